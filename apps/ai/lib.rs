@@ -1,0 +1,12 @@
+//! AI workloads of the homelab: GPU apps and the Kubeflow dashboard.
+
+mod comfyui;
+mod kubeflow;
+
+use homelab_synth::Category;
+
+/// Registers the category's apps, one line each.
+pub fn register(apps: &mut Category<'_>) {
+    apps.add("comfyui", comfyui::comfyui);
+    apps.add("kubeflow", kubeflow::kubeflow);
+}

@@ -1,0 +1,10 @@
+//! Cluster management UIs.
+
+mod headlamp;
+
+use homelab_synth::Category;
+
+/// Registers the category's apps, one line each.
+pub fn register(apps: &mut Category<'_>) {
+    apps.add("headlamp", headlamp::headlamp);
+}

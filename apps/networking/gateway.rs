@@ -1,0 +1,10 @@
+//! The homelab Gateway, kept as plain YAML (as the platform team hands it over) and included
+//! as it is: the Gateway every HTTPRoute attaches to, its wildcard certificate, and the Cilium
+//! address pool and L2 announcement that give it an address on the LAN.
+
+use homelab_synth::{App, ChartProps};
+
+pub fn gateway(app: &mut App) {
+    let mut chart = app.chart("gateway", ChartProps::namespace("kube-system"));
+    chart.include("manifests", "apps/networking/files/homelab-gateway.yaml");
+}

@@ -1,0 +1,12 @@
+//! Networking: the shared Gateway and its load-balancer addresses, and the NetBird VPN peer.
+
+mod gateway;
+mod netbird;
+
+use homelab_synth::Category;
+
+/// Registers the category's apps, one line each.
+pub fn register(apps: &mut Category<'_>) {
+    apps.add("gateway", gateway::gateway);
+    apps.add("netbird", netbird::netbird);
+}

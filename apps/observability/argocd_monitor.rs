@@ -1,0 +1,85 @@
+//! Argo CD monitoring: Argo CD itself is installed outside GitOps (by Pulumi), so its metrics
+//! endpoints are exposed here with Services of our own, scraped by ServiceMonitors, plus the
+//! TLS certificate of the Argo CD server.
+
+use homelab_synth::kit::{named, string_map};
+use homelab_synth::{Allow, App, ChartProps, Scope, Untyped};
+use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde_json::json;
+
+const NAMESPACE: &str = "argocd";
+
+/// Argo CD components and the port their metrics listen on.
+const COMPONENTS: [(&str, i32); 4] = [
+    ("argocd-application-controller", 8082),
+    ("argocd-server", 8083),
+    ("argocd-repo-server", 8084),
+    ("argocd-applicationset-controller", 8085),
+];
+
+pub fn argocd_monitor(app: &mut App) {
+    let mut chart = app.chart("argocd-monitor", ChartProps::namespace(NAMESPACE));
+    for (component, port) in COMPONENTS {
+        let service_name = format!("{component}-metrics");
+        let labels = string_map(&[("app.kubernetes.io/name", &service_name)]);
+        let service = chart.add(
+            &format!("{component}-service"),
+            Service {
+                metadata: ObjectMeta {
+                    name: Some(service_name.clone()),
+                    labels: Some(labels.clone()),
+                    ..Default::default()
+                },
+                spec: Some(ServiceSpec {
+                    selector: Some(string_map(&[("app.kubernetes.io/name", component)])),
+                    ports: Some(vec![ServicePort {
+                        name: Some("metrics".into()),
+                        port,
+                        target_port: Some(IntOrString::Int(port)),
+                        protocol: Some("TCP".into()),
+                        ..Default::default()
+                    }]),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        );
+        chart.allow(
+            service,
+            Allow::ExternalSelector,
+            "Argo CD is installed by Pulumi, outside GitOps",
+        );
+        chart.add_untyped(
+            &format!("{component}-monitor"),
+            Untyped::new(
+                "monitoring.coreos.com/v1",
+                "ServiceMonitor",
+                json!({
+                    "metadata": named(&service_name),
+                    "spec": {
+                        "selector": {"matchLabels": labels},
+                        "endpoints": [{"port": "metrics", "interval": "30s"}],
+                    },
+                }),
+            )
+            .scope(Scope::Namespaced),
+        );
+    }
+    chart.add_untyped(
+        "server-certificate",
+        Untyped::new(
+            "cert-manager.io/v1",
+            "Certificate",
+            json!({
+                "metadata": {"name": "argocd-server-tls"},
+                "spec": {
+                    "secretName": "argocd-server-tls",
+                    "dnsNames": ["argocd.madhan.app"],
+                    "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-prod"},
+                },
+            }),
+        ),
+    );
+}

@@ -1,0 +1,251 @@
+//! An app: one deployed unit, one output directory `app/<name>/`, one Argo CD Application.
+//! It owns its charts and their objects in arenas; handles ([`ObjectRef`], [`ChartRef`],
+//! [`IncludeRef`]) point into them. Building never fails: problems (a duplicate id, an object
+//! that does not serialize) are recorded with their construct path and reported together when
+//! the app is synthesized.
+
+use crate::chart::{Chart, ChartProps};
+use crate::include::{IncludeNode, IncludeRef};
+use crate::object::{Allow, ChartRef, ObjectNode, ObjectRef, Origin, TypedObject, Untyped};
+use crate::patch::JsonPatch;
+
+/// A problem found while the app was being built.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConstructError {
+    /// Two children of one parent share an id.
+    #[error("duplicate construct id: `{path}` is already used")]
+    DuplicateId { path: String },
+    /// An id is empty or contains `/`.
+    #[error(
+        "invalid construct id `{id}` under `{parent}`: ids must be non-empty and contain no `/`"
+    )]
+    InvalidId { parent: String, id: String },
+    /// A typed object could not be turned into JSON.
+    #[error("object `{path}` could not be serialized: {reason}")]
+    Serialize { path: String, reason: String },
+}
+
+/// What an object can be ordered after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dependency {
+    /// One object.
+    Object(ObjectRef),
+    /// Every object of an include.
+    Include(IncludeRef),
+}
+
+impl From<ObjectRef> for Dependency {
+    fn from(object: ObjectRef) -> Self {
+        Dependency::Object(object)
+    }
+}
+
+impl From<IncludeRef> for Dependency {
+    fn from(include: IncludeRef) -> Self {
+        Dependency::Include(include)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ChartNode {
+    pub(crate) id: String,
+    pub(crate) props: ChartProps,
+    pub(crate) depends_on: Vec<ChartRef>,
+}
+
+/// One deployed unit: its charts, objects and includes, plus the problems found while
+/// building it.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub(crate) name: String,
+    pub(crate) charts: Vec<ChartNode>,
+    pub(crate) objects: Vec<ObjectNode>,
+    pub(crate) includes: Vec<IncludeNode>,
+    /// Every object and include in construction order.
+    pub(crate) children: Vec<Child>,
+    pub(crate) dependencies: Vec<(ObjectRef, Dependency)>,
+    pub(crate) errors: Vec<ConstructError>,
+}
+
+/// A child of a chart in construction order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Child {
+    Object(usize),
+    Include(usize),
+}
+
+impl App {
+    /// An empty app whose output directory is `app/<name>/`.
+    pub fn new(name: impl Into<String>) -> Self {
+        App {
+            name: name.into(),
+            charts: Vec::new(),
+            objects: Vec::new(),
+            includes: Vec::new(),
+            children: Vec::new(),
+            dependencies: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The app's name (its output directory).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Adds a chart with `id` (unique in the app) and returns it for adding objects.
+    pub fn chart(&mut self, id: &str, props: ChartProps) -> Chart<'_> {
+        let index = self.charts.len();
+        if self.check_id(&self.name.clone(), id) {
+            let duplicate = self.charts.iter().any(|chart| chart.id == id);
+            if duplicate {
+                self.errors.push(ConstructError::DuplicateId {
+                    path: format!("{}/{id}", self.name),
+                });
+            }
+        }
+        self.charts.push(ChartNode {
+            id: id.to_owned(),
+            props,
+            depends_on: Vec::new(),
+        });
+        Chart { app: self, index }
+    }
+
+    /// Returns the chart of a handle, to add more objects to it.
+    pub fn chart_mut(&mut self, chart: ChartRef) -> Chart<'_> {
+        Chart {
+            app: self,
+            index: chart.0,
+        }
+    }
+
+    /// Adds a JSON patch to an object.
+    pub fn patch(&mut self, object: ObjectRef, patch: JsonPatch) {
+        if let Some(node) = self.objects.get_mut(object.0) {
+            node.patches.push(patch);
+        }
+    }
+
+    /// Emits `object` after `dependency`.
+    pub fn depend(&mut self, object: ObjectRef, dependency: impl Into<Dependency>) {
+        self.dependencies.push((object, dependency.into()));
+    }
+
+    /// Opts `object` out of one check, with a reason that stays visible in review.
+    pub fn allow(&mut self, object: ObjectRef, check: Allow, reason: &str) {
+        if let Some(node) = self.objects.get_mut(object.0) {
+            node.allowed.push((check, reason.to_owned()));
+        }
+    }
+
+    /// Emits every object of `chart` after every object of `other`.
+    pub fn chart_depends_on(&mut self, chart: ChartRef, other: ChartRef) {
+        if let Some(node) = self.charts.get_mut(chart.0) {
+            node.depends_on.push(other);
+        }
+    }
+
+    /// Construct path of a chart: `<app>/<chart>`.
+    pub(crate) fn chart_path(&self, chart: usize) -> String {
+        format!("{}/{}", self.name, self.charts[chart].id)
+    }
+
+    /// Construct path of an object: `<app>/<chart>/<id>`.
+    pub(crate) fn object_path(&self, object: &ObjectNode) -> String {
+        format!("{}/{}", self.chart_path(object.chart), object.id)
+    }
+
+    pub(crate) fn add_typed<T: TypedObject>(
+        &mut self,
+        chart: usize,
+        id: &str,
+        object: &T,
+    ) -> ObjectRef {
+        self.check_child_id(chart, id);
+        let node = match ObjectNode::typed(chart, id.to_owned(), object) {
+            Ok(node) => node,
+            Err(error) => {
+                self.errors.push(ConstructError::Serialize {
+                    path: format!("{}/{id}", self.chart_path(chart)),
+                    reason: error.to_string(),
+                });
+                ObjectNode::new(
+                    chart,
+                    id.to_owned(),
+                    T::api_version(),
+                    T::kind(),
+                    Some(T::scope()),
+                    Default::default(),
+                    Origin::Code,
+                )
+            }
+        };
+        self.push_object(node)
+    }
+
+    pub(crate) fn add_untyped(&mut self, chart: usize, id: &str, object: Untyped) -> ObjectRef {
+        self.check_child_id(chart, id);
+        let node = ObjectNode::new(
+            chart,
+            id.to_owned(),
+            object.api_version,
+            object.kind,
+            object.scope,
+            object.body,
+            Origin::Code,
+        );
+        self.push_object(node)
+    }
+
+    pub(crate) fn add_include(&mut self, chart: usize, id: &str, path: &str) -> IncludeRef {
+        self.check_child_id(chart, id);
+        let index = self.includes.len();
+        self.includes.push(IncludeNode {
+            chart,
+            id: id.to_owned(),
+            path: path.to_owned(),
+        });
+        self.children.push(Child::Include(index));
+        IncludeRef(index)
+    }
+
+    fn push_object(&mut self, node: ObjectNode) -> ObjectRef {
+        let index = self.objects.len();
+        self.objects.push(node);
+        self.children.push(Child::Object(index));
+        ObjectRef(index)
+    }
+
+    /// Records an error when `id` is invalid or already used by a child of `chart`.
+    fn check_child_id(&mut self, chart: usize, id: &str) {
+        let parent = self.chart_path(chart);
+        if !self.check_id(&parent, id) {
+            return;
+        }
+        let taken = self
+            .objects
+            .iter()
+            .any(|object| object.chart == chart && object.id == id)
+            || self
+                .includes
+                .iter()
+                .any(|include| include.chart == chart && include.id == id);
+        if taken {
+            self.errors.push(ConstructError::DuplicateId {
+                path: format!("{parent}/{id}"),
+            });
+        }
+    }
+
+    fn check_id(&mut self, parent: &str, id: &str) -> bool {
+        if id.is_empty() || id.contains('/') {
+            self.errors.push(ConstructError::InvalidId {
+                parent: parent.to_owned(),
+                id: id.to_owned(),
+            });
+            return false;
+        }
+        true
+    }
+}

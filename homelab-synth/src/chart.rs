@@ -1,0 +1,114 @@
+//! A chart: a group of objects of one app that share a namespace, labels and annotations, as
+//! in cdk8s. Most apps have one chart; an app may have several (e.g. a dashboard and the
+//! controller that serves it), each with its own props.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::app::App;
+use crate::include::IncludeRef;
+use crate::object::{Allow, ChartRef, ObjectRef, TypedObject, Untyped};
+use crate::patch::JsonPatch;
+
+/// How names are generated for objects that do not set `metadata.name`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Naming {
+    /// The object's construct id below the chart, made a valid DNS-1123 label; a short hash is
+    /// appended only when the id cannot be used as it is (see [`crate::names::path_name`]).
+    #[default]
+    Readable,
+    /// The cdk8s algorithm over the chart id and the construct ids: lowercased components
+    /// joined by `-` plus an 8-character hash of the path (see
+    /// [`crate::names::dns_label_name`]), so names match what cdk8s generates.
+    Cdk8s,
+}
+
+/// Settings shared by every object of a chart.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChartProps {
+    /// Namespace set on every namespaced object that does not set its own. Default: none
+    /// (then every namespaced object must set one).
+    pub namespace: Option<String>,
+    /// Labels added to every object; an object's own label with the same key wins.
+    /// Default: none.
+    pub labels: BTreeMap<String, String>,
+    /// Annotations added to every object; an object's own annotation wins. Default: none.
+    pub annotations: BTreeMap<String, String>,
+    /// How names are generated for objects without `metadata.name`. Default:
+    /// [`Naming::Readable`].
+    pub naming: Naming,
+}
+
+impl ChartProps {
+    /// Props with only a namespace set.
+    pub fn namespace(namespace: impl Into<String>) -> Self {
+        ChartProps {
+            namespace: Some(namespace.into()),
+            ..ChartProps::default()
+        }
+    }
+}
+
+/// A chart of an [`App`], borrowed while objects are added to it.
+pub struct Chart<'a> {
+    pub(crate) app: &'a mut App,
+    pub(crate) index: usize,
+}
+
+impl<'a> Chart<'a> {
+    /// Adds a typed object (any k8s-openapi type or `kube::CustomResource` type) under `id`,
+    /// unique among the chart's children.
+    pub fn add<T: TypedObject>(&mut self, id: &str, object: T) -> ObjectRef {
+        self.app.add_typed(self.index, id, &object)
+    }
+
+    /// Adds an untyped object under `id`.
+    pub fn add_untyped(&mut self, id: &str, object: Untyped) -> ObjectRef {
+        self.app.add_untyped(self.index, id, object)
+    }
+
+    /// Includes every document of a YAML file (path relative to the workspace root) as
+    /// untyped objects. The file is read when the app is synthesized, with the YAML 1.1 rules
+    /// Kubernetes applies.
+    pub fn include(&mut self, id: &str, path: &str) -> IncludeRef {
+        self.app.add_include(self.index, id, path)
+    }
+
+    /// Adds a JSON patch to an object; patches apply in order after names and metadata are
+    /// resolved.
+    pub fn patch(&mut self, object: ObjectRef, patch: JsonPatch) {
+        self.app.patch(object, patch);
+    }
+
+    /// Emits `object` after `dependency`.
+    pub fn depend(&mut self, object: ObjectRef, dependency: impl Into<crate::app::Dependency>) {
+        self.app.depend(object, dependency);
+    }
+
+    /// Opts `object` out of one check, with a reason that stays visible in review.
+    pub fn allow(&mut self, object: ObjectRef, check: Allow, reason: &str) {
+        self.app.allow(object, check, reason);
+    }
+
+    /// Emits every object of this chart after every object of `other`.
+    pub fn depends_on(&mut self, other: ChartRef) {
+        self.app.chart_depends_on(ChartRef(self.index), other);
+    }
+
+    /// A handle to this chart, for dependencies.
+    pub fn handle(&self) -> ChartRef {
+        ChartRef(self.index)
+    }
+
+    /// The chart's namespace, if it has one.
+    pub fn namespace(&self) -> Option<&str> {
+        self.app.charts[self.index].props.namespace.as_deref()
+    }
+
+    /// Reads the JSON body of an object added earlier (before synthesis: no generated name,
+    /// no chart metadata, no patches).
+    pub fn body(&self, object: ObjectRef) -> Option<&serde_json::Map<String, Value>> {
+        self.app.objects.get(object.0).map(|node| &node.body)
+    }
+}

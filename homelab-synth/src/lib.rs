@@ -1,0 +1,38 @@
+//! homelab-synth: typed Kubernetes manifest synthesis.
+//!
+//! An [`App`] (one deployed unit, one output directory) holds [`Chart`]s, which hold API
+//! objects: any k8s-openapi type, any `kube::CustomResource` type, or an untyped object. The
+//! synthesis pass resolves names and metadata, applies JSON patches, validates everything at
+//! once, orders objects by their dependencies and hands back a [`ManifestSet`], which the
+//! output writer renders to YAML that Kubernetes reads exactly as meant.
+
+pub mod yaml;
+
+pub mod app;
+pub mod chart;
+pub mod finding;
+pub mod include;
+pub mod kit;
+pub mod manifest;
+pub mod names;
+pub mod object;
+pub mod output;
+pub mod patch;
+pub mod quantity;
+pub mod registry;
+pub mod scope;
+pub mod synth;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
+mod validate;
+
+pub use app::{App, ConstructError, Dependency};
+pub use chart::{Chart, ChartProps, Naming};
+pub use finding::{Finding, Severity};
+pub use include::{IncludeRef, MemoryFiles, SourceReader, WorkspaceFiles};
+pub use manifest::{AppManifest, Document, ManifestSet};
+pub use object::{Allow, ChartRef, ObjectRef, Origin, TypedObject, Untyped};
+pub use patch::JsonPatch;
+pub use registry::{Category, Registry};
+pub use scope::Scope;
+pub use synth::{BuiltApp, SynthError, build_apps, synthesize};

@@ -1,0 +1,177 @@
+//! API objects as a chart holds them: typed objects (any k8s-openapi type or
+//! `kube::CustomResource` type) and untyped objects, both turned into one record that keeps
+//! the JSON body, the scope, the patches, the dependencies and the checks the author
+//! explicitly allowed.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::patch::JsonPatch;
+use crate::scope::{Scope, ScopeMarker, builtin_scope, group_of};
+
+/// Anything that can be added to a chart as a typed object: every `k8s-openapi` resource and
+/// every `kube::CustomResource` type (both implement `kube::Resource` with a static type and a
+/// namespaced or cluster scope marker).
+pub trait TypedObject: Serialize {
+    /// `apiVersion` of the type.
+    fn api_version() -> String;
+    /// `kind` of the type.
+    fn kind() -> String;
+    /// Whether objects of the type live in a namespace.
+    fn scope() -> Scope;
+}
+
+impl<K> TypedObject for K
+where
+    K: kube::Resource<DynamicType = ()> + Serialize,
+    K::Scope: ScopeMarker,
+{
+    fn api_version() -> String {
+        K::api_version(&()).into_owned()
+    }
+    fn kind() -> String {
+        K::kind(&()).into_owned()
+    }
+    fn scope() -> Scope {
+        <K::Scope as ScopeMarker>::SCOPE
+    }
+}
+
+/// The escape hatch: an object given as `apiVersion`, `kind` and a JSON body.
+///
+/// Its scope comes from [`Untyped::scope`] when set, otherwise from the built-in table of
+/// well-known kinds or from a `CustomResourceDefinition` in the same synthesis; when none of
+/// them knows the kind, synthesis fails naming the object.
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub struct Untyped {
+    pub(crate) api_version: String,
+    pub(crate) kind: String,
+    pub(crate) body: Map<String, Value>,
+    pub(crate) scope: Option<Scope>,
+}
+
+impl Untyped {
+    /// An object of `api_version`/`kind` whose other top-level fields (`metadata`, `spec`,
+    /// ...) come from `body`. `body` must be a JSON object; `apiVersion` and `kind` inside
+    /// it are replaced by the arguments.
+    pub fn new(api_version: impl Into<String>, kind: impl Into<String>, body: Value) -> Self {
+        let body = match body {
+            Value::Object(map) => map,
+            Value::Null => Map::new(),
+            other => {
+                let mut map = Map::new();
+                map.insert(INVALID_BODY_KEY.to_owned(), other);
+                map
+            }
+        };
+        Untyped {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            body,
+            scope: None,
+        }
+    }
+
+    /// Declares the scope of a kind the built-in table does not know.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+}
+
+/// Marks a body that was not a JSON object; synthesis reports it as an error.
+pub(crate) const INVALID_BODY_KEY: &str = "\u{0}invalid-body";
+
+/// A check that an object may explicitly opt out of, always with a reason that stays visible
+/// in review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Allow {
+    /// A `Secret` that carries `data` or `stringData` in the output.
+    SecretData,
+    /// A `Service` whose selector matches pods that are not part of this app.
+    ExternalSelector,
+}
+
+/// Where an object came from, for error messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Built in Rust code.
+    Code,
+    /// Document `index` (0-based) of an included YAML file (workspace-relative path).
+    Included { file: String, index: usize },
+}
+
+/// An object held by a chart, before synthesis resolves its name and metadata.
+#[derive(Clone, Debug)]
+pub struct ObjectNode {
+    pub(crate) chart: usize,
+    pub(crate) id: String,
+    pub(crate) api_version: String,
+    pub(crate) kind: String,
+    pub(crate) scope: Option<Scope>,
+    pub(crate) body: Map<String, Value>,
+    pub(crate) patches: Vec<JsonPatch>,
+    pub(crate) allowed: Vec<(Allow, String)>,
+    pub(crate) origin: Origin,
+}
+
+impl ObjectNode {
+    pub(crate) fn typed<T: TypedObject>(
+        chart: usize,
+        id: String,
+        object: &T,
+    ) -> Result<Self, serde_json::Error> {
+        let body = match serde_json::to_value(object)? {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        Ok(ObjectNode::new(
+            chart,
+            id,
+            T::api_version(),
+            T::kind(),
+            Some(T::scope()),
+            body,
+            Origin::Code,
+        ))
+    }
+
+    pub(crate) fn new(
+        chart: usize,
+        id: String,
+        api_version: String,
+        kind: String,
+        scope: Option<Scope>,
+        mut body: Map<String, Value>,
+        origin: Origin,
+    ) -> Self {
+        body.insert("apiVersion".into(), Value::String(api_version.clone()));
+        body.insert("kind".into(), Value::String(kind.clone()));
+        let scope = scope.or_else(|| builtin_scope(group_of(&api_version), &kind));
+        ObjectNode {
+            chart,
+            id,
+            api_version,
+            kind,
+            scope,
+            body,
+            patches: Vec::new(),
+            allowed: Vec::new(),
+            origin,
+        }
+    }
+
+    pub(crate) fn group(&self) -> &str {
+        group_of(&self.api_version)
+    }
+}
+
+/// A handle to an object of an [`App`](crate::App), returned when the object is added; use it
+/// to patch the object, declare dependencies or allow a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectRef(pub(crate) usize);
+
+/// A handle to a chart of an [`App`](crate::App), for dependencies between charts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChartRef(pub(crate) usize);

@@ -1,0 +1,425 @@
+//! The output tree on disk, replaced atomically.
+//!
+//! A new tree is written complete into a staging folder beside the output folder and then
+//! swapped in with one `renameat2(RENAME_EXCHANGE)` (a plain `rename` when there is no old
+//! tree), so a crash or a `kill -9` at any moment leaves either the previous complete tree or
+//! the new complete one, never a mix. Stale files of removed objects and apps disappear with
+//! the old tree. Staging folders left by a killed run are removed by the next run.
+//!
+//! Safety: the output folder must lie inside the workspace, must not be (or pass through) a
+//! symbolic link, and when it exists it must look like synth output (only app folders holding
+//! `.yaml` files), so a mistyped `--out` can never replace unrelated files.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::output::render::Rendered;
+
+/// Why the output could not be compared or written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The output folder is not strictly inside the workspace.
+    #[error("output folder `{out}` must be inside the workspace `{workspace}`")]
+    OutsideWorkspace { out: PathBuf, workspace: PathBuf },
+    /// The output folder, or a file in it, is a symbolic link.
+    #[error("`{path}` is a symbolic link; synth does not write through symbolic links")]
+    Symlink { path: PathBuf },
+    /// The existing folder holds something synth did not write.
+    #[error(
+        "refusing to replace `{out}`: `{entry}` is not synth output (expected only app folders of .yaml files)"
+    )]
+    NotOutput { out: PathBuf, entry: String },
+    /// A file system operation failed.
+    #[error("cannot {action} `{path}`: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> OutputError {
+    let path = path.to_path_buf();
+    move |source| OutputError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// Files a write would add, change and remove (relative paths `<app>/<file>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TreeChanges {
+    /// New files.
+    pub added: Vec<String>,
+    /// Files whose content changes.
+    pub changed: Vec<String>,
+    /// Files that disappear.
+    pub removed: Vec<String>,
+}
+
+impl TreeChanges {
+    /// Whether the tree on disk already equals the new one.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// What [`write_tree`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// The tree on disk already was the new tree; nothing was written.
+    Unchanged,
+    /// The new tree replaced the old one.
+    Replaced(TreeChanges),
+}
+
+/// Compares `files` with the tree at `out` (absent counts as empty).
+pub fn compare_tree(
+    files: &Rendered,
+    out: &Path,
+    workspace: &Path,
+) -> Result<TreeChanges, OutputError> {
+    let out = checked_output_path(out, workspace)?;
+    let existing = existing_files(&out)?;
+    let mut changes = TreeChanges::default();
+    for (path, content) in files {
+        if existing.contains(path) {
+            let current = fs::read(out.join(path)).map_err(io_error("read", &out.join(path)))?;
+            if &current != content {
+                changes.changed.push(path.clone());
+            }
+        } else {
+            changes.added.push(path.clone());
+        }
+    }
+    changes.removed = existing
+        .into_iter()
+        .filter(|path| !files.contains_key(path))
+        .collect();
+    Ok(changes)
+}
+
+/// The files of the existing tree at `out` (empty when it does not exist), for writes that
+/// replace only some apps.
+pub fn read_tree(out: &Path, workspace: &Path) -> Result<Rendered, OutputError> {
+    let out = checked_output_path(out, workspace)?;
+    existing_files(&out)?
+        .into_iter()
+        .map(|path| {
+            let file = out.join(&path);
+            let content = fs::read(&file).map_err(io_error("read", &file))?;
+            Ok((path, content))
+        })
+        .collect()
+}
+
+/// Replaces the tree at `out` with exactly `files`, atomically; does nothing when the tree
+/// already matches.
+pub fn write_tree(
+    files: &Rendered,
+    out: &Path,
+    workspace: &Path,
+) -> Result<WriteOutcome, OutputError> {
+    let changes = compare_tree(files, out, workspace)?;
+    if changes.is_empty() && out.is_dir() {
+        return Ok(WriteOutcome::Unchanged);
+    }
+    let out = checked_output_path(out, workspace)?;
+    let parent = out.parent().unwrap_or(Path::new("/"));
+    let name = out
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    remove_stale_staging(parent, &name)?;
+    let staging = parent.join(format!("{}{}", staging_prefix(&name), std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io_error("remove", &staging))?;
+    }
+    fs::create_dir(&staging).map_err(io_error("create", &staging))?;
+    let mut created = BTreeSet::new();
+    for (path, content) in files {
+        let target = staging.join(path);
+        if let Some(dir) = target.parent()
+            && created.insert(dir.to_path_buf())
+        {
+            fs::create_dir_all(dir).map_err(io_error("create", dir))?;
+        }
+        fs::write(&target, content).map_err(io_error("write", &target))?;
+    }
+    if out.exists() {
+        exchange(&staging, &out)?;
+        fs::remove_dir_all(&staging).map_err(io_error("remove the old tree at", &staging))?;
+    } else {
+        fs::rename(&staging, &out).map_err(io_error("move the new tree to", &out))?;
+    }
+    Ok(WriteOutcome::Replaced(changes))
+}
+
+fn staging_prefix(name: &str) -> String {
+    format!(".synth-staging-{name}-")
+}
+
+/// Removes staging folders of runs that are no longer alive (killed mid-write).
+fn remove_stale_staging(parent: &Path, name: &str) -> Result<(), OutputError> {
+    let prefix = staging_prefix(name);
+    let entries = fs::read_dir(parent).map_err(io_error("list", parent))?;
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let alive = pid.parse::<u32>().is_ok_and(|pid| {
+            pid != std::process::id() && Path::new(&format!("/proc/{pid}")).exists()
+        });
+        if !alive {
+            let path = entry.path();
+            fs::remove_dir_all(&path).map_err(io_error("remove stale staging folder", &path))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(new: &Path, out: &Path) -> Result<(), OutputError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, new, CWD, out, RenameFlags::EXCHANGE)
+        .map_err(|errno| io_error("swap the new tree into", out)(io::Error::from(errno)))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(new: &Path, out: &Path) -> Result<(), OutputError> {
+    // Without an atomic exchange the old tree is moved aside first; a crash between the two
+    // renames leaves the previous tree complete at the staging path.
+    let aside = new.with_extension("old");
+    fs::rename(out, &aside).map_err(io_error("move aside", out))?;
+    fs::rename(new, out).map_err(io_error("move the new tree to", out))?;
+    fs::rename(&aside, new).map_err(io_error("move", &aside))
+}
+
+/// `out` made absolute and checked: strictly inside the canonical workspace, no symbolic
+/// link on the way, and the folder itself not a symbolic link.
+fn checked_output_path(out: &Path, workspace: &Path) -> Result<PathBuf, OutputError> {
+    let workspace = workspace
+        .canonicalize()
+        .map_err(io_error("resolve the workspace", workspace))?;
+    let absolute = if out.is_absolute() {
+        out.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(io_error("read the current folder", out))?
+            .join(out)
+    };
+    let outside = || OutputError::OutsideWorkspace {
+        out: out.to_path_buf(),
+        workspace: workspace.clone(),
+    };
+    let name = match absolute.file_name() {
+        Some(name) if !absolute.ends_with("..") => name.to_owned(),
+        _ => return Err(outside()),
+    };
+    let parent = absolute.parent().ok_or_else(outside)?;
+    fs::create_dir_all(parent).map_err(io_error("create", parent))?;
+    let parent = parent.canonicalize().map_err(io_error("resolve", parent))?;
+    if !parent.starts_with(&workspace) {
+        return Err(outside());
+    }
+    // canonicalize resolved links in the parent; refuse if the given path had any
+    let mut walked = PathBuf::new();
+    for component in absolute.components() {
+        walked.push(component);
+        if fs::symlink_metadata(&walked).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Err(OutputError::Symlink { path: walked });
+        }
+    }
+    Ok(parent.join(name))
+}
+
+/// Relative paths of the files in an existing output tree; refuses anything synth would not
+/// have written.
+fn existing_files(out: &Path) -> Result<BTreeSet<String>, OutputError> {
+    let mut files = BTreeSet::new();
+    let entries = match fs::read_dir(out) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(files),
+        Err(error) => return Err(io_error("list", out)(error)),
+    };
+    let foreign = |entry: String| OutputError::NotOutput {
+        out: out.to_path_buf(),
+        entry,
+    };
+    for app in entries {
+        let app = app.map_err(io_error("list", out))?;
+        let app_name = app.file_name().to_string_lossy().into_owned();
+        let kind = app.file_type().map_err(io_error("inspect", &app.path()))?;
+        if kind.is_symlink() {
+            return Err(OutputError::Symlink { path: app.path() });
+        }
+        if !kind.is_dir() {
+            return Err(foreign(app_name));
+        }
+        for file in fs::read_dir(app.path()).map_err(io_error("list", &app.path()))? {
+            let file = file.map_err(io_error("list", &app.path()))?;
+            let file_name = file.file_name().to_string_lossy().into_owned();
+            let kind = file
+                .file_type()
+                .map_err(io_error("inspect", &file.path()))?;
+            if kind.is_symlink() {
+                return Err(OutputError::Symlink { path: file.path() });
+            }
+            if !kind.is_file() || !file_name.ends_with(".yaml") {
+                return Err(foreign(format!("{app_name}/{file_name}")));
+            }
+            files.insert(format!("{app_name}/{file_name}"));
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(entries: &[(&str, &str)]) -> Rendered {
+        entries
+            .iter()
+            .map(|(path, content)| (path.to_string(), content.as_bytes().to_vec()))
+            .collect()
+    }
+
+    fn read_tree(out: &Path) -> Vec<(String, String)> {
+        existing_files(out)
+            .unwrap()
+            .into_iter()
+            .map(|path| {
+                let content = fs::read_to_string(out.join(&path)).unwrap();
+                (path, content)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn writes_replaces_and_removes_stale_files() {
+        let workspace = tempfile::tempdir().unwrap();
+        let out = workspace.path().join("app");
+        let first = tree(&[("a/X.one.yaml", "1\n"), ("b/X.two.yaml", "2\n")]);
+        let outcome = write_tree(&first, &out, workspace.path()).unwrap();
+        assert!(matches!(outcome, WriteOutcome::Replaced(ref c) if c.added.len() == 2));
+        assert_eq!(
+            write_tree(&first, &out, workspace.path()).unwrap(),
+            WriteOutcome::Unchanged
+        );
+
+        let second = tree(&[("a/X.one.yaml", "1 changed\n"), ("c/X.three.yaml", "3\n")]);
+        let WriteOutcome::Replaced(changes) = write_tree(&second, &out, workspace.path()).unwrap()
+        else {
+            panic!("expected a write");
+        };
+        assert_eq!(changes.added, ["c/X.three.yaml"]);
+        assert_eq!(changes.changed, ["a/X.one.yaml"]);
+        assert_eq!(changes.removed, ["b/X.two.yaml"]);
+        assert_eq!(
+            read_tree(&out),
+            [
+                ("a/X.one.yaml".to_owned(), "1 changed\n".to_owned()),
+                ("c/X.three.yaml".to_owned(), "3\n".to_owned())
+            ]
+        );
+        assert!(
+            !out.join("b").exists(),
+            "an app that disappeared leaves no folder"
+        );
+        let leftovers: Vec<_> = fs::read_dir(workspace.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["app"], "no staging folder is left behind");
+    }
+
+    #[test]
+    fn refuses_paths_outside_the_workspace_and_symlinks() {
+        let workspace = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let files = tree(&[("a/X.one.yaml", "1\n")]);
+        let error =
+            write_tree(&files, &elsewhere.path().join("app"), workspace.path()).unwrap_err();
+        assert!(
+            matches!(error, OutputError::OutsideWorkspace { .. }),
+            "{error}"
+        );
+        let error = write_tree(
+            &files,
+            &workspace.path().join("../escape"),
+            workspace.path(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, OutputError::OutsideWorkspace { .. }),
+            "{error}"
+        );
+
+        std::os::unix::fs::symlink(elsewhere.path(), workspace.path().join("app")).unwrap();
+        let error =
+            write_tree(&files, &workspace.path().join("app"), workspace.path()).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                OutputError::Symlink { .. } | OutputError::OutsideWorkspace { .. }
+            ),
+            "{error}"
+        );
+        assert_eq!(
+            fs::read_dir(elsewhere.path()).unwrap().count(),
+            0,
+            "nothing written through the link"
+        );
+
+        std::os::unix::fs::symlink(elsewhere.path(), workspace.path().join("linkdir")).unwrap();
+        let error = write_tree(
+            &files,
+            &workspace.path().join("linkdir/app"),
+            workspace.path(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, OutputError::OutsideWorkspace { .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn refuses_to_replace_a_folder_that_is_not_synth_output() {
+        let workspace = tempfile::tempdir().unwrap();
+        let out = workspace.path().join("src");
+        fs::create_dir_all(out.join("lib")).unwrap();
+        fs::write(out.join("lib/main.rs"), "fn main() {}").unwrap();
+        let error = write_tree(&tree(&[("a/X.yaml", "1\n")]), &out, workspace.path()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "refusing to replace `{}`: `lib/main.rs` is not synth output (expected only app \
+                 folders of .yaml files)",
+                out.canonicalize().unwrap().display()
+            )
+        );
+        assert!(out.join("lib/main.rs").exists());
+    }
+
+    #[test]
+    fn stale_staging_folders_of_dead_runs_are_removed() {
+        let workspace = tempfile::tempdir().unwrap();
+        let stale = workspace.path().join(".synth-staging-app-999999999");
+        fs::create_dir_all(stale.join("a")).unwrap();
+        fs::write(stale.join("a/partial.yaml"), "half").unwrap();
+        write_tree(
+            &tree(&[("a/X.yaml", "1\n")]),
+            &workspace.path().join("app"),
+            workspace.path(),
+        )
+        .unwrap();
+        assert!(!stale.exists());
+    }
+}

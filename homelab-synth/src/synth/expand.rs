@@ -1,0 +1,149 @@
+//! Turns an app's children into a flat list of objects in construction order, reading each
+//! include through the [`SourceReader`] and parsing it with the shared Kubernetes YAML
+//! reader. A `v1` `List` document is unpacked into its items, as kubectl does.
+
+use serde_json::Value;
+
+use crate::app::{App, Child};
+use crate::finding::Finding;
+use crate::include::SourceReader;
+use crate::object::{ObjectNode, Origin};
+use crate::yaml::read_documents;
+
+/// Where an expanded object came from inside the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    Object(usize),
+    Include(usize),
+}
+
+/// One object of an app, ready to be resolved.
+#[derive(Clone, Debug)]
+pub(crate) struct Item {
+    pub(crate) node: ObjectNode,
+    /// Construct path.
+    pub(crate) path: String,
+    /// Ids below the chart, for generated names.
+    pub(crate) ids: Vec<String>,
+    pub(crate) source: Source,
+}
+
+/// The app's objects in construction order, and the findings of unreadable includes.
+pub(crate) fn expand(app: &App, sources: &dyn SourceReader) -> (Vec<Item>, Vec<Finding>) {
+    let mut items = Vec::new();
+    let mut findings = Vec::new();
+    for child in &app.children {
+        match *child {
+            Child::Object(index) => {
+                let node = app.objects[index].clone();
+                items.push(Item {
+                    path: app.object_path(&node),
+                    ids: vec![node.id.clone()],
+                    node,
+                    source: Source::Object(index),
+                });
+            }
+            Child::Include(index) => {
+                let include = &app.includes[index];
+                let include_path = format!("{}/{}", app.chart_path(include.chart), include.id);
+                let text = match sources.read(&include.path) {
+                    Ok(text) => text,
+                    Err(error) => {
+                        findings.push(
+                            Finding::error(&app.name, &include_path, error.to_string())
+                                .in_file(&include.path),
+                        );
+                        continue;
+                    }
+                };
+                let documents = match read_documents(&text) {
+                    Ok(documents) => documents,
+                    Err(error) => {
+                        findings.push(
+                            Finding::error(
+                                &app.name,
+                                &include_path,
+                                format!("cannot read YAML: {error}"),
+                            )
+                            .in_file(&include.path),
+                        );
+                        continue;
+                    }
+                };
+                let mut position = 0;
+                for (document_index, document) in documents.into_iter().enumerate() {
+                    for object in unpack_list(document) {
+                        let path = format!("{include_path}/{position}");
+                        match included_node(include.chart, &include.id, position, object) {
+                            Ok(mut node) => {
+                                node.origin = Origin::Included {
+                                    file: include.path.clone(),
+                                    index: document_index,
+                                };
+                                items.push(Item {
+                                    path,
+                                    ids: vec![include.id.clone(), position.to_string()],
+                                    node,
+                                    source: Source::Include(index),
+                                });
+                            }
+                            Err(message) => findings.push(
+                                Finding::error(
+                                    &app.name,
+                                    &path,
+                                    format!("document {document_index}: {message}"),
+                                )
+                                .in_file(&include.path),
+                            ),
+                        }
+                        position += 1;
+                    }
+                }
+            }
+        }
+    }
+    (items, findings)
+}
+
+/// The items of a `v1` `List`, or the document itself.
+fn unpack_list(document: Value) -> Vec<Value> {
+    let is_list = document.get("apiVersion").and_then(Value::as_str) == Some("v1")
+        && document.get("kind").and_then(Value::as_str) == Some("List");
+    match document {
+        Value::Object(mut map) if is_list => match map.remove("items") {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        },
+        other => vec![other],
+    }
+}
+
+fn included_node(
+    chart: usize,
+    include_id: &str,
+    position: usize,
+    document: Value,
+) -> Result<ObjectNode, String> {
+    let Value::Object(mut body) = document else {
+        return Err("is not a mapping (a Kubernetes object)".to_owned());
+    };
+    let api_version = take_string(&mut body, "apiVersion")?;
+    let kind = take_string(&mut body, "kind")?;
+    Ok(ObjectNode::new(
+        chart,
+        format!("{include_id}/{position}"),
+        api_version,
+        kind,
+        None,
+        body,
+        Origin::Code,
+    ))
+}
+
+fn take_string(body: &mut serde_json::Map<String, Value>, key: &str) -> Result<String, String> {
+    match body.remove(key) {
+        Some(Value::String(value)) if !value.is_empty() => Ok(value),
+        Some(other) => Err(format!("`{key}` must be a non-empty string, found {other}")),
+        None => Err(format!("has no `{key}`")),
+    }
+}

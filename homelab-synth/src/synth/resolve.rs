@@ -1,0 +1,164 @@
+//! Resolution of one object: its generated name when it has none, the chart namespace on
+//! namespaced kinds, the chart labels and annotations merged under its own, and finally its
+//! JSON patches. Pure: the same object and chart always resolve to the same JSON.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::app::ChartNode;
+use crate::chart::Naming;
+use crate::names;
+use crate::object::INVALID_BODY_KEY;
+use crate::scope::{Scope, builtin_scope, group_of};
+use crate::synth::expand::Item;
+
+/// Scopes of custom kinds declared by `CustomResourceDefinition`s: `(group, kind)`.
+pub(crate) type CrdScopes = BTreeMap<(String, String), Scope>;
+
+/// An object after resolution.
+pub(crate) struct Resolved {
+    pub(crate) scope: Scope,
+    pub(crate) body: Value,
+}
+
+/// Resolves `item` in `chart`; the error is a message for a finding at the item's path.
+pub(crate) fn resolve(
+    item: &Item,
+    chart: &ChartNode,
+    crds: &CrdScopes,
+) -> Result<Resolved, String> {
+    let node = &item.node;
+    if let Some(body) = node.body.get(INVALID_BODY_KEY) {
+        return Err(format!(
+            "the body of an untyped object must be a JSON object, found {body}"
+        ));
+    }
+    let mut body = node.body.clone();
+    let metadata = object_field(&mut body, "metadata")?;
+    if !has_text(metadata, "name") && !has_text(metadata, "generateName") {
+        let name = generated_name(item, chart)?;
+        metadata.insert("name".into(), Value::String(name));
+    }
+    let mut scope = node.scope.or_else(|| {
+        crds.get(&(node.group().to_owned(), node.kind.clone()))
+            .copied()
+    });
+    if scope == Some(Scope::Namespaced)
+        && !has_text(metadata, "namespace")
+        && let Some(namespace) = &chart.props.namespace
+    {
+        metadata.insert("namespace".into(), Value::String(namespace.clone()));
+    }
+    merge_under(metadata, "labels", &chart.props.labels)?;
+    merge_under(metadata, "annotations", &chart.props.annotations)?;
+
+    let mut document = Value::Object(body);
+    for patch in &node.patches {
+        patch
+            .apply(&mut document)
+            .map_err(|error| error.to_string())?;
+    }
+    let api_version = document["apiVersion"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let kind = document["kind"].as_str().unwrap_or_default().to_owned();
+    if api_version.is_empty() || kind.is_empty() {
+        return Err("after patches the object has no `apiVersion` or `kind`".to_owned());
+    }
+    if api_version != node.api_version || kind != node.kind {
+        // a patch changed the type: the declared scope no longer applies
+        let group = group_of(&api_version).to_owned();
+        scope = builtin_scope(&group, &kind).or_else(|| crds.get(&(group, kind.clone())).copied());
+    }
+    let scope = scope.ok_or_else(|| {
+        format!(
+            "the scope of kind `{kind}` (apiVersion `{api_version}`) is unknown: declare it with \
+             `Untyped::scope(Scope::Namespaced)` or `Scope::Cluster`, or include its \
+             CustomResourceDefinition"
+        )
+    })?;
+    Ok(Resolved {
+        scope,
+        body: document,
+    })
+}
+
+/// The scope table of every `CustomResourceDefinition` among `items`.
+pub(crate) fn crd_scopes<'a>(items: impl IntoIterator<Item = &'a Item>) -> CrdScopes {
+    let mut scopes = CrdScopes::new();
+    for item in items {
+        let node = &item.node;
+        if node.kind != "CustomResourceDefinition" || node.group() != "apiextensions.k8s.io" {
+            continue;
+        }
+        let spec = node.body.get("spec");
+        let group = spec.and_then(|s| s.get("group")).and_then(Value::as_str);
+        let kind = spec
+            .and_then(|s| s.get("names"))
+            .and_then(|n| n.get("kind"))
+            .and_then(Value::as_str);
+        let scope = match spec.and_then(|s| s.get("scope")).and_then(Value::as_str) {
+            Some("Namespaced") => Scope::Namespaced,
+            Some("Cluster") => Scope::Cluster,
+            _ => continue,
+        };
+        if let (Some(group), Some(kind)) = (group, kind) {
+            scopes.insert((group.to_owned(), kind.to_owned()), scope);
+        }
+    }
+    scopes
+}
+
+fn generated_name(item: &Item, chart: &ChartNode) -> Result<String, String> {
+    let ids: Vec<&str> = item.ids.iter().map(String::as_str).collect();
+    match chart.props.naming {
+        Naming::Readable => Ok(names::path_name(&ids)),
+        Naming::Cdk8s => {
+            let mut path = vec![chart.id.as_str()];
+            path.extend(ids);
+            names::dns_label_name(&path, &names::NameOptions::default())
+                .map_err(|error| format!("cannot generate a name: {error}"))
+        }
+    }
+}
+
+fn object_field<'a>(
+    body: &'a mut Map<String, Value>,
+    key: &str,
+) -> Result<&'a mut Map<String, Value>, String> {
+    let value = body
+        .entry(key.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if value.is_null() {
+        *value = Value::Object(Map::new());
+    }
+    if !value.is_object() {
+        return Err(format!("`{key}` must be a mapping, found {value}"));
+    }
+    Ok(value.as_object_mut().expect("checked to be a mapping"))
+}
+
+fn has_text(map: &Map<String, Value>, key: &str) -> bool {
+    map.get(key)
+        .and_then(Value::as_str)
+        .is_some_and(|text| !text.is_empty())
+}
+
+/// Adds `defaults` to `metadata.<key>` where the object has no value of its own.
+fn merge_under(
+    metadata: &mut Map<String, Value>,
+    key: &str,
+    defaults: &BTreeMap<String, String>,
+) -> Result<(), String> {
+    if defaults.is_empty() {
+        return Ok(());
+    }
+    let own = object_field(metadata, key).map_err(|error| format!("metadata.{error}"))?;
+    for (name, value) in defaults {
+        own.entry(name.clone())
+            .or_insert_with(|| Value::String(value.clone()));
+    }
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Bridges to the external checker `k8s-yaml-check`, which decodes YAML exactly as kubectl,
+//! Helm and Argo CD do (Go `sigs.k8s.io/yaml`, YAML 1.1 rules). Tests use it to prove that
+//! what the emitter writes, and what the reader reads, means the same to Kubernetes.
+//!
+//! The binary is taken from `K8S_YAML_CHECK` or found on `PATH`; `.ci/run` builds it from
+//! `../shared/tools/k8s-yaml-check`. A missing checker panics with how to build it: tests that
+//! need it never skip silently.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// How Kubernetes decoded one document: its JSON, or the decoder's error text.
+pub type Decoded = Result<serde_json::Value, String>;
+
+/// Path of the `k8s-yaml-check` binary; panics with build instructions when it is missing.
+pub fn checker_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("K8S_YAML_CHECK") {
+        return PathBuf::from(path);
+    }
+    let on_path = std::env::var_os("PATH").into_iter().flat_map(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("k8s-yaml-check"))
+            .collect::<Vec<_>>()
+    });
+    for candidate in on_path {
+        if candidate.is_file() {
+            return candidate;
+        }
+    }
+    panic!(
+        "k8s-yaml-check is not installed: build it with \
+         `bash ../shared/tools/k8s-yaml-check/build.sh /usr/local/bin/k8s-yaml-check` \
+         (or set K8S_YAML_CHECK); `.ci/run` does this"
+    )
+}
+
+/// Decodes every document of `text` the way kubectl does, one entry per non-empty document.
+pub fn decode_like_kubectl(text: &str) -> Vec<Decoded> {
+    let mut file = tempfile::Builder::new()
+        .prefix("homelab-synth-check-")
+        .suffix(".yaml")
+        .tempfile()
+        .expect("create checker input");
+    file.write_all(text.as_bytes())
+        .expect("write checker input");
+    file.flush().expect("flush checker input");
+    decode_paths(&[file.path().to_path_buf()])
+        .into_iter()
+        .map(|(_, _, decoded)| decoded)
+        .collect()
+}
+
+/// Decodes files or directories (walked for `*.yaml`/`*.yml`), returning
+/// `(file, index, decoded)` per document in the checker's order (files sorted by path).
+pub fn decode_paths(paths: &[PathBuf]) -> Vec<(String, usize, Decoded)> {
+    let output = Command::new(checker_path())
+        .args(paths)
+        .output()
+        .expect("run k8s-yaml-check");
+    assert!(
+        output.status.code() == Some(0) || output.status.code() == Some(1),
+        "k8s-yaml-check failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("checker prints UTF-8")
+        .lines()
+        .map(|line| {
+            let mut record: serde_json::Value =
+                serde_json::from_str(line).expect("checker prints JSON lines");
+            let file = record["file"].as_str().unwrap_or_default().to_owned();
+            let index = record["index"].as_u64().unwrap_or_default() as usize;
+            let decoded = match record.get_mut("json") {
+                Some(json) => Ok(json.take()),
+                None => Err(record["error"].as_str().unwrap_or_default().to_owned()),
+            };
+            (file, index, decoded)
+        })
+        .collect()
+}

@@ -1,0 +1,48 @@
+//! Validation of a whole synthesis before anything is written. Each rule lives in its own
+//! file and returns findings; all of them run, so the user sees every problem at once.
+
+mod identity;
+mod pods;
+mod quantities;
+mod secrets;
+mod selectors;
+
+use crate::finding::{Finding, Severity};
+use crate::manifest::{AppManifest, Document};
+use crate::object::Origin;
+
+/// Every finding about `apps`.
+pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    identity::check(apps, &mut findings);
+    secrets::check(apps, &mut findings);
+    quantities::check(apps, &mut findings);
+    selectors::check(apps, &mut findings);
+    findings
+}
+
+/// A finding about one document, naming its output file and, if included, its source file.
+pub(crate) fn about(
+    severity: Severity,
+    app: &AppManifest,
+    document: &Document,
+    message: impl Into<String>,
+) -> Finding {
+    let finding = match severity {
+        Severity::Error => Finding::error(&app.name, &document.path, message),
+        Severity::Warning => Finding::warning(&app.name, &document.path, message),
+    };
+    let finding = finding.in_file(format!("{}/{}", app.name, document.file_name));
+    match &document.origin {
+        Origin::Included { file, index } => finding.in_file(format!("{file} document {index}")),
+        Origin::Code => finding,
+    }
+}
+
+/// `Kind/name` of a document, for messages.
+pub(crate) fn describe(document: &Document) -> String {
+    match document.namespace() {
+        Some(namespace) => format!("{} `{namespace}/{}`", document.kind(), document.name()),
+        None => format!("{} `{}`", document.kind(), document.name()),
+    }
+}

@@ -1,0 +1,186 @@
+//! Selectors must select: a workload's selector must match its own pod template; a Service's
+//! selector must match a pod template of the app in its namespace (unless the Service is
+//! allowed to select pods outside the app), and a named `targetPort` must be a port that a
+//! selected container declares.
+
+use serde_json::{Map, Value};
+
+use crate::finding::{Finding, Severity};
+use crate::manifest::{AppManifest, Document};
+use crate::object::Allow;
+use crate::validate::pods::{PodTemplate, containers, pod_templates};
+use crate::validate::{about, describe};
+
+pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+    for app in apps {
+        for document in &app.documents {
+            check_workload_selector(app, document, findings);
+        }
+        for document in &app.documents {
+            if document.group() == "" && document.kind() == "Service" {
+                check_service(app, document, findings);
+            }
+        }
+    }
+}
+
+fn check_workload_selector(app: &AppManifest, document: &Document, findings: &mut Vec<Finding>) {
+    let selector_required = matches!(
+        (document.group(), document.kind()),
+        (
+            "apps",
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
+        )
+    );
+    let manual_job = document.group() == "batch"
+        && document.kind() == "Job"
+        && document.body.pointer("/spec/manualSelector") == Some(&Value::Bool(true));
+    if !selector_required && !manual_job {
+        return;
+    }
+    let Some(template) = pod_templates(document).into_iter().next() else {
+        return;
+    };
+    let error = |message: String| about(Severity::Error, app, document, message);
+    match document.body.pointer("/spec/selector") {
+        None | Some(Value::Null) => findings.push(error(format!(
+            "{} has no spec.selector: it must select its pod template labels",
+            describe(document)
+        ))),
+        Some(selector) => match label_selector_matches(selector, template.labels) {
+            Ok(true) => {}
+            Ok(false) => findings.push(error(format!(
+                "spec.selector {} does not match the pod template labels {}",
+                compact(selector),
+                labels_text(template.labels)
+            ))),
+            Err(reason) => findings.push(error(format!("spec.selector: {reason}"))),
+        },
+    }
+}
+
+fn check_service(app: &AppManifest, service: &Document, findings: &mut Vec<Finding>) {
+    let Some(Value::Object(selector)) = service.body.pointer("/spec/selector") else {
+        return;
+    };
+    if selector.is_empty()
+        || service.body.pointer("/spec/type").and_then(Value::as_str) == Some("ExternalName")
+        || service.allowance(Allow::ExternalSelector).is_some()
+    {
+        return;
+    }
+    let namespace = service.namespace();
+    let selected: Vec<PodTemplate<'_>> = app
+        .documents
+        .iter()
+        .filter(|document| document.namespace() == namespace)
+        .flat_map(pod_templates)
+        .filter(|template| map_selector_matches(selector, template.labels))
+        .collect();
+    let error = |message: String| about(Severity::Error, app, service, message);
+    if selected.is_empty() {
+        findings.push(error(format!(
+            "{} selects {} but no pod template of the app in its namespace has these labels \
+             (if it selects pods deployed elsewhere, allow it with \
+             `allow(object, Allow::ExternalSelector, \"reason\")`)",
+            describe(service),
+            compact(&Value::Object(selector.clone()))
+        )));
+        return;
+    }
+    let Some(Value::Array(ports)) = service.body.pointer("/spec/ports") else {
+        return;
+    };
+    for (index, port) in ports.iter().enumerate() {
+        let Some(target) = port.get("targetPort").and_then(Value::as_str) else {
+            continue;
+        };
+        let declared = selected.iter().any(|template| {
+            containers(template.spec).any(|(list, container)| {
+                list == "containers"
+                    && container
+                        .get("ports")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .any(|p| p.get("name").and_then(Value::as_str) == Some(target))
+            })
+        });
+        if !declared {
+            findings.push(error(format!(
+                "spec.ports[{index}].targetPort `{target}` names no container port of the \
+                 selected pods (a string targetPort is a port name, not a number)"
+            )));
+        }
+    }
+}
+
+fn map_selector_matches(
+    selector: &Map<String, Value>,
+    labels: Option<&Map<String, Value>>,
+) -> bool {
+    selector
+        .iter()
+        .all(|(key, value)| labels.and_then(|l| l.get(key)) == Some(value))
+}
+
+/// Evaluates a `LabelSelector` (matchLabels and matchExpressions) against labels.
+fn label_selector_matches(
+    selector: &Value,
+    labels: Option<&Map<String, Value>>,
+) -> Result<bool, String> {
+    let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(Value::as_str);
+    if let Some(match_labels) = selector.get("matchLabels") {
+        let Value::Object(match_labels) = match_labels else {
+            return Err("matchLabels must be a mapping".to_owned());
+        };
+        if !map_selector_matches(match_labels, labels) {
+            return Ok(false);
+        }
+    }
+    let expressions = match selector.get("matchExpressions") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(expressions)) => expressions.as_slice(),
+        Some(_) => return Err("matchExpressions must be a list".to_owned()),
+    };
+    for expression in expressions {
+        let key = expression
+            .get("key")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let values: Vec<&str> = expression
+            .get("values")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let matches = match expression.get("operator").and_then(Value::as_str) {
+            Some("In") => label(key).is_some_and(|v| values.contains(&v)),
+            Some("NotIn") => !label(key).is_some_and(|v| values.contains(&v)),
+            Some("Exists") => label(key).is_some(),
+            Some("DoesNotExist") => label(key).is_none(),
+            other => {
+                return Err(format!(
+                    "unknown matchExpressions operator {}",
+                    other.unwrap_or("(none)")
+                ));
+            }
+        };
+        if !matches {
+            return Ok(false);
+        }
+    }
+    if selector.get("matchLabels").is_none() && expressions.is_empty() {
+        return Err("an empty selector selects every pod; list the pod template labels".to_owned());
+    }
+    Ok(true)
+}
+
+fn compact(value: &Value) -> String {
+    value.to_string()
+}
+
+fn labels_text(labels: Option<&Map<String, Value>>) -> String {
+    labels.map_or_else(|| "{}".to_owned(), |l| Value::Object(l.clone()).to_string())
+}

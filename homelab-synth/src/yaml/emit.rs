@@ -1,0 +1,1169 @@
+//! The YAML emitter: renders one Kubernetes document (a [`serde_json::Value`], usually an
+//! object with `apiVersion`, `kind` and `metadata`) as YAML text that Kubernetes decodes to
+//! exactly that JSON. "Kubernetes" here means the decoder kubectl, Helm and Argo CD share: Go
+//! `sigs.k8s.io/yaml` over go-yaml v2, which applies YAML 1.1 rules (so `on`, `y`, `0o12`,
+//! `1_000`, `12:30` and `2001-12-14` are not strings unless quoted).
+//!
+//! This module owns the text layout of every manifest the crate writes: [`to_yaml`] for one
+//! document and [`to_yaml_stream`] for several joined by `---\n`. serde-saphyr does the
+//! emitting; this module configures it, fixes the key order and picks each string's style
+//! before handing the value over.
+//!
+//! # Layout
+//!
+//! - Output is byte-for-byte deterministic, has no `---` before a single document, and ends
+//!   with exactly one `\n`. A stream separates documents with `---\n` (none before the first).
+//! - Mappings and sequences are in block style, indented by two spaces. Sequences sit at the
+//!   same column as their key, as kubectl writes them (`containers:` then `- name: app`).
+//!   Empty collections are `{}` and `[]`.
+//!
+//! # Key order
+//!
+//! At the top level of a document, `apiVersion`, `kind` and `metadata` come first, in that
+//! order (each only if present), followed by every other key in ascending byte order. Every
+//! nested mapping is in ascending byte order. The order is applied here, so it holds whether
+//! or not `serde_json`'s `preserve_order` feature is enabled somewhere in the build.
+//!
+//! # Scalars
+//!
+//! - `null`, `true` and `false` are written as such; integers as integers. Floats are written
+//!   in the shortest form that reads back as the same `f64`, always with a `.` or an exponent
+//!   (`1.5`, `1.0e+300`, `-0.0`), so Go decodes the same JSON number (an integral float such as
+//!   `2.0` comes back from Go as the JSON number `2`, which is the same number).
+//! - A single-line string is plain unless a YAML 1.1 reader could read the plain text as
+//!   something else; then it is double-quoted (with YAML escapes). That covers anything that
+//!   reads as a bool, null, number, timestamp or merge key (`on`, `N`, `~`, `""`, `012`,
+//!   `0x1F`, `1_000`, `.inf`, `12:30`, `2001-12-14`, `<<`, `=`), anything that looks like YAML
+//!   syntax (`- a`, `a: b`, `#x`, `[`, `{`, `*a`, `&a`, `!x`, `%`, `@`, a backtick, `|`, `>`,
+//!   quotes, `---`), leading or trailing white space, and any control, NEL, LS, PS or BOM
+//!   character. The
+//!   one-character strings `.`, `#` and `-` are single-quoted. Strings are never folded or
+//!   wrapped, whatever their length.
+//! - A multi-line string (one containing `\n`) is a literal block scalar: `|` when it ends in
+//!   exactly one newline, `|-` when it ends in none, `|+` when it ends in more than one or is
+//!   only newlines. When its first non-empty line starts with a space, the header carries an
+//!   indentation indicator (`|2-`). It is double-quoted instead when a block scalar could not
+//!   hold it exactly: when it contains `\r` or another character that must be escaped (see
+//!   above; a tab is fine), when its first non-empty line starts with a tab (go-yaml, like
+//!   libyaml, rejects a tab where it detects the indentation), or when it needs `|+` and is
+//!   the last scalar of the document (its trailing blank lines would end the document).
+//! - Keys are plain when safe by the same rules, and double-quoted otherwise; a key longer
+//!   than 1024 characters (the limit for an implicit key) is written in the explicit `? key`
+//!   form.
+
+use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
+
+/// Why a document could not be rendered as YAML.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmitError {
+    /// serde-saphyr refused to render the document.
+    #[error("cannot render yaml: {0}")]
+    Serialize(#[from] serde_saphyr::SerializeError),
+    /// One document of a stream could not be rendered.
+    #[error("cannot render document {index} of the yaml stream: {source}")]
+    Document {
+        /// Position of the document in the stream, from 0.
+        index: usize,
+        /// What serde-saphyr reported.
+        #[source]
+        source: serde_saphyr::SerializeError,
+    },
+}
+
+/// Renders one document as YAML that Kubernetes decodes to exactly `doc`.
+///
+/// The layout, key order and string styles are described in the [module docs](self).
+pub fn to_yaml(doc: &Value) -> Result<String, EmitError> {
+    Ok(render(doc)?)
+}
+
+/// Renders several documents as one YAML stream: each rendered by [`to_yaml`], joined by
+/// `---\n` separators, with no separator before the first. An empty slice gives `""`.
+pub fn to_yaml_stream(docs: &[Value]) -> Result<String, EmitError> {
+    let mut out = String::new();
+    for (index, doc) in docs.iter().enumerate() {
+        if index > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&render(doc).map_err(|source| EmitError::Document { index, source })?);
+    }
+    Ok(out)
+}
+
+/// The serde-saphyr settings behind the documented layout.
+fn options() -> serde_saphyr::SerializerOptions {
+    serde_saphyr::ser_options! {
+        // Two-space block indentation, sequences at their key's column (kubectl's layout).
+        indent_step: 2,
+        compact_list_indent: true,
+        // Multi-line strings become literal block scalars. Which ones is decided in
+        // `string_style`, which hands serde-saphyr an explicit `LitStr` or `DoubleQuoted`.
+        prefer_block_scalars: true,
+        // Never fold: a single-line string is auto-folded only when longer than
+        // `folded_wrap_chars`, and no string is longer than `usize::MAX`.
+        folded_wrap_chars: usize::MAX,
+        min_fold_chars: usize::MAX,
+        // Plain where safe, quoted where needed.
+        quote_all: false,
+        // YAML 1.1 quoting rules (go-yaml v2), no `%YAML` directive.
+        yaml_12: false,
+    }
+}
+
+fn render(doc: &Value) -> Result<String, serde_saphyr::SerializeError> {
+    let node = Node {
+        value: doc,
+        root: true,
+        last: true,
+    };
+    serde_saphyr::to_string_with_options(&node, options())
+}
+
+/// Keys that lead the top-level mapping of a document, in this order.
+const HEAD_KEYS: [&str; 3] = ["apiVersion", "kind", "metadata"];
+
+/// A JSON value as serde-saphyr should see it: mappings in the documented key order and
+/// strings with their style already chosen.
+struct Node<'a> {
+    value: &'a Value,
+    /// The document's root: its mapping puts [`HEAD_KEYS`] first.
+    root: bool,
+    /// Nothing is emitted after this node's last scalar in its document.
+    last: bool,
+}
+
+impl<'a> Node<'a> {
+    fn child(&self, value: &'a Value, last: bool) -> Self {
+        Node {
+            value,
+            root: false,
+            last: self.last && last,
+        }
+    }
+}
+
+impl Serialize for Node<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            Value::Null => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Number(n) => {
+                // Not `Number::serialize`: with serde_json's `arbitrary_precision` feature that
+                // becomes a map with a private key.
+                if let Some(u) = n.as_u64() {
+                    serializer.serialize_u64(u)
+                } else if let Some(i) = n.as_i64() {
+                    serializer.serialize_i64(i)
+                } else if let Some(f) = n.as_f64().filter(|f| f.is_finite()) {
+                    serializer.serialize_f64(f)
+                } else {
+                    Err(S::Error::custom(format!(
+                        "number {n} has no finite yaml representation"
+                    )))
+                }
+            }
+            Value::String(s) => match string_style(s, self.last) {
+                StringStyle::Auto => serializer.serialize_str(s),
+                StringStyle::Literal => serde_saphyr::LitStr(s).serialize(serializer),
+                StringStyle::DoubleQuoted => {
+                    serde_saphyr::DoubleQuoted(s.as_str()).serialize(serializer)
+                }
+            },
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for (i, item) in items.iter().enumerate() {
+                    seq.serialize_element(&self.child(item, i + 1 == items.len()))?;
+                }
+                seq.end()
+            }
+            Value::Object(object) => {
+                let mut entries: Vec<(&String, &Value)> = object.iter().collect();
+                if self.root {
+                    entries.sort_by(|(a, _), (b, _)| {
+                        head_rank(a)
+                            .cmp(&head_rank(b))
+                            .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+                    });
+                } else {
+                    entries.sort_by(|(a, _), (b, _)| a.as_bytes().cmp(b.as_bytes()));
+                }
+                let len = entries.len();
+                let mut map = serializer.serialize_map(Some(len))?;
+                for (i, (key, value)) in entries.into_iter().enumerate() {
+                    map.serialize_entry(key.as_str(), &self.child(value, i + 1 == len))?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Position of `key` among [`HEAD_KEYS`], or after them all.
+fn head_rank(key: &str) -> usize {
+    HEAD_KEYS
+        .iter()
+        .position(|head| *head == key)
+        .unwrap_or(HEAD_KEYS.len())
+}
+
+/// How a string value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StringStyle {
+    /// serde-saphyr's choice for a single-line string: plain unless a YAML 1.1 reader could
+    /// read it as something else, double-quoted otherwise (folding is off, see [`options`]).
+    Auto,
+    /// A literal block scalar (`|`, `|-`, `|+`, with an indentation indicator when needed).
+    Literal,
+    /// A double-quoted scalar with YAML escapes.
+    DoubleQuoted,
+}
+
+/// Picks the style of the string value `s`; `last` says whether it is the last scalar of
+/// its document.
+fn string_style(s: &str, last: bool) -> StringStyle {
+    if !s.contains('\n') {
+        return StringStyle::Auto;
+    }
+    if !s.chars().all(block_scalar_can_hold) {
+        return StringStyle::DoubleQuoted;
+    }
+    // go-yaml (a libyaml port) detects a block scalar's indentation from its first non-empty
+    // line and rejects a tab there ("found a tab character where an indentation space is
+    // expected"). serde-saphyr writes an indentation indicator only for a leading space, so
+    // such a string cannot be a block scalar.
+    if s.split('\n')
+        .find(|line| !line.is_empty())
+        .is_some_and(|line| line.starts_with('\t'))
+    {
+        return StringStyle::DoubleQuoted;
+    }
+    // Keep chomping (`|+`) writes the trailing newlines as blank lines after the body; as the
+    // document's last scalar they would end the document with more than one `\n`.
+    let content = s.trim_end_matches('\n');
+    let trailing_newlines = s.len() - content.len();
+    if last && (trailing_newlines >= 2 || content.is_empty()) {
+        return StringStyle::DoubleQuoted;
+    }
+    StringStyle::Literal
+}
+
+/// Whether a literal block scalar can hold `ch` as it is: a line feed, a tab or a printable
+/// character other than NEL, LS, PS and BOM (the same test serde-saphyr applies before it
+/// writes a block scalar; `\r` would be read back as a line break).
+fn block_scalar_can_hold(ch: char) -> bool {
+    match ch {
+        '\n' | '\t' => true,
+        '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' => false,
+        _ => matches!(
+            u32::from(ch),
+            0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::decode_like_kubectl;
+    use serde_json::json;
+
+    // ---------------------------------------------------------------- helpers
+
+    /// JSON equality where numbers compare by value: Go writes the float `2.0` back as the
+    /// JSON number `2`, which serde_json reads as an integer. Floats may differ in the last
+    /// bit: without its `float_roundtrip` feature serde_json parses the checker's output on a
+    /// best-effort basis (`123456789.12345679` can come back one ULP off). That the YAML text
+    /// itself is exact is checked by `float_text_reads_back_exactly`.
+    fn same_json(want: &Value, got: &Value) -> bool {
+        match (want, got) {
+            (Value::Number(a), Value::Number(b)) => {
+                if let (Some(a), Some(b)) = (a.as_i64(), b.as_i64()) {
+                    return a == b;
+                }
+                if let (Some(a), Some(b)) = (a.as_u64(), b.as_u64()) {
+                    return a == b;
+                }
+                match (a.as_f64(), b.as_f64()) {
+                    (Some(a), Some(b)) => {
+                        a.is_sign_negative() == b.is_sign_negative()
+                            && a.to_bits().abs_diff(b.to_bits()) <= 1
+                    }
+                    _ => false,
+                }
+            }
+            (Value::Array(a), Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b))
+            }
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(k, v)| b.get(k).is_some_and(|other| same_json(v, other)))
+            }
+            _ => want == got,
+        }
+    }
+
+    /// Renders `docs` as one stream, decodes it with the real Go decoder and asserts every
+    /// document comes back equal to its input. Also checks each document's own rendering
+    /// ends with exactly one newline and renders the same bytes twice.
+    fn assert_round_trip(docs: &[Value]) {
+        for doc in docs {
+            let text = to_yaml(doc).unwrap();
+            assert!(
+                text.ends_with('\n') && !text.ends_with("\n\n"),
+                "does not end with exactly one newline: {text:?}"
+            );
+            assert!(!text.starts_with("---"), "starts with a marker: {text:?}");
+        }
+        let text = to_yaml_stream(docs).unwrap();
+        let decoded = decode_like_kubectl(&text);
+        assert_eq!(
+            decoded.len(),
+            docs.len(),
+            "document count differs; stream:\n{text}"
+        );
+        let mut failures = Vec::new();
+        for (doc, got) in docs.iter().zip(&decoded) {
+            match got {
+                Ok(got) if same_json(doc, got) => {}
+                Ok(got) => failures.push(format!(
+                    "want {doc}\n got {got}\nyaml:\n{}",
+                    to_yaml(doc).unwrap()
+                )),
+                Err(e) => failures.push(format!(
+                    "want {doc}\nerror {e}\nyaml:\n{}",
+                    to_yaml(doc).unwrap()
+                )),
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} documents did not round-trip:\n{}",
+            failures.len(),
+            docs.len(),
+            failures.join("\n")
+        );
+    }
+
+    /// A ConfigMap-shaped document with `s` as a value, a key, a list item, a nested list
+    /// item, a value in a mapping in a list, and the last scalar of the document.
+    fn string_doc(s: &str) -> Value {
+        json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "x", "annotations": {s: s}},
+            "data": {"value": s, "list": [s, [s], {"k": s}, s]},
+            "zzzz": {s: [s]},
+            "\u{10FFFF}": s,
+        })
+    }
+
+    fn assert_strings_round_trip<S: AsRef<str>>(strings: &[S]) {
+        let docs: Vec<Value> = strings.iter().map(|s| string_doc(s.as_ref())).collect();
+        assert_round_trip(&docs);
+    }
+
+    /// A tiny deterministic xorshift64* generator.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            let mut x = self.0;
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            self.0 = x;
+            x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
+            &items[self.below(items.len())]
+        }
+    }
+
+    // ---------------------------------------------------------------- round trips
+
+    const SPECIAL_WORDS: &[&str] = &[
+        "on",
+        "off",
+        "yes",
+        "no",
+        "y",
+        "n",
+        "true",
+        "false",
+        "null",
+        "nil",
+        "none",
+        "~",
+        "nan",
+        "inf",
+        ".inf",
+        "-.inf",
+        "+.inf",
+        ".nan",
+        "<<",
+        "=",
+        "-",
+        "?",
+        ":",
+        "---",
+        "...",
+        "0",
+        "012",
+        "0o12",
+        "0x1f",
+        "0b101",
+        "1_000",
+        "+1",
+        "-1",
+        "1e3",
+        "1e+3",
+        "1.5e-3",
+        ".5",
+        "5.",
+        "+.5",
+        "12:30",
+        "1:20:30",
+        "190:20:30.15",
+        "2001-12-14",
+        "2001-12-14t21:59:43.10-05:00",
+        "2001-12-14 21:59:43.10 -5",
+        "0.",
+        "1__0",
+        "0b",
+        "0x",
+        "0o",
+        "09",
+        "0_1",
+        "+0b1",
+        "-0x1f",
+        "1,000",
+        "1.2.3",
+        "true.",
+        "#",
+        "@",
+        "%",
+        "`",
+        "!",
+        "&",
+        "*",
+        "|",
+        ">",
+        "'",
+        "\"",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+    ];
+
+    const TABLE: &[&str] = &[
+        "",
+        " ",
+        "  ",
+        "\t",
+        "a",
+        "on",
+        "off",
+        "yes",
+        "no",
+        "y",
+        "n",
+        "Y",
+        "N",
+        "~",
+        "null",
+        "Null",
+        "NULL",
+        "012",
+        "0o12",
+        "0x1F",
+        "0b101",
+        "1_000",
+        "+1",
+        "1e3",
+        ".5",
+        ".inf",
+        "-.Inf",
+        ".nan",
+        ".NaN",
+        "12:30",
+        "1:20:30",
+        "2001-12-14",
+        "2001-12-14T21:59:43.10-05:00",
+        "<<",
+        "=",
+        "- a",
+        "-a",
+        "a: b",
+        "a:b",
+        "a:",
+        "a #b",
+        "a#b",
+        "#x",
+        "[",
+        "]",
+        "{",
+        "}",
+        "[a, b]",
+        "{a: b}",
+        "*a",
+        "&a",
+        "!x",
+        "!!str",
+        "%",
+        "%YAML 1.1",
+        "@",
+        "`",
+        "|",
+        ">",
+        "'",
+        "\"",
+        "'a'",
+        "\"a\"",
+        "a'b",
+        "a\"b",
+        "a\\b",
+        "\\",
+        " a",
+        "a ",
+        " a ",
+        "a\tb",
+        "\ta",
+        "a\t",
+        "a\u{0}b",
+        "\u{7}\u{8}\u{b}\u{c}\u{1b}\u{7f}",
+        "a\u{85}b",
+        "a\u{2028}b",
+        "a\u{2029}b",
+        "\u{FEFF}",
+        "\u{FEFF}a",
+        "a\u{FEFF}",
+        "\u{FFFE}\u{FFFF}",
+        "\u{9f}\u{a0}",
+        "\u{a0}a\u{a0}",
+        "\u{3000}",
+        "héllo wörld",
+        "日本語",
+        "emoji 🎉 ok",
+        "\u{10FFFF}",
+        "a\rb",
+        "\r",
+        "\r\n",
+        "---",
+        "--- a",
+        "...",
+        "... a",
+        "---a",
+        "? a",
+        "?a",
+        "?",
+        ":",
+        ": a",
+        "a :b",
+        "a, b",
+        "http://example.com:8080/path?x=1#frag",
+        "ghcr.io/org/app:1.2.3@sha256:abcdef",
+        "0.0.0.0/0",
+        "10.0.0.1",
+        "1.2.3",
+        "1.0",
+        "1.",
+        "-0",
+        "0",
+        "00",
+        "0.0",
+        "1e",
+        "e1",
+        "0x",
+        "0xZZ",
+        "1__0",
+        "_1",
+        "1_",
+        "12:60",
+        "12:30:00",
+        "2001-1-1",
+        "2001-12-14 21:59:43.10 -5",
+        "20011214",
+        "true",
+        "True",
+        "TRUE",
+        "tRUE",
+        "yES",
+        "oN",
+        "500m",
+        "1Gi",
+        "1e-3",
+        "+.inf",
+        "0777",
+        "08",
+        "0b2",
+        "0o8",
+        "a\nb",
+        "a\nb\n",
+        "a\nb\n\n",
+        "a\nb\n\n\n",
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        "\na",
+        "\n\na\n",
+        "  a\nb",
+        "  a\n  b\n",
+        "\n  a\nb",
+        " \n  a",
+        "   \na",
+        "a\n   ",
+        "a  \nb  \n",
+        "a\n \nb",
+        "a\tb\n\tc",
+        "\ta\nb",
+        "\n\ta",
+        "a\n\tb",
+        "a\r\nb\r\n",
+        "a\nb\r",
+        "---\n...\n",
+        "a\n---\nb\n...\nc",
+        "a\n--- b\n... c",
+        "#!/bin/sh\necho hi # comment\n",
+        "key: value\n- item\n  nested: 1\n",
+        "|\n>\n",
+        "a\u{85}\nb",
+        "a\n\u{FEFF}",
+        "  leading\n    deeper\n  back\n",
+        "     \n\n   x\n",
+        "trailing spaces   \n",
+        "x\n\n\n\ny",
+        "日本\n語\n",
+    ];
+
+    #[test]
+    fn table_strings_round_trip() {
+        let mut strings: Vec<String> = TABLE.iter().map(|s| s.to_string()).collect();
+        // A 500-character single-line string with spaces, and long multi-line ones.
+        strings.push("word ".repeat(100).trim_end().to_string());
+        strings.push(format!("{}\n{}\n", "x ".repeat(300), "y ".repeat(300)));
+        strings.push("z".repeat(5000));
+        assert_strings_round_trip(&strings);
+    }
+
+    #[test]
+    fn special_words_in_every_case_with_affixes_round_trip() {
+        let prefixes = ["", " ", "a", "-", "+", ".", "0", "x ", "\t", "'", "\n"];
+        let suffixes = ["", " ", "a", ":", "#", " #", ".", "0", "\n", "\n\n", ","];
+        let mut strings = Vec::new();
+        for word in SPECIAL_WORDS {
+            let mut title = word.chars();
+            let title: String = title
+                .next()
+                .map(|first| first.to_uppercase().chain(title).collect())
+                .unwrap_or_default();
+            for cased in [word.to_string(), title, word.to_uppercase()] {
+                for prefix in prefixes {
+                    for suffix in suffixes {
+                        strings.push(format!("{prefix}{cased}{suffix}"));
+                    }
+                }
+            }
+        }
+        strings.sort();
+        strings.dedup();
+        assert!(strings.len() > 5000, "{}", strings.len());
+        assert_strings_round_trip(&strings);
+    }
+
+    #[test]
+    fn numbers_round_trip() {
+        let numbers = [
+            json!(0),
+            json!(1),
+            json!(-1),
+            json!(42),
+            json!(i64::MIN),
+            json!(i64::MAX),
+            json!(u64::MAX),
+            json!(1u64 << 53),
+            json!(1.5),
+            json!(-1.5),
+            json!(0.1),
+            json!(-0.0),
+            json!(0.0),
+            json!(2.0),
+            json!(1e300),
+            json!(-1e300),
+            json!(1e-300),
+            json!(1e21),
+            json!(1e20),
+            json!(1e-7),
+            json!(123_456_789.123_456_79),
+            json!(f64::MAX),
+            json!(f64::MIN),
+            json!(f64::MIN_POSITIVE),
+            json!(5e-324),
+            json!(0.30000000000000004),
+            json!(2.5e-10),
+        ];
+        let docs: Vec<Value> = numbers
+            .iter()
+            .map(|n| {
+                json!({
+                    "apiVersion": "v1",
+                    "kind": "Thing",
+                    "metadata": {"name": "n"},
+                    "spec": {"value": n, "list": [n, [n], {"k": n}]},
+                    "last": n,
+                })
+            })
+            .collect();
+        assert_round_trip(&docs);
+    }
+
+    #[test]
+    fn nested_structures_round_trip() {
+        let docs = vec![
+            json!({
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "app", "labels": {"app": "x", "on": "yes"}},
+                "spec": {
+                    "replicas": 3,
+                    "template": {"spec": {"containers": [{
+                        "name": "app",
+                        "image": "nginx:1.27",
+                        "args": ["--flag", "on", "- x", "", "a\nb\n"],
+                        "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "no"}],
+                        "ports": [{"containerPort": 80}],
+                        "resources": {},
+                        "volumeMounts": [],
+                    }]}},
+                },
+            }),
+            json!({
+                "apiVersion": "v1",
+                "kind": "List",
+                "metadata": {},
+                "items": [[], {}, [[]], [{}], [[[1, [2, [3]]]]], {"a": {"b": {"c": {}}}},
+                          null, true, false, [null, true, "true"], {"": ""}, {" ": null}],
+            }),
+            json!({"apiVersion": "v1", "kind": "Empty", "metadata": {}, "data": {}, "list": []}),
+            json!({}),
+            json!({"only": [{"a": "multi\nline\n", "b": ["  indented\nblock", "x\n\n"]}]}),
+            json!([{"a": 1}, ["b"], "c\nd", "\te\n"]),
+            json!("root\nscalar\n"),
+        ];
+        assert_round_trip(&docs);
+    }
+
+    /// Block scalars (with and without indentation indicators) and quoted strings at every
+    /// nesting of sequences and mappings up to four deep, both inside a document and as the
+    /// document root.
+    #[test]
+    fn strings_at_every_nesting_round_trip() {
+        let strings = [
+            "  a\nb", " \n  a\n", "a\n\n", "\n", "x\n  y\n", "\ta\n", "- a", "", "on", "a\rb",
+        ];
+        let mut docs = Vec::new();
+        for s in strings {
+            for depth in 0..=4u32 {
+                for shape in 0..(1u32 << depth) {
+                    let mut value = json!(s);
+                    for level in 0..depth {
+                        value = if shape & (1 << level) == 0 {
+                            json!([value, s])
+                        } else {
+                            json!({"k": value, "z": s})
+                        };
+                    }
+                    docs.push(json!({"apiVersion": "v1", "kind": "K", "spec": value.clone()}));
+                    docs.push(value);
+                }
+            }
+        }
+        assert_round_trip(&docs);
+    }
+
+    #[test]
+    fn long_keys_round_trip() {
+        let mut strings = Vec::new();
+        for len in [1020, 1022, 1023, 1024, 1025, 1026, 2000] {
+            strings.push("k".repeat(len));
+            strings.push(format!("\"{}", "k".repeat(len - 1)));
+            strings.push("é".repeat(len));
+            strings.push(format!("{}\n", "k".repeat(len)));
+        }
+        assert_strings_round_trip(&strings);
+    }
+
+    /// Random strings over an alphabet rich in YAML-significant characters.
+    #[test]
+    fn random_strings_round_trip() {
+        const ALPHABET: &[&str] = &[
+            ":",
+            "#",
+            "-",
+            "?",
+            "&",
+            "*",
+            "!",
+            "|",
+            ">",
+            "'",
+            "\"",
+            "%",
+            "@",
+            "`",
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            "\n",
+            "\n",
+            "\n",
+            "\t",
+            "\r",
+            " ",
+            " ",
+            " ",
+            "0",
+            "1",
+            "9",
+            ".",
+            "_",
+            "+",
+            "e",
+            "x",
+            "o",
+            "b",
+            "a",
+            "Z",
+            "y",
+            "n",
+            "~",
+            "\\",
+            "=",
+            "<",
+            "é",
+            "日",
+            "🎉",
+            "\u{85}",
+            "\u{2028}",
+            "\u{FEFF}",
+            "\u{0}",
+            "\u{a0}",
+            "---",
+            "...",
+            "- ",
+            ": ",
+            " #",
+            "\n  ",
+            "\n\t",
+            "yes",
+            "null",
+            "on",
+            "12:30",
+            "2001-12-14",
+        ];
+        let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+        let mut strings = Vec::new();
+        for _ in 0..4000 {
+            let len = rng.below(24);
+            let s: String = (0..len).map(|_| *rng.pick(ALPHABET)).collect();
+            strings.push(s);
+        }
+        assert_strings_round_trip(&strings);
+    }
+
+    // ---------------------------------------------------------------- exact output
+
+    #[test]
+    fn head_keys_come_first_then_byte_order() {
+        let doc = json!({
+            "spec": {"b": 1, "a": 2, "B": 3, "_": 4, "aa": 5, "é": 6},
+            "metadata": {"name": "x", "labels": {"z": "1", "a": "2"}},
+            "data": {"k": "v"},
+            "kind": "ConfigMap",
+            "Zed": true,
+            "apiVersion": "v1",
+            "items": [{"kind": "inner", "apiVersion": "v1", "a": 1}],
+        });
+        let expected = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  labels:
+    a: \"2\"
+    z: \"1\"
+  name: x
+Zed: true
+data:
+  k: v
+items:
+- a: 1
+  apiVersion: v1
+  kind: inner
+spec:
+  B: 3
+  _: 4
+  a: 2
+  aa: 5
+  b: 1
+  é: 6
+";
+        assert_eq!(to_yaml(&doc).unwrap(), expected);
+    }
+
+    #[test]
+    fn head_keys_are_optional() {
+        let doc = json!({"metadata": {"name": "x"}, "b": 1, "a": 2, "kind": "K"});
+        assert_eq!(
+            to_yaml(&doc).unwrap(),
+            "kind: K\nmetadata:\n  name: x\na: 2\nb: 1\n"
+        );
+    }
+
+    #[test]
+    fn block_scalars_pick_chomping_and_indicator() {
+        let doc = json!({
+            "clip": "a\nb\n",
+            "strip": "a\nb",
+            "keep": "a\n\n",
+            "indented": "  a\nb\n",
+            "tabbed": "\ta\nb",
+            "crlf": "a\r\nb",
+            "list": ["x\ny", "  x\ny"],
+            "nested": {"k": "p\nq\n"},
+            "zlast": "end\n\n",
+        });
+        let expected = "\
+clip: |
+  a
+  b
+crlf: \"a\\r\\nb\"
+indented: |2
+    a
+  b
+keep: |+
+  a
+
+list:
+- |-
+  x
+  y
+- |2-
+    x
+  y
+nested:
+  k: |
+    p
+    q
+strip: |-
+  a
+  b
+tabbed: \"\\ta\\nb\"
+zlast: \"end\\n\\n\"
+";
+        assert_eq!(to_yaml(&doc).unwrap(), expected);
+        assert_round_trip(&[doc]);
+    }
+
+    #[test]
+    fn empty_collections_are_braces_and_brackets() {
+        let doc = json!({
+            "apiVersion": "v1",
+            "kind": "K",
+            "metadata": {},
+            "spec": {"map": {}, "list": [], "nested": [[], {}]},
+        });
+        let expected = "\
+apiVersion: v1
+kind: K
+metadata: {}
+spec:
+  list: []
+  map: {}
+  nested:
+  - []
+  - {}
+";
+        assert_eq!(to_yaml(&doc).unwrap(), expected);
+        assert_eq!(to_yaml(&json!({})).unwrap(), "{}\n");
+        assert_eq!(to_yaml(&json!([])).unwrap(), "[]\n");
+    }
+
+    #[test]
+    fn long_strings_are_never_folded() {
+        let long = "word ".repeat(100).trim_end().to_string();
+        assert_eq!(long.len(), 499);
+        let long = format!("{long}!");
+        let doc = json!({"a": long, "b": [long], "c": format!("{long}\n{long}")});
+        let expected = format!("a: {long}\nb:\n- {long}\nc: |-\n  {long}\n  {long}\n");
+        assert_eq!(to_yaml(&doc).unwrap(), expected);
+        let quoted = format!("{long}: yes");
+        assert_eq!(
+            to_yaml(&json!({"q": quoted})).unwrap(),
+            format!("q: \"{quoted}\"\n")
+        );
+    }
+
+    #[test]
+    fn ambiguous_scalars_are_quoted() {
+        let doc = json!({
+            "a": "on", "b": "012", "c": "12:30", "d": "2001-12-14", "e": "",
+            "f": "- a", "g": "~", "h": "plain text", "i": 1, "j": 1.5, "k": null,
+            "l": true, "m": "<<", "on": "off",
+        });
+        let expected = "\
+a: \"on\"
+b: \"012\"
+c: \"12:30\"
+d: \"2001-12-14\"
+e: \"\"
+f: \"- a\"
+g: \"~\"
+h: plain text
+i: 1
+j: 1.5
+k: null
+l: true
+m: \"<<\"
+\"on\": \"off\"
+";
+        assert_eq!(to_yaml(&doc).unwrap(), expected);
+    }
+
+    #[test]
+    fn floats_keep_a_point_or_exponent() {
+        let doc = json!({"a": 2.0, "b": 1e300, "c": -0.0, "d": 0.1, "e": 1e-7});
+        assert_eq!(
+            to_yaml(&doc).unwrap(),
+            "a: 2.0\nb: 1.0e+300\nc: -0.0\nd: 0.1\ne: 1.0e-7\n"
+        );
+    }
+
+    /// go-yaml v2 reads a plain scalar as a float when it matches
+    /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$` (and is not an integer), then
+    /// parses it with Go's correctly rounded `strconv.ParseFloat`, as Rust's `str::parse` is.
+    fn is_go_yaml_float(text: &str) -> bool {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+        let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+            Some((m, e)) => (m, Some(e.strip_prefix(['-', '+']).unwrap_or(e))),
+            None => (unsigned, None),
+        };
+        let mantissa_ok = match mantissa.split_once('.') {
+            Some(("", fraction)) => digits(fraction),
+            Some((whole, fraction)) => digits(whole) && (fraction.is_empty() || digits(fraction)),
+            None => digits(mantissa),
+        };
+        mantissa_ok && exponent.is_none_or(digits) && text.contains(['.', 'e', 'E'])
+    }
+
+    #[test]
+    fn float_text_reads_back_exactly() {
+        let mut rng = XorShift(7);
+        let mut floats = vec![
+            0.0,
+            -0.0,
+            1.0,
+            2.0,
+            0.1,
+            1.5,
+            1e300,
+            1e-7,
+            1e21,
+            123_456_789.123_456_79,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ];
+        while floats.len() < 5000 {
+            let f = f64::from_bits(rng.next());
+            if f.is_finite() {
+                floats.push(f);
+            }
+        }
+        for f in floats {
+            let yaml = to_yaml(&json!({ "v": f })).unwrap();
+            let text = yaml
+                .strip_prefix("v: ")
+                .and_then(|t| t.strip_suffix('\n'))
+                .unwrap();
+            assert!(is_go_yaml_float(text), "{f:?} rendered as {text:?}");
+            let back: f64 = text.parse().unwrap();
+            assert_eq!(back.to_bits(), f.to_bits(), "{f:?} rendered as {text:?}");
+        }
+    }
+
+    #[test]
+    fn stream_separates_documents_without_leading_marker() {
+        let docs = [json!({"a": 1}), json!({"b": "x\n\n"}), json!({"c": []})];
+        assert_eq!(
+            to_yaml_stream(&docs).unwrap(),
+            "a: 1\n---\nb: \"x\\n\\n\"\n---\nc: []\n"
+        );
+        assert_eq!(to_yaml_stream(&[]).unwrap(), "");
+        assert_eq!(
+            to_yaml_stream(&docs[..1]).unwrap(),
+            to_yaml(&docs[0]).unwrap()
+        );
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        let mut rng = XorShift(42);
+        let words = ["a", "on", "x\ny\n", "  z\n", "1", "", "- q"];
+        let mut data = serde_json::Map::new();
+        for i in 0..200 {
+            let key = format!("{}{i}", rng.pick(&words));
+            data.insert(
+                key,
+                json!([rng.pick(&words), {"n": i, "s": rng.pick(&words)}]),
+            );
+        }
+        let doc = json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "d"},
+            "data": data,
+        });
+        let first = to_yaml(&doc).unwrap();
+        assert_eq!(first, to_yaml(&doc).unwrap());
+        assert_eq!(first, to_yaml(&doc.clone()).unwrap());
+        let reparsed: Value = serde_json::from_str(&doc.to_string()).unwrap();
+        assert_eq!(first, to_yaml(&reparsed).unwrap());
+        assert_round_trip(&[doc]);
+    }
+
+    /// Callers render on worker threads and wrap the error in `anyhow`.
+    #[test]
+    fn error_is_send_sync_and_static() {
+        fn check<T: std::error::Error + Send + Sync + 'static>() {}
+        check::<EmitError>();
+    }
+
+    #[test]
+    fn error_messages_are_lowercase() {
+        use serde::ser::Error as _;
+        let single = EmitError::from(serde_saphyr::SerializeError::custom("boom"));
+        assert!(single.to_string().starts_with("cannot render yaml: "));
+        let in_stream = EmitError::Document {
+            index: 2,
+            source: serde_saphyr::SerializeError::custom("boom"),
+        };
+        assert!(
+            in_stream
+                .to_string()
+                .starts_with("cannot render document 2 of the yaml stream: ")
+        );
+    }
+}

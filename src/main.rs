@@ -1,0 +1,273 @@
+//! `synth`: synthesizes the homelab's apps into `app/<name>/`. A thin binary: it parses flags,
+//! registers every category crate's apps and calls the library.
+//!
+//! Exit codes: 0 success; 1 validation errors, or differences found by `--check`; 2 usage or
+//! I/O errors.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use homelab_synth::output::{WriteOutcome, compare_tree, read_tree, render, write_tree};
+use homelab_synth::{ManifestSet, SynthError, WorkspaceFiles, build_apps, synthesize, yaml};
+
+/// Synthesize typed Rust apps into Kubernetes manifests, one folder per app.
+#[derive(Parser, Debug)]
+#[command(name = "synth", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    synth: SynthArgs,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct SynthArgs {
+    /// Output folder (must be inside the workspace). Default: `<workspace>/app`.
+    #[arg(long, value_name = "DIR", global = true)]
+    out: Option<PathBuf>,
+    /// Synthesize only this app (repeatable). Default: every app.
+    #[arg(long = "app", value_name = "NAME", global = true)]
+    apps: Vec<String>,
+    /// Write nothing; exit 1 and list what would change if the output is not up to date.
+    #[arg(long)]
+    check: bool,
+    /// Workspace root: included files are read relative to it and the output must stay inside
+    /// it. Default: the nearest folder above the current one whose Cargo.toml has a
+    /// `[workspace]` table.
+    #[arg(long, value_name = "DIR", global = true)]
+    workspace: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the apps with their category, namespaces and object counts.
+    List,
+    /// Print YAML or JSON documents in synth's canonical YAML (stdin when no file is given).
+    Fmt {
+        /// Files to format: `.json` files, and input starting with `{` or `[`, are read as
+        /// JSON; everything else with the Kubernetes-compatible YAML reader.
+        files: Vec<PathBuf>,
+    },
+}
+
+/// A failure that has already been reported and maps to an exit code.
+#[derive(Debug)]
+struct Reported(u8);
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for Reported {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if let Some(Reported(code)) = error.downcast_ref::<Reported>() {
+                return ExitCode::from(*code);
+            }
+            eprintln!("synth: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Some(Command::Fmt { files }) => format_documents(&files),
+        Some(Command::List) => {
+            let workspace = workspace_root(cli.synth.workspace.as_deref())?;
+            let set = synthesize_all(&cli.synth, &workspace)?;
+            print_list(&set)
+        }
+        None => {
+            let workspace = workspace_root(cli.synth.workspace.as_deref())?;
+            let set = synthesize_all(&cli.synth, &workspace)?;
+            write_output(&cli.synth, &workspace, &set)
+        }
+    }
+}
+
+fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Result<ManifestSet> {
+    let apps = match build_apps(&synth::homelab(), &args.apps) {
+        Ok(apps) => apps,
+        Err(SynthError { errors, .. }) => {
+            for finding in &errors {
+                eprintln!("synth: {finding}");
+            }
+            return Err(Reported(2).into());
+        }
+    };
+    let result = synthesize(&apps, &WorkspaceFiles::new(workspace));
+    match result {
+        Ok(set) => {
+            for warning in &set.warnings {
+                eprintln!("synth: {warning}");
+            }
+            Ok(set)
+        }
+        Err(SynthError { errors, warnings }) => {
+            for finding in warnings.iter().chain(&errors) {
+                eprintln!("synth: {finding}");
+            }
+            eprintln!("synth: {} error(s); nothing was written", errors.len());
+            Err(Reported(1).into())
+        }
+    }
+}
+
+fn write_output(args: &SynthArgs, workspace: &Path, set: &ManifestSet) -> anyhow::Result<()> {
+    let out = args.out.clone().unwrap_or_else(|| workspace.join("app"));
+    let mut files = render(set)?;
+    if !args.apps.is_empty() {
+        // only the selected apps are replaced; the other apps' files stay as they are
+        let selected = |path: &str| {
+            let app = path.split('/').next().unwrap_or_default();
+            args.apps.iter().any(|name| name == app)
+        };
+        let existing =
+            read_tree(&out, workspace).with_context(|| format!("cannot read {}", out.display()))?;
+        files.extend(existing.into_iter().filter(|(path, _)| !selected(path)));
+    }
+    let objects: usize = set.apps.iter().map(|app| app.documents.len()).sum();
+    if args.check {
+        let changes = compare_tree(&files, &out, workspace)
+            .with_context(|| format!("cannot compare with {}", out.display()))?;
+        if changes.is_empty() {
+            println!("synth: {} is up to date ({objects} objects)", out.display());
+            return Ok(());
+        }
+        for (sign, paths) in [
+            ("+", &changes.added),
+            ("~", &changes.changed),
+            ("-", &changes.removed),
+        ] {
+            for path in paths {
+                println!("{sign} {path}");
+            }
+        }
+        eprintln!(
+            "synth: {} is not up to date: {} added, {} changed, {} removed; run `cargo run -p synth`",
+            out.display(),
+            changes.added.len(),
+            changes.changed.len(),
+            changes.removed.len()
+        );
+        return Err(Reported(1).into());
+    }
+    match write_tree(&files, &out, workspace)
+        .with_context(|| format!("cannot write {}", out.display()))?
+    {
+        WriteOutcome::Unchanged => {
+            println!("synth: {} is up to date ({objects} objects)", out.display())
+        }
+        WriteOutcome::Replaced(changes) => println!(
+            "synth: wrote {objects} objects of {} app(s) to {} ({} added, {} changed, {} removed)",
+            set.apps.len(),
+            out.display(),
+            changes.added.len(),
+            changes.changed.len(),
+            changes.removed.len()
+        ),
+    }
+    Ok(())
+}
+
+fn print_list(set: &ManifestSet) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "{:<24} {:<16} {:<32} {:>7}",
+        "APP", "CATEGORY", "NAMESPACES", "OBJECTS"
+    )?;
+    for app in &set.apps {
+        let namespaces = if app.namespaces.is_empty() {
+            "-".to_owned()
+        } else {
+            app.namespaces.join(",")
+        };
+        writeln!(
+            stdout,
+            "{:<24} {:<16} {:<32} {:>7}",
+            app.name,
+            app.category,
+            namespaces,
+            app.documents.len()
+        )?;
+    }
+    Ok(())
+}
+
+fn format_documents(files: &[PathBuf]) -> anyhow::Result<()> {
+    let inputs: Vec<(String, String, bool)> = if files.is_empty() {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
+        vec![("<stdin>".to_owned(), text, false)]
+    } else {
+        files
+            .iter()
+            .map(|file| {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let json = file.extension().is_some_and(|ext| ext == "json");
+                Ok((file.display().to_string(), text, json))
+            })
+            .collect::<anyhow::Result<_>>()?
+    };
+    let mut documents = Vec::new();
+    for (name, text, json) in inputs {
+        let trimmed = text.trim_start();
+        if json || trimmed.starts_with('{') || trimmed.starts_with('[') {
+            let value: serde_json::Value =
+                serde_json::from_str(&text).with_context(|| format!("{name} is not valid JSON"))?;
+            match value {
+                serde_json::Value::Array(items) => documents.extend(items),
+                other => documents.push(other),
+            }
+        } else {
+            documents.extend(
+                yaml::read_documents(&text).with_context(|| format!("cannot read {name}"))?,
+            );
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    for (index, document) in documents.iter().enumerate() {
+        if index > 0 {
+            stdout.write_all(b"---\n")?;
+        }
+        stdout.write_all(yaml::to_yaml(document)?.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The workspace root: `--workspace`, or the nearest folder above the current one whose
+/// `Cargo.toml` declares a `[workspace]`.
+fn workspace_root(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(path) = given {
+        return path
+            .canonicalize()
+            .with_context(|| format!("workspace {} does not exist", path.display()));
+    }
+    let current = std::env::current_dir().context("cannot read the current folder")?;
+    for folder in current.ancestors() {
+        let manifest = folder.join("Cargo.toml");
+        if let Ok(text) = std::fs::read_to_string(&manifest)
+            && text.lines().any(|line| line.trim() == "[workspace]")
+        {
+            return Ok(folder.to_path_buf());
+        }
+    }
+    bail!(
+        "no Cargo workspace found above {}: run synth inside the workspace or pass --workspace",
+        current.display()
+    )
+}

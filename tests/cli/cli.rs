@@ -1,0 +1,195 @@
+//! The command line: exit codes, `--check`, `--app`, output path safety, `list` and `fmt`.
+
+use std::fs;
+
+use crate::support::{read_tree, synth, synth_in, temp_in_workspace, text, workspace};
+
+fn path_arg(path: &std::path::Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+#[test]
+fn check_reports_missing_changed_and_stale_files_and_exits_1() {
+    let dir = temp_in_workspace();
+    let out = dir.path().join("app");
+    let out_arg = path_arg(&out);
+
+    let fresh = synth(&["--check", "--out", out_arg]);
+    let (stdout, stderr) = text(&fresh);
+    assert_eq!(fresh.status.code(), Some(1), "{stderr}");
+    assert!(
+        stdout.contains("+ comfyui/Deployment.comfyui.yaml\n"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("is not up to date"), "{stderr}");
+    assert!(!out.exists(), "--check writes nothing");
+
+    let write = synth(&["--out", out_arg]);
+    assert_eq!(write.status.code(), Some(0), "{:?}", text(&write));
+    let clean = synth(&["--check", "--out", out_arg]);
+    assert_eq!(clean.status.code(), Some(0), "{:?}", text(&clean));
+    assert!(text(&clean).0.contains("is up to date"));
+
+    fs::write(
+        out.join("comfyui/Deployment.comfyui.yaml"),
+        "edited: by hand\n",
+    )
+    .unwrap();
+    fs::write(out.join("comfyui/ConfigMap.stale.yaml"), "stale: true\n").unwrap();
+    let dirty = synth(&["--check", "--out", out_arg]);
+    let (stdout, _) = text(&dirty);
+    assert_eq!(dirty.status.code(), Some(1));
+    assert_eq!(
+        stdout,
+        "~ comfyui/Deployment.comfyui.yaml\n- comfyui/ConfigMap.stale.yaml\n"
+    );
+
+    let rewrite = synth(&["--out", out_arg]);
+    assert!(
+        text(&rewrite).0.contains("(0 added, 1 changed, 1 removed)"),
+        "{:?}",
+        text(&rewrite)
+    );
+    assert!(!out.join("comfyui/ConfigMap.stale.yaml").exists());
+}
+
+#[test]
+fn app_filter_replaces_only_the_named_apps() {
+    let dir = temp_in_workspace();
+    let out = dir.path().join("app");
+    let out_arg = path_arg(&out);
+    assert!(synth(&["--out", out_arg]).status.success());
+    let before = read_tree(&out);
+    fs::write(
+        out.join("netbird/Service.netbird-peer.yaml"),
+        "edited: by hand\n",
+    )
+    .unwrap();
+    fs::remove_file(out.join("comfyui/Service.comfyui.yaml")).unwrap();
+
+    let run = synth(&["--app", "comfyui", "--out", out_arg]);
+    assert!(run.status.success(), "{:?}", text(&run));
+    let after = read_tree(&out);
+    assert_eq!(
+        after["comfyui/Service.comfyui.yaml"],
+        before["comfyui/Service.comfyui.yaml"]
+    );
+    assert_eq!(
+        after["netbird/Service.netbird-peer.yaml"],
+        b"edited: by hand\n"
+    );
+    assert_eq!(after.len(), before.len());
+}
+
+#[test]
+fn unknown_app_is_a_usage_error() {
+    let run = synth(&["--app", "nope", "--check"]);
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr.starts_with("synth: error: app `nope`: `nope`: no app named `nope`; apps are: "),
+        "{stderr}"
+    );
+    let usage = synth(&["--no-such-flag"]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn output_outside_the_workspace_or_through_a_symlink_is_refused() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = elsewhere.path().join("app");
+    let run = synth(&["--out", path_arg(&outside)]);
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("synth: cannot write "), "{stderr}");
+    assert!(stderr.contains("must be inside the workspace"), "{stderr}");
+    assert!(!outside.exists());
+
+    let dir = temp_in_workspace();
+    let link = dir.path().join("app");
+    std::os::unix::fs::symlink(elsewhere.path(), &link).unwrap();
+    let run = synth(&["--out", path_arg(&link)]);
+    assert_eq!(run.status.code(), Some(2), "{:?}", text(&run));
+    assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_broken_include_fails_with_exit_1_naming_app_path_and_file_and_writes_nothing() {
+    let dir = temp_in_workspace();
+    let copy = dir.path();
+    fs::write(copy.join("Cargo.toml"), "[workspace]\n").unwrap();
+    let files = copy.join("apps/networking/files");
+    fs::create_dir_all(&files).unwrap();
+    fs::write(
+        files.join("homelab-gateway.yaml"),
+        "kind: Gateway\nmetadata: [unclosed\n",
+    )
+    .unwrap();
+    let run = synth_in(copy, &["--workspace", path_arg(copy)], None);
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "synth: error: app `gateway`: `gateway/gateway/manifests` \
+             (apps/networking/files/homelab-gateway.yaml): cannot read YAML: "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("error(s); nothing was written\n"),
+        "{stderr}"
+    );
+    assert!(!copy.join("app").exists());
+}
+
+#[test]
+fn list_shows_every_app_with_category_namespaces_and_counts() {
+    let run = synth(&["list"]);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[0], ["APP", "CATEGORY", "NAMESPACES", "OBJECTS"]);
+    let comfyui = rows
+        .iter()
+        .find(|row| row[0] == "comfyui")
+        .expect("comfyui listed");
+    assert_eq!(comfyui[1..], ["ai", "comfyui", "5"]);
+    let kubeflow = rows
+        .iter()
+        .find(|row| row[0] == "kubeflow")
+        .expect("kubeflow listed");
+    assert_eq!(kubeflow[1..], ["ai", "kubeflow", "6"]);
+    assert!(rows.len() > 6, "{stdout}");
+}
+
+#[test]
+fn fmt_prints_canonical_yaml_read_the_kubernetes_way() {
+    let yaml = "kind: ConfigMap\napiVersion: v1\ndata:\n  enabled: on\n  mode: '012'\n  octal: 012\nmetadata: {name: x}\n";
+    let run = synth_in(&workspace(), &["fmt"], Some(yaml));
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    assert_eq!(
+        stdout,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  enabled: true\n  mode: \"012\"\n  octal: 10\n"
+    );
+
+    let json = r#"[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}},{"b":"yes"}]"#;
+    let run = synth_in(&workspace(), &["fmt"], Some(json));
+    assert_eq!(
+        text(&run).0,
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\nb: \"yes\"\n"
+    );
+
+    let bad = synth_in(&workspace(), &["fmt", "does-not-exist.yaml"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad)
+            .1
+            .starts_with("synth: cannot read does-not-exist.yaml"),
+        "{:?}",
+        text(&bad)
+    );
+}
