@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use homelab_synth::output::{WriteOutcome, compare_tree, read_tree, render, write_tree};
-use homelab_synth::{ManifestSet, SynthError, WorkspaceFiles, build_apps, synthesize, yaml};
+use homelab_synth::{ManifestSet, SynthError, WorkspaceFiles, build_apps, synthesize_owned, yaml};
 
 /// Synthesize typed Rust apps into Kubernetes manifests, one folder per app.
 #[derive(Parser, Debug)]
@@ -90,7 +90,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         None => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             let set = synthesize_all(&cli.synth, &workspace)?;
-            write_output(&cli.synth, &workspace, &set)
+            let written = write_output(&cli.synth, &workspace, &set);
+            // the process ends right after: leave the freeing to the operating system
+            std::mem::forget(set);
+            written
         }
     }
 }
@@ -105,7 +108,7 @@ fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Result<Manifest
             return Err(Reported(2).into());
         }
     };
-    let result = synthesize(&apps, &WorkspaceFiles::new(workspace));
+    let result = synthesize_owned(apps, &WorkspaceFiles::new(workspace));
     match result {
         Ok(set) => {
             for warning in &set.warnings {
@@ -162,9 +165,10 @@ fn write_output(args: &SynthArgs, workspace: &Path, set: &ManifestSet) -> anyhow
         );
         return Err(Reported(1).into());
     }
-    match write_tree(&files, &out, workspace)
-        .with_context(|| format!("cannot write {}", out.display()))?
-    {
+    let outcome = write_tree(&files, &out, workspace)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    std::mem::forget(files);
+    match outcome {
         WriteOutcome::Unchanged => {
             println!("synth: {} is up to date ({objects} objects)", out.display())
         }

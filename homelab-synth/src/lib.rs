@@ -35,4 +35,4 @@ pub use object::{Allow, ChartRef, ObjectRef, Origin, TypedObject, Untyped};
 pub use patch::JsonPatch;
 pub use registry::{Category, Registry};
 pub use scope::Scope;
-pub use synth::{BuiltApp, SynthError, build_apps, synthesize};
+pub use synth::{BuiltApp, SynthError, build_apps, synthesize, synthesize_owned};

@@ -4,6 +4,7 @@
 //! current tree, so a write of some apps keeps the others.
 
 pub(crate) mod file_name;
+mod parallel;
 mod render;
 mod tree;
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::manifest::ManifestSet;
+use crate::output::parallel::map_in_parallel;
 use crate::yaml::{EmitError, to_yaml};
 
 /// Relative path (`<app>/<file>`) to file content, in path order.
@@ -22,41 +23,21 @@ pub struct RenderError {
     pub source: EmitError,
 }
 
-/// Renders every document of `set`.
+/// Renders every document of `set`, apps in parallel.
 pub fn render(set: &ManifestSet) -> Result<Rendered, RenderError> {
-    let workers = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = set.apps.len().div_ceil(workers.max(1)).max(1);
-    type Part = Result<Vec<(String, Vec<u8>)>, RenderError>;
-    let parts: Vec<Part> = std::thread::scope(|scope| {
-        let handles: Vec<_> = set
-            .apps
-            .chunks(chunk)
-            .map(|apps| {
-                scope.spawn(move || {
-                    let mut files = Vec::new();
-                    for app in apps {
-                        for document in &app.documents {
-                            let file = format!("{}/{}", app.name, document.file_name);
-                            let text = to_yaml(&document.body).map_err(|source| RenderError {
-                                path: document.path.clone(),
-                                file: file.clone(),
-                                source,
-                            })?;
-                            files.push((file, text.into_bytes()));
-                        }
-                    }
-                    Ok(files)
-                })
+    let per_app = map_in_parallel(&set.apps, |app| {
+        app.documents
+            .iter()
+            .map(|document| {
+                let file = format!("{}/{}", app.name, document.file_name);
+                let text = to_yaml(&document.body).map_err(|source| RenderError {
+                    path: document.path.clone(),
+                    file: file.clone(),
+                    source,
+                })?;
+                Ok((file, text.into_bytes()))
             })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().expect("render worker panicked"))
-            .collect()
-    });
-    let mut rendered = Rendered::new();
-    for part in parts {
-        rendered.extend(part?);
-    }
-    Ok(rendered)
+            .collect::<Result<Vec<_>, RenderError>>()
+    })?;
+    Ok(per_app.into_iter().flatten().collect())
 }

@@ -6,6 +6,10 @@
 //! the new complete one, never a mix. Stale files of removed objects and apps disappear with
 //! the old tree. Staging folders left by a killed run are removed by the next run.
 //!
+//! The guarantee covers the process being killed or crashing. Files are not fsync'd, so after
+//! a power loss the file system may hold a tree whose newest files are empty; output is cheap
+//! to regenerate and `synth --check` finds such a tree. One synth at a time per output folder.
+//!
 //! Safety: the output folder must lie inside the workspace, must not be (or pass through) a
 //! symbolic link, and when it exists it must look like synth output (only app folders holding
 //! `.yaml` files), so a mistyped `--out` can never replace unrelated files.
@@ -15,6 +19,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::output::parallel::map_in_parallel;
 use crate::output::render::Rendered;
 
 /// Why the output could not be compared or written.
@@ -68,6 +73,12 @@ impl TreeChanges {
     }
 }
 
+enum FileState {
+    Added,
+    Changed,
+    Same,
+}
+
 /// What [`write_tree`] did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WriteOutcome {
@@ -85,15 +96,30 @@ pub fn compare_tree(
 ) -> Result<TreeChanges, OutputError> {
     let out = checked_output_path(out, workspace)?;
     let existing = existing_files(&out)?;
-    let mut changes = TreeChanges::default();
-    for (path, content) in files {
-        if existing.contains(path) {
-            let current = fs::read(out.join(path)).map_err(io_error("read", &out.join(path)))?;
-            if &current != content {
-                changes.changed.push(path.clone());
-            }
+    let entries: Vec<(&String, &Vec<u8>)> = files.iter().collect();
+    let states = map_in_parallel(&entries, |(path, content)| {
+        if !existing.contains(*path) {
+            return Ok(FileState::Added);
+        }
+        let file = out.join(path);
+        let size = fs::metadata(&file)
+            .map_err(io_error("inspect", &file))?
+            .len();
+        // a different size needs no read to know the file changed
+        let same = size == content.len() as u64
+            && fs::read(&file).map_err(io_error("read", &file))? == **content;
+        Ok(if same {
+            FileState::Same
         } else {
-            changes.added.push(path.clone());
+            FileState::Changed
+        })
+    })?;
+    let mut changes = TreeChanges::default();
+    for ((path, _), state) in entries.into_iter().zip(states) {
+        match state {
+            FileState::Added => changes.added.push(path.clone()),
+            FileState::Changed => changes.changed.push(path.clone()),
+            FileState::Same => {}
         }
     }
     changes.removed = existing
@@ -140,23 +166,45 @@ pub fn write_tree(
         fs::remove_dir_all(&staging).map_err(io_error("remove", &staging))?;
     }
     fs::create_dir(&staging).map_err(io_error("create", &staging))?;
-    let mut created = BTreeSet::new();
-    for (path, content) in files {
-        let target = staging.join(path);
-        if let Some(dir) = target.parent()
-            && created.insert(dir.to_path_buf())
-        {
-            fs::create_dir_all(dir).map_err(io_error("create", dir))?;
-        }
-        fs::write(&target, content).map_err(io_error("write", &target))?;
-    }
+    write_files(&staging, files)?;
     if out.exists() {
         exchange(&staging, &out)?;
-        fs::remove_dir_all(&staging).map_err(io_error("remove the old tree at", &staging))?;
+        remove_tree(&staging)?;
     } else {
         fs::rename(&staging, &out).map_err(io_error("move the new tree to", &out))?;
     }
     Ok(WriteOutcome::Replaced(changes))
+}
+
+/// Writes `files` below `root`: folders first, then the files from one thread per core.
+fn write_files(root: &Path, files: &Rendered) -> Result<(), OutputError> {
+    let folders: BTreeSet<&str> = files
+        .keys()
+        .filter_map(|path| path.rsplit_once('/').map(|(folder, _)| folder))
+        .collect();
+    for folder in folders {
+        let dir = root.join(folder);
+        fs::create_dir_all(&dir).map_err(io_error("create", &dir))?;
+    }
+    let entries: Vec<(&String, &Vec<u8>)> = files.iter().collect();
+    map_in_parallel(&entries, |(path, content)| {
+        let target = root.join(path);
+        fs::write(&target, content).map_err(io_error("write", &target))
+    })?;
+    Ok(())
+}
+
+/// Removes a whole tree, its top-level folders in parallel.
+fn remove_tree(root: &Path) -> Result<(), OutputError> {
+    let folders: Vec<PathBuf> = fs::read_dir(root)
+        .map_err(io_error("list", root))?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<_, _>>()
+        .map_err(io_error("list", root))?;
+    map_in_parallel(&folders, |folder| {
+        fs::remove_dir_all(folder).map_err(io_error("remove the old tree at", folder))
+    })?;
+    fs::remove_dir(root).map_err(io_error("remove the old tree at", root))
 }
 
 fn staging_prefix(name: &str) -> String {

@@ -28,14 +28,21 @@ pub(crate) struct Item {
     pub(crate) source: Source,
 }
 
-/// The app's objects in construction order, and the findings of unreadable includes.
-pub(crate) fn expand(app: &App, sources: &dyn SourceReader) -> (Vec<Item>, Vec<Finding>) {
-    let mut items = Vec::new();
+/// The app's objects in construction order, and the findings of unreadable includes. The
+/// objects are moved out of the app (its other parts stay), so no body is copied.
+pub(crate) fn expand(app: &mut App, sources: &dyn SourceReader) -> (Vec<Item>, Vec<Finding>) {
+    let mut items = Vec::with_capacity(app.objects.len());
     let mut findings = Vec::new();
+    let mut objects: Vec<Option<ObjectNode>> = std::mem::take(&mut app.objects)
+        .into_iter()
+        .map(Some)
+        .collect();
     for child in &app.children {
         match *child {
             Child::Object(index) => {
-                let node = app.objects[index].clone();
+                let Some(node) = objects[index].take() else {
+                    continue;
+                };
                 items.push(Item {
                     path: app.object_path(&node),
                     ids: vec![node.id.clone()],

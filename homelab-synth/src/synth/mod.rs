@@ -86,14 +86,24 @@ pub fn build_apps(registry: &Registry, only: &[String]) -> Result<Vec<BuiltApp>,
 }
 
 /// Synthesizes built apps into a [`ManifestSet`], or every finding when any is an error.
+/// Leaves `apps` untouched (it works on a copy); [`synthesize_owned`] avoids the copy.
 pub fn synthesize(
     apps: &[BuiltApp],
     sources: &dyn SourceReader,
 ) -> Result<ManifestSet, SynthError> {
+    synthesize_owned(apps.to_vec(), sources)
+}
+
+/// Synthesizes built apps, consuming them: every object body moves into its document, so the
+/// whole synthesis holds one copy of each object.
+pub fn synthesize_owned(
+    mut apps: Vec<BuiltApp>,
+    sources: &dyn SourceReader,
+) -> Result<ManifestSet, SynthError> {
     let mut findings = Vec::new();
     let mut expanded = Vec::with_capacity(apps.len());
-    for built in apps {
-        let app = &built.app;
+    for built in &mut apps {
+        let app = &mut built.app;
         findings.extend(app.errors.iter().map(|error| {
             let path = match error {
                 crate::app::ConstructError::DuplicateId { path }
@@ -109,11 +119,11 @@ pub fn synthesize(
     let crds = crd_scopes(expanded.iter().flatten());
 
     let mut manifests = Vec::with_capacity(apps.len());
-    for (built, items) in apps.iter().zip(&expanded) {
+    for (built, mut items) in apps.iter().zip(expanded) {
         let app = &built.app;
         let mut documents = Vec::with_capacity(items.len());
         let mut kept = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
+        for (index, item) in items.iter_mut().enumerate() {
             match resolve(item, &app.charts[item.node.chart], &crds) {
                 Ok(resolved) => {
                     kept.push(index);
@@ -123,7 +133,7 @@ pub fn synthesize(
                         scope: resolved.scope,
                         body: resolved.body,
                         file_name: String::new(),
-                        allowed: item.node.allowed.clone(),
+                        allowed: std::mem::take(&mut item.node.allowed),
                     });
                 }
                 Err(message) => findings.push(located(
@@ -132,7 +142,7 @@ pub fn synthesize(
                 )),
             }
         }
-        let documents = match ordered(app, items, &kept, documents) {
+        let documents = match ordered(app, &items, &kept, documents) {
             Ok(documents) => documents,
             Err(finding) => {
                 findings.push(finding);

@@ -22,19 +22,21 @@ pub(crate) struct Resolved {
     pub(crate) body: Value,
 }
 
-/// Resolves `item` in `chart`; the error is a message for a finding at the item's path.
+/// Resolves `item` in `chart`, moving its body into the result; the error is a message for a
+/// finding at the item's path.
 pub(crate) fn resolve(
-    item: &Item,
+    item: &mut Item,
     chart: &ChartNode,
     crds: &CrdScopes,
 ) -> Result<Resolved, String> {
-    let node = &item.node;
-    if let Some(body) = node.body.get(INVALID_BODY_KEY) {
+    if let Some(body) = item.node.body.get(INVALID_BODY_KEY) {
         return Err(format!(
             "the body of an untyped object must be a JSON object, found {body}"
         ));
     }
-    let mut body = node.body.clone();
+    let mut body = std::mem::take(&mut item.node.body);
+    let item = &*item;
+    let node = &item.node;
     let metadata = object_field(&mut body, "metadata")?;
     if !has_text(metadata, "name") && !has_text(metadata, "generateName") {
         let name = generated_name(item, chart)?;
@@ -67,8 +69,8 @@ pub(crate) fn resolve(
     if api_version.is_empty() || kind.is_empty() {
         return Err("after patches the object has no `apiVersion` or `kind`".to_owned());
     }
-    if api_version != node.api_version || kind != node.kind {
-        // a patch changed the type: the declared scope no longer applies
+    if group_of(&api_version) != node.group() || kind != node.kind {
+        // a patch changed the group or kind: the declared scope no longer applies
         let group = group_of(&api_version).to_owned();
         scope = builtin_scope(&group, &kind).or_else(|| crds.get(&(group, kind.clone())).copied());
     }

@@ -2,7 +2,7 @@
 //! valid label and annotation keys and values, and no object defined twice (same group, kind,
 //! namespace and name) within or across apps. Also warns about images without a pinned tag.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -17,7 +17,8 @@ use crate::validate::{about, describe};
 const ANNOTATIONS_MAX_BYTES: usize = 256 * 1024;
 
 pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
-    let mut seen: BTreeMap<(String, String, String, String), (String, String)> = BTreeMap::new();
+    // lookups only, never iterated: the hash order cannot reach the output
+    let mut seen: HashMap<(&str, &str, &str, &str), (&str, &str)> = HashMap::new();
     for app in apps {
         if !names::is_dns1123_label(&app.name) {
             findings.push(Finding::error(
@@ -60,10 +61,10 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
             }
             check_metadata_maps(document, &mut |message| findings.push(error(message)));
             let key = (
-                document.group().to_owned(),
-                document.kind().to_owned(),
-                document.namespace().unwrap_or_default().to_owned(),
-                name.to_owned(),
+                document.group(),
+                document.kind(),
+                document.namespace().unwrap_or_default(),
+                name,
             );
             match seen.get(&key) {
                 Some((first_app, first_path)) => findings.push(error(format!(
@@ -71,7 +72,7 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
                     describe(document)
                 ))),
                 None => {
-                    seen.insert(key, (app.name.clone(), document.path.clone()));
+                    seen.insert(key, (&app.name, &document.path));
                 }
             }
             for template in pod_templates(document) {

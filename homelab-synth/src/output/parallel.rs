@@ -1,0 +1,53 @@
+//! Work spread over one thread per core: the slice is cut into contiguous chunks, each
+//! chunk handled by one scoped thread, and the results come back in input order, so the
+//! outcome is the same as a sequential loop.
+
+/// Applies `work` to every item, in parallel, returning the results in input order or the
+/// first error (in input order).
+pub(crate) fn map_in_parallel<T, R, E, F>(items: &[T], work: F) -> Result<Vec<R>, E>
+where
+    T: Sync,
+    R: Send,
+    E: Send,
+    F: Fn(&T) -> Result<R, E> + Sync,
+{
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    if workers == 1 || items.len() < 2 {
+        return items.iter().map(&work).collect();
+    }
+    let chunk = items.len().div_ceil(workers);
+    let work = &work;
+    let parts: Vec<Result<Vec<R>, E>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(work).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("worker thread panicked"))
+            .collect()
+    });
+    let mut results = Vec::with_capacity(items.len());
+    for part in parts {
+        results.extend(part?);
+    }
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_keep_input_order_and_the_first_error_wins() {
+        let items: Vec<u32> = (0..1000).collect();
+        let doubled: Result<Vec<u32>, ()> = map_in_parallel(&items, |n| Ok(n * 2));
+        assert_eq!(
+            doubled.unwrap(),
+            items.iter().map(|n| n * 2).collect::<Vec<_>>()
+        );
+        let failed: Result<Vec<u32>, u32> =
+            map_in_parallel(&items, |&n| if n % 300 == 299 { Err(n) } else { Ok(n) });
+        assert_eq!(failed, Err(299));
+    }
+}
