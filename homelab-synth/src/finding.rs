@@ -22,8 +22,8 @@ pub struct Finding {
     pub app: String,
     /// Construct path, e.g. `comfyui/comfyui/data`, or the app name for app-wide findings.
     pub path: String,
-    /// The files involved: the output file (`app/<app>/<file>`) and, for included
-    /// objects, the source file.
+    /// The files involved: the output file (`<app>/<file>`, relative to the output folder)
+    /// and, for included objects, the source file (relative to the workspace) and document.
     pub files: Vec<String>,
     /// What is wrong, lowercase, without a trailing period.
     pub message: String,
@@ -78,11 +78,11 @@ mod tests {
     #[test]
     fn display_names_app_path_and_files() {
         let finding = Finding::error("comfyui", "comfyui/comfyui/data", "bad quantity `5 Gi`")
-            .in_file("app/comfyui/PersistentVolumeClaim.data.yaml");
+            .in_file("comfyui/PersistentVolumeClaim.data.yaml");
         assert_eq!(
             finding.to_string(),
             "error: app `comfyui`: `comfyui/comfyui/data` \
-             (app/comfyui/PersistentVolumeClaim.data.yaml): bad quantity `5 Gi`"
+             (comfyui/PersistentVolumeClaim.data.yaml): bad quantity `5 Gi`"
         );
         assert_eq!(
             Finding::warning("a", "a", "m").to_string(),

@@ -171,7 +171,11 @@ fn label_selector_matches(
             return Ok(false);
         }
     }
-    if selector.get("matchLabels").is_none() && expressions.is_empty() {
+    let no_labels = selector
+        .get("matchLabels")
+        .and_then(Value::as_object)
+        .is_none_or(Map::is_empty);
+    if no_labels && expressions.is_empty() {
         return Err("an empty selector selects every pod; list the pod template labels".to_owned());
     }
     Ok(true)

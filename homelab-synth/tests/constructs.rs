@@ -1,0 +1,1668 @@
+//! Integration tests of the construct model: charts and their metadata, scopes, typed and
+//! untyped objects, generated names, JSON patches, includes, dependencies, output file names,
+//! determinism and the app registry. Everything goes through the public API and
+//! `synthesize`, and asserts exact values.
+
+use std::collections::BTreeMap;
+
+use homelab_synth::{
+    App, BuiltApp, ChartProps, Document, JsonPatch, ManifestSet, MemoryFiles, Naming, Origin,
+    Registry, Scope, SynthError, Untyped, build_apps, synthesize,
+};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use k8s_openapi::api::rbac::v1::ClusterRole;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
+    CustomResourceDefinition, CustomResourceDefinitionNames, CustomResourceDefinitionSpec,
+    CustomResourceDefinitionVersion,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::CustomResource;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------
+// helpers
+// ---------------------------------------------------------------------------------------
+
+fn built(app: App) -> BuiltApp {
+    BuiltApp {
+        app,
+        category: "test".into(),
+    }
+}
+
+/// Synthesizes several apps with the given included files.
+fn synth_apps(apps: Vec<App>, files: &MemoryFiles) -> Result<ManifestSet, SynthError> {
+    let apps: Vec<BuiltApp> = apps.into_iter().map(built).collect();
+    synthesize(&apps, files)
+}
+
+/// Synthesizes one app without included files.
+fn synth_one(app: App) -> Result<ManifestSet, SynthError> {
+    synth_apps(vec![app], &MemoryFiles::new())
+}
+
+/// Synthesizes one app that includes `files`.
+fn synth_with_files(app: App, files: &MemoryFiles) -> Result<ManifestSet, SynthError> {
+    synth_apps(vec![app], files)
+}
+
+/// The manifest set of a synthesis that must succeed.
+fn expect_ok(result: Result<ManifestSet, SynthError>) -> ManifestSet {
+    match result {
+        Ok(set) => set,
+        Err(error) => panic!(
+            "synthesis failed:\n{}",
+            error
+                .errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
+
+/// The error messages (`Finding::to_string`) of a synthesis that must fail.
+fn expect_errors(result: Result<ManifestSet, SynthError>) -> Vec<String> {
+    match result {
+        Ok(set) => panic!(
+            "synthesis succeeded but errors were expected; documents: {:?}",
+            paths(&set)
+        ),
+        Err(error) => error.errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// Every document of every app, in output order.
+fn documents(set: &ManifestSet) -> Vec<&Document> {
+    set.apps.iter().flat_map(|app| &app.documents).collect()
+}
+
+/// Construct paths of every document, in output order.
+fn paths(set: &ManifestSet) -> Vec<String> {
+    documents(set).iter().map(|d| d.path.clone()).collect()
+}
+
+/// The document at construct path `path`.
+fn document<'a>(set: &'a ManifestSet, path: &str) -> &'a Document {
+    documents(set)
+        .into_iter()
+        .find(|d| d.path == path)
+        .unwrap_or_else(|| panic!("no document at `{path}`; have {:?}", paths(set)))
+}
+
+/// `metadata` of the document at `path`.
+fn metadata<'a>(set: &'a ManifestSet, path: &str) -> &'a Value {
+    &document(set, path).body["metadata"]
+}
+
+fn named(name: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        ..ObjectMeta::default()
+    }
+}
+
+fn string_map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn config_map(name: &str) -> ConfigMap {
+    ConfigMap {
+        metadata: named(name),
+        data: Some(string_map(&[("key", "value")])),
+        ..ConfigMap::default()
+    }
+}
+
+fn unnamed_config_map() -> ConfigMap {
+    ConfigMap {
+        data: Some(string_map(&[("key", "value")])),
+        ..ConfigMap::default()
+    }
+}
+
+fn crd(group: &str, kind: &str, plural: &str, scope: &str) -> CustomResourceDefinition {
+    CustomResourceDefinition {
+        metadata: named(&format!("{plural}.{group}")),
+        spec: CustomResourceDefinitionSpec {
+            group: group.to_owned(),
+            names: CustomResourceDefinitionNames {
+                kind: kind.to_owned(),
+                plural: plural.to_owned(),
+                ..CustomResourceDefinitionNames::default()
+            },
+            scope: scope.to_owned(),
+            versions: vec![CustomResourceDefinitionVersion {
+                name: "v1".into(),
+                served: true,
+                storage: true,
+                ..CustomResourceDefinitionVersion::default()
+            }],
+            ..CustomResourceDefinitionSpec::default()
+        },
+        ..CustomResourceDefinition::default()
+    }
+}
+
+/// A custom resource type defined with kube's derive, namespaced.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "example.com",
+    version = "v1",
+    kind = "Widget",
+    namespaced,
+    schema = "disabled"
+)]
+pub struct WidgetSpec {
+    size: u32,
+}
+
+/// A custom resource type defined with kube's derive, cluster-scoped.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "example.com",
+    version = "v1",
+    kind = "Gadget",
+    schema = "disabled"
+)]
+pub struct GadgetSpec {
+    color: String,
+}
+
+/// A custom resource type whose spec JSON cannot represent (a map with non-string keys).
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "example.com",
+    version = "v1",
+    kind = "Odd",
+    namespaced,
+    schema = "disabled"
+)]
+pub struct OddSpec {
+    by_pair: BTreeMap<(u8, u8), String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// metadata
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn chart_labels_and_annotations_are_merged_under_the_objects_own() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart(
+        "demo",
+        ChartProps {
+            namespace: Some("demo".into()),
+            labels: string_map(&[("team", "platform"), ("tier", "chart")]),
+            annotations: string_map(&[("owner", "chart"), ("note", "from-chart")]),
+            ..ChartProps::default()
+        },
+    );
+    chart.add(
+        "settings",
+        ConfigMap {
+            metadata: ObjectMeta {
+                name: Some("settings".into()),
+                labels: Some(string_map(&[("tier", "object"), ("app", "settings")])),
+                annotations: Some(string_map(&[("owner", "object")])),
+                ..ObjectMeta::default()
+            },
+            ..ConfigMap::default()
+        },
+    );
+    chart.add("plain", config_map("plain"));
+    let set = expect_ok(synth_one(app));
+
+    assert_eq!(
+        metadata(&set, "demo/demo/settings"),
+        &json!({
+            "name": "settings",
+            "namespace": "demo",
+            "labels": {"app": "settings", "team": "platform", "tier": "object"},
+            "annotations": {"note": "from-chart", "owner": "object"},
+        })
+    );
+    assert_eq!(
+        metadata(&set, "demo/demo/plain"),
+        &json!({
+            "name": "plain",
+            "namespace": "demo",
+            "labels": {"team": "platform", "tier": "chart"},
+            "annotations": {"note": "from-chart", "owner": "chart"},
+        })
+    );
+}
+
+#[test]
+fn chart_namespace_is_set_on_namespaced_kinds_only() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add("settings", config_map("settings"));
+    chart.add(
+        "namespace",
+        Namespace {
+            metadata: named("demo"),
+            ..Namespace::default()
+        },
+    );
+    chart.add(
+        "reader",
+        ClusterRole {
+            metadata: named("reader"),
+            ..ClusterRole::default()
+        },
+    );
+    chart.add("crd", crd("example.com", "Thing", "things", "Namespaced"));
+    let set = expect_ok(synth_one(app));
+
+    let namespaces: Vec<(&str, Option<&str>, Scope)> = documents(&set)
+        .iter()
+        .map(|d| (d.kind(), d.namespace(), d.scope))
+        .collect();
+    assert_eq!(
+        namespaces,
+        [
+            ("ConfigMap", Some("demo"), Scope::Namespaced),
+            ("Namespace", None, Scope::Cluster),
+            ("ClusterRole", None, Scope::Cluster),
+            ("CustomResourceDefinition", None, Scope::Cluster),
+        ]
+    );
+    assert_eq!(
+        metadata(&set, "demo/demo/reader"),
+        &json!({"name": "reader"})
+    );
+}
+
+#[test]
+fn an_explicit_namespace_on_a_namespaced_object_is_kept() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add(
+        "elsewhere",
+        ConfigMap {
+            metadata: ObjectMeta {
+                name: Some("elsewhere".into()),
+                namespace: Some("kube-system".into()),
+                ..ObjectMeta::default()
+            },
+            ..ConfigMap::default()
+        },
+    );
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        document(&set, "demo/demo/elsewhere").namespace(),
+        Some("kube-system")
+    );
+    assert_eq!(set.apps[0].namespaces, ["demo"]);
+}
+
+#[test]
+fn typed_objects_keep_their_fields_and_get_api_version_and_kind() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add("settings", config_map("settings"));
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        document(&set, "demo/demo/settings").body,
+        json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": "demo"},
+            "data": {"key": "value"},
+        })
+    );
+    assert_eq!(set.apps[0].name, "demo");
+    assert_eq!(set.apps[0].category, "test");
+    assert!(set.warnings.is_empty(), "{:?}", set.warnings);
+}
+
+// ---------------------------------------------------------------------------------------
+// scopes
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn typed_objects_take_their_scope_from_their_type() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add("settings", config_map("settings"));
+    chart.add(
+        "reader",
+        ClusterRole {
+            metadata: named("reader"),
+            ..ClusterRole::default()
+        },
+    );
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        document(&set, "demo/demo/settings").scope,
+        Scope::Namespaced
+    );
+    assert_eq!(document(&set, "demo/demo/reader").scope, Scope::Cluster);
+}
+
+#[test]
+fn untyped_objects_of_known_kinds_take_their_scope_from_the_builtin_table() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add_untyped(
+        "settings",
+        Untyped::new(
+            "v1",
+            "ConfigMap",
+            json!({"metadata": {"name": "settings"}, "data": {"a": "b"}}),
+        ),
+    );
+    chart.add_untyped(
+        "issuer",
+        Untyped::new(
+            "cert-manager.io/v1",
+            "ClusterIssuer",
+            json!({"metadata": {"name": "letsencrypt"}, "spec": {"selfSigned": {}}}),
+        ),
+    );
+    chart.add_untyped(
+        "route",
+        Untyped::new(
+            "gateway.networking.k8s.io/v1",
+            "HTTPRoute",
+            json!({"metadata": {"name": "web"}, "spec": {}}),
+        ),
+    );
+    let set = expect_ok(synth_one(app));
+    let scopes: Vec<(&str, Scope, Option<&str>)> = documents(&set)
+        .iter()
+        .map(|d| (d.kind(), d.scope, d.namespace()))
+        .collect();
+    assert_eq!(
+        scopes,
+        [
+            ("ConfigMap", Scope::Namespaced, Some("demo")),
+            ("ClusterIssuer", Scope::Cluster, None),
+            ("HTTPRoute", Scope::Namespaced, Some("demo")),
+        ]
+    );
+    assert_eq!(
+        document(&set, "demo/demo/settings").body,
+        json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": "demo"},
+            "data": {"a": "b"},
+        })
+    );
+}
+
+#[test]
+fn untyped_apiversion_and_kind_in_the_body_are_replaced_by_the_arguments() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add_untyped(
+        "settings",
+        Untyped::new(
+            "v1",
+            "ConfigMap",
+            json!({"apiVersion": "v2", "kind": "Other", "metadata": {"name": "settings"}}),
+        ),
+    );
+    let set = expect_ok(synth_one(app));
+    let doc = document(&set, "demo/demo/settings");
+    assert_eq!((doc.api_version(), doc.kind()), ("v1", "ConfigMap"));
+}
+
+#[test]
+fn an_untyped_object_of_an_unknown_kind_is_an_error_suggesting_untyped_scope() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add_untyped(
+        "widget",
+        Untyped::new(
+            "example.com/v1",
+            "Widget",
+            json!({"metadata": {"name": "w"}}),
+        ),
+    );
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo/demo/widget`: the scope of kind `Widget` (apiVersion \
+             `example.com/v1`) is unknown: declare it with `Untyped::scope(Scope::Namespaced)` \
+             or `Scope::Cluster`, or include its CustomResourceDefinition"
+        ]
+    );
+}
+
+#[test]
+fn an_untyped_kind_declared_by_a_crd_in_another_app_takes_its_scope_from_the_crd() {
+    let mut crds = App::new("crds");
+    let mut chart = crds.chart("crds", ChartProps::default());
+    chart.add(
+        "widgets",
+        crd("example.com", "Widget", "widgets", "Namespaced"),
+    );
+    chart.add(
+        "gadgets",
+        crd("example.com", "Gadget", "gadgets", "Cluster"),
+    );
+
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add_untyped(
+        "widget",
+        Untyped::new(
+            "example.com/v1",
+            "Widget",
+            json!({"metadata": {"name": "w"}}),
+        ),
+    );
+    chart.add_untyped(
+        "gadget",
+        Untyped::new(
+            "example.com/v1",
+            "Gadget",
+            json!({"metadata": {"name": "g"}}),
+        ),
+    );
+    let set = expect_ok(synth_apps(vec![app, crds], &MemoryFiles::new()));
+
+    let widget = document(&set, "demo/demo/widget");
+    assert_eq!(
+        (widget.scope, widget.namespace()),
+        (Scope::Namespaced, Some("demo"))
+    );
+    let gadget = document(&set, "demo/demo/gadget");
+    assert_eq!((gadget.scope, gadget.namespace()), (Scope::Cluster, None));
+    // apps come out in name order
+    let apps: Vec<&str> = set.apps.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(apps, ["crds", "demo"]);
+}
+
+#[test]
+fn an_explicit_scope_is_used_for_kinds_nobody_knows() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add_untyped(
+        "widget",
+        Untyped::new(
+            "example.com/v1",
+            "Widget",
+            json!({"metadata": {"name": "w"}}),
+        )
+        .scope(Scope::Namespaced),
+    );
+    chart.add_untyped(
+        "gadget",
+        Untyped::new(
+            "example.com/v1",
+            "Gadget",
+            json!({"metadata": {"name": "g"}}),
+        )
+        .scope(Scope::Cluster),
+    );
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        metadata(&set, "demo/demo/widget"),
+        &json!({"name": "w", "namespace": "demo"})
+    );
+    assert_eq!(metadata(&set, "demo/demo/gadget"), &json!({"name": "g"}));
+    assert_eq!(document(&set, "demo/demo/gadget").scope, Scope::Cluster);
+}
+
+#[test]
+fn an_untyped_body_that_is_not_a_json_object_is_an_error() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add_untyped("odd", Untyped::new("v1", "ConfigMap", json!(["a", "b"])));
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo/demo/odd`: the body of an untyped object must be a JSON \
+             object, found [\"a\",\"b\"]"
+        ]
+    );
+}
+
+#[test]
+fn a_typed_object_that_cannot_be_serialized_is_an_error_naming_it() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add(
+        "broken",
+        Odd::new(
+            "broken",
+            OddSpec {
+                by_pair: BTreeMap::from([((1, 2), "x".to_owned())]),
+            },
+        ),
+    );
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo/demo/broken`: object `demo/demo/broken` could not be serialized: key must be a string"
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// kube::CustomResource types
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_namespaced_custom_resource_type_plugs_in_like_a_k8s_openapi_type() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add("widget", Widget::new("big", WidgetSpec { size: 3 }));
+    let set = expect_ok(synth_one(app));
+    let doc = document(&set, "demo/demo/widget");
+    assert_eq!(doc.scope, Scope::Namespaced);
+    assert_eq!(
+        doc.body,
+        json!({
+            "apiVersion": "example.com/v1",
+            "kind": "Widget",
+            "metadata": {"name": "big", "namespace": "demo"},
+            "spec": {"size": 3},
+        })
+    );
+    assert_eq!(doc.file_name, "Widget.big.yaml");
+}
+
+#[test]
+fn a_cluster_scoped_custom_resource_type_gets_no_namespace() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add(
+        "gadget",
+        Gadget::new(
+            "red",
+            GadgetSpec {
+                color: "red".into(),
+            },
+        ),
+    );
+    let set = expect_ok(synth_one(app));
+    let doc = document(&set, "demo/demo/gadget");
+    assert_eq!(doc.scope, Scope::Cluster);
+    assert_eq!(
+        doc.body,
+        json!({
+            "apiVersion": "example.com/v1",
+            "kind": "Gadget",
+            "metadata": {"name": "red"},
+            "spec": {"color": "red"},
+        })
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// names
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn explicit_names_are_kept_under_every_naming() {
+    for naming in [Naming::Readable, Naming::Cdk8s] {
+        let mut app = App::new("demo");
+        let mut chart = app.chart(
+            "demo",
+            ChartProps {
+                namespace: Some("demo".into()),
+                naming,
+                ..ChartProps::default()
+            },
+        );
+        chart.add("some-id", config_map("explicit-name"));
+        let set = expect_ok(synth_one(app));
+        assert_eq!(
+            document(&set, "demo/demo/some-id").name(),
+            "explicit-name",
+            "{naming:?}"
+        );
+    }
+}
+
+#[test]
+fn readable_names_are_generated_from_the_construct_id() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add("settings", unnamed_config_map());
+    chart.add("Web_Server.Config", unnamed_config_map());
+    let set = expect_ok(synth_one(app));
+    assert_eq!(document(&set, "demo/demo/settings").name(), "settings");
+    assert_eq!(
+        document(&set, "demo/demo/Web_Server.Config").name(),
+        "web-server-config"
+    );
+}
+
+#[test]
+fn cdk8s_naming_gives_the_names_cdk8s_gives() {
+    // `test-resource1-c85cb0fc` is the name cdk8s' own tests expect for an ApiObject with id
+    // `resource1` in the chart `test`.
+    let mut app = App::new("demo");
+    let mut chart = app.chart(
+        "test",
+        ChartProps {
+            namespace: Some("demo".into()),
+            naming: Naming::Cdk8s,
+            ..ChartProps::default()
+        },
+    );
+    chart.add("resource1", unnamed_config_map());
+    chart.add("web", unnamed_config_map());
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        document(&set, "demo/test/resource1").name(),
+        "test-resource1-c85cb0fc"
+    );
+    // `c8` + sha1("\ntest\nweb\n"), cut to 8 characters
+    assert_eq!(document(&set, "demo/test/web").name(), "test-web-c8694308");
+}
+
+#[test]
+fn duplicate_object_ids_in_a_chart_are_an_error() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add("settings", config_map("first"));
+    chart.add("settings", config_map("second"));
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo/demo/settings`: duplicate construct id: `demo/demo/settings` is already used"
+        ]
+    );
+}
+
+#[test]
+fn an_include_and_an_object_may_not_share_an_id() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add("upstream", config_map("first"));
+    chart.include("upstream", "vendor/upstream.yaml");
+    let files = MemoryFiles::new().with(
+        "vendor/upstream.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\n",
+    );
+    assert_eq!(
+        expect_errors(synth_with_files(app, &files)),
+        [
+            "error: app `demo`: `demo/demo/upstream`: duplicate construct id: `demo/demo/upstream` is already used"
+        ]
+    );
+}
+
+#[test]
+fn duplicate_chart_ids_are_an_error() {
+    let mut app = App::new("demo");
+    app.chart("demo", ChartProps::namespace("demo"))
+        .add("a", config_map("a"));
+    app.chart("demo", ChartProps::namespace("demo"))
+        .add("b", config_map("b"));
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        ["error: app `demo`: `demo/demo`: duplicate construct id: `demo/demo` is already used"]
+    );
+}
+
+#[test]
+fn the_same_id_in_two_charts_is_fine() {
+    let mut app = App::new("demo");
+    app.chart("one", ChartProps::namespace("one"))
+        .add("settings", unnamed_config_map());
+    app.chart("two", ChartProps::namespace("two"))
+        .add("settings", unnamed_config_map());
+    let set = expect_ok(synth_one(app));
+    assert_eq!(paths(&set), ["demo/one/settings", "demo/two/settings"]);
+}
+
+#[test]
+fn ids_with_a_slash_or_empty_ids_are_an_error() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add("a/b", config_map("slashed"));
+    chart.add("", config_map("empty"));
+    app.chart("x/y", ChartProps::namespace("demo"))
+        .add("c", config_map("in-bad-chart"));
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo`: invalid construct id `x/y` under `demo`: ids must be \
+             non-empty and contain no `/`",
+            "error: app `demo`: `demo/demo`: invalid construct id `` under `demo/demo`: ids \
+             must be non-empty and contain no `/`",
+            "error: app `demo`: `demo/demo`: invalid construct id `a/b` under `demo/demo`: ids \
+             must be non-empty and contain no `/`",
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON patches
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn patches_apply_after_metadata_resolution() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart(
+        "demo",
+        ChartProps {
+            namespace: Some("demo".into()),
+            labels: string_map(&[("team", "platform")]),
+            ..ChartProps::default()
+        },
+    );
+    let settings = chart.add("settings", unnamed_config_map());
+    chart.patch(
+        settings,
+        JsonPatch::replace("/metadata/namespace", json!("elsewhere"))
+            .then(JsonPatch::add("/metadata/labels/extra", json!("yes")))
+            .then(JsonPatch::test("/metadata/name", json!("settings"))),
+    );
+    chart.patch(settings, JsonPatch::replace("/data/key", json!("patched")));
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        document(&set, "demo/demo/settings").body,
+        json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": "settings",
+                "namespace": "elsewhere",
+                "labels": {"extra": "yes", "team": "platform"},
+            },
+            "data": {"key": "patched"},
+        })
+    );
+}
+
+#[test]
+fn a_failing_patch_is_an_error_naming_the_object_and_the_operation() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let settings = chart.add("settings", config_map("settings"));
+    chart.patch(
+        settings,
+        JsonPatch::replace("/data/key", json!("x")).then(JsonPatch::remove("/spec/missing")),
+    );
+    // the reason after the path is json-patch's own text
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo/demo/settings`: operation 1 of patch \
+             [{\"op\":\"replace\",\"path\":\"/data/key\",\"value\":\"x\"},\
+             {\"op\":\"remove\",\"path\":\"/spec/missing\"}] failed at `/spec/missing`: \
+             path is invalid"
+        ]
+    );
+}
+
+#[test]
+fn a_malformed_patch_is_an_error_naming_the_object() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let settings = chart.add("settings", config_map("settings"));
+    chart.patch(
+        settings,
+        JsonPatch::from_operations(json!([{"op": "frobnicate", "path": "/data"}])),
+    );
+    let errors = expect_errors(synth_one(app));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let prefix = "error: app `demo`: `demo/demo/settings`: patch \
+                  [{\"op\":\"frobnicate\",\"path\":\"/data\"}] is not a valid JSON patch: ";
+    assert!(errors[0].starts_with(prefix), "{}", errors[0]);
+}
+
+#[test]
+fn a_patch_that_changes_the_kind_retypes_the_object() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let object = chart.add(
+        "account",
+        ConfigMap {
+            metadata: named("robot"),
+            ..ConfigMap::default()
+        },
+    );
+    chart.patch(object, JsonPatch::replace("/kind", json!("ServiceAccount")));
+    let set = expect_ok(synth_one(app));
+    let doc = document(&set, "demo/demo/account");
+    assert_eq!(
+        doc.body,
+        json!({
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": "robot", "namespace": "demo"},
+        })
+    );
+    assert_eq!(doc.scope, Scope::Namespaced);
+    assert_eq!(doc.file_name, "ServiceAccount.robot.yaml");
+}
+
+#[test]
+fn a_patch_that_changes_the_kind_to_a_cluster_scoped_kind_takes_that_scope() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let object = chart.add(
+        "class",
+        ConfigMap {
+            metadata: named("fast"),
+            ..ConfigMap::default()
+        },
+    );
+    chart.patch(
+        object,
+        JsonPatch::replace("/apiVersion", json!("scheduling.k8s.io/v1"))
+            .then(JsonPatch::replace("/kind", json!("PriorityClass")))
+            .then(JsonPatch::remove("/metadata/namespace"))
+            .then(JsonPatch::add("/value", json!(1000))),
+    );
+    let set = expect_ok(synth_one(app));
+    let doc = document(&set, "demo/demo/class");
+    assert_eq!(doc.scope, Scope::Cluster);
+    assert_eq!(
+        doc.body,
+        json!({
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": "PriorityClass",
+            "metadata": {"name": "fast"},
+            "value": 1000,
+        })
+    );
+}
+
+#[test]
+fn a_patch_that_changes_the_kind_to_an_unknown_kind_is_an_error() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let object = chart.add("thing", config_map("thing"));
+    chart.patch(
+        object,
+        JsonPatch::replace("/apiVersion", json!("example.com/v1"))
+            .then(JsonPatch::replace("/kind", json!("Widget"))),
+    );
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo/demo/thing`: the scope of kind `Widget` (apiVersion \
+             `example.com/v1`) is unknown: declare it with `Untyped::scope(Scope::Namespaced)` \
+             or `Scope::Cluster`, or include its CustomResourceDefinition"
+        ]
+    );
+}
+
+#[test]
+fn a_patch_that_removes_the_kind_is_an_error() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let object = chart.add("thing", config_map("thing"));
+    chart.patch(object, JsonPatch::remove("/kind"));
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo/demo/thing`: after patches the object has no `apiVersion` or `kind`"
+        ]
+    );
+}
+
+#[test]
+fn a_patch_that_changes_only_the_version_keeps_the_declared_scope() {
+    // Group and kind stay the same, so the scope declared by the type (or by
+    // `Untyped::scope`) still holds.
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let typed = chart.add("widget", Widget::new("big", WidgetSpec { size: 3 }));
+    chart.patch(
+        typed,
+        JsonPatch::replace("/apiVersion", json!("example.com/v2")),
+    );
+    let untyped = chart.add_untyped(
+        "gadget",
+        Untyped::new(
+            "example.com/v1",
+            "Gadget",
+            json!({"metadata": {"name": "g"}}),
+        )
+        .scope(Scope::Cluster),
+    );
+    chart.patch(
+        untyped,
+        JsonPatch::replace("/apiVersion", json!("example.com/v1beta1")),
+    );
+    let set = expect_ok(synth_one(app));
+    let widget = document(&set, "demo/demo/widget");
+    assert_eq!(
+        (widget.api_version(), widget.scope, widget.namespace()),
+        ("example.com/v2", Scope::Namespaced, Some("demo"))
+    );
+    let gadget = document(&set, "demo/demo/gadget");
+    assert_eq!(
+        (gadget.api_version(), gadget.scope, gadget.namespace()),
+        ("example.com/v1beta1", Scope::Cluster, None)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// includes
+// ---------------------------------------------------------------------------------------
+
+const UPSTREAM: &str = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: first
+data:
+  a: \"1\"
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: second
+";
+
+#[test]
+fn included_documents_become_objects_in_order() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart(
+        "demo",
+        ChartProps {
+            namespace: Some("demo".into()),
+            labels: string_map(&[("team", "platform")]),
+            ..ChartProps::default()
+        },
+    );
+    chart.add("before", config_map("before"));
+    chart.include("upstream", "vendor/upstream.yaml");
+    chart.add("after", config_map("after"));
+    let files = MemoryFiles::new().with("vendor/upstream.yaml", UPSTREAM);
+    let set = expect_ok(synth_with_files(app, &files));
+
+    assert_eq!(
+        paths(&set),
+        [
+            "demo/demo/before",
+            "demo/demo/upstream/0",
+            "demo/demo/upstream/1",
+            "demo/demo/after",
+        ]
+    );
+    let first = document(&set, "demo/demo/upstream/0");
+    assert_eq!(
+        first.body,
+        json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "first", "namespace": "demo", "labels": {"team": "platform"}},
+            "data": {"a": "1"},
+        })
+    );
+    assert_eq!(
+        first.origin,
+        Origin::Included {
+            file: "vendor/upstream.yaml".into(),
+            index: 0
+        }
+    );
+    assert_eq!(
+        document(&set, "demo/demo/upstream/1").origin,
+        Origin::Included {
+            file: "vendor/upstream.yaml".into(),
+            index: 1
+        }
+    );
+    assert_eq!(document(&set, "demo/demo/before").origin, Origin::Code);
+}
+
+#[test]
+fn included_objects_without_a_name_are_named_after_the_include() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.include("upstream", "vendor/upstream.yaml");
+    let files = MemoryFiles::new().with(
+        "vendor/upstream.yaml",
+        "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: ConfigMap\n",
+    );
+    let set = expect_ok(synth_with_files(app, &files));
+    let names: Vec<&str> = documents(&set).iter().map(|d| d.name()).collect();
+    assert_eq!(names, ["upstream-0", "upstream-1"]);
+}
+
+#[test]
+fn included_yaml_is_read_with_the_yaml_1_1_rules_kubernetes_applies() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.include("job", "vendor/job.yaml");
+    let files = MemoryFiles::new().with(
+        "vendor/job.yaml",
+        "\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations:
+    quoted-octal: \"012\"
+    quoted-on: \"on\"
+spec:
+  backoffLimit: 012
+  suspend: on
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: migrate
+        image: busybox:1.36
+",
+    );
+    let set = expect_ok(synth_with_files(app, &files));
+    let body = &document(&set, "demo/demo/job/0").body;
+    assert_eq!(body["spec"]["backoffLimit"], json!(10));
+    assert_eq!(body["spec"]["suspend"], json!(true));
+    assert_eq!(
+        body["metadata"]["annotations"],
+        json!({"quoted-octal": "012", "quoted-on": "on"})
+    );
+}
+
+#[test]
+fn a_v1_list_is_unpacked_into_its_items() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.include("upstream", "vendor/list.yaml");
+    let files = MemoryFiles::new().with(
+        "vendor/list.yaml",
+        "\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: one
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: two
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: three
+",
+    );
+    let set = expect_ok(synth_with_files(app, &files));
+    let found: Vec<(&str, &str, Origin)> = documents(&set)
+        .iter()
+        .map(|d| (d.path.as_str(), d.name(), d.origin.clone()))
+        .collect();
+    let origin = |index| Origin::Included {
+        file: "vendor/list.yaml".into(),
+        index,
+    };
+    assert_eq!(
+        found,
+        [
+            ("demo/demo/upstream/0", "one", origin(0)),
+            ("demo/demo/upstream/1", "two", origin(0)),
+            ("demo/demo/upstream/2", "three", origin(1)),
+        ]
+    );
+}
+
+#[test]
+fn empty_documents_in_an_included_file_are_skipped() {
+    // kubectl skips empty documents, e.g. a leading `---` or a trailing separator.
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.include("upstream", "vendor/upstream.yaml");
+    let files = MemoryFiles::new().with(
+        "vendor/upstream.yaml",
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: only\n---\n",
+    );
+    let set = expect_ok(synth_with_files(app, &files));
+    let names: Vec<&str> = documents(&set).iter().map(|d| d.name()).collect();
+    assert_eq!(names, ["only"]);
+}
+
+#[test]
+fn a_crd_in_an_included_file_declares_the_scope_of_its_kind() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.include("crds", "vendor/crds.yaml");
+    chart.add_untyped(
+        "widget",
+        Untyped::new(
+            "example.com/v1",
+            "Widget",
+            json!({"metadata": {"name": "w"}}),
+        ),
+    );
+    let files = MemoryFiles::new().with(
+        "vendor/crds.yaml",
+        "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names:
+    kind: Widget
+    plural: widgets
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+",
+    );
+    let set = expect_ok(synth_with_files(app, &files));
+    let widget = document(&set, "demo/demo/widget");
+    assert_eq!(
+        (widget.scope, widget.namespace()),
+        (Scope::Namespaced, Some("demo"))
+    );
+    assert_eq!(
+        document(&set, "demo/demo/crds/0").namespace(),
+        None,
+        "a CRD is cluster-scoped"
+    );
+}
+
+#[test]
+fn a_document_that_is_not_a_mapping_is_an_error_naming_app_include_and_file() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.include("upstream", "vendor/upstream.yaml");
+    let files = MemoryFiles::new().with(
+        "vendor/upstream.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\n- a\n- b\n",
+    );
+    assert_eq!(
+        expect_errors(synth_with_files(app, &files)),
+        [
+            "error: app `demo`: `demo/demo/upstream/1` (vendor/upstream.yaml): document 1: is \
+             not a mapping (a Kubernetes object)"
+        ]
+    );
+}
+
+#[test]
+fn a_document_without_kind_is_an_error_naming_app_include_and_file() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.include("upstream", "vendor/upstream.yaml");
+    let files = MemoryFiles::new().with(
+        "vendor/upstream.yaml",
+        "apiVersion: v1\nmetadata:\n  name: nokind\n",
+    );
+    assert_eq!(
+        expect_errors(synth_with_files(app, &files)),
+        [
+            "error: app `demo`: `demo/demo/upstream/0` (vendor/upstream.yaml): document 0: has \
+             no `kind`"
+        ]
+    );
+}
+
+#[test]
+fn malformed_yaml_is_an_error_naming_app_include_and_file() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.include("upstream", "vendor/upstream.yaml");
+    let files = MemoryFiles::new().with(
+        "vendor/upstream.yaml",
+        "apiVersion: v1\nkind: ConfigMap\ndata: [unclosed\n",
+    );
+    let errors = expect_errors(synth_with_files(app, &files));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let prefix =
+        "error: app `demo`: `demo/demo/upstream` (vendor/upstream.yaml): cannot read YAML: ";
+    assert!(errors[0].starts_with(prefix), "{}", errors[0]);
+    assert!(errors[0].len() > prefix.len(), "the reason is given");
+}
+
+#[test]
+fn a_missing_file_is_an_error_naming_app_include_and_file() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.include("upstream", "vendor/missing.yaml");
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo/demo/upstream` (vendor/missing.yaml): cannot read \
+             `vendor/missing.yaml`: no such file"
+        ]
+    );
+}
+
+#[test]
+fn include_paths_outside_the_workspace_are_refused() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.include("up", "../outside.yaml");
+    chart.include("sneaky", "vendor/../../outside.yaml");
+    chart.include("absolute", "/etc/outside.yaml");
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+    let files = MemoryFiles::new()
+        .with("../outside.yaml", text)
+        .with("vendor/../../outside.yaml", text)
+        .with("/etc/outside.yaml", text);
+    assert_eq!(
+        expect_errors(synth_with_files(app, &files)),
+        [
+            "error: app `demo`: `demo/demo/absolute` (/etc/outside.yaml): `/etc/outside.yaml` \
+             must be a relative path inside the workspace without `..`",
+            "error: app `demo`: `demo/demo/sneaky` (vendor/../../outside.yaml): \
+             `vendor/../../outside.yaml` must be a relative path inside the workspace without `..`",
+            "error: app `demo`: `demo/demo/up` (../outside.yaml): `../outside.yaml` must be a \
+             relative path inside the workspace without `..`",
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// dependencies and order
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn without_dependencies_construction_order_is_kept() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    for id in ["zeta", "alpha", "mid", "beta"] {
+        chart.add(id, unnamed_config_map());
+    }
+    app.chart("second", ChartProps::namespace("demo"))
+        .add("aardvark", config_map("aardvark"));
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        paths(&set),
+        [
+            "demo/demo/zeta",
+            "demo/demo/alpha",
+            "demo/demo/mid",
+            "demo/demo/beta",
+            "demo/second/aardvark",
+        ]
+    );
+}
+
+#[test]
+fn an_object_that_depends_on_another_comes_after_it() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let a = chart.add("a", unnamed_config_map());
+    chart.add("b", unnamed_config_map());
+    let c = chart.add("c", unnamed_config_map());
+    chart.add("d", unnamed_config_map());
+    chart.depend(a, c);
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        paths(&set),
+        ["demo/demo/b", "demo/demo/c", "demo/demo/a", "demo/demo/d"]
+    );
+}
+
+#[test]
+fn an_object_that_depends_on_an_include_comes_after_every_included_object() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let user = chart.add("user", config_map("user"));
+    let upstream = chart.include("upstream", "vendor/upstream.yaml");
+    chart.depend(user, upstream);
+    let files = MemoryFiles::new().with("vendor/upstream.yaml", UPSTREAM);
+    let set = expect_ok(synth_with_files(app, &files));
+    assert_eq!(
+        paths(&set),
+        [
+            "demo/demo/upstream/0",
+            "demo/demo/upstream/1",
+            "demo/demo/user"
+        ]
+    );
+}
+
+#[test]
+fn a_chart_that_depends_on_another_chart_comes_after_all_its_objects() {
+    let mut app = App::new("demo");
+    let mut late = app.chart("late", ChartProps::namespace("demo"));
+    late.add("x", unnamed_config_map());
+    late.add("y", unnamed_config_map());
+    let late = late.handle();
+    let mut early = app.chart("early", ChartProps::namespace("demo"));
+    early.add("z", unnamed_config_map());
+    early.add("w", unnamed_config_map());
+    let early = early.handle();
+    app.chart_depends_on(late, early);
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        paths(&set),
+        ["demo/early/z", "demo/early/w", "demo/late/x", "demo/late/y"]
+    );
+}
+
+#[test]
+fn chart_depends_on_through_the_chart_handle() {
+    let mut app = App::new("demo");
+    let early = {
+        let mut early = app.chart("early", ChartProps::namespace("demo"));
+        early.add("z", unnamed_config_map());
+        early.handle()
+    };
+    app.chart("late", ChartProps::namespace("demo"))
+        .add("x", unnamed_config_map());
+    let mut first = app.chart("first", ChartProps::namespace("demo"));
+    first.add("y", unnamed_config_map());
+    first.depends_on(early);
+    let set = expect_ok(synth_one(app));
+    assert_eq!(paths(&set), ["demo/early/z", "demo/late/x", "demo/first/y"]);
+}
+
+#[test]
+fn a_cycle_among_objects_is_an_error_listing_the_cycle() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let a = chart.add("a", unnamed_config_map());
+    let b = chart.add("b", unnamed_config_map());
+    let c = chart.add("c", unnamed_config_map());
+    chart.add("free", unnamed_config_map());
+    chart.depend(a, b);
+    chart.depend(b, c);
+    chart.depend(c, a);
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo`: objects depend on each other in a cycle: `demo/demo/c` \
+             -> `demo/demo/b` -> `demo/demo/a` -> `demo/demo/c`"
+        ]
+    );
+}
+
+#[test]
+fn an_object_depending_on_itself_is_a_cycle() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let a = chart.add("a", unnamed_config_map());
+    chart.depend(a, a);
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo`: objects depend on each other in a cycle: `demo/demo/a` \
+             -> `demo/demo/a`"
+        ]
+    );
+}
+
+#[test]
+fn a_cycle_among_charts_is_an_error_listing_the_cycle() {
+    let mut app = App::new("demo");
+    let one = app.chart("one", ChartProps::namespace("demo")).handle();
+    let two = app.chart("two", ChartProps::namespace("demo")).handle();
+    app.chart_mut(one).add("x", unnamed_config_map());
+    app.chart_mut(two).add("y", unnamed_config_map());
+    app.chart_depends_on(one, two);
+    app.chart_depends_on(two, one);
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `demo`: `demo`: charts depend on each other in a cycle: `demo/two` -> \
+             `demo/one` -> `demo/two`"
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// output file names
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn files_are_named_kind_dot_name() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add("settings", config_map("settings"));
+    chart.add(
+        "namespace",
+        Namespace {
+            metadata: named("demo"),
+            ..Namespace::default()
+        },
+    );
+    chart.add("widget", Widget::new("big.one", WidgetSpec { size: 1 }));
+    let set = expect_ok(synth_one(app));
+    let files: Vec<&str> = documents(&set)
+        .iter()
+        .map(|d| d.file_name.as_str())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "ConfigMap.settings.yaml",
+            "Namespace.demo.yaml",
+            "Widget.big.one.yaml"
+        ]
+    );
+}
+
+#[test]
+fn colons_in_rbac_names_are_replaced_in_file_names() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add(
+        "role",
+        ClusterRole {
+            metadata: named("system:metrics-server"),
+            ..ClusterRole::default()
+        },
+    );
+    let set = expect_ok(synth_one(app));
+    let doc = document(&set, "demo/demo/role");
+    assert_eq!(doc.name(), "system:metrics-server");
+    assert_eq!(doc.file_name, "ClusterRole.system_metrics-server.yaml");
+}
+
+#[test]
+fn the_same_kind_and_name_in_two_namespaces_get_distinct_hashed_file_names() {
+    let mut app = App::new("demo");
+    app.chart("a", ChartProps::namespace("team-a"))
+        .add("settings", config_map("settings"));
+    app.chart("b", ChartProps::namespace("team-b"))
+        .add("settings", config_map("settings"));
+    app.chart("c", ChartProps::namespace("team-b"))
+        .add("other", config_map("other"));
+    let set = expect_ok(synth_one(app));
+    let files: Vec<&str> = documents(&set)
+        .iter()
+        .map(|d| d.file_name.as_str())
+        .collect();
+    // first 8 hex digits of sha256("/ConfigMap/team-a/settings") and
+    // sha256("/ConfigMap/team-b/settings")
+    assert_eq!(
+        files,
+        [
+            "ConfigMap.settings.fff4be34.yaml",
+            "ConfigMap.settings.1632bf96.yaml",
+            "ConfigMap.other.yaml",
+        ]
+    );
+}
+
+#[test]
+fn file_names_that_differ_only_in_case_get_distinct_hashed_names() {
+    // RBAC names may use upper case; the tree must also work on case-insensitive file systems
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    chart.add(
+        "upper",
+        ClusterRole {
+            metadata: named("Admin"),
+            ..ClusterRole::default()
+        },
+    );
+    chart.add(
+        "lower",
+        ClusterRole {
+            metadata: named("admin"),
+            ..ClusterRole::default()
+        },
+    );
+    let set = expect_ok(synth_one(app));
+    let files: Vec<&str> = documents(&set)
+        .iter()
+        .map(|d| d.file_name.as_str())
+        .collect();
+    // first 8 hex digits of sha256("rbac.authorization.k8s.io/ClusterRole//Admin") and of
+    // sha256("rbac.authorization.k8s.io/ClusterRole//admin")
+    assert_eq!(
+        files,
+        [
+            "ClusterRole.Admin.8d4ae245.yaml",
+            "ClusterRole.admin.344e7c69.yaml"
+        ]
+    );
+}
+
+#[test]
+fn the_same_name_in_two_apps_does_not_collide() {
+    let mut one = App::new("one");
+    one.chart("one", ChartProps::namespace("team-a"))
+        .add("settings", config_map("settings"));
+    let mut two = App::new("two");
+    two.chart("two", ChartProps::namespace("team-b"))
+        .add("settings", config_map("settings"));
+    let set = expect_ok(synth_apps(vec![one, two], &MemoryFiles::new()));
+    let files: Vec<&str> = documents(&set)
+        .iter()
+        .map(|d| d.file_name.as_str())
+        .collect();
+    assert_eq!(
+        files,
+        ["ConfigMap.settings.yaml", "ConfigMap.settings.yaml"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// determinism
+// ---------------------------------------------------------------------------------------
+
+fn sample_app() -> App {
+    let mut app = App::new("demo");
+    let mut chart = app.chart(
+        "demo",
+        ChartProps {
+            namespace: Some("demo".into()),
+            labels: string_map(&[("app.kubernetes.io/part-of", "demo")]),
+            ..ChartProps::default()
+        },
+    );
+    chart.add(
+        "namespace",
+        Namespace {
+            metadata: named("demo"),
+            ..Namespace::default()
+        },
+    );
+    let settings = chart.add("settings", unnamed_config_map());
+    chart.patch(settings, JsonPatch::add("/data/extra", json!("on")));
+    chart.add("widget", Widget::new("big", WidgetSpec { size: 3 }));
+    chart.add(
+        "role",
+        ClusterRole {
+            metadata: named("system:demo"),
+            ..ClusterRole::default()
+        },
+    );
+    app
+}
+
+#[test]
+fn synthesizing_the_same_app_twice_gives_the_same_manifests_and_bytes() {
+    let first = expect_ok(synth_one(sample_app()));
+    let second = expect_ok(synth_one(sample_app()));
+    assert_eq!(first, second);
+
+    let rendered = homelab_synth::output::render(&first).expect("renders");
+    let again = homelab_synth::output::render(&second).expect("renders");
+    assert_eq!(rendered, again);
+    let files: Vec<&str> = rendered.keys().map(String::as_str).collect();
+    assert_eq!(
+        files,
+        [
+            "demo/ClusterRole.system_demo.yaml",
+            "demo/ConfigMap.settings.yaml",
+            "demo/Namespace.demo.yaml",
+            "demo/Widget.big.yaml",
+        ]
+    );
+    let settings = String::from_utf8(rendered["demo/ConfigMap.settings.yaml"].clone()).unwrap();
+    assert!(
+        settings.starts_with("apiVersion: v1\nkind: ConfigMap\nmetadata:\n"),
+        "{settings}"
+    );
+    assert!(settings.contains("extra: \"on\""), "{settings}");
+}
+
+// ---------------------------------------------------------------------------------------
+// registry
+// ---------------------------------------------------------------------------------------
+
+fn build_web(app: &mut App) {
+    app.chart("web", ChartProps::namespace("web"))
+        .add("settings", config_map("settings"));
+}
+
+fn build_db(app: &mut App) {
+    app.chart("db", ChartProps::namespace("db"))
+        .add("settings", config_map("settings"));
+}
+
+fn registry() -> Registry {
+    let mut registry = Registry::new();
+    registry
+        .category("networking")
+        .add("web", build_web)
+        .add("db", build_db);
+    registry
+}
+
+fn error_texts(error: &SynthError) -> Vec<String> {
+    error.errors.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn build_apps_builds_every_app_or_only_those_named() {
+    let all = build_apps(&registry(), &[]).expect("builds");
+    let names: Vec<(&str, &str)> = all
+        .iter()
+        .map(|b| (b.app.name(), b.category.as_str()))
+        .collect();
+    assert_eq!(names, [("web", "networking"), ("db", "networking")]);
+
+    let only = build_apps(&registry(), &["db".to_owned()]).expect("builds");
+    let names: Vec<&str> = only.iter().map(|b| b.app.name()).collect();
+    assert_eq!(names, ["db"]);
+    let set = expect_ok(synthesize(&only, &MemoryFiles::new()));
+    assert_eq!(paths(&set), ["db/db/settings"]);
+}
+
+#[test]
+fn build_apps_with_an_unknown_app_name_lists_the_known_apps() {
+    let error = build_apps(&registry(), &["nope".to_owned()]).unwrap_err();
+    assert_eq!(
+        error_texts(&error),
+        ["error: app `nope`: `nope`: no app named `nope`; apps are: db, web"]
+    );
+    assert!(error.warnings.is_empty());
+}
+
+#[test]
+fn registering_an_app_name_twice_is_an_error() {
+    let mut registry = registry();
+    registry.category("other").add("web", build_db);
+    let error = build_apps(&registry, &[]).unwrap_err();
+    assert_eq!(
+        error_texts(&error),
+        ["error: app `web`: `web`: app `web` is registered twice"]
+    );
+}

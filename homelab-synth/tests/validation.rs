@@ -1,0 +1,1561 @@
+//! Integration tests of the validation rules: every rule is triggered through `synthesize`
+//! and its finding is asserted with its exact text (`Finding::to_string`), and the valid
+//! counterpart is shown to pass.
+
+use std::collections::BTreeMap;
+
+use homelab_synth::{
+    Allow, App, BuiltApp, Chart, ChartProps, JsonPatch, ManifestSet, MemoryFiles, SynthError,
+    Untyped, synthesize,
+};
+use k8s_openapi::ByteString;
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Container, ContainerPort, EmptyDirVolumeSource, Namespace, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PodSpec, PodTemplateSpec, ResourceRequirements, Secret, Service,
+    ServicePort, ServiceSpec, Volume, VolumeResourceRequirements,
+};
+use k8s_openapi::api::rbac::v1::{ClusterRole, Role};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
+    LabelSelector, LabelSelectorRequirement, ObjectMeta,
+};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde_json::json;
+
+// ---------------------------------------------------------------------------------------
+// helpers
+// ---------------------------------------------------------------------------------------
+
+/// Synthesizes apps without included files.
+fn synth_apps(apps: Vec<App>) -> Result<ManifestSet, SynthError> {
+    synth_apps_with_files(apps, &MemoryFiles::new())
+}
+
+fn synth_apps_with_files(apps: Vec<App>, files: &MemoryFiles) -> Result<ManifestSet, SynthError> {
+    let apps: Vec<BuiltApp> = apps
+        .into_iter()
+        .map(|app| BuiltApp {
+            app,
+            category: "test".into(),
+        })
+        .collect();
+    synthesize(&apps, files)
+}
+
+fn synth_one(app: App) -> Result<ManifestSet, SynthError> {
+    synth_apps(vec![app])
+}
+
+/// App `demo` with one chart `demo` in namespace `demo`, filled by `build`.
+fn demo(build: impl FnOnce(&mut Chart<'_>)) -> App {
+    let mut app = App::new("demo");
+    build(&mut app.chart("demo", ChartProps::namespace("demo")));
+    app
+}
+
+/// The manifest set of a synthesis that must succeed.
+fn expect_ok(result: Result<ManifestSet, SynthError>) -> ManifestSet {
+    match result {
+        Ok(set) => set,
+        Err(error) => panic!("synthesis failed:\n{}", texts(&error.errors).join("\n")),
+    }
+}
+
+/// The error texts of a synthesis that must fail.
+fn expect_errors(result: Result<ManifestSet, SynthError>) -> Vec<String> {
+    match result {
+        Ok(set) => panic!(
+            "synthesis succeeded but errors were expected; warnings: {:?}",
+            set.warnings
+        ),
+        Err(error) => texts(&error.errors),
+    }
+}
+
+fn texts(findings: &[homelab_synth::Finding]) -> Vec<String> {
+    findings.iter().map(ToString::to_string).collect()
+}
+
+/// The output file of a document as findings name it: `<app>/<file>`, relative to the output
+/// folder (see `Finding::files`).
+fn output_file(app: &str, file: &str) -> String {
+    format!("{app}/{file}")
+}
+
+/// The text of an error about object `id` of chart `demo` of app `demo`, written to `file`.
+fn demo_error(id: &str, file: &str, message: &str) -> String {
+    format!(
+        "error: app `demo`: `demo/demo/{id}` ({}): {message}",
+        output_file("demo", file)
+    )
+}
+
+fn named(name: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        ..ObjectMeta::default()
+    }
+}
+
+fn string_map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn quantities(pairs: &[(&str, &str)]) -> BTreeMap<String, Quantity> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Quantity((*v).to_owned())))
+        .collect()
+}
+
+fn config_map(name: &str) -> ConfigMap {
+    ConfigMap {
+        metadata: named(name),
+        ..ConfigMap::default()
+    }
+}
+
+fn labelled_config_map(name: &str, labels: &[(&str, &str)]) -> ConfigMap {
+    ConfigMap {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            labels: Some(string_map(labels)),
+            ..ObjectMeta::default()
+        },
+        ..ConfigMap::default()
+    }
+}
+
+fn container(name: &str, image: &str) -> Container {
+    Container {
+        name: name.to_owned(),
+        image: Some(image.to_owned()),
+        ..Container::default()
+    }
+}
+
+fn container_with_port(name: &str, image: &str, port_name: &str, port: i32) -> Container {
+    Container {
+        ports: Some(vec![ContainerPort {
+            name: Some(port_name.to_owned()),
+            container_port: port,
+            ..ContainerPort::default()
+        }]),
+        ..container(name, image)
+    }
+}
+
+fn match_labels(pairs: &[(&str, &str)]) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(string_map(pairs)),
+        ..LabelSelector::default()
+    }
+}
+
+fn expression(key: &str, operator: &str, values: &[&str]) -> LabelSelectorRequirement {
+    LabelSelectorRequirement {
+        key: key.to_owned(),
+        operator: operator.to_owned(),
+        values: (!values.is_empty()).then(|| values.iter().map(|v| (*v).to_owned()).collect()),
+    }
+}
+
+fn match_expressions(expressions: Vec<LabelSelectorRequirement>) -> LabelSelector {
+    LabelSelector {
+        match_expressions: Some(expressions),
+        ..LabelSelector::default()
+    }
+}
+
+fn pod_template(labels: &[(&str, &str)], spec: PodSpec) -> PodTemplateSpec {
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(string_map(labels)),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(spec),
+    }
+}
+
+fn pod_spec(containers: Vec<Container>) -> PodSpec {
+    PodSpec {
+        containers,
+        ..PodSpec::default()
+    }
+}
+
+/// A Deployment `name` with `selector` and a pod template labelled `labels` running
+/// `containers`.
+fn deployment(
+    name: &str,
+    selector: LabelSelector,
+    labels: &[(&str, &str)],
+    containers: Vec<Container>,
+) -> Deployment {
+    deployment_with_spec(name, selector, labels, pod_spec(containers))
+}
+
+fn deployment_with_spec(
+    name: &str,
+    selector: LabelSelector,
+    labels: &[(&str, &str)],
+    spec: PodSpec,
+) -> Deployment {
+    Deployment {
+        metadata: named(name),
+        spec: Some(DeploymentSpec {
+            selector,
+            template: pod_template(labels, spec),
+            ..DeploymentSpec::default()
+        }),
+        ..Deployment::default()
+    }
+}
+
+/// A Deployment whose selector matches its template: `app: <name>`.
+fn web_deployment(name: &str, containers: Vec<Container>) -> Deployment {
+    deployment(
+        name,
+        match_labels(&[("app", name)]),
+        &[("app", name)],
+        containers,
+    )
+}
+
+/// A Service `name` selecting `selector` with one port per target.
+fn service(name: &str, selector: &[(&str, &str)], targets: Vec<IntOrString>) -> Service {
+    Service {
+        metadata: named(name),
+        spec: Some(ServiceSpec {
+            selector: Some(string_map(selector)),
+            ports: Some(
+                targets
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, target)| ServicePort {
+                        name: Some(format!("port{index}")),
+                        port: 80 + i32::try_from(index).unwrap(),
+                        target_port: Some(target),
+                        ..ServicePort::default()
+                    })
+                    .collect(),
+            ),
+            ..ServiceSpec::default()
+        }),
+        ..Service::default()
+    }
+}
+
+fn claim(name: &str, storage: &str) -> PersistentVolumeClaim {
+    PersistentVolumeClaim {
+        metadata: named(name),
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteOnce".into()]),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(quantities(&[("storage", storage)])),
+                ..VolumeResourceRequirements::default()
+            }),
+            ..PersistentVolumeClaimSpec::default()
+        }),
+        ..PersistentVolumeClaim::default()
+    }
+}
+
+const QUANTITY_HINT: &str = "is not a valid quantity (expected a number with an optional suffix such as m, k, M, G, Ki, \
+     Mi, Gi or e3)";
+
+// ---------------------------------------------------------------------------------------
+// app and object names
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn an_app_name_that_is_not_a_dns_label_is_an_error() {
+    let mut app = App::new("Demo_App");
+    app.chart("demo", ChartProps::namespace("demo"))
+        .add("settings", config_map("settings"));
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            "error: app `Demo_App`: `Demo_App`: app name `Demo_App` must be a DNS-1123 label \
+             (lowercase letters, digits and `-`, at most 63 characters): it names the output \
+             directory and the Argo CD Application"
+        ]
+    );
+}
+
+#[test]
+fn an_app_name_longer_than_63_characters_is_an_error() {
+    let name = "a".repeat(64);
+    let mut app = App::new(name.as_str());
+    app.chart("demo", ChartProps::namespace("demo"))
+        .add("settings", config_map("settings"));
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [format!(
+            "error: app `{name}`: `{name}`: app name `{name}` must be a DNS-1123 label \
+             (lowercase letters, digits and `-`, at most 63 characters): it names the output \
+             directory and the Argo CD Application"
+        )]
+    );
+}
+
+#[test]
+fn object_names_must_be_dns_subdomains_for_most_kinds() {
+    let app = demo(|chart| {
+        chart.add("bad", config_map("Bad_Name"));
+        chart.add("dotted", config_map("a.b-c.d"));
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "bad",
+            "ConfigMap.Bad_Name.yaml",
+            r#"invalid name for ConfigMap: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"#
+        )]
+    );
+}
+
+#[test]
+fn service_names_must_be_dns_1035_labels() {
+    let app = demo(|chart| {
+        // fine for a ConfigMap, not for a Service
+        chart.add("config", config_map("1web"));
+        chart.add(
+            "service",
+            Service {
+                metadata: named("1web"),
+                ..Service::default()
+            },
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "service",
+            "Service.1web.yaml",
+            r#"invalid name for Service: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"#
+        )]
+    );
+}
+
+#[test]
+fn namespace_names_must_be_dns_labels() {
+    let app = demo(|chart| {
+        chart.add(
+            "namespace",
+            Namespace {
+                metadata: named("a.b"),
+                ..Namespace::default()
+            },
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "namespace",
+            "Namespace.a.b.yaml",
+            r#"invalid name for Namespace: "a.b": must not contain dots"#
+        )]
+    );
+}
+
+#[test]
+fn rbac_names_may_contain_colons_but_not_slashes() {
+    let app = demo(|chart| {
+        chart.add(
+            "delegator",
+            ClusterRole {
+                metadata: named("system:auth-delegator"),
+                ..ClusterRole::default()
+            },
+        );
+        chart.add(
+            "role",
+            Role {
+                metadata: named("leader:election"),
+                ..Role::default()
+            },
+        );
+        chart.add(
+            "slashed",
+            ClusterRole {
+                metadata: named("a/b"),
+                ..ClusterRole::default()
+            },
+        );
+        // a colon is fine for RBAC kinds only
+        chart.add("config", config_map("a:b"));
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "config",
+                "ConfigMap.a_b.yaml",
+                r#"invalid name for ConfigMap: "a:b": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"#
+            ),
+            demo_error(
+                "slashed",
+                "ClusterRole.a_b.yaml",
+                r#"invalid name for ClusterRole: "a/b": may not contain '/'"#
+            ),
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// labels and annotations
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn invalid_label_keys_are_errors() {
+    let app = demo(|chart| {
+        chart.add("dash", labelled_config_map("dash", &[("-bad", "x")]));
+        chart.add("prefix", labelled_config_map("prefix", &[("/name", "x")]));
+        chart.add(
+            "ok",
+            labelled_config_map("ok", &[("app.kubernetes.io/name", "x"), ("My_Key.1", "x")]),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "dash",
+                "ConfigMap.dash.yaml",
+                r#"invalid label key: "-bad": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"#
+            ),
+            demo_error(
+                "prefix",
+                "ConfigMap.prefix.yaml",
+                r#"invalid label key: "/name": prefix part must be non-empty"#
+            ),
+        ]
+    );
+}
+
+#[test]
+fn invalid_label_values_are_errors() {
+    let long = "a".repeat(64);
+    let app = demo(|chart| {
+        chart.add(
+            "spaced",
+            labelled_config_map("spaced", &[("app", "bad value")]),
+        );
+        chart.add("long", labelled_config_map("long", &[("app", &long)]));
+        chart.add(
+            "ok",
+            labelled_config_map("ok", &[("a", ""), ("b", "My_Value.1"), ("c", &long[..63])]),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "long",
+                "ConfigMap.long.yaml",
+                &format!(
+                    r#"invalid value of label `app`: "{long}": must be no more than 63 characters"#
+                )
+            ),
+            demo_error(
+                "spaced",
+                "ConfigMap.spaced.yaml",
+                r#"invalid value of label `app`: "bad value": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"#
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_invalid_chart_label_is_reported_on_every_object_of_the_chart() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart(
+        "demo",
+        ChartProps {
+            namespace: Some("demo".into()),
+            labels: string_map(&[("team", "not ok")]),
+            ..ChartProps::default()
+        },
+    );
+    chart.add("a", config_map("a"));
+    chart.add("b", config_map("b"));
+    let message = r#"invalid value of label `team`: "not ok": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"#;
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error("a", "ConfigMap.a.yaml", message),
+            demo_error("b", "ConfigMap.b.yaml", message),
+        ]
+    );
+}
+
+#[test]
+fn label_values_must_be_strings() {
+    let app = demo(|chart| {
+        chart.add_untyped(
+            "settings",
+            Untyped::new(
+                "v1",
+                "ConfigMap",
+                json!({"metadata": {"name": "settings", "labels": {"replicas": 3, "enabled": true}}}),
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "settings",
+                "ConfigMap.settings.yaml",
+                "label `enabled` must be a string, found true"
+            ),
+            demo_error(
+                "settings",
+                "ConfigMap.settings.yaml",
+                "label `replicas` must be a string, found 3"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn invalid_annotation_keys_and_non_string_values_are_errors() {
+    let app = demo(|chart| {
+        chart.add_untyped(
+            "settings",
+            Untyped::new(
+                "v1",
+                "ConfigMap",
+                json!({"metadata": {"name": "settings", "annotations": {
+                    "bad key": "x",
+                    "count": 1,
+                    // annotation key prefixes may use upper case, label keys may not
+                    "Example.COM/Note": "fine",
+                }}}),
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "settings",
+                "ConfigMap.settings.yaml",
+                "annotation `count` must be a string, found 1"
+            ),
+            demo_error(
+                "settings",
+                "ConfigMap.settings.yaml",
+                r#"invalid annotation key: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"#
+            ),
+        ]
+    );
+}
+
+#[test]
+fn annotations_larger_than_256_kib_are_an_error() {
+    const LIMIT: usize = 256 * 1024;
+    let annotated = |name: &str, total: usize| ConfigMap {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            // key `big` (3 bytes) plus the value
+            annotations: Some(string_map(&[("big", &"x".repeat(total - 3))])),
+            ..ObjectMeta::default()
+        },
+        ..ConfigMap::default()
+    };
+    let app = demo(|chart| {
+        chart.add("at-limit", annotated("at-limit", LIMIT));
+        chart.add("over-limit", annotated("over-limit", LIMIT + 1));
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "over-limit",
+            "ConfigMap.over-limit.yaml",
+            "annotations take 262145 bytes, more than the 262144 the API server accepts"
+        )]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// namespaces
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_namespace_set_on_a_cluster_scoped_object_is_an_error() {
+    let app = demo(|chart| {
+        chart.add(
+            "namespace",
+            Namespace {
+                metadata: ObjectMeta {
+                    name: Some("demo".into()),
+                    namespace: Some("demo".into()),
+                    ..ObjectMeta::default()
+                },
+                ..Namespace::default()
+            },
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "namespace",
+            "Namespace.demo.yaml",
+            "Namespace `demo` is cluster-scoped and must not have a namespace (found `demo`)"
+        )]
+    );
+}
+
+#[test]
+fn a_namespace_patched_onto_a_cluster_scoped_object_is_an_error() {
+    let app = demo(|chart| {
+        let role = chart.add(
+            "reader",
+            ClusterRole {
+                metadata: named("reader"),
+                ..ClusterRole::default()
+            },
+        );
+        chart.patch(role, JsonPatch::add("/metadata/namespace", json!("demo")));
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "reader",
+            "ClusterRole.reader.yaml",
+            "ClusterRole `reader` is cluster-scoped and must not have a namespace (found `demo`)"
+        )]
+    );
+}
+
+#[test]
+fn a_namespaced_object_without_a_namespace_is_an_error() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::default());
+    chart.add("settings", config_map("settings"));
+    chart.add(
+        "placed",
+        ConfigMap {
+            metadata: ObjectMeta {
+                name: Some("placed".into()),
+                namespace: Some("demo".into()),
+                ..ObjectMeta::default()
+            },
+            ..ConfigMap::default()
+        },
+    );
+    chart.add(
+        "reader",
+        ClusterRole {
+            metadata: named("reader"),
+            ..ClusterRole::default()
+        },
+    );
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "settings",
+            "ConfigMap.settings.yaml",
+            "ConfigMap `settings` is namespaced but has no namespace: set one on the object or \
+             in its chart's props"
+        )]
+    );
+}
+
+#[test]
+fn a_namespace_that_is_not_a_dns_label_is_an_error() {
+    let mut app = App::new("demo");
+    app.chart("demo", ChartProps::namespace("Team_A"))
+        .add("settings", config_map("settings"));
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "settings",
+            "ConfigMap.settings.yaml",
+            "namespace `Team_A` is not a valid DNS-1123 label"
+        )]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// duplicates
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn the_same_object_twice_in_an_app_is_an_error() {
+    let app = demo(|chart| {
+        chart.add("first", config_map("settings"));
+        chart.add("second", config_map("settings"));
+        // same name, other kind or namespace: different objects
+        chart.add(
+            "account",
+            k8s_openapi::api::core::v1::ServiceAccount {
+                metadata: named("settings"),
+                ..Default::default()
+            },
+        );
+        chart.add(
+            "elsewhere",
+            ConfigMap {
+                metadata: ObjectMeta {
+                    name: Some("settings".into()),
+                    namespace: Some("other".into()),
+                    ..ObjectMeta::default()
+                },
+                ..ConfigMap::default()
+            },
+        );
+    });
+    // both copies share one file name; sha256("/ConfigMap/demo/settings") starts `eb72394b`
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "second",
+            "ConfigMap.settings.eb72394b.yaml",
+            "ConfigMap `demo/settings` is defined twice: also by `demo/demo/first` in app `demo`"
+        )]
+    );
+}
+
+#[test]
+fn the_same_object_in_two_apps_is_an_error() {
+    let shared = |name: &str| {
+        let mut app = App::new(name);
+        let mut chart = app.chart(name, ChartProps::namespace("shared"));
+        chart.add(
+            "namespace",
+            Namespace {
+                metadata: named("shared"),
+                ..Namespace::default()
+            },
+        );
+        chart.add("settings", config_map("settings"));
+        chart.add("own", config_map(name));
+        app
+    };
+    // given out of order: apps are validated in name order
+    assert_eq!(
+        expect_errors(synth_apps(vec![shared("beta"), shared("alpha")])),
+        [
+            format!(
+                "error: app `beta`: `beta/beta/namespace` ({}): Namespace `shared` is defined \
+                 twice: also by `alpha/alpha/namespace` in app `alpha`",
+                output_file("beta", "Namespace.shared.yaml")
+            ),
+            format!(
+                "error: app `beta`: `beta/beta/settings` ({}): ConfigMap `shared/settings` is \
+                 defined twice: also by `alpha/alpha/settings` in app `alpha`",
+                output_file("beta", "ConfigMap.settings.yaml")
+            ),
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// workload selectors
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_workload_selector_that_does_not_match_its_template_is_an_error() {
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            deployment(
+                "web",
+                match_labels(&[("app", "web")]),
+                &[("app", "api")],
+                vec![container("web", "nginx:1.27")],
+            ),
+        );
+        chart.add(
+            "ok",
+            deployment(
+                "ok",
+                match_labels(&[("app", "ok")]),
+                &[("app", "ok"), ("extra", "label")],
+                vec![container("ok", "nginx:1.27")],
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "web",
+            "Deployment.web.yaml",
+            r#"spec.selector {"matchLabels":{"app":"web"}} does not match the pod template labels {"app":"api"}"#
+        )]
+    );
+}
+
+#[test]
+fn match_expressions_that_hold_select_the_template() {
+    let labels = [("app", "web"), ("tier", "frontend")];
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            deployment(
+                "web",
+                LabelSelector {
+                    match_labels: Some(string_map(&[("app", "web")])),
+                    match_expressions: Some(vec![
+                        expression("tier", "In", &["frontend", "edge"]),
+                        expression("tier", "NotIn", &["backend"]),
+                        expression("missing", "NotIn", &["x"]),
+                        expression("app", "Exists", &[]),
+                        expression("canary", "DoesNotExist", &[]),
+                    ]),
+                },
+                &labels,
+                vec![container("web", "nginx:1.27")],
+            ),
+        );
+    });
+    let set = expect_ok(synth_one(app));
+    assert_eq!(set.apps[0].documents.len(), 1);
+}
+
+#[test]
+fn match_expressions_that_fail_are_errors() {
+    let labels = [("app", "web"), ("tier", "frontend")];
+    let app = demo(|chart| {
+        for (id, requirement) in [
+            ("in", expression("tier", "In", &["backend"])),
+            ("in-missing", expression("zone", "In", &["a"])),
+            ("not-in", expression("tier", "NotIn", &["frontend"])),
+            ("exists", expression("zone", "Exists", &[])),
+            ("does-not-exist", expression("tier", "DoesNotExist", &[])),
+        ] {
+            chart.add(
+                id,
+                deployment(
+                    id,
+                    match_expressions(vec![requirement]),
+                    &labels,
+                    vec![container("web", "nginx:1.27")],
+                ),
+            );
+        }
+    });
+    let labels_json = r#"{"app":"web","tier":"frontend"}"#;
+    let expected = |id: &str, selector: &str| {
+        demo_error(
+            id,
+            &format!("Deployment.{id}.yaml"),
+            &format!(
+                "spec.selector {selector} does not match the pod template labels {labels_json}"
+            ),
+        )
+    };
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            expected(
+                "does-not-exist",
+                r#"{"matchExpressions":[{"key":"tier","operator":"DoesNotExist"}]}"#
+            ),
+            expected(
+                "exists",
+                r#"{"matchExpressions":[{"key":"zone","operator":"Exists"}]}"#
+            ),
+            expected(
+                "in",
+                r#"{"matchExpressions":[{"key":"tier","operator":"In","values":["backend"]}]}"#
+            ),
+            expected(
+                "in-missing",
+                r#"{"matchExpressions":[{"key":"zone","operator":"In","values":["a"]}]}"#
+            ),
+            expected(
+                "not-in",
+                r#"{"matchExpressions":[{"key":"tier","operator":"NotIn","values":["frontend"]}]}"#
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_match_expression_operator_is_an_error() {
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            deployment(
+                "web",
+                match_expressions(vec![expression("app", "Maybe", &["web"])]),
+                &[("app", "web")],
+                vec![container("web", "nginx:1.27")],
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "web",
+            "Deployment.web.yaml",
+            "spec.selector: unknown matchExpressions operator Maybe"
+        )]
+    );
+}
+
+#[test]
+fn a_deployment_without_a_selector_is_an_error() {
+    let app = demo(|chart| {
+        chart.add_untyped(
+            "untyped",
+            Untyped::new(
+                "apps/v1",
+                "Deployment",
+                json!({
+                    "metadata": {"name": "untyped"},
+                    "spec": {"template": {
+                        "metadata": {"labels": {"app": "untyped"}},
+                        "spec": {"containers": [{"name": "a", "image": "nginx:1.27"}]},
+                    }},
+                }),
+            ),
+        );
+        // a typed Deployment always has a selector; left at its default it is empty
+        chart.add(
+            "typed",
+            deployment(
+                "typed",
+                LabelSelector::default(),
+                &[("app", "typed")],
+                vec![container("a", "nginx:1.27")],
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "typed",
+                "Deployment.typed.yaml",
+                "spec.selector: an empty selector selects every pod; list the pod template labels"
+            ),
+            demo_error(
+                "untyped",
+                "Deployment.untyped.yaml",
+                "Deployment `demo/untyped` has no spec.selector: it must select its pod template \
+                 labels"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_selector_with_empty_match_labels_is_an_empty_selector() {
+    // `matchLabels: {}` (and `matchExpressions: []`) select every pod, exactly like `{}`;
+    // the API server rejects them as an empty selector.
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            deployment(
+                "web",
+                LabelSelector {
+                    match_labels: Some(BTreeMap::new()),
+                    match_expressions: Some(vec![]),
+                },
+                &[("app", "web")],
+                vec![container("a", "nginx:1.27")],
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "web",
+            "Deployment.web.yaml",
+            "spec.selector: an empty selector selects every pod; list the pod template labels"
+        )]
+    );
+}
+
+#[test]
+fn statefulset_selectors_are_checked_too() {
+    let app = demo(|chart| {
+        chart.add(
+            "db",
+            StatefulSet {
+                metadata: named("db"),
+                spec: Some(StatefulSetSpec {
+                    selector: match_labels(&[("app", "db")]),
+                    template: pod_template(
+                        &[("app", "database")],
+                        pod_spec(vec![container("db", "postgres:17")]),
+                    ),
+                    ..StatefulSetSpec::default()
+                }),
+                ..StatefulSet::default()
+            },
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "db",
+            "StatefulSet.db.yaml",
+            r#"spec.selector {"matchLabels":{"app":"db"}} does not match the pod template labels {"app":"database"}"#
+        )]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Service selectors and target ports
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_service_whose_selector_matches_no_pod_template_is_an_error() {
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            web_deployment("web", vec![container("web", "nginx:1.27")]),
+        );
+        chart.add("ok", service("ok", &[("app", "web")], vec![]));
+        chart.add("typo", service("typo", &[("app", "wbe")], vec![]));
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "typo",
+            "Service.typo.yaml",
+            r#"Service `demo/typo` selects {"app":"wbe"} but no pod template of the app in its namespace has these labels (if it selects pods deployed elsewhere, allow it with `allow(object, Allow::ExternalSelector, "reason")`)"#
+        )]
+    );
+}
+
+#[test]
+fn a_service_only_selects_pod_templates_in_its_own_namespace() {
+    let mut app = App::new("demo");
+    app.chart("pods", ChartProps::namespace("pods")).add(
+        "web",
+        web_deployment("web", vec![container("web", "nginx:1.27")]),
+    );
+    app.chart("demo", ChartProps::namespace("demo"))
+        .add("web", service("web", &[("app", "web")], vec![]));
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "web",
+            "Service.web.yaml",
+            r#"Service `demo/web` selects {"app":"web"} but no pod template of the app in its namespace has these labels (if it selects pods deployed elsewhere, allow it with `allow(object, Allow::ExternalSelector, "reason")`)"#
+        )]
+    );
+}
+
+#[test]
+fn a_service_allowed_to_select_external_pods_is_not_checked() {
+    let app = demo(|chart| {
+        let external = chart.add(
+            "external",
+            service("external", &[("app", "elsewhere")], vec![]),
+        );
+        chart.allow(
+            external,
+            Allow::ExternalSelector,
+            "selects the pods of the upstream chart",
+        );
+    });
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        set.apps[0].documents[0].allowance(Allow::ExternalSelector),
+        Some("selects the pods of the upstream chart")
+    );
+    assert_eq!(set.apps[0].documents[0].allowance(Allow::SecretData), None);
+}
+
+#[test]
+fn a_named_target_port_must_be_declared_by_a_selected_container() {
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            web_deployment(
+                "web",
+                vec![container_with_port("web", "nginx:1.27", "http", 8080)],
+            ),
+        );
+        chart.add(
+            "web-svc",
+            service(
+                "web-svc",
+                &[("app", "web")],
+                vec![
+                    IntOrString::String("http".into()),
+                    IntOrString::String("metrics".into()),
+                    IntOrString::Int(8080),
+                ],
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "web-svc",
+            "Service.web-svc.yaml",
+            "spec.ports[1].targetPort `metrics` names no container port of the selected pods (a \
+             string targetPort is a port name, not a number)"
+        )]
+    );
+}
+
+#[test]
+fn a_correct_named_target_port_passes() {
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            web_deployment(
+                "web",
+                vec![container_with_port("web", "nginx:1.27", "http", 8080)],
+            ),
+        );
+        chart.add(
+            "web-svc",
+            service(
+                "web-svc",
+                &[("app", "web")],
+                vec![IntOrString::String("http".into()), IntOrString::Int(9090)],
+            ),
+        );
+    });
+    let set = expect_ok(synth_one(app));
+    assert_eq!(
+        set.apps[0].documents[1].body["spec"]["ports"][0]["targetPort"],
+        json!("http")
+    );
+    assert_eq!(
+        set.apps[0].documents[1].body["spec"]["ports"][1]["targetPort"],
+        json!(9090)
+    );
+}
+
+#[test]
+fn a_numeric_string_target_port_is_a_port_name() {
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            web_deployment(
+                "web",
+                vec![container_with_port("web", "nginx:1.27", "http", 8080)],
+            ),
+        );
+        chart.add(
+            "web-svc",
+            service(
+                "web-svc",
+                &[("app", "web")],
+                vec![IntOrString::String("8080".into())],
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "web-svc",
+            "Service.web-svc.yaml",
+            "spec.ports[0].targetPort `8080` names no container port of the selected pods (a \
+             string targetPort is a port name, not a number)"
+        )]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// quantities
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn unparsable_container_resources_are_errors_naming_path_and_value() {
+    let app = demo(|chart| {
+        let mut init = container("init", "busybox:1.36");
+        init.resources = Some(ResourceRequirements {
+            requests: Some(quantities(&[("cpu", "100 m")])),
+            ..ResourceRequirements::default()
+        });
+        let mut main = container("web", "nginx:1.27");
+        main.resources = Some(ResourceRequirements {
+            requests: Some(quantities(&[("cpu", "500m"), ("memory", "256Mi")])),
+            limits: Some(quantities(&[("memory", "5 Gi"), ("cpu", "1.5")])),
+            ..ResourceRequirements::default()
+        });
+        let spec = PodSpec {
+            init_containers: Some(vec![init]),
+            ..pod_spec(vec![main])
+        };
+        chart.add(
+            "web",
+            deployment_with_spec(
+                "web",
+                match_labels(&[("app", "web")]),
+                &[("app", "web")],
+                spec,
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "web",
+                "Deployment.web.yaml",
+                &format!(
+                    "spec.template.spec.containers[0].resources.limits.memory: `5 Gi` {QUANTITY_HINT}"
+                )
+            ),
+            demo_error(
+                "web",
+                "Deployment.web.yaml",
+                &format!(
+                    "spec.template.spec.initContainers[0].resources.requests.cpu: `100 m` {QUANTITY_HINT}"
+                )
+            ),
+        ]
+    );
+}
+
+#[test]
+fn unparsable_claim_sizes_are_errors_naming_path_and_value() {
+    let app = demo(|chart| {
+        chart.add("data", claim("data", "5GB"));
+        chart.add("ok", claim("ok", "8Gi"));
+        chart.add(
+            "db",
+            StatefulSet {
+                metadata: named("db"),
+                spec: Some(StatefulSetSpec {
+                    selector: match_labels(&[("app", "db")]),
+                    template: pod_template(
+                        &[("app", "db")],
+                        pod_spec(vec![container("db", "postgres:17")]),
+                    ),
+                    volume_claim_templates: Some(vec![claim("fine", "1e3"), claim("data", "ten")]),
+                    ..StatefulSetSpec::default()
+                }),
+                ..StatefulSet::default()
+            },
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "data",
+                "PersistentVolumeClaim.data.yaml",
+                &format!("spec.resources.requests.storage: `5GB` {QUANTITY_HINT}")
+            ),
+            demo_error(
+                "db",
+                "StatefulSet.db.yaml",
+                &format!(
+                    "spec.volumeClaimTemplates[1].spec.resources.requests.storage: `ten` {QUANTITY_HINT}"
+                )
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_unparsable_empty_dir_size_limit_is_an_error_naming_path_and_value() {
+    let volume = |name: &str, limit: &str| Volume {
+        name: name.to_owned(),
+        empty_dir: Some(EmptyDirVolumeSource {
+            size_limit: Some(Quantity(limit.to_owned())),
+            ..EmptyDirVolumeSource::default()
+        }),
+        ..Volume::default()
+    };
+    let app = demo(|chart| {
+        let spec = PodSpec {
+            volumes: Some(vec![volume("cache", "1Gi"), volume("scratch", "1 Gi")]),
+            ..pod_spec(vec![container("web", "nginx:1.27")])
+        };
+        chart.add(
+            "web",
+            deployment_with_spec(
+                "web",
+                match_labels(&[("app", "web")]),
+                &[("app", "web")],
+                spec,
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "web",
+            "Deployment.web.yaml",
+            &format!("spec.template.spec.volumes[1].emptyDir.sizeLimit: `1 Gi` {QUANTITY_HINT}")
+        )]
+    );
+}
+
+#[test]
+fn valid_quantities_pass() {
+    let app = demo(|chart| {
+        let mut main = container("web", "nginx:1.27");
+        main.resources = Some(ResourceRequirements {
+            requests: Some(quantities(&[("cpu", "500m"), ("memory", "256Mi")])),
+            limits: Some(quantities(&[("cpu", "1.5"), ("memory", "1e9")])),
+            ..ResourceRequirements::default()
+        });
+        let spec = PodSpec {
+            volumes: Some(vec![Volume {
+                name: "cache".into(),
+                empty_dir: Some(EmptyDirVolumeSource {
+                    size_limit: Some(Quantity("512Mi".into())),
+                    ..EmptyDirVolumeSource::default()
+                }),
+                ..Volume::default()
+            }]),
+            ..pod_spec(vec![main])
+        };
+        chart.add(
+            "web",
+            deployment_with_spec(
+                "web",
+                match_labels(&[("app", "web")]),
+                &[("app", "web")],
+                spec,
+            ),
+        );
+        chart.add("data", claim("data", "50Gi"));
+    });
+    let set = expect_ok(synth_one(app));
+    assert_eq!(set.apps[0].documents.len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// secrets
+// ---------------------------------------------------------------------------------------
+
+const SECRET_VALUE: &str = "hunter2-s3cret";
+/// base64 of `SECRET_VALUE`, as a typed Secret's `data` serializes it.
+const SECRET_VALUE_BASE64: &str = "aHVudGVyMi1zM2NyZXQ=";
+const TOKEN_VALUE: &str = "tok-VALUE-xyz";
+
+fn secret_with_data(name: &str) -> Secret {
+    Secret {
+        metadata: named(name),
+        data: Some(BTreeMap::from([(
+            "password".to_owned(),
+            ByteString(SECRET_VALUE.as_bytes().to_vec()),
+        )])),
+        string_data: Some(string_map(&[("token", TOKEN_VALUE)])),
+        ..Secret::default()
+    }
+}
+
+#[test]
+fn a_secret_with_data_is_an_error_naming_the_keys_but_never_the_values() {
+    let app = demo(|chart| {
+        chart.add("creds", secret_with_data("creds"));
+        chart.add(
+            "only-string-data",
+            Secret {
+                metadata: named("only-string-data"),
+                string_data: Some(string_map(&[("api-key", TOKEN_VALUE)])),
+                ..Secret::default()
+            },
+        );
+    });
+    let result = synth_one(app);
+    let debug = format!("{result:?}");
+    let errors = expect_errors(result);
+    assert_eq!(
+        errors,
+        [
+            demo_error(
+                "creds",
+                "Secret.creds.yaml",
+                r#"Secret `demo/creds` carries plaintext secret data (data.password, stringData.token): reference a secret store instead (ExternalSecret, SecretProviderClass), or allow it explicitly with `allow(object, Allow::SecretData, "reason")`"#
+            ),
+            demo_error(
+                "only-string-data",
+                "Secret.only-string-data.yaml",
+                r#"Secret `demo/only-string-data` carries plaintext secret data (stringData.api-key): reference a secret store instead (ExternalSecret, SecretProviderClass), or allow it explicitly with `allow(object, Allow::SecretData, "reason")`"#
+            ),
+        ]
+    );
+    for value in [SECRET_VALUE, SECRET_VALUE_BASE64, TOKEN_VALUE] {
+        for error in &errors {
+            assert!(
+                !error.contains(value),
+                "a message reveals a secret: {error}"
+            );
+        }
+        assert!(!debug.contains(value), "the error reveals a secret");
+    }
+}
+
+#[test]
+fn a_secret_allowed_to_carry_data_passes() {
+    let app = demo(|chart| {
+        let creds = chart.add("creds", secret_with_data("creds"));
+        chart.allow(
+            creds,
+            Allow::SecretData,
+            "bootstrap credentials, rotated on first login",
+        );
+    });
+    let set = expect_ok(synth_one(app));
+    let document = &set.apps[0].documents[0];
+    assert_eq!(
+        document.allowance(Allow::SecretData),
+        Some("bootstrap credentials, rotated on first login")
+    );
+    assert_eq!(
+        document.body["data"]["password"],
+        json!(SECRET_VALUE_BASE64)
+    );
+}
+
+#[test]
+fn a_service_account_token_secret_without_data_passes() {
+    let app = demo(|chart| {
+        chart.add(
+            "token",
+            Secret {
+                metadata: ObjectMeta {
+                    name: Some("robot-token".into()),
+                    annotations: Some(string_map(&[(
+                        "kubernetes.io/service-account.name",
+                        "robot",
+                    )])),
+                    ..ObjectMeta::default()
+                },
+                type_: Some("kubernetes.io/service-account-token".into()),
+                ..Secret::default()
+            },
+        );
+    });
+    let set = expect_ok(synth_one(app));
+    assert_eq!(set.apps[0].documents[0].name(), "robot-token");
+}
+
+// ---------------------------------------------------------------------------------------
+// images
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn latest_and_untagged_images_are_warnings_not_errors() {
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            web_deployment(
+                "web",
+                vec![
+                    container("untagged", "nginx"),
+                    container("latest", "nginx:latest"),
+                    container("registry-port", "registry.local:5000/app"),
+                    container("pinned", "nginx:1.27"),
+                    container("digest", "nginx@sha256:0123abcd"),
+                ],
+            ),
+        );
+    });
+    let set = expect_ok(synth_one(app));
+    let warning = |image: &str| {
+        format!(
+            "warning: app `demo`: `demo/demo/web` ({}): image `{image}` has no tag or uses \
+             `latest`: pin a version or digest so the output says what runs",
+            output_file("demo", "Deployment.web.yaml")
+        )
+    };
+    assert_eq!(
+        texts(&set.warnings),
+        // sorted by message: `:` sorts before the closing backtick
+        [
+            warning("nginx:latest"),
+            warning("nginx"),
+            warning("registry.local:5000/app"),
+        ]
+    );
+}
+
+#[test]
+fn warnings_are_kept_when_synthesis_fails() {
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            web_deployment("web", vec![container("web", "nginx")]),
+        );
+        chart.add("bad", config_map("Bad"));
+    });
+    let error = synth_one(app).unwrap_err();
+    assert_eq!(error.errors.len(), 1, "{:?}", error.errors);
+    assert_eq!(
+        texts(&error.warnings),
+        [format!(
+            "warning: app `demo`: `demo/demo/web` ({}): image `nginx` has no tag or uses \
+             `latest`: pin a version or digest so the output says what runs",
+            output_file("demo", "Deployment.web.yaml")
+        )]
+    );
+    assert_eq!(error.to_string(), "synthesis found 1 error(s)");
+}
+
+// ---------------------------------------------------------------------------------------
+// findings together
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn every_problem_is_reported_at_once_and_sorted() {
+    let app = demo(|chart| {
+        // added in reverse order of their paths
+        chart.add("c-claim", claim("data", "lots"));
+        chart.add("b-config", config_map("Bad_Name"));
+        chart.add("a-secret", secret_with_data("creds"));
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "a-secret",
+                "Secret.creds.yaml",
+                r#"Secret `demo/creds` carries plaintext secret data (data.password, stringData.token): reference a secret store instead (ExternalSecret, SecretProviderClass), or allow it explicitly with `allow(object, Allow::SecretData, "reason")`"#
+            ),
+            demo_error(
+                "b-config",
+                "ConfigMap.Bad_Name.yaml",
+                r#"invalid name for ConfigMap: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"#
+            ),
+            demo_error(
+                "c-claim",
+                "PersistentVolumeClaim.data.yaml",
+                &format!("spec.resources.requests.storage: `lots` {QUANTITY_HINT}")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn findings_about_included_objects_name_the_source_file_and_document() {
+    let app = demo(|chart| {
+        chart.include("upstream", "vendor/upstream.yaml");
+    });
+    let files = MemoryFiles::new().with(
+        "vendor/upstream.yaml",
+        "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fine
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: Not_Fine
+",
+    );
+    assert_eq!(
+        expect_errors(synth_apps_with_files(vec![app], &files)),
+        [format!(
+            "error: app `demo`: `demo/demo/upstream/1` ({}, vendor/upstream.yaml document 1): {}",
+            output_file("demo", "ConfigMap.Not_Fine.yaml"),
+            r#"invalid name for ConfigMap: "Not_Fine": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"#
+        )]
+    );
+}
