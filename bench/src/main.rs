@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use homelab_synth::output::{WriteOutcome, render, write_tree};
-use homelab_synth::{App, BuiltApp, ChartProps, MemoryFiles, SynthError, synthesize};
+use homelab_synth::{App, BuiltApp, ChartProps, MemoryFiles, SynthError, synthesize_owned};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapEnvSource, ConfigMapKeySelector, Container, ContainerPort, EnvFromSource,
@@ -90,14 +90,6 @@ impl PhaseTimes {
     }
 }
 
-/// Peak resident set size of the process so far (`VmHWM`), in MiB, where Linux reports it.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
-
 /// Peak RSS (MiB, as text) observed at the end of each phase.
 #[derive(Debug, Default)]
 struct PeakRss {
@@ -105,6 +97,14 @@ struct PeakRss {
     synth: String,
     render: String,
     write: String,
+}
+
+/// Peak resident set size of the process so far (`VmHWM`), in MiB, where Linux reports it.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 /// `peak_rss_mib` as text for the summary line (`?` when unknown).
@@ -145,9 +145,10 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     });
     peaks.build = peak_rss_text();
 
-    let synthesized = timed(&mut times.synth, || synthesize(&apps, &MemoryFiles::new()));
+    let synthesized = timed(&mut times.synth, || {
+        synthesize_owned(apps, &MemoryFiles::new())
+    });
     peaks.synth = peak_rss_text();
-    timed(&mut times.drop, || drop(apps));
     let set = synthesized.inspect_err(|error| {
         for finding in error.warnings.iter().chain(&error.errors) {
             eprintln!("synth-bench: {finding}");
@@ -161,13 +162,16 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
 
     let files = timed(&mut times.render, || render(&set)).context("cannot render the manifests")?;
     peaks.render = peak_rss_text();
-    timed(&mut times.drop, || drop(set));
+    // like `synth`, leave the freeing of the large structures to process exit
+    timed(&mut times.drop, || std::mem::forget(set));
 
     let outcome = timed(&mut times.write, || {
         write_tree(&files, &cli.out, &workspace)
     })
     .with_context(|| format!("cannot write {}", cli.out.display()))?;
     peaks.write = peak_rss_text();
+    let file_count = files.len();
+    std::mem::forget(files);
 
     let tree = match outcome {
         WriteOutcome::Unchanged => "unchanged",
@@ -178,7 +182,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
          build_ms={:.1} synth_ms={:.1} render_ms={:.1} write_ms={:.1} drop_ms={:.1} \
          total_ms={:.1} peak_rss_mib(build/synth/render/write)={}/{}/{}/{}",
         cli.apps,
-        files.len(),
+        file_count,
         millis(times.build),
         millis(times.synth),
         millis(times.render),
