@@ -7,8 +7,11 @@ use homelab_synth::Registry;
 pub fn homelab() -> Registry {
     let mut registry = Registry::new();
     homelab_apps_ai::register(&mut registry.category("ai"));
+    homelab_apps_databases::register(&mut registry.category("databases"));
     homelab_apps_management::register(&mut registry.category("management"));
+    homelab_apps_monitoring::register(&mut registry.category("monitoring"));
     homelab_apps_networking::register(&mut registry.category("networking"));
     homelab_apps_observability::register(&mut registry.category("observability"));
+    homelab_apps_support::register(&mut registry.category("support"));
     registry
 }

@@ -1,0 +1,1 @@
+//! Helm at the edge: locked, cached, reproducible chart rendering

@@ -1,0 +1,1 @@
+//! CRD import: generates typed Rust bindings from CustomResourceDefinitions

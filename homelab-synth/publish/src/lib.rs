@@ -1,0 +1,1 @@
+//! Publishing synthesized trees to a manifests branch with git2
