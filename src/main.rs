@@ -4,6 +4,8 @@
 //! Exit codes: 0 success; 1 validation errors, or differences found by `--check`; 2 usage or
 //! I/O errors.
 
+mod cmd;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,21 +26,21 @@ struct Cli {
 }
 
 #[derive(clap::Args, Debug, Clone)]
-struct SynthArgs {
+pub(crate) struct SynthArgs {
     /// Output folder (must be inside the workspace). Default: `<workspace>/app`.
     #[arg(long, value_name = "DIR", global = true)]
-    out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Synthesize only this app (repeatable). Default: every app.
     #[arg(long = "app", value_name = "NAME", global = true)]
-    apps: Vec<String>,
+    pub(crate) apps: Vec<String>,
     /// Write nothing; exit 1 and list what would change if the output is not up to date.
     #[arg(long)]
-    check: bool,
+    pub(crate) check: bool,
     /// Workspace root: included files are read relative to it and the output must stay inside
     /// it. Default: the nearest folder above the current one whose Cargo.toml has a
     /// `[workspace]` table.
     #[arg(long, value_name = "DIR", global = true)]
-    workspace: Option<PathBuf>,
+    pub(crate) workspace: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -51,11 +53,13 @@ enum Command {
         /// JSON; everything else with the Kubernetes-compatible YAML reader.
         files: Vec<PathBuf>,
     },
+    /// Synthesize every app and commit the tree to the manifests branch.
+    Publish(cmd::publish::PublishArgs),
 }
 
 /// A failure that has already been reported and maps to an exit code.
 #[derive(Debug)]
-struct Reported(u8);
+pub(crate) struct Reported(pub(crate) u8);
 
 impl std::fmt::Display for Reported {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -82,6 +86,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Fmt { files }) => format_documents(&files),
+        Some(Command::Publish(args)) => {
+            let workspace = workspace_root(cli.synth.workspace.as_deref())?;
+            cmd::publish::run(&args, &cli.synth, &workspace)
+        }
         Some(Command::List) => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             let set = synthesize_all(&cli.synth, &workspace)?;
@@ -98,7 +106,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Result<ManifestSet> {
+pub(crate) fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Result<ManifestSet> {
     let apps = match build_apps(&synth::homelab(), &args.apps) {
         Ok(apps) => apps,
         Err(SynthError { errors, .. }) => {

@@ -1,1 +1,25 @@
-//! Publishing synthesized trees to a manifests branch with git2
+//! Publishing: commits a synthesized tree to a manifests branch and pushes it, safely.
+//!
+//! The commit is built with git2 in a scratch bare repository, without a work tree: blobs
+//! and trees are written straight from the rendered files. Its tree is exactly the output
+//! folder (one directory per app) plus `hydrator.metadata` (the Argo CD Source Hydrator
+//! convention). A publish never goes backwards (the branch keeps the newest source commit's
+//! output), never deletes whole apps unless told to, pushes as a fast-forward from the tip it
+//! read and retries a bounded number of times when another publisher wins the race.
+
+mod changes;
+mod error;
+mod metadata;
+mod publish;
+mod redact;
+mod remote;
+mod source;
+mod tree;
+
+pub use changes::AppChanges;
+pub use error::PublishError;
+pub use metadata::{SOURCE_COMMIT_TRAILER, hydrator_metadata, source_commit_of};
+pub use publish::{AllowDelete, Identity, PublishOutcome, PublishRequest, publish};
+pub use redact::sanitize_url;
+pub use remote::Credentials;
+pub use source::{SourceCommit, read_source};

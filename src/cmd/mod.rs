@@ -1,0 +1,3 @@
+//! Subcommands with options of their own, one module each.
+
+pub(crate) mod publish;
