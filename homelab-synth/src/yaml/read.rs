@@ -2,27 +2,37 @@
 //! file, `helm template` output, a file given to `synth fmt`) is turned into JSON values here,
 //! and into exactly the values Kubernetes itself would see.
 //!
-//! kubectl, Helm and Argo CD read YAML with Go's `sigs.k8s.io/yaml`: go-yaml v2 (YAML 1.1
-//! rules) decodes each document into Go values, which are then converted to JSON. This module
-//! reproduces that pipeline in three stages:
+//! kubectl, Helm and Argo CD read YAML with Go's `sigs.k8s.io/yaml`: go-yaml v2 (a port of
+//! libyaml, YAML 1.1 rules) decodes each document into Go values, which are then converted to
+//! JSON. This module reproduces that pipeline in three stages:
 //!
 //! 1. **Split and parse.** The stream is cut into documents on lines that are exactly `---`
 //!    (or `--- #comment`), as Kubernetes' document reader does. Each piece is parsed with
 //!    `saphyr-parser` into a node tree; like go-yaml's `Unmarshal`, only the first document of a
-//!    piece is read (text after a `...` or an indented `--- ` in the same piece is ignored).
-//! 2. **Decode** ([`Decoder`]). Plain scalars are resolved with go-yaml v2's YAML 1.1 rules
-//!    ([`resolve`]): `yes`/`on`/`y` are booleans, `012` is octal, `0b101` binary, `1_000` an
-//!    integer, timestamps stay strings, `<<` merges mappings (in key order: a later key, merged
-//!    or explicit, overwrites an earlier one), duplicate keys keep the last value, and alias
+//!    piece is read (text after a `...` or a `--- ` with trailing blanks is ignored). saphyr is
+//!    a YAML 1.2 parser, so a compatibility layer (stage 1b below) makes it read what libyaml
+//!    reads: it accepts what libyaml accepts and YAML 1.2 does not (`\'` escapes, tabs after
+//!    `key:`, under-indented flow and quoted continuation lines, a block scalar ending the text
+//!    without a line break), and refuses what libyaml refuses (tabs in indentation or after
+//!    `- `, control characters, the `\/` escape, anchor names with other than letters, digits,
+//!    `_`, `-`).
+//! 2. **Decode.** Plain scalars are resolved with go-yaml v2's YAML 1.1 rules (`resolve`):
+//!    `yes`/`on`/`y` are booleans, `012` is octal, `0b101` binary, `1_000` an integer,
+//!    timestamps stay strings, `<<` merges mappings in key order (a later key, merged or
+//!    explicit, overwrites an earlier one), duplicate keys keep the last value, and alias
 //!    expansion is bounded by go-yaml's own "excessive aliasing" rule.
-//! 3. **Convert to JSON** ([`to_json`]). Non-string keys become strings the way
-//!    `sigs.k8s.io/yaml` writes them (`true`, `1`, `1e+06`), null keys and integer keys beyond
-//!    `int64` are errors, NaN and infinities are errors (Go's `encoding/json` refuses them), and
-//!    numbers become exactly what `encoding/json` prints (`1.0` is the integer `1`).
+//! 3. **Convert to JSON** (`to_json`). Non-string keys become the strings `sigs.k8s.io/yaml`
+//!    writes (`true`, `1`, `1e+06`); null keys and integer keys beyond `int64` are errors; NaN
+//!    and infinities are errors (Go's `encoding/json` refuses them); numbers are exactly what
+//!    `encoding/json` prints (`1.0` is the integer `1`).
 //!
 //! Documents that decode to `null` (empty, or only comments) are skipped, as Kubernetes does.
-//! The one deliberate difference from Go: nesting deeper than [`MAX_DEPTH`] levels is refused
-//! (go-yaml allows 10,000; no manifest comes near either).
+//!
+//! Where the two parsers cannot be reconciled the reader refuses the text rather than read it
+//! differently from kubectl: the YAML 1.1 line breaks NEL/LS/PS (U+0085, U+2028, U+2029), `?`
+//! inside or `:` starting a plain scalar in a flow collection, a byte order mark inside a
+//! document, an alias written `*a:` (write `*a :`), a top-level plain scalar continued after a
+//! comment, and nesting deeper than [`MAX_DEPTH`] (go-yaml allows 10,000 levels).
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -216,7 +226,7 @@ struct Tree {
 ///
 /// saphyr-parser implements YAML 1.2; go-yaml v2 is a port of libyaml (YAML 1.1). Where the
 /// two read the same text differently, this function makes the result follow go-yaml: see
-/// [`check_characters`], [`patch_for_libyaml`] and [`LibyamlChecks`].
+/// [`check_characters`], [`patch_for_libyaml`] and [`Layout`].
 fn parse_first_document(piece: &str, first_line: usize) -> Result<Option<Tree>, ReadError> {
     check_characters(piece, first_line)?;
     let mut source = Cow::Borrowed(piece);
@@ -224,8 +234,8 @@ fn parse_first_document(piece: &str, first_line: usize) -> Result<Option<Tree>, 
         match build_tree(&source, first_line) {
             Ok(tree) => return Ok(tree),
             Err(Failure::Read(error)) => return Err(error),
-            Err(Failure::Scan(error, flow_indent)) => {
-                match patch_for_libyaml(&source, &error, flow_indent) {
+            Err(Failure::Scan(error, context)) => {
+                match patch_for_libyaml(&source, &error, context) {
                     Some(patched) => source = Cow::Owned(patched),
                     None => return Err(syntax_error(&source, first_line, &error)),
                 }
@@ -242,11 +252,19 @@ fn parse_first_document(piece: &str, first_line: usize) -> Result<Option<Tree>, 
     })
 }
 
+/// Where saphyr stopped with an error, as far as the events before it tell.
+#[derive(Debug, Clone, Copy)]
+struct ScanContext {
+    /// Inside a flow collection.
+    in_flow: bool,
+    /// libyaml's indentation level (the column of the innermost block collection, or -1).
+    indent: isize,
+}
+
 /// Why building a tree stopped: a parser error (which a patch may cure) or a final error.
 enum Failure {
-    /// saphyr's error, and where it happened: libyaml's indentation level there, if inside a
-    /// flow collection.
-    Scan(ScanError, Option<isize>),
+    /// saphyr's error, and where it happened.
+    Scan(ScanError, ScanContext),
     Read(ReadError),
 }
 
@@ -260,6 +278,8 @@ fn build_tree(source: &str, first_line: usize) -> Result<Option<Tree>, Failure> 
     // saphyr's anchor ids -> node index.
     let mut anchors: HashMap<usize, usize> = HashMap::new();
     let mut root = None;
+    // Where libyaml stops reading: the token after the document (or the end).
+    let mut document_end = text.chars;
     let mut parser = Parser::new_from_str(source);
 
     while let Some(next) = parser.next_event() {
@@ -270,11 +290,15 @@ fn build_tree(source: &str, first_line: usize) -> Result<Option<Tree>, Failure> 
             Err(error)
                 if root.is_some() && error.info() == "did not find expected <document start>" =>
             {
+                document_end = error.marker().index();
                 break;
             }
             Err(error) => {
-                let flow_indent = layout.in_flow().then(|| layout.indent());
-                return Err(Failure::Scan(error, flow_indent));
+                let context = ScanContext {
+                    in_flow: layout.in_flow(),
+                    indent: layout.indent(),
+                };
+                return Err(Failure::Scan(error, context));
             }
         };
         let pos = Pos {
@@ -283,7 +307,10 @@ fn build_tree(source: &str, first_line: usize) -> Result<Option<Tree>, Failure> 
         };
         let (kind, anchor, opens) = match event {
             Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => continue,
-            Event::StreamEnd | Event::DocumentEnd => break,
+            Event::StreamEnd | Event::DocumentEnd => {
+                document_end = span.start.index();
+                break;
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 layout.close(&span);
                 if let Some(closed) = open.pop() {
@@ -341,7 +368,7 @@ fn build_tree(source: &str, first_line: usize) -> Result<Option<Tree>, Failure> 
     }
     if source.contains('\t') {
         layout
-            .check_tabs(&text, first_line)
+            .check_tabs(&text, first_line, document_end)
             .map_err(Failure::Read)?;
     }
     Ok(root.map(|root| Tree { nodes, root }))
@@ -498,25 +525,25 @@ fn check_characters(piece: &str, first_line: usize) -> Result<(), ReadError> {
 /// - `\'` in a double-quoted scalar (a YAML 1.1 escape for `'`) becomes `\x27` (columns after
 ///   it on that line shift by two in later error messages);
 /// - tabs right after the `:` of a simple key (whitespace to libyaml) become spaces;
-/// - a line inside a flow collection indented less than the block around it (libyaml ignores
-///   indentation in flow collections) is indented further. `flow_indent` is libyaml's
-///   indentation level when the error happened inside a flow collection.
+/// - a line inside a flow collection, or a continuation line of a quoted scalar, indented
+///   less than the block around it is indented further (libyaml ignores indentation there;
+///   the leading spaces of such lines are not part of any value).
 ///
 /// Returns `None` when no rewrite applies.
-fn patch_for_libyaml(
-    source: &str,
-    error: &ScanError,
-    flow_indent: Option<isize>,
-) -> Option<String> {
+fn patch_for_libyaml(source: &str, error: &ScanError, context: ScanContext) -> Option<String> {
     let at = SourceText::new(source).byte(error.marker().index());
     match error.info() {
+        "invalid indentation in quoted scalar" => indent_quoted_scalar(source, at, context.indent),
         "invalid indentation" | "invalid indentation in flow construct" => {
             // saphyr raises these only inside flow collections (in block context a smaller
             // indentation closes collections instead), often before it reports the collection.
             let line_start = source[..at].rfind('\n').map_or(0, |newline| newline + 1);
             let column = error.marker().col() as isize;
-            let missing =
-                flow_indent.map_or(1, |indent| (indent + 1 - column).max(1).unsigned_abs());
+            let missing = if context.in_flow {
+                (context.indent + 1 - column).max(1).unsigned_abs()
+            } else {
+                1
+            };
             Some(format!(
                 "{}{}{}",
                 &source[..line_start],
@@ -570,6 +597,59 @@ fn patch_for_libyaml(
         }
         _ => None,
     }
+}
+
+/// Indents the continuation lines of the quoted scalar starting at byte `at` to at least
+/// column `indent + 1` (and by one more column each time saphyr still refuses them). Refuses
+/// (`None`) when a continuation line is a document marker, which libyaml refuses too.
+fn indent_quoted_scalar(source: &str, at: usize, indent: isize) -> Option<String> {
+    let quote = source
+        .get(at..)?
+        .chars()
+        .next()
+        .filter(|&c| c == '"' || c == '\'')?;
+    // Find the closing quote.
+    let body = &source[at + 1..];
+    let mut end = body.len();
+    let mut chars = body.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        if quote == '"' && c == '\\' {
+            chars.next();
+        } else if c == quote {
+            if quote == '\'' && chars.peek().is_some_and(|&(_, next)| next == '\'') {
+                chars.next();
+            } else {
+                end = offset;
+                break;
+            }
+        }
+    }
+    let scalar_end = at + 1 + end;
+    let mut patched = String::with_capacity(source.len() + 16);
+    let mut copied = 0;
+    let mut line_start = source[..at].rfind('\n').map_or(0, |newline| newline + 1);
+    while let Some(newline) = source[line_start..scalar_end].find('\n') {
+        line_start += newline + 1;
+        let line = &source[line_start..];
+        if (line.starts_with("---") || line.starts_with("..."))
+            && matches!(
+                line.as_bytes().get(3),
+                None | Some(b' ' | b'\t' | b'\r' | b'\n')
+            )
+        {
+            return None;
+        }
+        let spaces = line.bytes().take_while(|&b| b == b' ').count();
+        if matches!(line.as_bytes().get(spaces), None | Some(b'\r' | b'\n')) {
+            continue;
+        }
+        let missing = (indent + 1 - spaces as isize).max(1).unsigned_abs();
+        patched.push_str(&source[copied..line_start]);
+        patched.push_str(&" ".repeat(missing));
+        copied = line_start;
+    }
+    patched.push_str(&source[copied..]);
+    (copied > 0).then_some(patched)
 }
 
 /// A collection open while the document is parsed.
@@ -676,17 +756,18 @@ impl Layout {
             }
             ScalarStyle::Literal | ScalarStyle::Folded => {
                 let header_text = text.slice(self.previous_end, end);
+                let mut header = self.previous_end;
                 if let Some(at) = header_text.find(['|', '>']) {
+                    header += header_text[..at].chars().count();
                     let indicator = header_text[at + 1..]
                         .chars()
                         .take(2)
                         .any(|c| c.is_ascii_digit());
                     if !indicator {
-                        let header = self.previous_end + header_text[..at].chars().count();
                         self.block_scalars.push((header, end));
                     }
                 }
-                self.opaque.push((self.previous_end, end));
+                self.opaque.push((header, end));
                 // Running to the end of a text that has no final line break, libyaml keeps
                 // only the line breaks that are really there; saphyr adds one.
                 if end >= text.chars && !text.text.ends_with(['\n', '\r']) && value.ends_with('\n')
@@ -715,7 +796,12 @@ impl Layout {
     /// after the `-`, `?` and `:` indicators that start a line), and in the indentation of a
     /// block scalar. A tab is still fine on blank lines after a plain scalar when it is
     /// deeper than the scalar's indentation, as libyaml's plain scalar scanner allows.
-    fn check_tabs(&mut self, text: &SourceText, first_line: usize) -> Result<(), ReadError> {
+    fn check_tabs(
+        &mut self,
+        text: &SourceText,
+        first_line: usize,
+        document_end: usize,
+    ) -> Result<(), ReadError> {
         self.opaque.sort_unstable();
         let mut opaque = self.opaque.iter().peekable();
         let mut opaque_end = 0;
@@ -727,6 +813,9 @@ impl Layout {
         let mut plain_tail: Option<isize> = None;
         let mut line_start = 0;
         for (number, raw_line) in text.text.split_inclusive('\n').enumerate() {
+            if line_start >= document_end {
+                break;
+            }
             let line = raw_line.trim_end_matches(['\n', '\r']);
             let line_chars = line.chars().count();
             let tab_error = |column: usize| ReadError::Syntax {
@@ -1885,6 +1974,12 @@ mod tests {
         "a: 'single\n  multi\n\n  line'",
         "a: \"double\n  multi\\\n  escaped\"",
         "a: \"multi\n\n  para\"",
+        // Continuation lines of quoted scalars need no indentation in YAML 1.1.
+        "b: \"a\nb\"",
+        "k: 'a\nb'\nl: 1",
+        "k:\n  b: \"x\ny\n  z\"\n  c: 1",
+        "- \"a\nb\"\n- 'c\n\n d'",
+        "k: \"a\n...\nb\"",
         "a: b#c\nd: e #f",
         "a: -x\nb: :x\nc: ?x",
         "key with spaces: value with spaces",
@@ -2053,6 +2148,9 @@ mod tests {
         "-  \t- x",
         "a: &x\tb",
         "a: !!str\tb",
+        "- \n  2001-12-14\n-\t\n  |\n",
+        "-!!int 2\n-  a #b\n# x\n-\n- \t",
+        "a: a\n...\nk:\t\n\t\n",
     ];
 
     const ANCHORS_AND_MERGES: &[&str] = &[
