@@ -5,6 +5,8 @@
 //! the app is synthesized.
 
 use crate::chart::{Chart, ChartProps};
+use crate::helm::HelmRef;
+use crate::helm::construct::{HelmNode, HelmProps, RenderedTarget};
 use crate::include::{IncludeNode, IncludeRef};
 use crate::object::{Allow, ChartRef, ObjectNode, ObjectRef, Origin, TypedObject, Untyped};
 use crate::patch::JsonPatch;
@@ -32,11 +34,19 @@ pub enum Dependency {
     Object(ObjectRef),
     /// Every object of an include.
     Include(IncludeRef),
+    /// Every object a Helm release rendered (or delegated).
+    Helm(HelmRef),
 }
 
 impl From<ObjectRef> for Dependency {
     fn from(object: ObjectRef) -> Self {
         Dependency::Object(object)
+    }
+}
+
+impl From<HelmRef> for Dependency {
+    fn from(helm: HelmRef) -> Self {
+        Dependency::Helm(helm)
     }
 }
 
@@ -61,7 +71,8 @@ pub struct App {
     pub(crate) charts: Vec<ChartNode>,
     pub(crate) objects: Vec<ObjectNode>,
     pub(crate) includes: Vec<IncludeNode>,
-    /// Every object and include in construction order.
+    pub(crate) helms: Vec<HelmNode>,
+    /// Every object, include and Helm release in construction order.
     pub(crate) children: Vec<Child>,
     pub(crate) dependencies: Vec<(ObjectRef, Dependency)>,
     pub(crate) errors: Vec<ConstructError>,
@@ -72,6 +83,7 @@ pub struct App {
 pub(crate) enum Child {
     Object(usize),
     Include(usize),
+    Helm(usize),
 }
 
 impl App {
@@ -82,6 +94,7 @@ impl App {
             charts: Vec::new(),
             objects: Vec::new(),
             includes: Vec::new(),
+            helms: Vec::new(),
             children: Vec::new(),
             dependencies: Vec::new(),
             errors: Vec::new(),
@@ -210,6 +223,50 @@ impl App {
         IncludeRef(index)
     }
 
+    pub(crate) fn add_helm(&mut self, chart: usize, id: &str, props: HelmProps) -> HelmRef {
+        self.check_child_id(chart, id);
+        let index = self.helms.len();
+        self.helms.push(HelmNode {
+            chart,
+            id: id.to_owned(),
+            props,
+            patches: Vec::new(),
+            allowed: Vec::new(),
+        });
+        self.children.push(Child::Helm(index));
+        HelmRef(index)
+    }
+
+    /// Adds a JSON patch to the object of kind `kind` named `name` that `helm` renders.
+    /// Synthesis reports a patch that matches no rendered object.
+    pub fn patch_rendered(&mut self, helm: HelmRef, kind: &str, name: &str, patch: JsonPatch) {
+        if let Some(node) = self.helms.get_mut(helm.0) {
+            node.patches.push(RenderedTarget {
+                kind: kind.to_owned(),
+                name: name.to_owned(),
+                what: patch,
+            });
+        }
+    }
+
+    /// Opts the rendered object `kind`/`name` of `helm` out of one check, with a reason.
+    pub fn allow_rendered(
+        &mut self,
+        helm: HelmRef,
+        kind: &str,
+        name: &str,
+        check: Allow,
+        reason: &str,
+    ) {
+        if let Some(node) = self.helms.get_mut(helm.0) {
+            node.allowed.push(RenderedTarget {
+                kind: kind.to_owned(),
+                name: name.to_owned(),
+                what: (check, reason.to_owned()),
+            });
+        }
+    }
+
     fn push_object(&mut self, node: ObjectNode) -> ObjectRef {
         let index = self.objects.len();
         self.objects.push(node);
@@ -230,7 +287,11 @@ impl App {
             || self
                 .includes
                 .iter()
-                .any(|include| include.chart == chart && include.id == id);
+                .any(|include| include.chart == chart && include.id == id)
+            || self
+                .helms
+                .iter()
+                .any(|helm| helm.chart == chart && helm.id == id);
         if taken {
             self.errors.push(ConstructError::DuplicateId {
                 path: format!("{parent}/{id}"),

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::app::App;
+use crate::helm::{HelmProps, HelmRef};
 use crate::include::IncludeRef;
 use crate::object::{Allow, ChartRef, ObjectRef, TypedObject, Untyped};
 use crate::patch::JsonPatch;
@@ -73,6 +74,31 @@ impl<'a> Chart<'a> {
     /// Kubernetes applies.
     pub fn include(&mut self, id: &str, path: &str) -> IncludeRef {
         self.app.add_include(self.index, id, path)
+    }
+
+    /// Adds a Helm release under `id`: rendered at synthesis by the
+    /// [`HelmRenderer`](crate::helm::HelmRenderer) (its objects become objects of this chart)
+    /// or delegated to Argo CD / Flux, per [`HelmProps::mode`].
+    pub fn helm(&mut self, id: &str, props: HelmProps) -> HelmRef {
+        self.app.add_helm(self.index, id, props)
+    }
+
+    /// Adds a JSON patch to the object `kind`/`name` rendered by `helm`; it applies after
+    /// names and metadata are resolved, like any patch.
+    pub fn patch_rendered(&mut self, helm: HelmRef, kind: &str, name: &str, patch: JsonPatch) {
+        self.app.patch_rendered(helm, kind, name, patch);
+    }
+
+    /// Opts the object `kind`/`name` rendered by `helm` out of one check, with a reason.
+    pub fn allow_rendered(
+        &mut self,
+        helm: HelmRef,
+        kind: &str,
+        name: &str,
+        check: Allow,
+        reason: &str,
+    ) {
+        self.app.allow_rendered(helm, kind, name, check, reason);
     }
 
     /// Adds a JSON patch to an object; patches apply in order after names and metadata are

@@ -1,11 +1,15 @@
 //! Turns an app's children into a flat list of objects in construction order, reading each
 //! include through the [`SourceReader`] and parsing it with the shared Kubernetes YAML
-//! reader. A `v1` `List` document is unpacked into its items, as kubectl does.
+//! reader. A `v1` `List` document is unpacked into its items, as kubectl does. A Helm release
+//! contributes the objects of its render (already done at the edge) or of its delegation.
 
 use serde_json::Value;
 
 use crate::app::{App, Child};
 use crate::finding::Finding;
+use crate::helm::delegate;
+use crate::helm::rendered;
+use crate::helm::{HelmError, HelmMode, Rendered};
 use crate::include::SourceReader;
 use crate::object::{ObjectNode, Origin};
 use crate::yaml::read_documents;
@@ -15,6 +19,7 @@ use crate::yaml::read_documents;
 pub(crate) enum Source {
     Object(usize),
     Include(usize),
+    Helm(usize),
 }
 
 /// One object of an app, ready to be resolved.
@@ -26,11 +31,24 @@ pub(crate) struct Item {
     /// Ids below the chart, for generated names.
     pub(crate) ids: Vec<String>,
     pub(crate) source: Source,
+    /// For rendered Helm objects: the release namespace, set on namespaced objects without
+    /// one (and removed from cluster-scoped ones) once every scope is known.
+    pub(crate) release_namespace: Option<String>,
+    /// A CRD from a chart's `crds/` folder: never namespaced.
+    pub(crate) crd_folder: bool,
 }
+
+/// The result of rendering one Helm release of an app, by release index; `None` for
+/// releases that were not rendered (delegated, or invalid props already reported).
+pub(crate) type Renders = Vec<Option<Result<Rendered, HelmError>>>;
 
 /// The app's objects in construction order, and the findings of unreadable includes. The
 /// objects are moved out of the app (its other parts stay), so no body is copied.
-pub(crate) fn expand(app: &mut App, sources: &dyn SourceReader) -> (Vec<Item>, Vec<Finding>) {
+pub(crate) fn expand(
+    app: &mut App,
+    sources: &dyn SourceReader,
+    mut renders: Renders,
+) -> (Vec<Item>, Vec<Finding>) {
     let mut items = Vec::with_capacity(app.objects.len());
     let mut findings = Vec::new();
     let mut objects: Vec<Option<ObjectNode>> = std::mem::take(&mut app.objects)
@@ -48,6 +66,8 @@ pub(crate) fn expand(app: &mut App, sources: &dyn SourceReader) -> (Vec<Item>, V
                     ids: vec![node.id.clone()],
                     node,
                     source: Source::Object(index),
+                    release_namespace: None,
+                    crd_folder: false,
                 });
             }
             Child::Include(index) => {
@@ -92,6 +112,8 @@ pub(crate) fn expand(app: &mut App, sources: &dyn SourceReader) -> (Vec<Item>, V
                                     ids: vec![include.id.clone(), position.to_string()],
                                     node,
                                     source: Source::Include(index),
+                                    release_namespace: None,
+                                    crd_folder: false,
                                 });
                             }
                             Err(message) => findings.push(
@@ -104,6 +126,79 @@ pub(crate) fn expand(app: &mut App, sources: &dyn SourceReader) -> (Vec<Item>, V
                             ),
                         }
                         position += 1;
+                    }
+                }
+            }
+            Child::Helm(index) => {
+                let helm = &app.helms[index];
+                let path = format!("{}/{}", app.chart_path(helm.chart), helm.id);
+                let namespace = helm
+                    .props
+                    .namespace
+                    .clone()
+                    .or_else(|| app.charts[helm.chart].props.namespace.clone());
+                if let HelmMode::Delegate(engine) = &helm.props.mode {
+                    let Some(namespace) = namespace else { continue };
+                    for (id, object) in
+                        delegate::objects(engine, &helm.props, helm.release(), &namespace)
+                    {
+                        let node = ObjectNode::new(
+                            helm.chart,
+                            format!("{}/{id}", helm.id),
+                            object.api_version,
+                            object.kind,
+                            object.scope,
+                            object.body,
+                            Origin::Code,
+                        );
+                        items.push(Item {
+                            path: format!("{path}/{id}"),
+                            ids: vec![helm.id.clone(), id],
+                            node,
+                            source: Source::Helm(index),
+                            release_namespace: None,
+                            crd_folder: false,
+                        });
+                    }
+                    continue;
+                }
+                let result = renders.get_mut(index).and_then(Option::take);
+                match result {
+                    None => {}
+                    Some(Err(HelmError::Schema { chart, violations })) => {
+                        findings.extend(violations.into_iter().map(|violation| {
+                            let at = if violation.path.is_empty() {
+                                "the values".to_owned()
+                            } else {
+                                format!("`{}`", violation.path)
+                            };
+                            Finding::error(
+                                &app.name,
+                                &path,
+                                format!(
+                                    "{at} break values.schema.json of chart {chart}: {}",
+                                    violation.message
+                                ),
+                            )
+                        }))
+                    }
+                    Some(Err(error)) => {
+                        findings.push(Finding::error(&app.name, &path, error.to_string()))
+                    }
+                    Some(Ok(output)) => {
+                        let (objects, render_findings) =
+                            rendered::objects(&app.name, &path, helm, output);
+                        findings.extend(render_findings);
+                        for object in objects {
+                            items.push(Item {
+                                path: format!("{path}/{}/{}", object.ids[1], object.ids[2]),
+                                ids: object.ids,
+                                node: object.node,
+                                source: Source::Helm(index),
+                                release_namespace: namespace.clone(),
+                                crd_folder: object.crd_folder,
+                            });
+                        }
                     }
                 }
             }

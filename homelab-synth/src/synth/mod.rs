@@ -1,7 +1,8 @@
 //! The synthesis pass: build the registered apps, expand includes, resolve every object,
 //! order by dependencies, name the files and validate everything, collecting every finding
 //! before anything is written. Pure apart from reading included files through a
-//! [`SourceReader`].
+//! [`SourceReader`] and rendering Helm releases through a [`HelmRenderer`], both given at the
+//! edge in [`SynthInputs`].
 
 mod expand;
 mod order;
@@ -11,13 +12,14 @@ use std::collections::BTreeSet;
 
 use crate::app::{App, Dependency};
 use crate::finding::{Finding, Severity};
+use crate::helm::{HelmMode, HelmRenderer, RenderRequest};
 use crate::include::SourceReader;
 use crate::manifest::{AppManifest, Document, ManifestSet};
 use crate::output::file_name::{FileKey, file_names};
 use crate::registry::Registry;
 use crate::validate::validate;
 
-use expand::{Item, Source, expand};
+use expand::{Item, Renders, Source, expand};
 use resolve::{crd_scopes, resolve};
 
 /// An app built by its registered function, with its category.
@@ -85,8 +87,36 @@ pub fn build_apps(registry: &Registry, only: &[String]) -> Result<Vec<BuiltApp>,
     Ok(apps)
 }
 
+/// What synthesis reads from outside the construct tree: included files and, when any app
+/// has a Helm release to render, a Helm renderer.
+#[derive(Clone, Copy)]
+pub struct SynthInputs<'a> {
+    /// Included files.
+    pub sources: &'a dyn SourceReader,
+    /// Renders Helm releases; `None` makes every rendered release an error.
+    pub helm: Option<&'a dyn HelmRenderer>,
+}
+
+impl<'a> SynthInputs<'a> {
+    /// Inputs without a Helm renderer.
+    pub fn new(sources: &'a dyn SourceReader) -> Self {
+        SynthInputs {
+            sources,
+            helm: None,
+        }
+    }
+
+    /// The same inputs with a Helm renderer.
+    #[must_use]
+    pub fn with_helm(mut self, helm: &'a dyn HelmRenderer) -> Self {
+        self.helm = Some(helm);
+        self
+    }
+}
+
 /// Synthesizes built apps into a [`ManifestSet`], or every finding when any is an error.
-/// Leaves `apps` untouched (it works on a copy); [`synthesize_owned`] avoids the copy.
+/// Leaves `apps` untouched (it works on a copy); [`synthesize_owned`] avoids the copy. Apps
+/// with Helm releases to render need [`synthesize_with`] and a renderer.
 pub fn synthesize(
     apps: &[BuiltApp],
     sources: &dyn SourceReader,
@@ -97,10 +127,28 @@ pub fn synthesize(
 /// Synthesizes built apps, consuming them: every object body moves into its document, so the
 /// whole synthesis holds one copy of each object.
 pub fn synthesize_owned(
-    mut apps: Vec<BuiltApp>,
+    apps: Vec<BuiltApp>,
     sources: &dyn SourceReader,
 ) -> Result<ManifestSet, SynthError> {
+    synthesize_owned_with(apps, &SynthInputs::new(sources))
+}
+
+/// [`synthesize`] with every input, Helm included.
+pub fn synthesize_with(
+    apps: &[BuiltApp],
+    inputs: &SynthInputs<'_>,
+) -> Result<ManifestSet, SynthError> {
+    synthesize_owned_with(apps.to_vec(), inputs)
+}
+
+/// [`synthesize_owned`] with every input, Helm included.
+pub fn synthesize_owned_with(
+    mut apps: Vec<BuiltApp>,
+    inputs: &SynthInputs<'_>,
+) -> Result<ManifestSet, SynthError> {
+    let sources = inputs.sources;
     let mut findings = Vec::new();
+    let mut renders = render_releases(&apps, inputs.helm, &mut findings).into_iter();
     let mut expanded = Vec::with_capacity(apps.len());
     for built in &mut apps {
         let app = &mut built.app;
@@ -112,11 +160,14 @@ pub fn synthesize_owned(
             };
             Finding::error(&app.name, &path, error.to_string())
         }));
-        let (items, include_findings) = expand(app, sources);
+        let (items, include_findings) = expand(app, sources, renders.next().unwrap_or_default());
         findings.extend(include_findings);
         expanded.push(items);
     }
     let crds = crd_scopes(expanded.iter().flatten());
+    for item in expanded.iter_mut().flatten() {
+        release_namespace(item, &crds);
+    }
 
     let mut manifests = Vec::with_capacity(apps.len());
     for (built, mut items) in apps.iter().zip(expanded) {
@@ -169,6 +220,124 @@ pub fn synthesize_owned(
         apps: manifests,
         warnings,
     })
+}
+
+/// Renders every Helm release of every app in one call to the renderer (which may run them
+/// in parallel); the results per app, by release index. Releases whose props are incomplete
+/// are reported here and not rendered.
+fn render_releases(
+    apps: &[BuiltApp],
+    renderer: Option<&dyn HelmRenderer>,
+    findings: &mut Vec<Finding>,
+) -> Vec<Renders> {
+    let mut results: Vec<Renders> = apps
+        .iter()
+        .map(|built| vec![None; built.app.helms.len()])
+        .collect();
+    let mut requests = Vec::new();
+    let mut owners = Vec::new();
+    for (app_index, built) in apps.iter().enumerate() {
+        let app = &built.app;
+        for (helm_index, helm) in app.helms.iter().enumerate() {
+            let path = format!("{}/{}", app.chart_path(helm.chart), helm.id);
+            let namespace = helm
+                .props
+                .namespace
+                .clone()
+                .or_else(|| app.charts[helm.chart].props.namespace.clone());
+            let mut problems = Vec::new();
+            if helm.props.chart.name().is_empty() || helm.props.chart.location().is_empty() {
+                problems.push("has no chart: set `HelmProps::chart`".to_owned());
+            }
+            if helm.props.version.is_empty() {
+                problems.push("has no chart version: set `HelmProps::version`".to_owned());
+            }
+            if namespace.is_none() {
+                problems.push(
+                    "has no namespace: set `HelmProps::namespace` or the chart's namespace"
+                        .to_owned(),
+                );
+            }
+            let values = helm.props.values_map();
+            if let Err(problem) = &values {
+                problems.push(problem.clone());
+            }
+            if !problems.is_empty() {
+                findings.extend(problems.into_iter().map(|problem| {
+                    Finding::error(&app.name, &path, format!("Helm release {problem}"))
+                }));
+                continue;
+            }
+            if helm.props.mode != HelmMode::Render {
+                continue;
+            }
+            if renderer.is_none() {
+                findings.push(Finding::error(
+                    &app.name,
+                    &path,
+                    "this Helm release must be rendered, but synthesis was given no Helm                      renderer (call `synthesize_with` with `SynthInputs::with_helm`)",
+                ));
+                continue;
+            }
+            requests.push(RenderRequest {
+                path,
+                chart: helm.props.chart.clone(),
+                version: helm.props.version.clone(),
+                release: helm.release().to_owned(),
+                namespace: namespace.unwrap_or_default(),
+                values: serde_json::Value::Object(values.unwrap_or_default()),
+                kube_version: helm.props.kube_version.clone(),
+                api_versions: helm.props.api_versions.clone(),
+                twice: true,
+            });
+            owners.push((app_index, helm_index));
+        }
+    }
+    if let (Some(renderer), false) = (renderer, requests.is_empty()) {
+        let rendered = renderer.render(&requests);
+        for ((app_index, helm_index), result) in owners.into_iter().zip(rendered) {
+            results[app_index][helm_index] = Some(result);
+        }
+    }
+    results
+}
+
+/// Gives a rendered object the release namespace when its kind is namespaced and it has
+/// none; removes the namespace of cluster-scoped rendered objects.
+fn release_namespace(item: &mut Item, crds: &resolve::CrdScopes) {
+    let Some(namespace) = &item.release_namespace else {
+        return;
+    };
+    let node = &mut item.node;
+    let scope = if item.crd_folder {
+        Some(crate::scope::Scope::Cluster)
+    } else {
+        node.scope.or_else(|| {
+            crds.get(&(node.group().to_owned(), node.kind.clone()))
+                .copied()
+        })
+    };
+    let Some(serde_json::Value::Object(metadata)) = node.body.get_mut("metadata") else {
+        return;
+    };
+    match scope {
+        Some(crate::scope::Scope::Cluster) => {
+            metadata.remove("namespace");
+        }
+        Some(crate::scope::Scope::Namespaced) => {
+            let has = metadata
+                .get("namespace")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|text| !text.is_empty());
+            if !has {
+                metadata.insert(
+                    "namespace".into(),
+                    serde_json::Value::String(namespace.clone()),
+                );
+            }
+        }
+        None => {}
+    }
 }
 
 fn located(finding: Finding, item: &Item) -> Finding {
@@ -231,6 +400,7 @@ fn ordered(
         let targets = match dependency {
             Dependency::Object(target) => members(Source::Object(target.0)),
             Dependency::Include(include) => members(Source::Include(include.0)),
+            Dependency::Helm(helm) => members(Source::Helm(helm.0)),
         };
         edges.extend(targets.into_iter().map(|target| (object_doc, target)));
     }

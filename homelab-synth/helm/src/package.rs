@@ -1,0 +1,146 @@
+//! Reading a chart package (`.tgz`): name, version, default values (with each subchart's
+//! defaults under its name or alias, subcharts packaged as folders or nested archives) and
+//! `values.schema.json`.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use homelab_synth::helm::ChartInfo;
+use homelab_synth::helm::values::coalesce;
+use homelab_synth::yaml::read_documents;
+use serde_json::{Map, Value};
+
+/// The files of a package, by path inside the archive.
+type Files = BTreeMap<String, Vec<u8>>;
+
+/// The chart in package `bytes`, whose digest is `digest`.
+pub fn chart_info(bytes: &[u8], digest: &str) -> Result<ChartInfo, String> {
+    let files = unpack(bytes)?;
+    let root = files
+        .keys()
+        .find_map(|path| {
+            path.strip_suffix("/Chart.yaml")
+                .filter(|p| !p.contains('/'))
+        })
+        .ok_or("the package has no Chart.yaml")?
+        .to_owned();
+    let (name, version, values) = chart_values(&files, &format!("{root}/"))?;
+    let schema = match files.get(&format!("{root}/values.schema.json")) {
+        Some(bytes) => Some(
+            serde_json::from_slice(bytes)
+                .map_err(|error| format!("values.schema.json is not JSON: {error}"))?,
+        ),
+        None => None,
+    };
+    Ok(ChartInfo {
+        name,
+        version,
+        digest: digest.to_owned(),
+        values,
+        schema,
+    })
+}
+
+fn unpack(bytes: &[u8]) -> Result<Files, String> {
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    let mut files = Files::new();
+    let entries = archive
+        .entries()
+        .map_err(|error| format!("cannot read the package: {error}"))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|error| format!("cannot read the package: {error}"))?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry
+            .path()
+            .map_err(|error| format!("bad path in the package: {error}"))?
+            .to_string_lossy()
+            .into_owned();
+        let wanted = path.ends_with("/Chart.yaml")
+            || path.ends_with("/values.yaml")
+            || path.ends_with("/values.schema.json")
+            || (path.contains("/charts/") && path.ends_with(".tgz"));
+        if !wanted {
+            continue;
+        }
+        let mut content = Vec::new();
+        entry
+            .read_to_end(&mut content)
+            .map_err(|error| format!("cannot read {path} in the package: {error}"))?;
+        files.insert(path, content);
+    }
+    Ok(files)
+}
+
+fn yaml(files: &Files, path: &str) -> Result<Value, String> {
+    let Some(bytes) = files.get(path) else {
+        return Ok(Value::Object(Map::new()));
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8"))?;
+    let value = read_documents(text)
+        .map_err(|error| format!("{path}: {error}"))?
+        .into_iter()
+        .next()
+        .unwrap_or(Value::Null);
+    Ok(if value.is_null() {
+        Value::Object(Map::new())
+    } else {
+        value
+    })
+}
+
+/// Name, version and default values of the chart whose files start with `prefix`.
+fn chart_values(files: &Files, prefix: &str) -> Result<(String, String, Value), String> {
+    let chart = yaml(files, &format!("{prefix}Chart.yaml"))?;
+    let name = chart["name"].as_str().unwrap_or_default().to_owned();
+    let version = match &chart["version"] {
+        Value::String(v) => v.clone(),
+        other => other.to_string(),
+    };
+    let mut values = yaml(files, &format!("{prefix}values.yaml"))?;
+    let aliases: BTreeMap<String, String> = chart["dependencies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| {
+            Some((
+                d["name"].as_str()?.to_owned(),
+                d["alias"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    let mut subcharts = Vec::new();
+    let charts = format!("{prefix}charts/");
+    for path in files.keys() {
+        let Some(rest) = path.strip_prefix(&charts) else {
+            continue;
+        };
+        if let Some(folder) = rest
+            .strip_suffix("/Chart.yaml")
+            .filter(|f| !f.contains('/'))
+        {
+            subcharts.push(chart_values(files, &format!("{charts}{folder}/"))?);
+        } else if rest.ends_with(".tgz") && !rest.contains('/') {
+            let nested = unpack(&files[path])?;
+            let root = nested
+                .keys()
+                .find_map(|p| p.strip_suffix("/Chart.yaml").filter(|p| !p.contains('/')))
+                .map(str::to_owned);
+            if let Some(root) = root {
+                subcharts.push(chart_values(&nested, &format!("{root}/"))?);
+            }
+        }
+    }
+    if let Value::Object(map) = &mut values {
+        for (sub_name, _, sub_values) in subcharts {
+            let key = aliases.get(&sub_name).cloned().unwrap_or(sub_name);
+            let merged = match map.get(&key) {
+                Some(parent) => coalesce(&sub_values, parent),
+                None => sub_values,
+            };
+            map.insert(key, merged);
+        }
+    }
+    Ok((name, version, values))
+}

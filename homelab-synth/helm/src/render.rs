@@ -1,0 +1,434 @@
+//! [`HelmCli`]: the [`HelmRenderer`] that runs the real `helm template` on locked, cached
+//! packages, with a render cache and parallel renders.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use homelab_synth::helm::values::coalesce;
+use homelab_synth::helm::{
+    ChartInfo, ChartSource, HelmError, HelmRenderer, RenderRequest, Rendered,
+};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::binary::HelmBinary;
+use crate::cache::{Cache, digest, hex};
+use crate::config::HelmConfig;
+use crate::fetch;
+use crate::lock::{LockFile, LockedChart};
+use crate::package::chart_info;
+use crate::progress::Progress;
+use crate::schema;
+
+/// Renders Helm releases with the real helm binary; see the crate documentation.
+pub struct HelmCli {
+    config: HelmConfig,
+    cache: Cache,
+    lock: OnceLock<Result<LockFile, String>>,
+    helm: OnceLock<Result<HelmBinary, HelmError>>,
+    cache_hits: AtomicUsize,
+}
+
+impl HelmCli {
+    /// A renderer with `config`; nothing is read until the first render.
+    pub fn new(config: HelmConfig) -> Self {
+        HelmCli {
+            cache: Cache::new(&config.cache_dir),
+            config,
+            lock: OnceLock::new(),
+            helm: OnceLock::new(),
+            cache_hits: AtomicUsize::new(0),
+        }
+    }
+
+    /// A renderer configured from the environment for `workspace`.
+    pub fn from_env(workspace: impl Into<PathBuf>) -> Self {
+        HelmCli::new(HelmConfig::from_env(workspace))
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &HelmConfig {
+        &self.config
+    }
+
+    /// How many times this renderer ran helm (0 when every render came from the cache).
+    pub fn helm_invocations(&self) -> usize {
+        match self.helm.get() {
+            Some(Ok(helm)) => helm.invocations(),
+            _ => 0,
+        }
+    }
+
+    /// How many renders came from the render cache.
+    pub fn cache_hits(&self) -> usize {
+        self.cache_hits.load(Ordering::Relaxed)
+    }
+
+    fn helm(&self) -> Result<&HelmBinary, HelmError> {
+        self.helm
+            .get_or_init(|| {
+                HelmBinary::find(
+                    self.config.helm.as_deref(),
+                    &self.config.workspace,
+                    &self.cache,
+                )
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn lock(&self) -> Result<&LockFile, HelmError> {
+        self.lock
+            .get_or_init(|| LockFile::read(&self.config.lock_file))
+            .as_ref()
+            .map_err(|error| HelmError::Other(error.clone()))
+    }
+
+    /// Every mirror: the lock file's (relative to the workspace), then the configured ones.
+    fn mirrors(&self, lock_mirrors: &[String]) -> Vec<String> {
+        lock_mirrors
+            .iter()
+            .chain(&self.config.mirrors)
+            .map(|m| self.config.resolve_mirror(m))
+            .collect()
+    }
+
+    /// The package of a locked chart: from the cache, a mirror, or the chart's repository,
+    /// checked against the locked digest and kept in the cache.
+    pub fn package(&self, locked: &LockedChart) -> Result<Vec<u8>, HelmError> {
+        let cached = self.cache.package_path(&locked.digest);
+        if let Ok(bytes) = std::fs::read(&cached)
+            && digest(&bytes) == locked.digest
+        {
+            return Ok(bytes);
+        }
+        let mut tried = vec![format!("cache {}", cached.display())];
+        let file = format!("{}-{}.tgz", locked.name, locked.version);
+        let mirrors = self.mirrors(&self.lock()?.mirrors);
+        for mirror in &mirrors {
+            let location = fetch::join(mirror, &file);
+            match fetch::read(&location) {
+                Ok(bytes) => return self.keep(locked, &location, bytes),
+                Err(error) => tried.push(format!("mirror {error}")),
+            }
+        }
+        if self.config.offline {
+            tried.push(format!("{} (offline: not contacted)", locked.repository));
+        } else {
+            match self.download(&locked.repository, &locked.name, &locked.version) {
+                Ok((location, bytes)) => return self.keep(locked, &location, bytes),
+                Err(error) => tried.push(error),
+            }
+        }
+        Err(HelmError::Unavailable {
+            chart: format!("{} {}", locked.name, locked.version),
+            file,
+            digest: locked.digest.clone(),
+            location: locked.repository.clone(),
+            tried,
+        })
+    }
+
+    /// Checks `bytes` against the lock and stores them in the cache.
+    fn keep(
+        &self,
+        locked: &LockedChart,
+        origin: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Vec<u8>, HelmError> {
+        let actual = digest(&bytes);
+        if actual != locked.digest {
+            return Err(HelmError::DigestMismatch {
+                chart: format!("{} {}", locked.name, locked.version),
+                origin: origin.to_owned(),
+                expected: locked.digest.clone(),
+                actual,
+            });
+        }
+        self.cache
+            .write(&self.cache.package_path(&actual), &bytes)
+            .map_err(HelmError::Other)?;
+        Ok(bytes)
+    }
+
+    /// Downloads a package from its own repository (a classic repository's index, or
+    /// `helm pull` for `oci://`).
+    fn download(
+        &self,
+        repository: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<(String, Vec<u8>), String> {
+        if repository.starts_with("oci://") {
+            let helm = self.helm().map_err(|e| e.to_string())?;
+            let folder = tempdir(&self.cache)?;
+            let result = helm
+                .run(&[
+                    "pull",
+                    repository,
+                    "--version",
+                    version,
+                    "--destination",
+                    &folder.display().to_string(),
+                ])
+                .map_err(|e| format!("helm pull {repository}: {e}"))
+                .and_then(|_| {
+                    std::fs::read(folder.join(format!("{name}-{version}.tgz")))
+                        .map_err(|e| format!("helm pull {repository}: {e}"))
+                });
+            let _ = std::fs::remove_dir_all(&folder);
+            return result.map(|bytes| (repository.to_owned(), bytes));
+        }
+        let entry = fetch::index_entry(repository, name, version)?;
+        let bytes = fetch::read(&entry.url)?;
+        Ok((entry.url, bytes))
+    }
+
+    /// Resolves a chart version for the lock: finds it in a mirror's or its repository's
+    /// index, downloads the package into the cache, checks it against the index digest and
+    /// returns its `sha256:` digest.
+    pub fn resolve(
+        &self,
+        chart: &ChartSource,
+        version: &str,
+        lock_mirrors: &[String],
+    ) -> Result<String, HelmError> {
+        let name = chart.name();
+        let mut tried = Vec::new();
+        let mut candidates: Vec<(String, Option<String>)> = Vec::new();
+        for mirror in self.mirrors(lock_mirrors) {
+            match fetch::index_entry(&mirror, name, version) {
+                Ok(entry) => candidates.push((entry.url, entry.digest)),
+                Err(error) => tried.push(format!("mirror {error}")),
+            }
+        }
+        for (url, expected) in candidates {
+            match fetch::read(&url) {
+                Ok(bytes) => return self.resolved(name, version, &url, bytes, expected),
+                Err(error) => tried.push(error),
+            }
+        }
+        if !self.config.offline {
+            match self.download(chart.location(), name, version) {
+                Ok((url, bytes)) => {
+                    let expected = if chart.location().starts_with("oci://") {
+                        None
+                    } else {
+                        fetch::index_entry(chart.location(), name, version)
+                            .ok()
+                            .and_then(|e| e.digest)
+                    };
+                    return self.resolved(name, version, &url, bytes, expected);
+                }
+                Err(error) => tried.push(error),
+            }
+        }
+        Err(HelmError::Unavailable {
+            chart: format!("{name} {version}"),
+            file: format!("{name}-{version}.tgz"),
+            digest: "not locked yet".into(),
+            location: chart.location().to_owned(),
+            tried,
+        })
+    }
+
+    fn resolved(
+        &self,
+        name: &str,
+        version: &str,
+        origin: &str,
+        bytes: Vec<u8>,
+        expected: Option<String>,
+    ) -> Result<String, HelmError> {
+        let actual = digest(&bytes);
+        if let Some(expected) = expected
+            && expected != actual
+        {
+            return Err(HelmError::DigestMismatch {
+                chart: format!("{name} {version}"),
+                origin: origin.to_owned(),
+                expected,
+                actual,
+            });
+        }
+        self.cache
+            .write(&self.cache.package_path(&actual), &bytes)
+            .map_err(HelmError::Other)?;
+        Ok(actual)
+    }
+
+    fn render_one(&self, request: &RenderRequest) -> Result<(Rendered, bool), HelmError> {
+        let lock = self.lock()?;
+        let locked =
+            lock.find(&request.chart, &request.version)
+                .ok_or_else(|| HelmError::NotLocked {
+                    name: request.chart.name().to_owned(),
+                    version: request.version.clone(),
+                    location: request.chart.location().to_owned(),
+                    lock: self.config.lock_file.display().to_string(),
+                })?;
+        let bytes = self.package(locked)?;
+        let chart = chart_info(&bytes, &locked.digest).map_err(|error| {
+            HelmError::Other(format!(
+                "cannot read chart {} {}: {error}",
+                locked.name, locked.version
+            ))
+        })?;
+        let label = format!("{} {}", chart.name, chart.version);
+        if let Some(schema) = &chart.schema {
+            let merged = coalesce(&chart.values, &request.values);
+            if let Ok(violations) = schema::violations(schema, &merged)
+                && !violations.is_empty()
+            {
+                return Err(HelmError::Schema {
+                    chart: label,
+                    violations,
+                });
+            }
+        }
+        let helm = self.helm()?;
+        let key = render_key(&locked.digest, request, &helm.version);
+        let cached = self.cache.render_path(&key);
+        if let Ok(text) = std::fs::read(&cached)
+            && let Ok(entry) = serde_json::from_slice::<Value>(&text)
+            && let Some(manifest) = entry["manifest"].as_str()
+        {
+            self.cache_hits.fetch_add(1, Ordering::Relaxed);
+            let second = request
+                .twice
+                .then(|| entry["second"].as_str().unwrap_or(manifest).to_owned());
+            return Ok((
+                Rendered {
+                    chart,
+                    manifest: manifest.to_owned(),
+                    second,
+                },
+                false,
+            ));
+        }
+        let package = self.cache.package_path(&locked.digest);
+        let manifest = self.template(helm, &package, request, &chart)?;
+        let second = if request.twice {
+            Some(self.template(helm, &package, request, &chart)?)
+        } else {
+            None
+        };
+        let mut entry = json!({ "manifest": manifest });
+        if let Some(second) = second.as_ref().filter(|s| **s != manifest) {
+            entry["second"] = json!(second);
+        }
+        self.cache
+            .write(&cached, entry.to_string().as_bytes())
+            .map_err(HelmError::Other)?;
+        Ok((
+            Rendered {
+                chart,
+                manifest,
+                second,
+            },
+            true,
+        ))
+    }
+
+    fn template(
+        &self,
+        helm: &HelmBinary,
+        package: &std::path::Path,
+        request: &RenderRequest,
+        chart: &ChartInfo,
+    ) -> Result<String, HelmError> {
+        let folder = tempdir(&self.cache).map_err(HelmError::Other)?;
+        let values = folder.join("values.json");
+        std::fs::write(&values, request.values.to_string())
+            .map_err(|error| HelmError::Other(format!("cannot write values: {error}")))?;
+        let mut args: Vec<String> = vec![
+            "template".into(),
+            request.release.clone(),
+            package.display().to_string(),
+            "--namespace".into(),
+            request.namespace.clone(),
+            "--include-crds".into(),
+            "--values".into(),
+            values.display().to_string(),
+        ];
+        if let Some(kube_version) = &request.kube_version {
+            args.extend(["--kube-version".into(), kube_version.clone()]);
+        }
+        for api_version in &request.api_versions {
+            args.extend(["--api-versions".into(), api_version.clone()]);
+        }
+        let result = helm.run(&args);
+        let _ = std::fs::remove_dir_all(&folder);
+        let output = result.map_err(|error| match error {
+            HelmError::Helm { stderr, .. } => HelmError::Helm {
+                chart: format!("{} {}", chart.name, chart.version),
+                stderr,
+            },
+            other => other,
+        })?;
+        String::from_utf8(output)
+            .map_err(|_| HelmError::Other("helm template printed non-UTF-8 text".into()))
+    }
+}
+
+impl HelmRenderer for HelmCli {
+    fn render(&self, requests: &[RenderRequest]) -> Vec<Result<Rendered, HelmError>> {
+        let progress = Progress::new(requests.len(), self.config.progress);
+        let next = AtomicUsize::new(0);
+        let results: Vec<OnceLock<Result<Rendered, HelmError>>> =
+            requests.iter().map(|_| OnceLock::new()).collect();
+        let workers = self.config.jobs.clamp(1, requests.len().max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(request) = requests.get(index) else {
+                            break;
+                        };
+                        let outcome = self.render_one(request);
+                        let rendered = matches!(outcome, Ok((_, true)));
+                        progress.finished(&request.path, rendered);
+                        let _ = results[index].set(outcome.map(|(r, _)| r));
+                    }
+                });
+            }
+        });
+        results
+            .into_iter()
+            .map(|cell| {
+                cell.into_inner()
+                    .unwrap_or_else(|| Err(HelmError::Other("render did not run".into())))
+            })
+            .collect()
+    }
+}
+
+/// The render cache key: sha256 over everything that determines the output.
+fn render_key(digest: &str, request: &RenderRequest, helm_version: &str) -> String {
+    let key = json!({
+        "format": 1,
+        "digest": digest,
+        "values": request.values,
+        "release": request.release,
+        "namespace": request.namespace,
+        "kubeVersion": request.kube_version,
+        "apiVersions": request.api_versions,
+        "helm": helm_version,
+        "twice": request.twice,
+    });
+    hex(&Sha256::digest(key.to_string().as_bytes()))
+}
+
+fn tempdir(cache: &Cache) -> Result<PathBuf, String> {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let folder = cache.root().join("tmp").join(format!(
+        "{}-{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&folder)
+        .map_err(|error| format!("cannot create {}: {error}", folder.display()))?;
+    Ok(folder)
+}

@@ -1,0 +1,76 @@
+//! `synth charts lock`: resolves every chart version the apps use and writes `charts.lock` at
+//! the workspace root (repository, name, version, sha256 of the package), downloading the
+//! packages into the chart cache. Also builds the Helm renderer the default synth path uses.
+
+use std::path::Path;
+
+use anyhow::Context;
+use homelab_synth::helm::chart_pins;
+use homelab_synth::{Registry, build_apps};
+use homelab_synth_helm::{HelmCli, HelmConfig, lock_charts};
+
+/// Manage the Helm charts the apps render.
+#[derive(clap::Args, Debug)]
+pub struct ChartsArgs {
+    #[command(subcommand)]
+    pub command: ChartsCommand,
+}
+
+/// `synth charts` subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum ChartsCommand {
+    /// Resolve every chart version the apps use and write charts.lock (existing entries are
+    /// kept unless --refresh).
+    Lock(LockArgs),
+}
+
+/// Flags of `synth charts lock`.
+#[derive(clap::Args, Debug)]
+pub struct LockArgs {
+    /// A folder (relative to the workspace) or URL holding packaged charts and an index.yaml,
+    /// consulted before the charts' own repositories and recorded in the lock so that
+    /// synthesis finds the packages offline (repeatable). Default: the lock's mirrors.
+    #[arg(long = "mirror", value_name = "DIR|URL")]
+    pub mirrors: Vec<String>,
+    /// Resolve every chart again instead of keeping the locked digests.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Never contact the charts' own repositories.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// Runs `synth charts ...` for `registry` in `workspace`.
+pub fn run(args: &ChartsArgs, workspace: &Path, registry: &Registry) -> anyhow::Result<()> {
+    match &args.command {
+        ChartsCommand::Lock(lock) => {
+            let apps = build_apps(registry, &[])
+                .map_err(|error| anyhow::anyhow!("the apps do not build: {error}"))?;
+            let mut config = HelmConfig::from_env(workspace);
+            config.offline |= lock.offline;
+            let pins = chart_pins(&apps);
+            let file = lock_charts(&config, &pins, lock.mirrors.clone(), lock.refresh)
+                .context("cannot lock the charts")?;
+            file.write(&config.lock_file)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("cannot write {}", config.lock_file.display()))?;
+            for chart in &file.charts {
+                println!(
+                    "{} {} {} {}",
+                    chart.name, chart.version, chart.digest, chart.repository
+                );
+            }
+            println!(
+                "synth: locked {} chart(s) in {}",
+                file.charts.len(),
+                config.lock_file.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The Helm renderer for synthesis in `workspace`, configured from the environment.
+pub fn renderer(workspace: &Path) -> HelmCli {
+    HelmCli::from_env(workspace)
+}
