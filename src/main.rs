@@ -13,7 +13,9 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use homelab_synth::output::{WriteOutcome, compare_tree, read_tree, render, write_tree};
-use homelab_synth::{ManifestSet, SynthError, WorkspaceFiles, build_apps, synthesize_owned, yaml};
+use homelab_synth::{
+    ManifestSet, SynthError, SynthInputs, WorkspaceFiles, build_apps, synthesize_owned_with, yaml,
+};
 
 /// Synthesize typed Rust apps into Kubernetes manifests, one folder per app.
 #[derive(Parser, Debug)]
@@ -28,10 +30,10 @@ struct Cli {
 #[derive(clap::Args, Debug, Clone)]
 pub(crate) struct SynthArgs {
     /// Output folder (must be inside the workspace). Default: `<workspace>/app`.
-    #[arg(long, value_name = "DIR", global = true)]
+    #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
     /// Synthesize only this app (repeatable). Default: every app.
-    #[arg(long = "app", value_name = "NAME", global = true)]
+    #[arg(long = "app", value_name = "NAME")]
     pub(crate) apps: Vec<String>,
     /// Write nothing; exit 1 and list what would change if the output is not up to date.
     #[arg(long)]
@@ -55,6 +57,14 @@ enum Command {
     },
     /// Synthesize every app and commit the tree to the manifests branch.
     Publish(cmd::publish::PublishArgs),
+    /// Compare two synthesized trees (folders or git revisions) object by object.
+    Diff(cmd::diff::DiffArgs),
+    /// Print the objects a cluster needs to follow the manifests branch (Argo CD or Flux).
+    Bootstrap(cmd::bootstrap::BootstrapArgs),
+    /// Manage the Helm charts the apps render (`synth charts lock`).
+    Charts(cmd::charts::ChartsArgs),
+    /// Generate typed Rust bindings from CustomResourceDefinition YAML files or folders.
+    Import(cmd::import::ImportArgs),
 }
 
 /// A failure that has already been reported and maps to an exit code.
@@ -90,6 +100,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             cmd::publish::run(&args, &cli.synth, &workspace)
         }
+        Some(Command::Diff(args)) => {
+            let workspace = workspace_root(cli.synth.workspace.as_deref())?;
+            cmd::diff::run(&args, &cli.synth, &workspace)
+        }
+        Some(Command::Import(args)) => cmd::import::run(&args),
+        Some(Command::Charts(args)) => {
+            let workspace = workspace_root(cli.synth.workspace.as_deref())?;
+            cmd::charts::run(&args, &workspace, &synth::homelab())
+        }
+        Some(Command::Bootstrap(args)) => {
+            let workspace = workspace_root(cli.synth.workspace.as_deref())?;
+            cmd::bootstrap::run(&args, &workspace)
+        }
         Some(Command::List) => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             let set = synthesize_all(&cli.synth, &workspace)?;
@@ -116,7 +139,9 @@ pub(crate) fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Resu
             return Err(Reported(2).into());
         }
     };
-    let result = synthesize_owned(apps, &WorkspaceFiles::new(workspace));
+    let sources = WorkspaceFiles::new(workspace);
+    let helm = cmd::charts::renderer(workspace);
+    let result = synthesize_owned_with(apps, &SynthInputs::new(&sources).with_helm(&helm));
     match result {
         Ok(set) => {
             for warning in &set.warnings {

@@ -9,8 +9,10 @@
 pub mod yaml;
 
 pub mod app;
+pub mod bootstrap;
 pub mod chart;
 pub mod finding;
+pub mod helm;
 pub mod include;
 pub mod kit;
 pub mod manifest;
@@ -29,10 +31,14 @@ mod validate;
 pub use app::{App, ConstructError, Dependency};
 pub use chart::{Chart, ChartProps, Naming};
 pub use finding::{Finding, Severity};
+pub use helm::{ChartSource, HelmProps, HelmRef, HelmRenderer};
 pub use include::{IncludeRef, MemoryFiles, SourceReader, WorkspaceFiles};
 pub use manifest::{AppManifest, Document, ManifestSet};
 pub use object::{Allow, ChartRef, ObjectRef, Origin, TypedObject, Untyped};
 pub use patch::JsonPatch;
 pub use registry::{Category, Registry};
 pub use scope::Scope;
-pub use synth::{BuiltApp, SynthError, build_apps, synthesize, synthesize_owned};
+pub use synth::{
+    BuiltApp, SynthError, SynthInputs, build_apps, synthesize, synthesize_owned,
+    synthesize_owned_with, synthesize_with,
+};

@@ -1,3 +1,7 @@
 //! Subcommands with options of their own, one module each.
 
+pub(crate) mod bootstrap;
+pub(crate) mod charts;
+pub(crate) mod diff;
+pub(crate) mod import;
 pub(crate) mod publish;

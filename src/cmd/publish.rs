@@ -8,8 +8,8 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use homelab_synth::output::render;
 use homelab_synth_publish::{
-    AllowDelete, Credentials, Identity, PublishError, PublishOutcome, PublishRequest, publish,
-    read_source,
+    AllowDelete, Credentials, Identity, PublishError, PublishOutcome, PublishRequest, SourceCommit,
+    publish, read_source,
 };
 
 use crate::{Reported, SynthArgs, synthesize_all};
@@ -67,21 +67,11 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
     }
     let branch = match &args.branch {
         Some(branch) => branch.clone(),
-        None => {
-            let source_branch = source
-                .branch
-                .clone()
-                .or_else(|| std::env::var("GITHUB_REF_NAME").ok())
-                .context("HEAD is detached: pass --branch")?;
-            format!("{source_branch}-manifests")
-        }
+        None => default_branch(Some(&source))?,
     };
     let remote = match &args.repo {
         Some(repo) => repo.clone(),
-        None => source
-            .repo_url
-            .clone()
-            .context("the source repository has no `origin` remote: pass --repo")?,
+        None => default_remote(Some(&source))?,
     };
     let credentials = std::env::var(&args.token_env)
         .ok()
@@ -175,6 +165,23 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// `<source-branch>-manifests`: the source branch from `HEAD`, or `GITHUB_REF_NAME` on a
+/// detached head.
+pub(crate) fn default_branch(source: Option<&SourceCommit>) -> anyhow::Result<String> {
+    let source_branch = source
+        .and_then(|source| source.branch.clone())
+        .or_else(|| std::env::var("GITHUB_REF_NAME").ok())
+        .context("HEAD is detached or there is no source repository: pass --branch")?;
+    Ok(format!("{source_branch}-manifests"))
+}
+
+/// The source repository's `origin` URL.
+pub(crate) fn default_remote(source: Option<&SourceCommit>) -> anyhow::Result<String> {
+    source
+        .and_then(|source| source.repo_url.clone())
+        .context("the source repository has no `origin` remote: pass --repo")
 }
 
 /// `Name <email>` parsed.

@@ -3,13 +3,16 @@
 
 use homelab_synth::output::render;
 use homelab_synth::test_support::decode_paths;
-use homelab_synth::{ManifestSet, WorkspaceFiles, build_apps, synthesize};
+use homelab_synth::{ManifestSet, SynthInputs, WorkspaceFiles, build_apps, synthesize_with};
+use homelab_synth_helm::HelmCli;
 
 use crate::support::{read_tree, synth, temp_in_workspace, text, workspace};
 
 fn homelab_manifests() -> ManifestSet {
     let apps = build_apps(&synth::homelab(), &[]).expect("apps build");
-    match synthesize(&apps, &WorkspaceFiles::new(workspace())) {
+    let sources = WorkspaceFiles::new(workspace());
+    let helm = HelmCli::from_env(workspace());
+    match synthesize_with(&apps, &SynthInputs::new(&sources).with_helm(&helm)) {
         Ok(set) => set,
         Err(error) => panic!(
             "the example homelab must synthesize: {:#?}",

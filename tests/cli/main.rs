@@ -1,6 +1,10 @@
 //! Integration tests of the `synth` binary and of the whole example homelab, compiled as one
 //! test binary.
 
+mod bootstrap;
 mod cli;
+mod diff;
 mod homelab;
+mod publish;
 mod support;
+mod workflows;

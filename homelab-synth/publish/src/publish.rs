@@ -112,13 +112,12 @@ pub fn publish(request: &PublishRequest<'_>) -> Result<PublishOutcome, PublishEr
             message: redactor.clean(error.message()),
         }
     };
-    let repo =
-        Repository::init_bare(request.scratch).map_err(git("create the scratch repository"))?;
     let remote = Remote {
         url: request.remote,
         credentials: request.credentials.as_ref(),
         redactor: &redactor,
     };
+    let repo = remote.repository(request.scratch)?;
     let mut files = request.files.clone();
     files.insert(METADATA_FILE.to_owned(), hydrator_metadata(request.source));
     let tree = write_tree(&repo, &files).map_err(git("write the tree"))?;
@@ -129,13 +128,12 @@ pub fn publish(request: &PublishRequest<'_>) -> Result<PublishOutcome, PublishEr
         let old_apps = match tip {
             Some(tip) => {
                 let commit = repo.find_commit(tip).map_err(git("read the branch tip"))?;
-                if let Some(published) = source_commit_of(commit.message().unwrap_or_default()) {
-                    if precedes(request.source_repo, &published, &request.source.sha) != Some(true)
-                    {
-                        return Ok(PublishOutcome::Backwards {
-                            published_source: published,
-                        });
-                    }
+                if let Some(published) = source_commit_of(commit.message().unwrap_or_default())
+                    && precedes(request.source_repo, &published, &request.source.sha) != Some(true)
+                {
+                    return Ok(PublishOutcome::Backwards {
+                        published_source: published,
+                    });
                 }
                 app_trees(&repo, commit.tree_id()).map_err(git("read the branch tree"))?
             }
@@ -158,14 +156,7 @@ pub fn publish(request: &PublishRequest<'_>) -> Result<PublishOutcome, PublishEr
         }
         let commit =
             make_commit(&repo, request, tree, tip, &message).map_err(git("create the commit"))?;
-        repo.reference(
-            &format!("refs/heads/{}", request.branch),
-            commit,
-            true,
-            "publish",
-        )
-        .map_err(git("update the local branch"))?;
-        match remote.push(&repo, request.branch)? {
+        match remote.push(&repo, request.branch, tip, commit)? {
             Pushed::Done => {
                 return Ok(PublishOutcome::Published {
                     commit: commit.to_string(),

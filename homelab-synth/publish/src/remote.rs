@@ -82,13 +82,34 @@ impl Remote<'_> {
         }
     }
 
+    /// Whether the remote is a folder on this machine (a path or `file://` URL).
+    pub(crate) fn is_local(&self) -> bool {
+        local_path(self.url).is_some()
+    }
+
+    /// The repository commits are built in: a local remote itself, or a new bare repository
+    /// in `scratch` that fetches from and pushes to a network remote.
+    pub(crate) fn repository(&self, scratch: &std::path::Path) -> Result<Repository, PublishError> {
+        let opened = match local_path(self.url) {
+            Some(path) => Repository::open_bare(path),
+            None => Repository::init_bare(scratch),
+        };
+        opened.map_err(|e| self.auth_or_git("open the repository for", &e, 0))
+    }
+
     /// Fetches `branch` into `repo`; returns its tip, or `None` when the branch does not
-    /// exist yet.
+    /// exist yet. A local remote is read directly.
     pub(crate) fn fetch_tip(
         &self,
         repo: &Repository,
         branch: &str,
     ) -> Result<Option<Oid>, PublishError> {
+        if self.is_local() {
+            return Ok(repo
+                .find_reference(&format!("refs/heads/{branch}"))
+                .ok()
+                .and_then(|reference| reference.target()));
+        }
         let tracking = format!("refs/remotes/target/{branch}");
         if let Ok(mut stale) = repo.find_reference(&tracking) {
             let _ = stale.delete();
@@ -112,9 +133,57 @@ impl Remote<'_> {
             .and_then(|reference| reference.target()))
     }
 
-    /// Pushes local `refs/heads/<branch>` to the remote branch, fast-forward only.
-    pub(crate) fn push(&self, repo: &Repository, branch: &str) -> Result<Pushed, PublishError> {
+    /// Moves the remote `branch` from `expected` (or from not existing) to `commit`.
+    ///
+    /// Servers (git receive-pack) check the old value atomically; a network remote gets a
+    /// fast-forward push of the scratch repository's branch. libgit2's transport for local
+    /// paths does not check it, so a local remote is not pushed to: the commit was built in
+    /// that repository itself (see [`Remote::repository`]) and the branch moves with a
+    /// compare-and-swap.
+    pub(crate) fn push(
+        &self,
+        repo: &Repository,
+        branch: &str,
+        expected: Option<Oid>,
+        commit: Oid,
+    ) -> Result<Pushed, PublishError> {
         let reference = format!("refs/heads/{branch}");
+        if !self.is_local() {
+            repo.reference(&reference, commit, true, "synth publish")
+                .map_err(|e| self.auth_or_git("stage the commit in", &e, 0))?;
+            return self.push_refspec(repo, &format!("{reference}:{reference}"), &reference);
+        }
+        let swapped = match expected {
+            Some(old) => repo.reference_matching(&reference, commit, true, old, "synth publish"),
+            None => repo.reference(&reference, commit, false, "synth publish"),
+        };
+        match swapped {
+            Ok(_) => Ok(Pushed::Done),
+            Err(error)
+                if is_moved(error.message())
+                    || matches!(
+                        error.code(),
+                        git2::ErrorCode::Exists
+                            | git2::ErrorCode::Modified
+                            | git2::ErrorCode::Locked
+                    ) =>
+            {
+                Ok(Pushed::Moved)
+            }
+            Err(error) => Err(PublishError::Rejected {
+                reference,
+                message: self.redactor.clean(error.message()),
+            }),
+        }
+    }
+
+    fn push_refspec(
+        &self,
+        repo: &Repository,
+        refspec: &str,
+        reference: &str,
+    ) -> Result<Pushed, PublishError> {
+        let reference = reference.to_owned();
         let asked = Cell::new(0);
         let rejection: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
         let mut remote = repo
@@ -137,7 +206,7 @@ impl Remote<'_> {
         });
         let mut options = PushOptions::new();
         options.remote_callbacks(callbacks);
-        let result = remote.push(&[format!("{reference}:{reference}")], Some(&mut options));
+        let result = remote.push(&[refspec], Some(&mut options));
         drop(options);
         let remote_says = remote_says.into_inner();
         let explained = |message: String| {
@@ -175,6 +244,14 @@ impl Remote<'_> {
     }
 }
 
+/// The folder of a remote given as a path or `file://` URL; `None` for network remotes.
+fn local_path(url: &str) -> Option<&str> {
+    if let Some(path) = url.strip_prefix("file://") {
+        return Some(path);
+    }
+    (!url.contains("://") && !url.contains('@')).then_some(url)
+}
+
 /// Whether a push error or status means another commit got there first.
 fn is_moved(message: &str) -> bool {
     let message = message.to_ascii_lowercase();
@@ -184,7 +261,9 @@ fn is_moved(message: &str) -> bool {
         "fetch first",
         "failed to lock",
         "cannot lock ref",
-        "reference already exists",
+        "already exists",
+        "locked file",
+        "old reference value does not match",
         "changed since",
     ]
     .iter()

@@ -1,0 +1,148 @@
+//! Golden outputs of the diff for a small pair of trees, and the rules behind them: matching
+//! by identity, ignoring formatting, the comment size limit.
+
+use std::collections::BTreeMap;
+
+use homelab_synth_diff::{COMMENT_LIMIT, Tree, compare, markdown, terminal};
+
+fn files(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+    entries
+        .iter()
+        .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
+        .collect()
+}
+
+const DEPLOYMENT_V1: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - image: nginx:1.27.2\n        name: web\n";
+const DEPLOYMENT_V2: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - image: nginx:1.27.3\n        name: web\n";
+const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  ports:\n  - port: 80\n";
+const CONFIG: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  mode: fast\n";
+const ROLE: &str = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n";
+
+fn pair() -> (Tree, Tree) {
+    let old = Tree::from_files(&files(&[
+        ("shop/Deployment.web.yaml", DEPLOYMENT_V1),
+        ("shop/Service.web.yaml", SERVICE),
+        ("shop/ConfigMap.settings.yaml", CONFIG),
+        ("legacy/ClusterRole.reader.yaml", ROLE),
+    ]))
+    .unwrap();
+    let new = Tree::from_files(&files(&[
+        ("shop/Deployment.web.yaml", DEPLOYMENT_V2),
+        // same object, other file name and other formatting: no change
+        ("shop/svc.yaml", "kind: Service\napiVersion: v1\nspec: {ports: [{port: 80}]}\nmetadata: {namespace: shop, name: web}\n"),
+        ("monitoring/ClusterRole.reader.yaml", ROLE),
+    ]))
+    .unwrap();
+    (old, new)
+}
+
+#[test]
+fn terminal_report_golden() {
+    let (old, new) = pair();
+    let report = compare(&old, &new);
+    insta::assert_snapshot!("terminal", terminal(&report, false));
+    let colored = terminal(&report, true);
+    assert!(
+        colored.contains("\u{1b}[32m+ ClusterRole.rbac.authorization.k8s.io reader\u{1b}[0m"),
+        "{colored}"
+    );
+}
+
+#[test]
+fn markdown_report_golden() {
+    let (old, new) = pair();
+    insta::assert_snapshot!(
+        "markdown",
+        markdown(&compare(&old, &new), Some(COMMENT_LIMIT))
+    );
+}
+
+#[test]
+fn identical_trees_have_no_changes() {
+    let (old, _) = pair();
+    let report = compare(&old, &old);
+    assert!(report.is_empty());
+    assert_eq!(terminal(&report, true), "no changes\n");
+    assert_eq!(
+        markdown(&report, Some(COMMENT_LIMIT)),
+        "### Rendered manifests\n\nNo changes to the rendered manifests.\n"
+    );
+}
+
+#[test]
+fn a_large_report_stays_under_the_limit_and_says_what_it_cut() {
+    let mut old_files = Vec::new();
+    let mut new_files = Vec::new();
+    for index in 0..400 {
+        let name = format!("app-{index:03}/ConfigMap.big.yaml");
+        let value = "x".repeat(400);
+        old_files.push((name.clone(), format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  namespace: n{index}\ndata:\n  a: old-{value}\n")));
+        new_files.push((name, format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  namespace: n{index}\ndata:\n  a: new-{value}\n")));
+    }
+    let as_map = |entries: &[(String, String)]| -> BTreeMap<String, Vec<u8>> {
+        entries
+            .iter()
+            .map(|(p, t)| (p.clone(), t.as_bytes().to_vec()))
+            .collect()
+    };
+    let report = compare(
+        &Tree::from_files(&as_map(&old_files)).unwrap(),
+        &Tree::from_files(&as_map(&new_files)).unwrap(),
+    );
+    assert_eq!(report.count(), 400);
+    let limited = markdown(&report, Some(COMMENT_LIMIT));
+    assert!(
+        limited.chars().count() <= COMMENT_LIMIT,
+        "{} characters",
+        limited.chars().count()
+    );
+    assert!(
+        limited.contains("> **Truncated:** "),
+        "the cut is announced"
+    );
+    assert!(
+        limited.contains("| `app-399` | 0 | 1 | 0 |"),
+        "the summary table is complete"
+    );
+    let full = markdown(&report, None);
+    assert!(full.chars().count() > COMMENT_LIMIT);
+    assert!(!full.contains("Truncated"));
+    assert_eq!(full.matches("```diff").count(), 400);
+}
+
+#[test]
+fn folders_load_like_synth_output_and_top_level_files_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("shop")).unwrap();
+    std::fs::write(dir.path().join("shop/Service.web.yaml"), SERVICE).unwrap();
+    std::fs::write(
+        dir.path().join("shop/both.yaml"),
+        format!("{CONFIG}---\n{ROLE}"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("hydrator.metadata"), "{}").unwrap();
+    let tree = Tree::from_dir(dir.path()).unwrap();
+    let keys: Vec<String> = tree
+        .objects
+        .keys()
+        .map(|k| format!("{}: {k}", k.app))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "shop: ClusterRole.rbac.authorization.k8s.io reader",
+            "shop: ConfigMap shop/settings",
+            "shop: Service shop/web"
+        ]
+    );
+    assert_eq!(
+        Tree::from_dir(&dir.path().join("missing")).unwrap(),
+        Tree::default()
+    );
+    std::fs::write(dir.path().join("shop/bad.yaml"), "a: [unclosed\n").unwrap();
+    let error = Tree::from_dir(dir.path()).unwrap_err().to_string();
+    assert!(
+        error.starts_with("cannot read `shop/bad.yaml`: "),
+        "{error}"
+    );
+}

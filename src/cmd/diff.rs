@@ -1,0 +1,179 @@
+//! `synth diff`: compares two synthesized trees semantically. Each side is a folder, or a git
+//! revision that is checked out into a temporary worktree and synthesized there with that
+//! revision's own code; the new side defaults to the current workspace, synthesized in
+//! process.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use homelab_synth::output::render;
+use homelab_synth_diff::{COMMENT_LIMIT, Tree, compare, markdown, terminal};
+
+use crate::{Reported, SynthArgs, synthesize_all};
+
+/// Output format of `synth diff`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// Lines per object and unified diffs, colored on a terminal.
+    Terminal,
+    /// A Markdown report for pull requests (summary table, one collapsible section per app).
+    Markdown,
+}
+
+/// When to color terminal output.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ColorChoice {
+    /// When standard output is a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Options of `synth diff`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct DiffArgs {
+    /// The old tree: a folder of synthesized output, or a git revision to synthesize.
+    old: String,
+    /// The new tree: a folder or a git revision. Default: the current workspace.
+    new: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "terminal")]
+    format: Format,
+    /// Color for the terminal format.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Largest Markdown report in characters (a pull request comment takes 65,536).
+    #[arg(long, default_value_t = COMMENT_LIMIT)]
+    limit: usize,
+    /// Also write the full Markdown report, without the limit, to this file (for example
+    /// `$GITHUB_STEP_SUMMARY`; the report is appended).
+    #[arg(long, value_name = "FILE")]
+    summary_file: Option<PathBuf>,
+    /// Exit 1 when the trees differ.
+    #[arg(long)]
+    exit_code: bool,
+}
+
+pub(crate) fn run(args: &DiffArgs, synth: &SynthArgs, workspace: &Path) -> anyhow::Result<()> {
+    let old = load(&args.old, workspace)?;
+    let new = match &args.new {
+        Some(side) => load(side, workspace)?,
+        None => {
+            let set = synthesize_all(synth, workspace)?;
+            Tree::from_files(&render(&set)?)?
+        }
+    };
+    let report = compare(&old, &new);
+    let text = match args.format {
+        Format::Markdown => markdown(&report, Some(args.limit)),
+        Format::Terminal => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            terminal(&report, color)
+        }
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    if let Some(file) = &args.summary_file {
+        let mut summary = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)
+            .with_context(|| format!("cannot open {}", file.display()))?;
+        summary
+            .write_all(markdown(&report, None).as_bytes())
+            .with_context(|| format!("cannot write {}", file.display()))?;
+    }
+    if args.exit_code && !report.is_empty() {
+        return Err(Reported(1).into());
+    }
+    Ok(())
+}
+
+/// A side of the diff: a folder as it is, or a revision synthesized in a temporary worktree.
+fn load(side: &str, workspace: &Path) -> anyhow::Result<Tree> {
+    let path = Path::new(side);
+    if path.is_dir() {
+        return Ok(Tree::from_dir(path)?);
+    }
+    let worktree = Worktree::add(workspace, side)?;
+    let out = worktree.path.join("app");
+    // the revision's own code synthesizes its tree; builds share this workspace's target dir
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"));
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args([
+            "run",
+            "--quiet",
+            "--locked",
+            "-p",
+            "synth",
+            "--",
+            "--workspace",
+        ])
+        .arg(&worktree.path)
+        .arg("--out")
+        .arg(&out)
+        .current_dir(&worktree.path)
+        .env("CARGO_TARGET_DIR", target)
+        .status()
+        .context("cannot run cargo to synthesize the revision")?;
+    if !status.success() {
+        bail!("synthesizing revision `{side}` failed ({status})");
+    }
+    Ok(Tree::from_dir(&out)?)
+}
+
+/// A detached git worktree, removed on drop.
+struct Worktree {
+    repo: PathBuf,
+    path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Worktree {
+    fn add(repo: &Path, revision: &str) -> anyhow::Result<Worktree> {
+        let dir = tempfile::Builder::new()
+            .prefix("synth-diff-")
+            .tempdir()
+            .context("cannot create a temporary folder")?;
+        let path = dir.path().join("tree");
+        let output = Command::new("git")
+            .args(["worktree", "add", "--detach", "--quiet"])
+            .arg(&path)
+            .arg(revision)
+            .current_dir(repo)
+            .output()
+            .context("cannot run git")?;
+        if !output.status.success() {
+            bail!(
+                "`{revision}` is neither a folder nor a git revision: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(Worktree {
+            repo: repo.to_path_buf(),
+            path,
+            _dir: dir,
+        })
+    }
+}
+
+impl Drop for Worktree {
+    fn drop(&mut self) {
+        let _ = Command::new("git")
+            .args(["worktree", "remove", "--force"])
+            .arg(&self.path)
+            .current_dir(&self.repo)
+            .output();
+    }
+}

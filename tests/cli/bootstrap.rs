@@ -1,0 +1,134 @@
+//! `synth bootstrap`: the Argo CD and Flux objects validate against the real CRDs of
+//! `../shared/crds`, and carry the settings that keep a cluster safe.
+
+use homelab_synth::yaml::read_documents;
+use serde_json::Value;
+
+use crate::support::{synth, text, workspace};
+
+/// The schema of `kind` at `api_version` from the shared CRD corpus (read once, only the
+/// files of the groups bootstrap uses).
+fn crd_schema(api_version: &str, kind: &str) -> Value {
+    static SCHEMAS: std::sync::OnceLock<Vec<(String, String, Value)>> = std::sync::OnceLock::new();
+    let schemas = SCHEMAS.get_or_init(|| {
+        let crds = workspace().join("../shared/crds");
+        let mut schemas = Vec::new();
+        for file in [
+            "argoproj.io_applicationsets.yaml",
+            "source.toolkit.fluxcd.io_gitrepositories.yaml",
+            "kustomize.toolkit.fluxcd.io_kustomizations.yaml",
+        ] {
+            let text = std::fs::read_to_string(crds.join(file)).expect("shared CRD");
+            for crd in read_documents(&text).expect("CRD YAML") {
+                for served in crd["spec"]["versions"].as_array().expect("versions") {
+                    schemas.push((
+                        format!(
+                            "{}/{}",
+                            crd["spec"]["group"].as_str().unwrap(),
+                            served["name"].as_str().unwrap()
+                        ),
+                        crd["spec"]["names"]["kind"].as_str().unwrap().to_owned(),
+                        served["schema"]["openAPIV3Schema"].clone(),
+                    ));
+                }
+            }
+        }
+        schemas
+    });
+    schemas
+        .iter()
+        .find(|(version, found, _)| version == api_version && found == kind)
+        .map(|(_, _, schema)| schema.clone())
+        .unwrap_or_else(|| panic!("no CRD for {api_version} {kind}"))
+}
+
+fn bootstrap(engine: &str) -> Vec<Value> {
+    let run = synth(&[
+        "bootstrap",
+        "--engine",
+        engine,
+        "--repo",
+        "https://git.example.com/homelab.git",
+        "--branch",
+        "main-manifests",
+    ]);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    let documents = read_documents(&stdout).expect("bootstrap prints YAML");
+    for document in &documents {
+        let schema = crd_schema(
+            document["apiVersion"].as_str().unwrap(),
+            document["kind"].as_str().unwrap(),
+        );
+        let validator = jsonschema::validator_for(&schema).expect("CRD schema compiles");
+        let errors: Vec<String> = validator
+            .iter_errors(document)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} {}: {errors:#?}",
+            document["kind"],
+            document["metadata"]["name"]
+        );
+    }
+    documents
+}
+
+#[test]
+fn argocd_application_set_follows_every_app_directory_safely() {
+    let documents = bootstrap("argocd");
+    assert_eq!(documents.len(), 1);
+    let set = &documents[0];
+    assert_eq!(set["kind"], "ApplicationSet");
+    assert_eq!(set["metadata"]["namespace"], "argocd");
+    let spec = &set["spec"];
+    assert_eq!(
+        spec["generators"][0]["git"]["directories"],
+        serde_json::json!([{"path": "*"}])
+    );
+    assert_eq!(spec["generators"][0]["git"]["revision"], "main-manifests");
+    assert_eq!(spec["syncPolicy"]["preserveResourcesOnDeletion"], true);
+    let policy = &spec["template"]["spec"]["syncPolicy"];
+    assert_eq!(
+        policy["automated"],
+        serde_json::json!({"prune": true, "selfHeal": true})
+    );
+    assert_eq!(
+        policy["syncOptions"],
+        serde_json::json!(["CreateNamespace=true", "ServerSideApply=true"])
+    );
+}
+
+#[test]
+fn flux_gets_one_kustomization_per_app_or_one_parent() {
+    let documents = bootstrap("flux");
+    assert_eq!(documents[0]["kind"], "GitRepository");
+    assert_eq!(documents[0]["spec"]["ref"]["branch"], "main-manifests");
+    let registry = synth::homelab();
+    let apps: Vec<&str> = registry.apps().iter().map(|a| a.name.as_str()).collect();
+    let kustomizations: Vec<&Value> = documents
+        .iter()
+        .filter(|d| d["kind"] == "Kustomization")
+        .collect();
+    assert_eq!(kustomizations.len(), apps.len());
+    for kustomization in kustomizations {
+        let name = kustomization["metadata"]["name"].as_str().unwrap();
+        assert!(apps.contains(&name), "{name}");
+        assert_eq!(kustomization["spec"]["path"], format!("./{name}"));
+        assert_eq!(kustomization["spec"]["prune"], true);
+        assert_eq!(kustomization["spec"]["wait"], true);
+    }
+
+    // the schema check has teeth: a wrong type and a missing required field are caught
+    let mut broken = documents[1].clone();
+    broken["spec"]["prune"] = Value::String("yes".into());
+    broken["spec"].as_object_mut().unwrap().remove("sourceRef");
+    let schema = crd_schema("kustomize.toolkit.fluxcd.io/v1", "Kustomization");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert_eq!(validator.iter_errors(&broken).count(), 2);
+
+    let parent = bootstrap("flux-app-of-apps");
+    assert_eq!(parent.len(), 2);
+    assert_eq!(parent[1]["spec"]["path"], "./");
+}

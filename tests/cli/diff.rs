@@ -1,0 +1,135 @@
+//! `synth diff` on folders: terminal and Markdown output, the job summary file, exit codes.
+
+use std::fs;
+
+use crate::support::{synth, temp_in_workspace, text};
+
+#[test]
+fn diff_of_two_folders_reports_objects_not_files() {
+    let dir = temp_in_workspace();
+    let old = dir.path().join("old");
+    let new = dir.path().join("new");
+    for out in [&old, &new] {
+        assert!(synth(&["--out", out.to_str().unwrap()]).status.success());
+    }
+    let same = synth(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--exit-code",
+    ]);
+    assert_eq!(same.status.code(), Some(0), "{:?}", text(&same));
+    assert_eq!(text(&same).0, "no changes\n");
+
+    // change one object, rename another's file, remove a third
+    let deployment = new.join("comfyui/Deployment.comfyui.yaml");
+    let changed = fs::read_to_string(&deployment)
+        .unwrap()
+        .replace("replicas: 1", "replicas: 2");
+    fs::write(&deployment, changed).unwrap();
+    fs::rename(
+        new.join("comfyui/Service.comfyui.yaml"),
+        new.join("comfyui/renamed.yaml"),
+    )
+    .unwrap();
+    fs::remove_file(new.join("headlamp/HTTPRoute.headlamp.yaml")).unwrap();
+
+    let summary = dir.path().join("summary.md");
+    let run = synth(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--color",
+        "never",
+        "--exit-code",
+        "--summary-file",
+        summary.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stdout.contains("comfyui/\n~ Deployment.apps comfyui/comfyui\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("    -  replicas: 1\n    +  replicas: 2\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("headlamp/\n- HTTPRoute.gateway.networking.k8s.io headlamp/headlamp\n"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("Service"),
+        "a renamed file is no change: {stdout}"
+    );
+    assert!(
+        stdout.ends_with("2 object(s) differ in 2 app(s)\n"),
+        "{stdout}"
+    );
+
+    let markdown = fs::read_to_string(&summary).unwrap();
+    assert!(markdown.contains("| `comfyui` | 0 | 1 | 0 |"), "{markdown}");
+    assert!(
+        markdown.contains("<details><summary><code>headlamp</code>: 1 removed</summary>"),
+        "{markdown}"
+    );
+
+    let md = synth(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(
+        text(&md).0,
+        markdown,
+        "stdout and summary agree when nothing is cut"
+    );
+}
+
+#[test]
+fn diff_names_a_side_that_is_neither_folder_nor_revision() {
+    let run = synth(&["diff", "no-such-folder-or-revision"]);
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`no-such-folder-or-revision` is neither a folder nor a git revision"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_git_revision_is_synthesized_with_its_own_code() {
+    let dir = temp_in_workspace();
+    let current = dir.path().join("current");
+    assert!(
+        synth(&["--out", current.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let run = synth(&[
+        "diff",
+        "HEAD",
+        current.to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    let status = std::process::Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=no"])
+        .current_dir(crate::support::workspace())
+        .output()
+        .expect("git status");
+    if status.stdout.is_empty() {
+        // a clean checkout of HEAD synthesizes exactly what this build does
+        assert_eq!(stdout, "no changes\n");
+    } else {
+        assert!(
+            stdout.ends_with(" app(s)\n") || stdout == "no changes\n",
+            "{stdout}"
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! `synth publish` end to end: the real binary, a source repository on disk and a bare
+//! manifests repository; including `kill -9` at random moments during a publish.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::support::{synth_in, text, workspace};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .output()
+        .expect("run git");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_owned()
+}
+
+/// A source workspace: a git repository holding what the homelab reads at synth time (the
+/// workspace marker and the included gateway file), committed on `main`.
+fn source_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("Cargo.toml"), "[workspace]\n").unwrap();
+    std::fs::copy(workspace().join("charts.lock"), root.join("charts.lock")).unwrap();
+    let files = root.join("apps/networking/files");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::copy(
+        workspace().join("apps/networking/files/homelab-gateway.yaml"),
+        files.join("homelab-gateway.yaml"),
+    )
+    .unwrap();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "homelab"]);
+    dir
+}
+
+/// Changes the included gateway file and commits, so the gateway app's output changes.
+fn change_gateway(root: &Path, marker: &str) {
+    let path = root.join("apps/networking/files/homelab-gateway.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = text.replace(
+        "cert-manager.io/cluster-issuer: letsencrypt-prod",
+        &format!(
+            "cert-manager.io/cluster-issuer: letsencrypt-prod\n    example.com/marker: {marker}"
+        ),
+    );
+    assert_ne!(text, changed);
+    std::fs::write(&path, changed).unwrap();
+    git(root, &["commit", "-q", "-am", &format!("gateway {marker}")]);
+}
+
+fn bare() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "--bare"]);
+    dir
+}
+
+fn publish_args<'a>(source: &'a str, remote: &'a str) -> Vec<&'a str> {
+    vec!["publish", "--workspace", source, "--repo", remote]
+}
+
+#[test]
+fn publish_dry_run_then_publish_then_no_op() {
+    let source = source_workspace();
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+
+    let mut dry = publish_args(src, dst);
+    dry.push("--dry-run");
+    let run = synth_in(source.path(), &dry, None);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stdout.contains("dry run: would commit"), "{stdout}");
+    assert!(stdout.contains("+ comfyui/\n"), "{stdout}");
+    assert_eq!(git(remote.path(), &["branch", "--list"]), "");
+
+    let run = synth_in(source.path(), &publish_args(src, dst), None);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stdout.starts_with("synth: published "), "{stdout}");
+    assert!(
+        stdout.contains(" main-manifests: "),
+        "default branch is <source-branch>-manifests: {stdout}"
+    );
+    let files = git(
+        remote.path(),
+        &["ls-tree", "-r", "--name-only", "main-manifests"],
+    );
+    assert!(files.lines().any(|f| f == "hydrator.metadata"));
+    assert!(
+        files
+            .lines()
+            .any(|f| f == "gateway/Gateway.homelab-gateway.yaml")
+    );
+
+    let again = synth_in(source.path(), &publish_args(src, dst), None);
+    assert!(again.status.success());
+    assert!(
+        text(&again).0.contains("nothing to publish"),
+        "{:?}",
+        text(&again)
+    );
+}
+
+#[test]
+fn publish_refuses_a_dirty_work_tree_and_removing_apps() {
+    let source = source_workspace();
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+    std::fs::write(source.path().join("Cargo.toml"), "[workspace]\n# edited\n").unwrap();
+    let dirty = synth_in(source.path(), &publish_args(src, dst), None);
+    assert_eq!(dirty.status.code(), Some(2));
+    assert!(
+        text(&dirty).1.contains("uncommitted changes (Cargo.toml)"),
+        "{:?}",
+        text(&dirty)
+    );
+    git(source.path(), &["commit", "-q", "-am", "edit"]);
+
+    // the branch holds an app this homelab no longer has
+    assert!(
+        synth_in(source.path(), &publish_args(src, dst), None)
+            .status
+            .success()
+    );
+    let clone = tempfile::tempdir().unwrap();
+    git(
+        clone.path(),
+        &["clone", "-q", "-b", "main-manifests", dst, "."],
+    );
+    std::fs::create_dir(clone.path().join("retired")).unwrap();
+    std::fs::write(
+        clone.path().join("retired/ConfigMap.x.yaml"),
+        "kind: ConfigMap\n",
+    )
+    .unwrap();
+    let head = git(source.path(), &["rev-parse", "HEAD"]);
+    git(clone.path(), &["add", "."]);
+    git(
+        clone.path(),
+        &[
+            "commit",
+            "-q",
+            "-m",
+            &format!("old app\n\nSource-Commit: {head}"),
+        ],
+    );
+    git(clone.path(), &["push", "-q", "origin", "main-manifests"]);
+
+    let refused = synth_in(source.path(), &publish_args(src, dst), None);
+    let (_, stderr) = text(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("refusing to delete app(s) retired:"),
+        "{stderr}"
+    );
+    let mut allowed = publish_args(src, dst);
+    allowed.extend(["--allow-delete", "retired"]);
+    let run = synth_in(source.path(), &allowed, None);
+    assert!(run.status.success(), "{:?}", text(&run));
+    assert!(text(&run).0.contains("1 removed"), "{:?}", text(&run));
+}
+
+#[test]
+fn kill_9_during_publish_leaves_the_remote_unchanged_or_fully_updated() {
+    let source = source_workspace();
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+    assert!(
+        synth_in(source.path(), &publish_args(src, dst), None)
+            .status
+            .success()
+    );
+    let old_tip = git(remote.path(), &["rev-parse", "main-manifests"]);
+    let old_files = git(remote.path(), &["ls-tree", "-r", "main-manifests"]);
+
+    change_gateway(source.path(), "v2");
+    // the complete new tree, published once to a separate repository
+    let reference = bare();
+    let reference_path = reference.path().to_str().unwrap();
+    assert!(
+        synth_in(source.path(), &publish_args(src, reference_path), None)
+            .status
+            .success()
+    );
+    let new_files = git(reference.path(), &["ls-tree", "-r", "main-manifests"]);
+    assert_ne!(old_files, new_files);
+
+    let binary = env!("CARGO_BIN_EXE_synth");
+    let mut outcomes = (0, 0);
+    for iteration in 0..24u64 {
+        let mut child = Command::new(binary)
+            .args(publish_args(src, dst))
+            .current_dir(source.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(iteration * 7 % 160));
+        let _ = child.kill();
+        let _ = child.wait();
+        let tip = git(remote.path(), &["rev-parse", "main-manifests"]);
+        let files = git(remote.path(), &["ls-tree", "-r", "main-manifests"]);
+        if tip == old_tip {
+            assert_eq!(files, old_files);
+            outcomes.0 += 1;
+        } else {
+            assert_eq!(
+                files, new_files,
+                "iteration {iteration}: a partial tree was published"
+            );
+            assert_eq!(
+                git(remote.path(), &["rev-parse", "main-manifests^"]),
+                old_tip
+            );
+            outcomes.1 += 1;
+            git(
+                remote.path(),
+                &["update-ref", "refs/heads/main-manifests", &old_tip],
+            );
+        }
+        git(remote.path(), &["fsck", "--connectivity-only"]);
+    }
+    assert!(
+        outcomes.0 > 0,
+        "some publishes were killed before the push: {outcomes:?}"
+    );
+}
