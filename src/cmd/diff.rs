@@ -125,6 +125,8 @@ fn load(side: &str, workspace: &Path) -> anyhow::Result<Tree> {
         .arg(&out)
         .current_dir(&worktree.path)
         .env("CARGO_TARGET_DIR", target)
+        // the report owns standard output; the revision's synth talks on standard error
+        .stdout(std::io::stderr())
         .status()
         .context("cannot run cargo to synthesize the revision")?;
     if !status.success() {
