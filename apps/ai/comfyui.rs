@@ -1,7 +1,7 @@
 //! ComfyUI: a node-based Stable Diffusion UI on the GPU node, with its models and outputs on
 //! a shared Longhorn volume.
 
-use homelab_synth::kit::{GatewayRef, HttpRoute, named, quantities, string_map};
+use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, named, quantities, string_map};
 use homelab_synth::{App, ChartProps};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
@@ -137,9 +137,9 @@ pub fn comfyui(app: &mut App) {
         },
     );
     let gateway = GatewayRef::new("homelab-gateway", "kube-system");
-    chart.add_untyped(
+    chart.add(
         "route",
-        HttpRoute::new(NAME, &gateway, "comfyui.madhan.app")
+        HttpRouteBuilder::new(NAME, &gateway, "comfyui.madhan.app")
             .to_service(NAME, PORT as u16)
             .build(),
     );

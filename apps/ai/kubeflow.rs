@@ -3,7 +3,8 @@
 //! notebook, volume viewer and tensorboard an HTTPRoute of its own.
 
 use homelab_synth::kit::{
-    GatewayRef, HttpRoute, backend, named, path_match, quantities, string_map,
+    GatewayRef, HttpRouteBuilder, RouteFilter, RouteRule, backend, named, path_prefix, quantities,
+    replace_prefix, set_request_header, string_map,
 };
 use homelab_synth::{App, ChartProps};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
@@ -13,7 +14,6 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use serde_json::json;
 
 const NAMESPACE: &str = "kubeflow";
 const CONTROLLER: &str = "notebook-gateway-controller";
@@ -29,7 +29,7 @@ pub fn kubeflow(app: &mut App) {
 fn dashboard_route(app: &mut App) {
     let mut chart = app.chart("dashboard", ChartProps::namespace(NAMESPACE));
     let gateway = GatewayRef::new("homelab-gateway", "kube-system");
-    let mut route = HttpRoute::new("kubeflow-dashboard", &gateway, "kubeflow.madhan.app");
+    let mut route = HttpRouteBuilder::new("kubeflow-dashboard", &gateway, "kubeflow.madhan.app");
     // web apps that expect to be served at the root: strip their prefix
     for (prefix, service) in [
         ("/jupyter/", "jupyter-web-app-service"),
@@ -37,33 +37,26 @@ fn dashboard_route(app: &mut App) {
         ("/tensorboards/", "tensorboards-web-app-service"),
         ("/pipeline/", "ml-pipeline-ui"),
     ] {
-        route = route.rule(json!({
-            "matches": [path_match("PathPrefix", prefix)],
-            "filters": [
-                user_header(),
-                {"type": "URLRewrite", "urlRewrite": {"path": {
-                    "type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}},
-            ],
-            "backendRefs": [backend(service, 80)],
-        }));
+        route = route.rule(RouteRule {
+            matches: Some(vec![path_prefix(prefix)]),
+            filters: Some(vec![user_header(), replace_prefix("/")]),
+            backend_refs: Some(vec![backend(service, 80)]),
+            ..Default::default()
+        });
     }
-    route = route
-        .rule(json!({
-            "matches": [path_match("PathPrefix", "/katib/")],
-            "filters": [user_header()],
-            "backendRefs": [backend("katib-ui", 80)],
-        }))
-        .rule(json!({
-            "matches": [path_match("PathPrefix", "/")],
-            "filters": [user_header()],
-            "backendRefs": [backend("centraldashboard", 80)],
-        }));
-    chart.add_untyped("route", route.build());
+    for (prefix, service) in [("/katib/", "katib-ui"), ("/", "centraldashboard")] {
+        route = route.rule(RouteRule {
+            matches: Some(vec![path_prefix(prefix)]),
+            filters: Some(vec![user_header()]),
+            backend_refs: Some(vec![backend(service, 80)]),
+            ..Default::default()
+        });
+    }
+    chart.add("route", route.build());
 }
 
-fn user_header() -> serde_json::Value {
-    json!({"type": "RequestHeaderModifier", "requestHeaderModifier": {
-        "set": [{"name": USER_HEADER.0, "value": USER_HEADER.1}]}})
+fn user_header() -> RouteFilter {
+    set_request_header(USER_HEADER.0, USER_HEADER.1)
 }
 
 fn notebook_gateway_controller(app: &mut App) {

@@ -2,7 +2,7 @@
 //! ServiceAccount bound to `cluster-admin` and its long-lived token Secret, which Kubernetes
 //! fills in) and its route; the Headlamp chart itself joins when Helm rendering lands.
 
-use homelab_synth::kit::{GatewayRef, HttpRoute, named, string_map};
+use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, named, string_map};
 use homelab_synth::{App, ChartProps};
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
@@ -50,9 +50,9 @@ pub fn headlamp(app: &mut App) {
             ..Default::default()
         },
     );
-    chart.add_untyped(
+    chart.add(
         "route",
-        HttpRoute::new(
+        HttpRouteBuilder::new(
             "headlamp",
             &GatewayRef::new("homelab-gateway", "kube-system"),
             "headlamp.madhan.app",

@@ -2,12 +2,17 @@
 //! endpoints are exposed here with Services of our own, scraped by ServiceMonitors, plus the
 //! TLS certificate of the Argo CD server.
 
+use homelab_imports::cert_manager_io::v1::{
+    Certificate, CertificateSpec, CertificateSpecIssuerRef,
+};
+use homelab_imports::monitoring_coreos_com::v1::{
+    ServiceMonitor, ServiceMonitorSpec, ServiceMonitorSpecEndpoints, ServiceMonitorSpecSelector,
+};
 use homelab_synth::kit::{named, string_map};
-use homelab_synth::{Allow, App, ChartProps, Scope, Untyped};
+use homelab_synth::{Allow, App, ChartProps};
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use serde_json::json;
 
 const NAMESPACE: &str = "argocd";
 
@@ -51,35 +56,41 @@ pub fn argocd_monitor(app: &mut App) {
             Allow::ExternalSelector,
             "Argo CD is installed by Pulumi, outside GitOps",
         );
-        chart.add_untyped(
+        chart.add(
             &format!("{component}-monitor"),
-            Untyped::new(
-                "monitoring.coreos.com/v1",
-                "ServiceMonitor",
-                json!({
-                    "metadata": named(&service_name),
-                    "spec": {
-                        "selector": {"matchLabels": labels},
-                        "endpoints": [{"port": "metrics", "interval": "30s"}],
+            ServiceMonitor {
+                metadata: named(&service_name),
+                spec: ServiceMonitorSpec {
+                    selector: ServiceMonitorSpecSelector {
+                        match_labels: Some(labels),
+                        ..Default::default()
                     },
-                }),
-            )
-            .scope(Scope::Namespaced),
+                    endpoints: vec![ServiceMonitorSpecEndpoints {
+                        port: Some("metrics".into()),
+                        interval: Some("30s".into()),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                },
+                status: None,
+            },
         );
     }
-    chart.add_untyped(
+    chart.add(
         "server-certificate",
-        Untyped::new(
-            "cert-manager.io/v1",
-            "Certificate",
-            json!({
-                "metadata": {"name": "argocd-server-tls"},
-                "spec": {
-                    "secretName": "argocd-server-tls",
-                    "dnsNames": ["argocd.madhan.app"],
-                    "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt-prod"},
+        Certificate {
+            metadata: named("argocd-server-tls"),
+            spec: Some(CertificateSpec {
+                secret_name: "argocd-server-tls".into(),
+                dns_names: Some(vec!["argocd.madhan.app".into()]),
+                issuer_ref: CertificateSpecIssuerRef {
+                    group: Some("cert-manager.io".into()),
+                    kind: Some("ClusterIssuer".into()),
+                    name: "letsencrypt-prod".into(),
                 },
+                ..Default::default()
             }),
-        ),
+            status: None,
+        },
     );
 }
