@@ -164,6 +164,19 @@ impl App {
         format!("{}/{}", self.name, self.charts[chart].id)
     }
 
+    /// Construct path of a Helm release: `<app>/<chart>/<id>`.
+    pub(crate) fn helm_path(&self, helm: &HelmNode) -> String {
+        format!("{}/{}", self.chart_path(helm.chart), helm.id)
+    }
+
+    /// Namespace of a Helm release: its own, else its chart's.
+    pub(crate) fn helm_namespace(&self, helm: &HelmNode) -> Option<String> {
+        helm.props
+            .namespace
+            .clone()
+            .or_else(|| self.charts[helm.chart].props.namespace.clone())
+    }
+
     /// Construct path of an object: `<app>/<chart>/<id>`.
     pub(crate) fn object_path(&self, object: &ObjectNode) -> String {
         format!("{}/{}", self.chart_path(object.chart), object.id)

@@ -131,12 +131,8 @@ pub(crate) fn expand(
             }
             Child::Helm(index) => {
                 let helm = &app.helms[index];
-                let path = format!("{}/{}", app.chart_path(helm.chart), helm.id);
-                let namespace = helm
-                    .props
-                    .namespace
-                    .clone()
-                    .or_else(|| app.charts[helm.chart].props.namespace.clone());
+                let path = app.helm_path(helm);
+                let namespace = app.helm_namespace(helm);
                 if let HelmMode::Delegate(engine) = &helm.props.mode {
                     let Some(namespace) = namespace else { continue };
                     for (id, object) in

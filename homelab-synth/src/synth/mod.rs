@@ -239,12 +239,8 @@ fn render_releases(
     for (app_index, built) in apps.iter().enumerate() {
         let app = &built.app;
         for (helm_index, helm) in app.helms.iter().enumerate() {
-            let path = format!("{}/{}", app.chart_path(helm.chart), helm.id);
-            let namespace = helm
-                .props
-                .namespace
-                .clone()
-                .or_else(|| app.charts[helm.chart].props.namespace.clone());
+            let path = app.helm_path(helm);
+            let namespace = app.helm_namespace(helm);
             let mut problems = Vec::new();
             if helm.props.chart.name().is_empty() || helm.props.chart.location().is_empty() {
                 problems.push("has no chart: set `HelmProps::chart`".to_owned());
