@@ -1,11 +1,17 @@
-//! Small builders shared by apps until the full workload kit exists. Each returns plain
+//! Builders shared by apps: workloads with secure defaults, routes, metadata. Each returns plain
 //! objects (typed where a type exists) that the app adds to a chart; nothing here is magic.
 
 mod http_route;
 mod meta;
+pub mod workload;
 
 pub use http_route::{
     GatewayRef, HttpRouteBuilder, RouteBackend, RouteFilter, RouteMatch, RouteRule, backend,
     path_prefix, replace_prefix, set_request_header,
 };
 pub use meta::{named, quantities, string_map};
+pub use workload::{
+    AccessMode, Claim, ContainerBuilder, CronJobBuilder, DaemonSetBuilder, DeploymentBuilder,
+    Expose, JobBuilder, PodBuilder, Probe, SECURITY_EXCEPTIONS_ANNOTATION, ServiceBuilder,
+    StatefulSetBuilder, VolumeRef, Workload,
+};

@@ -1,0 +1,466 @@
+//! The workload kit end to end: workloads built with the kit are added to an App, synthesized,
+//! and the resolved documents are asserted exactly. The existing validation rules (selectors,
+//! Service selectors, named targetPorts, quantities) must all pass.
+
+use homelab_synth::kit::workload::{
+    AccessMode, Claim, ContainerBuilder, CronJobBuilder, DaemonSetBuilder, DeploymentBuilder,
+    Expose, JobBuilder, PodBuilder, Probe, SECURITY_EXCEPTIONS_ANNOTATION, StatefulSetBuilder,
+};
+use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, named};
+use homelab_synth::{App, BuiltApp, ChartProps, ManifestSet, MemoryFiles, SynthError, synthesize};
+use k8s_openapi::api::core::v1::Namespace;
+use serde_json::{Value, json};
+
+fn synth(app: App) -> Result<ManifestSet, SynthError> {
+    synthesize(
+        &[BuiltApp {
+            app,
+            category: "test".into(),
+        }],
+        &MemoryFiles::new(),
+    )
+}
+
+fn expect_ok(result: Result<ManifestSet, SynthError>) -> ManifestSet {
+    match result {
+        Ok(set) => set,
+        Err(error) => panic!(
+            "synthesis failed:\n{}",
+            error
+                .errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
+
+/// The body of the only document of `kind` named `name`.
+fn body<'a>(set: &'a ManifestSet, kind: &str, name: &str) -> &'a Value {
+    let found: Vec<_> = set.apps[0]
+        .documents
+        .iter()
+        .filter(|d| d.kind() == kind && d.name() == name)
+        .collect();
+    assert_eq!(found.len(), 1, "{kind} {name}");
+    &found[0].body
+}
+
+fn restricted_container() -> Value {
+    json!({
+        "allowPrivilegeEscalation": false,
+        "capabilities": {"drop": ["ALL"]},
+        "readOnlyRootFilesystem": true
+    })
+}
+
+fn restricted_pod() -> Value {
+    json!({"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}})
+}
+
+/// The ComfyUI app in the kit's short form (compare `apps/ai/comfyui.rs`).
+fn comfyui(app: &mut App) {
+    let mut chart = app.chart("comfyui", ChartProps::namespace("comfyui"));
+    chart.add(
+        "namespace",
+        Namespace {
+            metadata: named("comfyui"),
+            ..Default::default()
+        },
+    );
+    let data = Claim::new("comfyui-data", "50Gi")
+        .access(AccessMode::ReadWriteMany)
+        .storage_class("longhorn");
+    chart.add("data", data.build());
+
+    let mut pod = PodBuilder::new("comfyui");
+    let volume = pod.pvc("data", data.name());
+    pod.container(
+        ContainerBuilder::new("comfyui", "yanwk/comfyui-boot:cu128-megapak-20260223")
+            .port("http", 8188)
+            .env("CLI_ARGS", "--listen 0.0.0.0")
+            .mount(&volume, "/root")
+            .limits(&[("cpu", "4000m"), ("memory", "8Gi")])
+            .gpu(1)
+            .readiness(Probe::http("http", "/"))
+            .run_as_root("the image runs ComfyUI as root")
+            .writable_root_filesystem("installs custom nodes into the image at start"),
+    );
+    let web = DeploymentBuilder::new(pod).recreate();
+    let service = web.expose();
+    chart.add("deployment", web.build());
+    chart.add("service", service.build());
+    let gateway = GatewayRef::new("homelab-gateway", "kube-system");
+    chart.add(
+        "route",
+        HttpRouteBuilder::new("comfyui", &gateway, "comfyui.madhan.app")
+            .to_service("comfyui", service.service_port("http").unwrap())
+            .build(),
+    );
+}
+
+#[test]
+fn comfyui_short_form_synthesizes_cleanly() {
+    let mut app = App::new("comfyui");
+    comfyui(&mut app);
+    let set = expect_ok(synth(app));
+    assert!(set.warnings.is_empty(), "{:?}", set.warnings);
+    assert_eq!(
+        body(&set, "Deployment", "comfyui"),
+        &json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "comfyui",
+                "namespace": "comfyui",
+                "labels": {"app.kubernetes.io/name": "comfyui"}
+            },
+            "spec": {
+                "selector": {"matchLabels": {"app.kubernetes.io/name": "comfyui"}},
+                "strategy": {"type": "Recreate"},
+                "template": {
+                    "metadata": {
+                        "labels": {"app.kubernetes.io/name": "comfyui"},
+                        "annotations": {
+                            SECURITY_EXCEPTIONS_ANNOTATION:
+                                "comfyui: runAsUser: 0: the image runs ComfyUI as root\n\
+                                 comfyui: readOnlyRootFilesystem: false: installs custom nodes \
+                                 into the image at start"
+                        }
+                    },
+                    "spec": {
+                        "containers": [{
+                            "name": "comfyui",
+                            "image": "yanwk/comfyui-boot:cu128-megapak-20260223",
+                            "env": [{"name": "CLI_ARGS", "value": "--listen 0.0.0.0"}],
+                            "ports": [{"name": "http", "containerPort": 8188, "protocol": "TCP"}],
+                            "readinessProbe": {"httpGet": {"path": "/", "port": "http"}},
+                            "resources": {
+                                "limits": {"cpu": "4000m", "memory": "8Gi", "nvidia.com/gpu": "1"}
+                            },
+                            "securityContext": {
+                                "allowPrivilegeEscalation": false,
+                                "capabilities": {"drop": ["ALL"]},
+                                "readOnlyRootFilesystem": false,
+                                "runAsGroup": 0,
+                                "runAsNonRoot": false,
+                                "runAsUser": 0
+                            },
+                            "volumeMounts": [{"name": "data", "mountPath": "/root"}]
+                        }],
+                        "nodeSelector": {"nvidia.com/gpu.present": "true"},
+                        "runtimeClassName": "nvidia",
+                        "securityContext": restricted_pod(),
+                        "tolerations": [{
+                            "key": "dedicated",
+                            "operator": "Equal",
+                            "value": "ai",
+                            "effect": "NoSchedule"
+                        }],
+                        "volumes": [{
+                            "name": "data",
+                            "persistentVolumeClaim": {"claimName": "comfyui-data"}
+                        }]
+                    }
+                }
+            }
+        })
+    );
+    assert_eq!(
+        body(&set, "Service", "comfyui"),
+        &json!({
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {
+                "name": "comfyui",
+                "namespace": "comfyui",
+                "labels": {"app.kubernetes.io/name": "comfyui"}
+            },
+            "spec": {
+                "selector": {"app.kubernetes.io/name": "comfyui"},
+                "ports": [{"name": "http", "port": 8188, "targetPort": "http", "protocol": "TCP"}]
+            }
+        })
+    );
+    assert_eq!(
+        body(&set, "PersistentVolumeClaim", "comfyui-data")["spec"],
+        json!({
+            "accessModes": ["ReadWriteMany"],
+            "resources": {"requests": {"storage": "50Gi"}},
+            "storageClassName": "longhorn",
+            "volumeMode": "Filesystem"
+        })
+    );
+    assert_eq!(
+        body(&set, "HTTPRoute", "comfyui")["spec"]["rules"][0]["backendRefs"],
+        json!([{"group": "", "kind": "Service", "name": "comfyui", "port": 8188, "weight": 1}])
+    );
+}
+
+#[test]
+fn every_workload_kind_is_restricted_by_default_and_passes_validation() {
+    let mut app = App::new("kinds");
+    let mut chart = app.chart("kinds", ChartProps::namespace("kinds"));
+    let simple = |name: &str| {
+        let mut pod = PodBuilder::new(name);
+        pod.container(
+            ContainerBuilder::new(name, "example/app:1")
+                .port("http", 8080)
+                .requests(&[("cpu", "50m"), ("memory", "64Mi")])
+                .liveness(Probe::tcp("http"))
+                .scratch("/tmp"),
+        );
+        pod
+    };
+
+    let web = DeploymentBuilder::new(simple("web")).replicas(2);
+    chart.add("web", web.build());
+    chart.add("web-service", web.expose().build());
+
+    let data = Claim::new("data", "10Gi").storage_class("longhorn");
+    let mut db_pod = PodBuilder::new("db");
+    db_pod.container(
+        ContainerBuilder::new("db", "postgres:18")
+            .port("postgres", 5432)
+            .env_from_secret("POSTGRES_PASSWORD", "db-credentials", "password")
+            .mount(
+                &StatefulSetBuilder::claim_volume(&data),
+                "/var/lib/postgresql",
+            )
+            .scratch("/var/run/postgresql")
+            .run_as(999, 999),
+    );
+    let db = StatefulSetBuilder::new(db_pod).claim(data);
+    chart.add("db", db.build());
+    chart.add("db-service", db.expose().headless().build());
+
+    let agent = DaemonSetBuilder::new(simple("agent"));
+    chart.add("agent", agent.build());
+    chart.add(
+        "migrate",
+        JobBuilder::new(simple("migrate")).backoff_limit(1).build(),
+    );
+    chart.add(
+        "backup",
+        CronJobBuilder::new("0 3 * * *", JobBuilder::new(simple("backup"))).build(),
+    );
+
+    let set = expect_ok(synth(app));
+    assert!(set.warnings.is_empty(), "{:?}", set.warnings);
+
+    for (kind, name, spec) in [
+        ("Deployment", "web", "/spec/template/spec"),
+        ("StatefulSet", "db", "/spec/template/spec"),
+        ("DaemonSet", "agent", "/spec/template/spec"),
+        ("Job", "migrate", "/spec/template/spec"),
+        ("CronJob", "backup", "/spec/jobTemplate/spec/template/spec"),
+    ] {
+        let pod = body(&set, kind, name).pointer(spec).unwrap();
+        assert_eq!(pod["securityContext"], restricted_pod(), "{kind}");
+        let container = &pod["containers"][0]["securityContext"];
+        let mut expected = restricted_container();
+        if name == "db" {
+            expected["runAsUser"] = json!(999);
+            expected["runAsGroup"] = json!(999);
+        }
+        assert_eq!(container, &expected, "{kind}");
+        let template = body(&set, kind, name)
+            .pointer(spec.trim_end_matches("/spec"))
+            .unwrap();
+        assert_eq!(
+            template["metadata"],
+            json!({"labels": {"app.kubernetes.io/name": name}}),
+            "{kind}: no exceptions, no annotation"
+        );
+    }
+
+    assert_eq!(
+        body(&set, "StatefulSet", "db")["spec"],
+        json!({
+            "selector": {"matchLabels": {"app.kubernetes.io/name": "db"}},
+            "serviceName": "db",
+            "template": {
+                "metadata": {"labels": {"app.kubernetes.io/name": "db"}},
+                "spec": {
+                    "containers": [{
+                        "name": "db",
+                        "image": "postgres:18",
+                        "env": [{
+                            "name": "POSTGRES_PASSWORD",
+                            "valueFrom": {"secretKeyRef": {"name": "db-credentials", "key": "password"}}
+                        }],
+                        "ports": [{"name": "postgres", "containerPort": 5432, "protocol": "TCP"}],
+                        "securityContext": {
+                            "allowPrivilegeEscalation": false,
+                            "capabilities": {"drop": ["ALL"]},
+                            "readOnlyRootFilesystem": true,
+                            "runAsGroup": 999,
+                            "runAsUser": 999
+                        },
+                        "volumeMounts": [
+                            {"name": "data", "mountPath": "/var/lib/postgresql"},
+                            {"name": "db-scratch-0", "mountPath": "/var/run/postgresql"}
+                        ]
+                    }],
+                    "securityContext": restricted_pod(),
+                    "volumes": [{"name": "db-scratch-0", "emptyDir": {}}]
+                }
+            },
+            "volumeClaimTemplates": [{
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": {"name": "data"},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": "10Gi"}},
+                    "storageClassName": "longhorn",
+                    "volumeMode": "Filesystem"
+                }
+            }]
+        })
+    );
+    assert_eq!(
+        body(&set, "Service", "db")["spec"],
+        json!({
+            "clusterIP": "None",
+            "selector": {"app.kubernetes.io/name": "db"},
+            "ports": [{"name": "postgres", "port": 5432, "targetPort": "postgres", "protocol": "TCP"}]
+        })
+    );
+    assert_eq!(
+        body(&set, "Service", "web")["spec"]["ports"],
+        json!([{"name": "http", "port": 8080, "targetPort": "http", "protocol": "TCP"}])
+    );
+    assert_eq!(
+        body(&set, "Job", "migrate")["spec"]["template"]["spec"]["restartPolicy"],
+        json!("OnFailure")
+    );
+}
+
+#[test]
+fn exceptions_are_recorded_on_the_pod_template() {
+    let mut app = App::new("vpn");
+    let mut chart = app.chart("vpn", ChartProps::namespace("vpn"));
+    let mut pod = PodBuilder::new("netbird");
+    let dev = pod.host_path("tun", "/dev/net/tun", "WireGuard needs the TUN device");
+    pod.host_network("routes for the whole node")
+        .init_container(
+            ContainerBuilder::new("sysctl", "busybox:1.37")
+                .command(&["sysctl", "-w", "net.ipv4.ip_forward=1"])
+                .privileged("sets a node sysctl"),
+        )
+        .container(
+            ContainerBuilder::new("netbird", "netbirdio/netbird:0.50.0")
+                .mount(&dev, "/dev/net/tun")
+                .run_as_root("the agent manages interfaces as root")
+                .add_capabilities(&["NET_ADMIN", "SYS_RESOURCE"], "creates the wt0 interface"),
+        );
+    let agent = DaemonSetBuilder::new(pod);
+    chart.add("agent", agent.build());
+    let set = expect_ok(synth(app));
+    let template = &body(&set, "DaemonSet", "netbird")["spec"]["template"];
+    assert_eq!(
+        template["metadata"]["annotations"],
+        json!({
+            SECURITY_EXCEPTIONS_ANNOTATION:
+                "pod: hostPath: /dev/net/tun: WireGuard needs the TUN device\n\
+                 pod: hostNetwork: true: routes for the whole node\n\
+                 sysctl: privileged: true: sets a node sysctl\n\
+                 netbird: runAsUser: 0: the agent manages interfaces as root\n\
+                 netbird: capabilities.add: NET_ADMIN, SYS_RESOURCE: creates the wt0 interface"
+        })
+    );
+    assert_eq!(template["spec"]["hostNetwork"], json!(true));
+    assert_eq!(
+        template["spec"]["dnsPolicy"],
+        json!("ClusterFirstWithHostNet")
+    );
+    assert_eq!(
+        template["spec"]["initContainers"][0]["securityContext"],
+        json!({"allowPrivilegeEscalation": true, "privileged": true, "readOnlyRootFilesystem": true})
+    );
+    assert_eq!(
+        template["spec"]["containers"][0]["securityContext"],
+        json!({
+            "allowPrivilegeEscalation": false,
+            "capabilities": {"add": ["NET_ADMIN", "SYS_RESOURCE"], "drop": ["ALL"]},
+            "readOnlyRootFilesystem": true,
+            "runAsGroup": 0,
+            "runAsNonRoot": false,
+            "runAsUser": 0
+        })
+    );
+}
+
+#[test]
+fn a_port_name_no_container_declares_is_reported_by_synthesis() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let mut pod = PodBuilder::new("web");
+    pod.container(ContainerBuilder::new("web", "web:1").port("http", 8080));
+    let web = DeploymentBuilder::new(pod);
+    chart.add("web", web.build());
+    chart.add("service", web.expose().port_as("metrics", 9090).build());
+    let errors: Vec<String> = match synth(app) {
+        Ok(_) => panic!("synthesis should fail"),
+        Err(error) => error.errors.iter().map(ToString::to_string).collect(),
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains(
+            "spec.ports[1].targetPort `metrics` names no container port of the selected pods"
+        ),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn extra_selector_labels_reach_selector_template_and_service() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let mut pod = PodBuilder::new("api");
+    pod.selector_label("app.kubernetes.io/component", "server")
+        .label("version", "1")
+        .container(ContainerBuilder::new("api", "api:1").port("grpc", 9000));
+    let api = DeploymentBuilder::new(pod);
+    chart.add("api", api.build());
+    chart.add("service", api.expose().build());
+    let set = expect_ok(synth(app));
+    let selector =
+        json!({"app.kubernetes.io/component": "server", "app.kubernetes.io/name": "api"});
+    let deployment = body(&set, "Deployment", "api");
+    assert_eq!(deployment["spec"]["selector"]["matchLabels"], selector);
+    assert_eq!(
+        deployment["spec"]["template"]["metadata"]["labels"],
+        json!({
+            "app.kubernetes.io/component": "server",
+            "app.kubernetes.io/name": "api",
+            "version": "1"
+        })
+    );
+    assert_eq!(body(&set, "Service", "api")["spec"]["selector"], selector);
+}
+
+#[test]
+fn the_exceptions_annotation_renders_as_a_literal_block() {
+    let mut app = App::new("comfyui");
+    comfyui(&mut app);
+    let set = expect_ok(synth(app));
+    let rendered = homelab_synth::output::render(&set).unwrap();
+    let (file, bytes) = rendered
+        .iter()
+        .find(|(file, _)| file.contains("Deployment"))
+        .unwrap();
+    let text = std::str::from_utf8(bytes).unwrap();
+    assert!(
+        text.contains(
+            "        homelab-synth.dev/security-exceptions: |-\n          \
+             comfyui: runAsUser: 0: the image runs ComfyUI as root\n          \
+             comfyui: readOnlyRootFilesystem: false: installs custom nodes into the image at \
+             start\n"
+        ),
+        "{file}:\n{text}"
+    );
+}
