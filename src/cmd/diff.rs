@@ -106,10 +106,17 @@ fn load(side: &str, workspace: &Path) -> anyhow::Result<Tree> {
     }
     let worktree = Worktree::add(workspace, side)?;
     let out = worktree.path.join("app");
-    // the revision's own code synthesizes its tree; builds share this workspace's target dir
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+    // The revision's own code synthesizes its tree. It builds in a target folder of its own:
+    // cargo names artifacts of workspace crates independently of their folder, so a build of
+    // the revision in the main target folder would overwrite this build's artifacts.
+    let target = std::env::var_os("SYNTH_DIFF_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join("target"));
+        .unwrap_or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| workspace.join("target"))
+                .join("synth-diff")
+        });
     let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .args([
             "run",
