@@ -359,6 +359,11 @@ impl ContainerBuilder {
         self
     }
 
+    /// Whether this container was allowed to run as root.
+    pub(crate) fn runs_as_root(&self) -> bool {
+        self.security.run_as_root
+    }
+
     /// Opt-out: runs as root (`runAsNonRoot: false`, `runAsUser: 0`, `runAsGroup: 0`).
     pub fn run_as_root(mut self, reason: &str) -> Self {
         self.security.run_as_root = true;

@@ -327,6 +327,21 @@ impl PodBuilder {
         all
     }
 
+    /// The pod `securityContext`: `runAsNonRoot: true` only when no container was allowed to
+    /// run as root, so the pod level never contradicts a container's recorded exception.
+    fn pod_security_context(&self) -> k8s_openapi::api::core::v1::PodSecurityContext {
+        let mut context = self.security.context();
+        if self
+            .init_containers
+            .iter()
+            .chain(&self.containers)
+            .any(ContainerBuilder::runs_as_root)
+        {
+            context.run_as_non_root = None;
+        }
+        context
+    }
+
     /// Named ports of the regular containers: `(name, number, protocol)`.
     pub(crate) fn named_ports(&self) -> Vec<(String, i32, String)> {
         self.containers
@@ -400,7 +415,7 @@ impl PodBuilder {
                     .clone()
                     .or_else(|| default_restart.map(str::to_owned)),
                 termination_grace_period_seconds: self.termination_grace_seconds,
-                security_context: Some(self.security.context()),
+                security_context: Some(self.pod_security_context()),
                 ..PodSpec::default()
             }),
         }
