@@ -23,9 +23,9 @@ fn diff_of_two_folders_reports_objects_not_files() {
 
     // change one object, rename another's file, remove a third
     let deployment = new.join("comfyui/Deployment.comfyui.yaml");
-    let changed = fs::read_to_string(&deployment)
-        .unwrap()
-        .replace("replicas: 1", "replicas: 2");
+    let original = fs::read_to_string(&deployment).unwrap();
+    let changed = original.replace("memory: 8Gi", "memory: 16Gi");
+    assert_ne!(original, changed);
     fs::write(&deployment, changed).unwrap();
     fs::rename(
         new.join("comfyui/Service.comfyui.yaml"),
@@ -52,7 +52,7 @@ fn diff_of_two_folders_reports_objects_not_files() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("    -  replicas: 1\n    +  replicas: 2\n"),
+        stdout.contains("    -            memory: 8Gi\n    +            memory: 16Gi\n"),
         "{stdout}"
     );
     assert!(
