@@ -7,11 +7,17 @@ use homelab_synth::Registry;
 pub fn homelab() -> Registry {
     let mut registry = Registry::new();
     homelab_apps_ai::register(&mut registry.category("ai"));
+    homelab_apps_automation::register(&mut registry.category("automation"));
     homelab_apps_databases::register(&mut registry.category("databases"));
+    homelab_apps_hardware::register(&mut registry.category("hardware"));
     homelab_apps_management::register(&mut registry.category("management"));
     homelab_apps_monitoring::register(&mut registry.category("monitoring"));
     homelab_apps_networking::register(&mut registry.category("networking"));
     homelab_apps_observability::register(&mut registry.category("observability"));
+    homelab_apps_registry::register(&mut registry.category("registry"));
+    homelab_apps_secrets::register(&mut registry.category("secrets"));
+    homelab_apps_security::register(&mut registry.category("security"));
+    homelab_apps_storage::register(&mut registry.category("storage"));
     homelab_apps_support::register(&mut registry.category("support"));
     registry
 }

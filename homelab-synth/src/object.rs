@@ -78,6 +78,16 @@ impl Untyped {
         self.scope = Some(scope);
         self
     }
+
+    /// The object's `apiVersion`.
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+
+    /// The object's `kind`.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
 }
 
 /// Marks a body that was not a JSON object; synthesis reports it as an error.

@@ -3,6 +3,8 @@
 
 mod http_route;
 mod meta;
+mod namespace;
+mod secret_provider_class;
 pub mod workload;
 
 pub use http_route::{
@@ -10,6 +12,8 @@ pub use http_route::{
     path_prefix, replace_prefix, set_request_header,
 };
 pub use meta::{named, quantities, string_map};
+pub use namespace::{ENFORCE_LABEL, PodSecurityLevel, namespace};
+pub use secret_provider_class::{OPENBAO_ADDRESS, OpenBaoSecrets, SECRETS_STORE_DRIVER};
 pub use workload::{
     AccessMode, Claim, ContainerBuilder, CronJobBuilder, DaemonSetBuilder, DeploymentBuilder,
     Expose, JobBuilder, PodBuilder, Probe, SECURITY_EXCEPTIONS_ANNOTATION, ServiceBuilder,

@@ -215,6 +215,16 @@ impl PodBuilder {
         })
     }
 
+    /// The secrets-store CSI volume `name` for `class` (mounting it is what makes the driver
+    /// sync the class's Secrets).
+    pub fn secrets_store(&mut self, name: &str, class: &crate::kit::OpenBaoSecrets) -> VolumeRef {
+        self.csi(
+            name,
+            crate::kit::SECRETS_STORE_DRIVER,
+            &[("secretProviderClass", class.name())],
+        )
+    }
+
     /// Opt-out: host directory `path` as volume `name` (forbidden by the baseline and
     /// restricted profiles).
     pub fn host_path(&mut self, name: &str, path: &str, reason: &str) -> VolumeRef {
