@@ -11,6 +11,7 @@ pub mod yaml;
 pub mod app;
 pub mod bootstrap;
 pub mod chart;
+pub mod crd_schema;
 pub mod finding;
 pub mod helm;
 pub mod include;

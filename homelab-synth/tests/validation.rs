@@ -1559,3 +1559,123 @@ metadata:
         )]
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// custom resources against their CRD schemas
+// ---------------------------------------------------------------------------------------
+
+fn widget_crd() -> Untyped {
+    Untyped::new(
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+        json!({
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {
+                "group": "example.com",
+                "names": {"kind": "Widget", "plural": "widgets", "singular": "widget",
+                          "listKind": "WidgetList"},
+                "scope": "Namespaced",
+                "versions": [{"name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                        "spec": {"type": "object", "required": ["size"], "properties": {
+                            "size": {"type": "integer", "minimum": 1}}}}}}}],
+            },
+        }),
+    )
+}
+
+#[test]
+fn a_custom_resource_is_checked_against_a_crd_of_the_synthesis() {
+    let good = demo(|chart| {
+        chart.add_untyped("crd", widget_crd());
+        chart.add_untyped(
+            "widget",
+            Untyped::new(
+                "example.com/v1",
+                "Widget",
+                json!({"metadata": {"name": "w"}, "spec": {"size": 2}}),
+            ),
+        );
+    });
+    expect_ok(synth_one(good));
+
+    let bad = demo(|chart| {
+        chart.add_untyped("crd", widget_crd());
+        chart.add_untyped(
+            "widget",
+            Untyped::new(
+                "example.com/v1",
+                "Widget",
+                json!({"metadata": {"name": "w"}, "spec": {"size": 0, "colour": "red"}}),
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(bad)),
+        [demo_error(
+            "widget",
+            "Widget.w.yaml",
+            "Widget `demo/w` does not match the schema of CRD `widgets.example.com` of app \
+             `demo`: at `/spec`: Additional properties are not allowed ('colour' was unexpected); \
+             at `/spec/size`: 0 is less than the minimum of 1"
+        )]
+    );
+}
+
+#[test]
+fn a_custom_resource_is_checked_against_the_imported_crd() {
+    let monitor = |endpoint: serde_json::Value| {
+        demo(|chart| {
+            chart.add_untyped(
+                "monitor",
+                Untyped::new(
+                    "monitoring.coreos.com/v1",
+                    "ServiceMonitor",
+                    json!({"metadata": {"name": "m"},
+                           "spec": {"selector": {}, "endpoints": [endpoint]}}),
+                ),
+            );
+        })
+    };
+    expect_ok(synth_one(monitor(
+        json!({"port": "http", "path": "/metrics"}),
+    )));
+    assert_eq!(
+        expect_errors(synth_one(monitor(json!({"port": "http", "scheme": "htp"})))),
+        [demo_error(
+            "monitor",
+            "ServiceMonitor.m.yaml",
+            "ServiceMonitor `demo/m` does not match the schema of imported CRD \
+             `servicemonitors.monitoring.coreos.com`: at `/spec/endpoints/0/scheme`: \
+             \"htp\" is not one of \"http\", \"https\" or 2 other candidates"
+        )]
+    );
+}
+
+#[test]
+fn an_imported_crd_installs_with_its_schema_and_an_unknown_one_is_an_error() {
+    let set = expect_ok(synth_one(demo(|chart| {
+        chart.add_untyped(
+            "crd",
+            homelab_synth::kit::imported_crd("prometheusrules.monitoring.coreos.com"),
+        );
+    })));
+    let crd = &set.apps[0].documents[0];
+    assert_eq!(crd.name(), "prometheusrules.monitoring.coreos.com");
+    assert_eq!(crd.namespace(), None, "a CRD is cluster-scoped");
+    assert_eq!(crd.body["spec"]["names"]["kind"], "PrometheusRule");
+
+    let errors = expect_errors(synth_one(demo(|chart| {
+        chart.add_untyped(
+            "crd",
+            homelab_synth::kit::imported_crd("nothing.example.com"),
+        );
+    })));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("`demo/demo/crd`")
+            && errors[0]
+                .contains("no imported CustomResourceDefinition is named `nothing.example.com`"),
+        "{errors:#?}"
+    );
+}

@@ -20,3 +20,20 @@
 mod generated;
 
 pub use generated::*;
+
+/// The imported CustomResourceDefinition named `name` (`servicemonitors.monitoring.coreos.com`)
+/// as a JSON document: what `synth import` read, without `status` and, since the imports are
+/// generated with `--no-docs`, without schema descriptions.
+pub fn custom_resource_definition(name: &str) -> Option<serde_json::Value> {
+    crds::CUSTOM_RESOURCE_DEFINITIONS
+        .binary_search_by(|(candidate, _)| (*candidate).cmp(name))
+        .ok()
+        .and_then(|index| serde_json::from_str(crds::CUSTOM_RESOURCE_DEFINITIONS[index].1).ok())
+}
+
+/// The names of every imported CustomResourceDefinition, sorted.
+pub fn custom_resource_definition_names() -> impl Iterator<Item = &'static str> {
+    crds::CUSTOM_RESOURCE_DEFINITIONS
+        .iter()
+        .map(|(name, _)| *name)
+}

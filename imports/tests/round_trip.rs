@@ -131,3 +131,21 @@ fn every_served_version_round_trips_through_its_generated_type() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(checked, types.len(), "every generated type is checked");
 }
+
+#[test]
+fn every_imported_crd_is_embedded_and_parses() {
+    let names: Vec<&str> = homelab_imports::custom_resource_definition_names().collect();
+    assert_eq!(names.len(), 34, "one per CRD of the shared corpus");
+    assert!(names.windows(2).all(|pair| pair[0] < pair[1]), "sorted");
+    for name in names {
+        let crd = homelab_imports::custom_resource_definition(name)
+            .unwrap_or_else(|| panic!("{name} does not parse"));
+        assert_eq!(crd["kind"], "CustomResourceDefinition", "{name}");
+        assert_eq!(crd["metadata"]["name"], name);
+    }
+    let monitors =
+        homelab_imports::custom_resource_definition("servicemonitors.monitoring.coreos.com")
+            .expect("ServiceMonitor CRD");
+    assert_eq!(monitors["spec"]["names"]["kind"], "ServiceMonitor");
+    assert!(homelab_imports::custom_resource_definition("nothing.example.com").is_none());
+}

@@ -1,7 +1,7 @@
 //! The edges of an import: reading CRD files (a folder is read recursively, its `.yaml`,
 //! `.yml` and `.json` files in path order) and writing the generated files into the output
 //! folder, where files generated earlier that are no longer produced are removed (only files
-//! that carry the generator's header, never anything else).
+//! that carry the generator's header, and embedded CRDs in `crds/`, never anything else).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -83,12 +83,16 @@ fn stale(folder: &Path, keep: &Generated, base: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             stale(&path, keep, base, out);
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
+        } else {
             let relative = path
                 .strip_prefix(base)
                 .map(|relative| relative.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
-            let ours = fs::read_to_string(&path).is_ok_and(|text| text.starts_with(MARKER));
+            let embedded_crd = relative.starts_with(&format!("{}/", crate::embed::FOLDER))
+                && relative.ends_with(".json");
+            let generated_rust = path.extension().is_some_and(|ext| ext == "rs")
+                && fs::read_to_string(&path).is_ok_and(|text| text.starts_with(MARKER));
+            let ours = embedded_crd || generated_rust;
             if ours && !keep.files.contains_key(&relative) {
                 out.push(path);
             }

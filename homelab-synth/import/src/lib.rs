@@ -15,6 +15,7 @@
 
 pub mod crd;
 pub mod docs;
+pub mod embed;
 pub mod files;
 pub mod header;
 pub mod ir;
@@ -137,6 +138,7 @@ struct Input<'a> {
     source: &'a Source,
     sha: String,
     crd: Crd,
+    document: &'a serde_json::Value,
 }
 
 /// The kinds of one group and version: kind → (input, index of the version).
@@ -144,12 +146,17 @@ type Kinds<'a> = BTreeMap<String, (&'a Input<'a>, usize)>;
 
 /// Generates the modules for every CRD in `sources`.
 pub fn generate(sources: &[Source], options: &Options) -> Result<Generated, ImportError> {
-    let mut inputs = Vec::new();
+    let mut parsed = Vec::new();
     for source in sources {
         let documents = read_documents(&source.text).map_err(|error| ImportError::Yaml {
             file: source.path.clone(),
             source: error,
         })?;
+        parsed.push((source, documents));
+    }
+    let mut inputs = Vec::new();
+    for (source, documents) in &parsed {
+        let source = *source;
         let sha = header::sha256(source.text.as_bytes());
         for (index, document) in documents.iter().enumerate() {
             let crd = Crd::from_document(document).map_err(|error| ImportError::Crd {
@@ -161,6 +168,7 @@ pub fn generate(sources: &[Source], options: &Options) -> Result<Generated, Impo
                 source,
                 sha: sha.clone(),
                 crd,
+                document,
             });
         }
     }
@@ -265,10 +273,47 @@ pub fn generate(sources: &[Source], options: &Options) -> Result<Generated, Impo
             format!("{}{body}", header::header(&options.command, &group_sources)),
         );
     }
+    embed_crds(&inputs, options, &mut generated)?;
+    index.extend(quote!(
+        #[doc = " The imported CustomResourceDefinitions themselves, by name."]
+        pub mod crds;
+    ));
     let body = render::format(index, "mod.rs")?;
     generated.files.insert(
         "mod.rs".to_owned(),
         format!("{}{body}", header::header(&options.command, &all_sources)),
     );
     Ok(generated)
+}
+
+/// Writes `crds/<name>.json` for every input CRD and the `crds.rs` index.
+fn embed_crds(
+    inputs: &[Input],
+    options: &Options,
+    generated: &mut Generated,
+) -> Result<(), ImportError> {
+    let mut names = Vec::new();
+    let mut sources = BTreeSet::new();
+    for input in inputs {
+        let crd = embed::embedded(input.document, options.docs);
+        let name = crd
+            .pointer("/metadata/name")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{}.{}", input.crd.plural, input.crd.group));
+        generated.files.insert(
+            format!("{}/{name}.json", embed::FOLDER),
+            embed::json_text(&crd),
+        );
+        names.push(name);
+        sources.insert((input.source.name.clone(), input.sha.clone()));
+    }
+    names.sort();
+    let path = "crds.rs";
+    let body = render::format(embed::index_tokens(&names), path)?;
+    generated.files.insert(
+        path.to_owned(),
+        format!("{}{body}", header::header(&options.command, &sources)),
+    );
+    Ok(())
 }

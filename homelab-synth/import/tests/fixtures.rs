@@ -28,12 +28,20 @@ fn golden_output_with_docs() {
     assert_eq!(
         generated.files.keys().collect::<Vec<_>>(),
         [
+            "crds.rs",
+            "crds/choices.example.com.json",
+            "crds/gadgets.example.com.json",
+            "crds/namings.example.com.json",
+            "crds/widgets.example.com.json",
             "example_com/mod.rs",
             "example_com/v1.rs",
             "example_com/v1beta1.rs",
             "mod.rs"
         ]
     );
+    let widgets: serde_json::Value =
+        serde_json::from_str(&generated.files["crds/widgets.example.com.json"]).expect("JSON");
+    assert_eq!(widgets["kind"], "CustomResourceDefinition");
     for (path, text) in &generated.files {
         insta::assert_snapshot!(path.replace('/', "__"), text);
     }

@@ -2,6 +2,7 @@
 //! objects (typed where a type exists) that the app adds to a chart; nothing here is magic.
 
 mod http_route;
+mod imported_crd;
 mod meta;
 mod namespace;
 mod secret_provider_class;
@@ -11,6 +12,7 @@ pub use http_route::{
     GatewayRef, HttpRouteBuilder, RouteBackend, RouteFilter, RouteMatch, RouteRule, backend,
     path_prefix, replace_prefix, set_request_header,
 };
+pub use imported_crd::imported_crd;
 pub use meta::{named, quantities, string_map};
 pub use namespace::{ENFORCE_LABEL, PodSecurityLevel, namespace};
 pub use secret_provider_class::{OPENBAO_ADDRESS, OpenBaoSecrets, SECRETS_STORE_DRIVER};

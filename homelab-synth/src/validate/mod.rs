@@ -1,6 +1,7 @@
 //! Validation of a whole synthesis before anything is written. Each rule lives in its own
 //! file and returns findings; all of them run, so the user sees every problem at once.
 
+mod custom_resources;
 mod identity;
 mod pods;
 mod quantities;
@@ -18,6 +19,7 @@ pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
     secrets::check(apps, &mut findings);
     quantities::check(apps, &mut findings);
     selectors::check(apps, &mut findings);
+    custom_resources::check(apps, &mut findings);
     findings
 }
 

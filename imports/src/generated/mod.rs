@@ -70,3 +70,5 @@ pub mod secrets_infisical_com;
 pub mod source_toolkit_fluxcd_io;
 /// API group `traefik.io`.
 pub mod traefik_io;
+/// The imported CustomResourceDefinitions themselves, by name.
+pub mod crds;

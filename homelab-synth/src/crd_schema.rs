@@ -1,0 +1,372 @@
+//! Custom resources checked against their CRD's schema, as the API server would: each served
+//! version's `openAPIV3Schema` becomes a JSON Schema (draft 4, the dialect OpenAPI 3.0 is
+//! built on) with Kubernetes' extensions spelled out:
+//!
+//! - `nullable: true` admits `null`;
+//! - unknown fields are errors (the API server would prune them silently, so a typo would be
+//!   lost without a word) unless `x-kubernetes-preserve-unknown-fields` says otherwise; an
+//!   `x-kubernetes-embedded-resource` also admits `apiVersion`, `kind` and `metadata`;
+//! - `x-kubernetes-int-or-string` admits an integer or a string.
+//!
+//! CEL rules (`x-kubernetes-validations`) and formats are not checked.
+//!
+//! [`CrdSchemas`] holds the schemas by group, version and kind: from CRDs in the synthesis,
+//! then from the imported CRDs (`homelab_imports`). Validators are compiled on first use.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+
+/// Where a schema came from, for messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemaSource {
+    /// A CustomResourceDefinition emitted by an app of this synthesis.
+    App { app: String, crd: String },
+    /// An imported CRD (`homelab_imports`).
+    Imported { crd: String },
+}
+
+impl std::fmt::Display for SchemaSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchemaSource::App { app, crd } => write!(f, "CRD `{crd}` of app `{app}`"),
+            SchemaSource::Imported { crd } => write!(f, "imported CRD `{crd}`"),
+        }
+    }
+}
+
+/// One place where an object breaks its schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaViolation {
+    /// JSON pointer into the object (`/spec/endpoints/0/port`; empty for the root).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+struct Entry {
+    source: SchemaSource,
+    schema: Value,
+    validator: OnceLock<Result<jsonschema::Validator, String>>,
+}
+
+/// Schemas of custom resources by `(group, version, kind)`.
+#[derive(Default)]
+pub struct CrdSchemas {
+    entries: BTreeMap<(String, String, String), Entry>,
+}
+
+impl CrdSchemas {
+    /// No schemas.
+    pub fn new() -> Self {
+        CrdSchemas::default()
+    }
+
+    /// Adds every served version of `crd` (a CustomResourceDefinition document); versions
+    /// already known are kept (the first source wins).
+    pub fn add_crd(&mut self, crd: &Value, source: SchemaSource) {
+        let group = crd.pointer("/spec/group").and_then(Value::as_str);
+        let kind = crd.pointer("/spec/names/kind").and_then(Value::as_str);
+        let (Some(group), Some(kind)) = (group, kind) else {
+            return;
+        };
+        let versions = crd.pointer("/spec/versions").and_then(Value::as_array);
+        for version in versions.into_iter().flatten() {
+            let served = version.get("served").and_then(Value::as_bool) != Some(false);
+            let name = version.get("name").and_then(Value::as_str);
+            let schema = version.pointer("/schema/openAPIV3Schema");
+            let (true, Some(name), Some(schema)) = (served, name, schema) else {
+                continue;
+            };
+            self.entries
+                .entry((group.to_owned(), name.to_owned(), kind.to_owned()))
+                .or_insert_with(|| Entry {
+                    source: source.clone(),
+                    schema: schema.clone(),
+                    validator: OnceLock::new(),
+                });
+        }
+    }
+
+    /// Adds every imported CRD (after those already added).
+    pub fn add_imported(&mut self) {
+        for name in homelab_imports::custom_resource_definition_names() {
+            if let Some(crd) = homelab_imports::custom_resource_definition(name) {
+                self.add_crd(
+                    &crd,
+                    SchemaSource::Imported {
+                        crd: name.to_owned(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Where the schema of `group`/`version`/`kind` comes from, if known.
+    pub fn source(&self, group: &str, version: &str, kind: &str) -> Option<&SchemaSource> {
+        self.entries
+            .get(&(group.to_owned(), version.to_owned(), kind.to_owned()))
+            .map(|entry| &entry.source)
+    }
+
+    /// Checks `object` against the schema of its `apiVersion` and `kind`: `None` when no
+    /// schema is known, otherwise every violation (empty when the object is valid). A schema
+    /// that does not compile is reported as one violation at the root.
+    pub fn validate(&self, object: &Value) -> Option<Vec<SchemaViolation>> {
+        let api_version = object.get("apiVersion").and_then(Value::as_str)?;
+        let kind = object.get("kind").and_then(Value::as_str)?;
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let entry = self
+            .entries
+            .get(&(group.to_owned(), version.to_owned(), kind.to_owned()))?;
+        let validator = entry.validator.get_or_init(|| {
+            jsonschema::draft4::options()
+                .build(&to_json_schema(&entry.schema))
+                .map_err(|error| error.to_string())
+        });
+        let validator = match validator {
+            Ok(validator) => validator,
+            Err(error) => {
+                return Some(vec![SchemaViolation {
+                    path: String::new(),
+                    message: format!("the schema does not compile: {error}"),
+                }]);
+            }
+        };
+        let mut violations: Vec<SchemaViolation> = validator
+            .iter_errors(object)
+            .map(|error| SchemaViolation {
+                path: error.instance_path().to_string(),
+                message: error.to_string(),
+            })
+            .collect();
+        violations.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+        violations.dedup();
+        Some(violations)
+    }
+}
+
+/// A CRD's structural schema as a draft-4 JSON Schema (see the module doc).
+pub fn to_json_schema(schema: &Value) -> Value {
+    let mut schema = schema.clone();
+    convert(&mut schema, false, true);
+    schema
+}
+
+fn convert(node: &mut Value, in_junctor: bool, root: bool) {
+    let Some(object) = node.as_object_mut() else {
+        return;
+    };
+    if object.remove("nullable") == Some(Value::Bool(true))
+        && let Some(Value::String(kind)) = object.get("type").cloned()
+    {
+        object.insert("type".into(), json!([kind, "null"]));
+    }
+    if object.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true))
+        && !object.contains_key("type")
+        && !object.contains_key("anyOf")
+    {
+        object.insert("type".into(), json!(["integer", "string"]));
+    }
+    let preserve = object.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+    let embedded = object.get("x-kubernetes-embedded-resource") == Some(&Value::Bool(true));
+    if (root || embedded)
+        && let Some(Value::Object(properties)) = object.get_mut("properties")
+    {
+        for field in ["apiVersion", "kind"] {
+            properties
+                .entry(field)
+                .or_insert_with(|| json!({"type": "string"}));
+        }
+        properties
+            .entry("metadata")
+            .or_insert_with(|| json!({"type": "object"}));
+    }
+    if !in_junctor
+        && !preserve
+        && object.contains_key("properties")
+        && !object.contains_key("additionalProperties")
+    {
+        object.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    for (key, child) in object.iter_mut() {
+        match key.as_str() {
+            "properties" | "patternProperties" => {
+                if let Some(children) = child.as_object_mut() {
+                    for child in children.values_mut() {
+                        convert(child, in_junctor, false);
+                    }
+                }
+            }
+            "items" | "additionalProperties" => convert(child, in_junctor, false),
+            "allOf" | "anyOf" | "oneOf" => {
+                if let Some(children) = child.as_array_mut() {
+                    for child in children {
+                        convert(child, true, false);
+                    }
+                }
+            }
+            "not" => convert(child, true, false),
+            _ => {}
+        }
+    }
+}
+
+/// The schemas a synthesis checks custom resources against: the CRDs of `crds` (each with
+/// the app that emits it), then the imported CRDs.
+pub fn schemas_for<'a>(crds: impl IntoIterator<Item = (&'a str, &'a Value)>) -> CrdSchemas {
+    let mut schemas = CrdSchemas::new();
+    for (app, crd) in crds {
+        let name = crd
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        schemas.add_crd(
+            crd,
+            SchemaSource::App {
+                app: app.to_owned(),
+                crd: name.to_owned(),
+            },
+        );
+    }
+    schemas.add_imported();
+    schemas
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crd(schema: Value) -> Value {
+        json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {
+                "group": "example.com",
+                "names": {"kind": "Widget", "plural": "widgets"},
+                "scope": "Namespaced",
+                "versions": [
+                    {"name": "v1", "served": true, "storage": true,
+                     "schema": {"openAPIV3Schema": schema}},
+                    {"name": "v0", "served": false, "storage": false,
+                     "schema": {"openAPIV3Schema": {"type": "object"}}},
+                ],
+            },
+        })
+    }
+
+    fn schemas() -> CrdSchemas {
+        let mut schemas = CrdSchemas::new();
+        schemas.add_crd(
+            &crd(json!({
+                "type": "object",
+                "properties": {
+                    "spec": {
+                        "type": "object",
+                        "required": ["size"],
+                        "properties": {
+                            "size": {"type": "integer", "minimum": 1},
+                            "port": {"x-kubernetes-int-or-string": true},
+                            "note": {"type": "string", "nullable": true},
+                            "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                            "template": {"type": "object", "x-kubernetes-embedded-resource": true,
+                                         "properties": {"spec": {"type": "object"}}},
+                            "mode": {"type": "string", "enum": ["a", "b"]},
+                        },
+                    },
+                },
+            })),
+            SchemaSource::App {
+                app: "widgets".into(),
+                crd: "widgets.example.com".into(),
+            },
+        );
+        schemas
+    }
+
+    fn widget(spec: Value) -> Value {
+        json!({"apiVersion": "example.com/v1", "kind": "Widget",
+               "metadata": {"name": "w"}, "spec": spec})
+    }
+
+    fn paths(violations: &[SchemaViolation]) -> Vec<&str> {
+        violations.iter().map(|v| v.path.as_str()).collect()
+    }
+
+    #[test]
+    fn a_valid_object_has_no_violations() {
+        let object = widget(json!({
+            "size": 3, "port": "http", "note": null, "extra": {"anything": [1]},
+            "template": {"apiVersion": "v1", "kind": "Pod", "metadata": {}, "spec": {}},
+            "mode": "a",
+        }));
+        assert_eq!(schemas().validate(&object), Some(vec![]));
+        let numeric_port = widget(json!({"size": 1, "port": 8080}));
+        assert_eq!(schemas().validate(&numeric_port), Some(vec![]));
+    }
+
+    #[test]
+    fn violations_carry_the_path() {
+        let object = widget(json!({"size": 0, "mode": "c", "colour": "red", "port": true}));
+        let violations = schemas().validate(&object).expect("known kind");
+        assert_eq!(
+            paths(&violations),
+            ["/spec", "/spec/mode", "/spec/port", "/spec/size"],
+            "{violations:#?}"
+        );
+        assert!(violations[0].message.contains("colour"), "{violations:#?}");
+        let missing = schemas().validate(&widget(json!({}))).expect("known kind");
+        assert!(missing[0].message.contains("size"), "{missing:#?}");
+    }
+
+    #[test]
+    fn unknown_kinds_and_unserved_versions_are_not_checked() {
+        let other = json!({"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {}});
+        assert_eq!(schemas().validate(&other), None);
+        let unserved = json!({"apiVersion": "example.com/v0", "kind": "Widget", "metadata": {}});
+        assert_eq!(schemas().validate(&unserved), None);
+    }
+
+    #[test]
+    fn imported_crds_give_schemas_and_app_crds_come_first() {
+        let mut schemas = schemas_for([]);
+        let monitor = json!({
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "ServiceMonitor",
+            "metadata": {"name": "m"},
+            "spec": {"selector": {}, "endpoints": [{"port": "http", "interval": "30s"}]},
+        });
+        assert_eq!(schemas.validate(&monitor), Some(vec![]));
+        let broken = json!({
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "ServiceMonitor",
+            "metadata": {"name": "m"},
+            "spec": {"selector": {}, "endpoints": [{"prot": "http"}]},
+        });
+        let violations = schemas.validate(&broken).expect("imported");
+        assert_eq!(paths(&violations), ["/spec/endpoints/0"], "{violations:#?}");
+        assert!(matches!(
+            schemas.source("monitoring.coreos.com", "v1", "ServiceMonitor"),
+            Some(SchemaSource::Imported { .. })
+        ));
+        schemas.add_crd(
+            &crd(json!({"type": "object"})),
+            SchemaSource::Imported { crd: "x".into() },
+        );
+        let mut first = CrdSchemas::new();
+        first.add_crd(
+            &crd(json!({"type": "object"})),
+            SchemaSource::App {
+                app: "a".into(),
+                crd: "widgets.example.com".into(),
+            },
+        );
+        first.add_imported();
+        assert!(matches!(
+            first.source("example.com", "v1", "Widget"),
+            Some(SchemaSource::App { .. })
+        ));
+    }
+}
