@@ -2,6 +2,7 @@
 
 mod comfyui;
 mod kubeflow;
+mod ollama;
 
 use homelab_synth::Category;
 
@@ -9,4 +10,5 @@ use homelab_synth::Category;
 pub fn register(apps: &mut Category<'_>) {
     apps.add("comfyui", comfyui::comfyui);
     apps.add("kubeflow", kubeflow::kubeflow);
+    apps.add("ollama", ollama::ollama);
 }

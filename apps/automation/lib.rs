@@ -1,6 +1,10 @@
-//! Homelab apps: automation.
+//! Workflow automation.
+
+mod n8n;
 
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
-pub fn register(_apps: &mut Category<'_>) {}
+pub fn register(apps: &mut Category<'_>) {
+    apps.add("n8n", n8n::n8n);
+}

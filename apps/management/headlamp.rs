@@ -1,18 +1,57 @@
-//! Headlamp: the Kubernetes web UI. This app holds the admin access it is used with (a
-//! ServiceAccount bound to `cluster-admin` and its long-lived token Secret, which Kubernetes
-//! fills in) and its route; the Headlamp chart itself joins when Helm rendering lands.
+//! Headlamp: the Kubernetes web UI at `headlamp.madhan.app`. The chart (0.42.0) runs the UI;
+//! this app adds the admin access it is used with (a ServiceAccount bound to `cluster-admin`
+//! and its long-lived token Secret, which Kubernetes fills in, to log in with) and its route.
+//!
+//! Differences from the chart's defaults, and from the seed:
+//! - no OIDC, so the chart's OIDC Secret is not created (`config.oidc.secret.create: false`):
+//!   the seed shipped an empty `Secret oidc` that nothing read;
+//! - the chart's own ClusterRoleBinding (its `headlamp` ServiceAccount as `cluster-admin`) is
+//!   off: users log in with the `headlamp-admin` token, so the UI's pod needs no rights of its
+//!   own, and the chart's binding has this app's binding's name (in the seed one of the two
+//!   overwrote the other's file);
+//! - `securityContext: null` drops the chart's partial container security context, so the
+//!   chart applies its restricted one (no privilege escalation, all capabilities dropped,
+//!   RuntimeDefault seccomp); the user and group it set move to the pod. The namespace is
+//!   Restricted.
 
-use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, named, string_map};
+use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::kit::{
+    GatewayRef, HttpRouteBuilder, PodSecurityLevel, named, namespace, string_map,
+};
 use homelab_synth::{App, ChartProps};
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::json;
 
 const NAMESPACE: &str = "headlamp";
 const ADMIN: &str = "headlamp-admin";
 
 pub fn headlamp(app: &mut App) {
     let mut chart = app.chart("headlamp", ChartProps::namespace(NAMESPACE));
+    chart.add(
+        "namespace",
+        namespace(NAMESPACE, PodSecurityLevel::Restricted),
+    );
+    chart.helm(
+        "headlamp",
+        HelmProps::new(
+            ChartSource::repo("https://kubernetes-sigs.github.io/headlamp", "headlamp"),
+            "0.42.0",
+        )
+        .release("headlamp")
+        .values(json!({
+            "config": {"oidc": {"secret": {"create": false}}},
+            "clusterRoleBinding": {"create": false},
+            "securityContext": null,
+            "podSecurityContext": {"runAsUser": 100, "runAsGroup": 101},
+            "resources": {
+                "requests": {"cpu": "50m", "memory": "128Mi"},
+                "limits": {"memory": "256Mi"}
+            },
+            "ingress": {"enabled": false}
+        })),
+    );
     chart.add(
         "admin",
         ServiceAccount {
