@@ -1,6 +1,10 @@
-//! Homelab apps: security.
+//! Homelab apps: security (runtime detection, vulnerability scanning, policy).
+
+mod falco;
 
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
-pub fn register(_apps: &mut Category<'_>) {}
+pub fn register(apps: &mut Category<'_>) {
+    apps.add("falco", falco::falco);
+}
