@@ -1,10 +1,12 @@
 //! Homelab apps: security (runtime detection, vulnerability scanning, policy).
 
 mod falco;
+mod trivy;
 
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_>) {
     apps.add("falco", falco::falco);
+    apps.add("trivy", trivy::trivy);
 }
