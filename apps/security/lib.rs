@@ -1,6 +1,7 @@
 //! Homelab apps: security (runtime detection, vulnerability scanning, policy).
 
 mod falco;
+mod kyverno;
 mod trivy;
 
 use homelab_synth::Category;
@@ -9,4 +10,5 @@ use homelab_synth::Category;
 pub fn register(apps: &mut Category<'_>) {
     apps.add("falco", falco::falco);
     apps.add("trivy", trivy::trivy);
+    apps.add("kyverno", kyverno::kyverno);
 }
