@@ -1,6 +1,14 @@
-//! Homelab apps: security.
+//! Homelab apps: security (runtime detection, vulnerability scanning, policy).
+
+mod falco;
+mod kyverno;
+mod trivy;
 
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
-pub fn register(_apps: &mut Category<'_>) {}
+pub fn register(apps: &mut Category<'_>) {
+    apps.add("falco", falco::falco);
+    apps.add("trivy", trivy::trivy);
+    apps.add("kyverno", kyverno::kyverno);
+}
