@@ -1,6 +1,10 @@
 //! Homelab apps: storage.
 
+mod longhorn;
+
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
-pub fn register(_apps: &mut Category<'_>) {}
+pub fn register(apps: &mut Category<'_>) {
+    apps.add("longhorn", longhorn::longhorn);
+}
