@@ -20,6 +20,8 @@ use serde_json::json;
 
 const NAMESPACE: &str = "grafana";
 const HOST: &str = "grafana.madhan.app";
+/// Authentik's OAuth2 endpoints are the same for every application (the application's slug
+/// only appears in its issuer URL).
 const AUTHENTIK: &str = "https://auth.madhan.app/application/o";
 /// Where the SecretProviderClass's objects appear as files.
 const SECRETS_MOUNT: &str = "/mnt/secrets";
@@ -95,8 +97,9 @@ pub fn grafana(app: &mut App) {
                     "api_url": format!("{AUTHENTIK}/userinfo/"),
                     "use_pkce": true,
                     "allow_sign_up": true,
+                    // members of the Authentik group `grafana-admins` administer Grafana
                     "role_attribute_path":
-                        "contains(groups, 'authentik Admins') && 'Admin' || 'Viewer'",
+                        "contains(groups[*], 'grafana-admins') && 'Admin' || 'Viewer'",
                 },
             },
             "envFromSecret": OAUTH_SECRET,
@@ -118,6 +121,9 @@ pub fn grafana(app: &mut App) {
                     "label": "grafana_dashboard",
                     "labelValue": "1",
                     "searchNamespace": "ALL",
+                    // a ConfigMap's `grafana_folder` annotation names its dashboard folder
+                    "folderAnnotation": "grafana_folder",
+                    "provider": {"foldersFromFilesStructure": true},
                     // the sidecar has no admin credentials for the reload API; Grafana's
                     // file provider picks up the files it writes on its own (every 10 s)
                     "skipReload": true,
