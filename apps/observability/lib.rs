@@ -1,10 +1,12 @@
 //! Observability: scraping and metrics plumbing.
 
 mod argocd_monitor;
+mod victoria_logs;
 
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_>) {
     apps.add("argocd-monitor", argocd_monitor::argocd_monitor);
+    apps.add("victoria-logs", victoria_logs::victoria_logs);
 }
