@@ -1,6 +1,7 @@
 //! Observability: scraping and metrics plumbing.
 
 mod argocd_monitor;
+mod otel_collector;
 mod victoria_logs;
 
 use homelab_synth::Category;
@@ -9,4 +10,5 @@ use homelab_synth::Category;
 pub fn register(apps: &mut Category<'_>) {
     apps.add("argocd-monitor", argocd_monitor::argocd_monitor);
     apps.add("victoria-logs", victoria_logs::victoria_logs);
+    apps.add("opentelemetry", otel_collector::otel_collector);
 }
