@@ -1679,3 +1679,109 @@ fn an_imported_crd_installs_with_its_schema_and_an_unknown_one_is_an_error() {
         "{errors:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Pod Security: workloads against their Namespace's enforce label
+// ---------------------------------------------------------------------------------------
+
+fn pss_app(level: homelab_synth::kit::PodSecurityLevel, pod_spec: serde_json::Value) -> App {
+    demo(|chart| {
+        chart.add("namespace", homelab_synth::kit::namespace("demo", level));
+        chart.add_untyped(
+            "web",
+            Untyped::new(
+                "apps/v1",
+                "Deployment",
+                json!({
+                    "metadata": {"name": "web"},
+                    "spec": {
+                        "selector": {"matchLabels": {"app": "web"}},
+                        "template": {"metadata": {"labels": {"app": "web"}}, "spec": pod_spec},
+                    },
+                }),
+            ),
+        );
+    })
+}
+
+fn hardened_container(name: &str) -> serde_json::Value {
+    json!({
+        "name": name,
+        "image": "nginx:1.27",
+        "securityContext": {
+            "allowPrivilegeEscalation": false,
+            "capabilities": {"drop": ["ALL"]},
+            "runAsNonRoot": true,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+    })
+}
+
+#[test]
+fn a_restricted_namespace_admits_a_kit_workload_and_a_hardened_pod() {
+    use homelab_synth::kit::workload::{ContainerBuilder, DeploymentBuilder, PodBuilder};
+    use homelab_synth::kit::{PodSecurityLevel, namespace};
+    let kit = demo(|chart| {
+        chart.add("namespace", namespace("demo", PodSecurityLevel::Restricted));
+        let mut pod = PodBuilder::new("web");
+        pod.container(ContainerBuilder::new("web", "nginx:1.27").port("http", 8080));
+        chart.add("web", DeploymentBuilder::new(pod).build());
+    });
+    expect_ok(synth_one(kit));
+    let pod = json!({"containers": [hardened_container("web")]});
+    expect_ok(synth_one(pss_app(PodSecurityLevel::Restricted, pod)));
+}
+
+#[test]
+fn a_restricted_namespace_refuses_what_the_standard_forbids() {
+    use homelab_synth::kit::PodSecurityLevel;
+    let mut loose = hardened_container("web");
+    loose["securityContext"] = json!({"runAsUser": 0, "capabilities": {"add": ["CHOWN"]}});
+    let pod = json!({
+        "containers": [loose],
+        "initContainers": [hardened_container("init")],
+        "volumes": [{"name": "nfs", "nfs": {"server": "nas", "path": "/"}}],
+    });
+    assert_eq!(
+        expect_errors(synth_one(pss_app(PodSecurityLevel::Restricted, pod))),
+        [demo_error(
+            "web",
+            "Deployment.web.yaml",
+            "Deployment `demo/web` would be refused by Namespace `demo` \
+             (pod-security.kubernetes.io/enforce: restricted): volume `nfs` is of type `nfs`; \
+             container `web` must set `allowPrivilegeEscalation: false`; \
+             container `web` must run with `runAsNonRoot: true`; \
+             container `web` sets `runAsUser: 0`; \
+             container `web` needs seccomp profile `RuntimeDefault` or `Localhost`; \
+             container `web` must drop capability `ALL`; container `web` adds capability `CHOWN`"
+        )]
+    );
+}
+
+#[test]
+fn a_baseline_namespace_admits_root_but_not_host_access() {
+    use homelab_synth::kit::PodSecurityLevel;
+    let root = json!({"containers": [{"name": "web", "image": "nginx:1.27",
+                                      "securityContext": {"runAsUser": 0}}]});
+    expect_ok(synth_one(pss_app(PodSecurityLevel::Baseline, root)));
+    let host = json!({
+        "hostNetwork": true,
+        "containers": [{"name": "agent", "image": "agent:1",
+                        "securityContext": {"privileged": true,
+                                            "capabilities": {"add": ["NET_ADMIN"]}},
+                        "ports": [{"containerPort": 9100, "hostPort": 9100}]}],
+        "volumes": [{"name": "root", "hostPath": {"path": "/"}}],
+    });
+    assert_eq!(
+        expect_errors(synth_one(pss_app(PodSecurityLevel::Baseline, host.clone()))),
+        [demo_error(
+            "web",
+            "Deployment.web.yaml",
+            "Deployment `demo/web` would be refused by Namespace `demo` \
+             (pod-security.kubernetes.io/enforce: baseline): `hostNetwork: true`; \
+             volume `root` is a hostPath; container `agent` is privileged; \
+             container `agent` adds capability `NET_ADMIN`; container `agent` uses hostPort 9100"
+        )]
+    );
+    expect_ok(synth_one(pss_app(PodSecurityLevel::Privileged, host)));
+}

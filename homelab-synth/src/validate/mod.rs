@@ -3,6 +3,7 @@
 
 mod custom_resources;
 mod identity;
+mod pod_security;
 mod pods;
 mod quantities;
 mod secrets;
@@ -20,6 +21,7 @@ pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
     quantities::check(apps, &mut findings);
     selectors::check(apps, &mut findings);
     custom_resources::check(apps, &mut findings);
+    pod_security::check(apps, &mut findings);
     findings
 }
 
