@@ -85,10 +85,7 @@ pub fn nvidia_gpu_operator(app: &mut App) {
                     ]
                 }
             }
-        }))
-        // the subchart's condition (`nfd.enabled,gfd.enabled`): Helm reads it, values.yaml
-        // does not declare it
-        .allow_value("nfd.enabled"),
+        })),
     );
     chart.helm(
         "dcgm-exporter",

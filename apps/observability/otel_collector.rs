@@ -154,9 +154,6 @@ fn collector(release: &str) -> HelmProps {
     )
     .release(release)
     .allow_value("config")
-    // free-form (`podAnnotations: {}`), but the chart's schema declares it `type: object`
-    // without properties, which synth's value check reads as closed
-    .allow_value("podAnnotations")
 }
 
 /// A pipeline from one receiver to one exporter through the memory limiter, optionally the

@@ -32,7 +32,8 @@ use homelab_imports::gateway_networking_k8s_io::v1::{
 };
 use homelab_synth::helm::{ChartSource, HelmProps};
 use homelab_synth::kit::{
-    GatewayRef, HttpRouteBuilder, PodSecurityLevel, RouteFilter, RouteMatch, RouteRule, namespace,
+    GatewayRef, HttpRouteBuilder, PodSecurityLevel, RouteFilter, RouteMatch, RouteRule,
+    imported_crd, namespace,
 };
 use homelab_synth::{Allow, App, ChartProps};
 use serde_json::{Value, json};
@@ -69,11 +70,17 @@ pub fn victoria_metrics(app: &mut App) {
         namespace(NAMESPACE, PodSecurityLevel::Privileged),
     );
 
-    // CRDs: the prometheus-operator ServiceMonitor and PrometheusRule CRDs (which the seed
-    // included from kube-prometheus-stack 82.0.1 URLs) belong here, emitted from the
-    // committed imports (`homelab_imports`) once the library can emit a CRD from them. The
-    // VM operator watches those kinds and converts them, and other apps create
-    // ServiceMonitors (argocd-monitor, longhorn, falco, dcgm-exporter, ...).
+    // The prometheus-operator ServiceMonitor and PrometheusRule CRDs (the seed fetched them
+    // from kube-prometheus-stack 82.0.1 URLs at synth time): installed from the committed
+    // imports, the same CRDs the typed bindings were generated from. The VM operator watches
+    // these kinds and converts them; other apps create ServiceMonitors (argocd-monitor,
+    // longhorn, falco, dcgm-exporter, ...).
+    for crd in [
+        "servicemonitors.monitoring.coreos.com",
+        "prometheusrules.monitoring.coreos.com",
+    ] {
+        chart.add_untyped(crd, imported_crd(crd));
+    }
 
     let stack = chart.helm(
         "victoria-metrics",
@@ -86,7 +93,8 @@ pub fn victoria_metrics(app: &mut App) {
         )
         .release("victoria-metrics")
         // The chart copies each `spec` into its custom resource whole: the VM operator's
-        // CRDs define the keys, not the chart's values.yaml.
+        // CRDs define the keys, not the chart's values.yaml, and synthesis checks every
+        // rendered custom resource against those CRDs.
         .allow_value("vmsingle.spec")
         .allow_value("vmagent.spec")
         .allow_value("vmalert.spec")

@@ -86,10 +86,6 @@ pub fn openbao(app: &mut App) {
             "0.28.3",
         )
         .release("openbao")
-        // the pod annotations map (default `{}`) is free-form, but the schema types it
-        // `[object, string]` without listing keys, which synth's value check reads as
-        // closed; the rendered StatefulSet's pod template carries the annotation
-        .allow_value("server.annotations")
         .values(json!({
             // apps read secrets through the CSI provider, not injected agents
             "injector": {"enabled": false},

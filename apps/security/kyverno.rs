@@ -46,12 +46,6 @@ pub fn kyverno(app: &mut App) {
             delete: HookAction::ArgoCd,
             ..HookPolicy::default()
         })
-        // the chart's default limits name memory only; the templates copy the whole
-        // `resources` map into the containers, so a CPU limit takes effect
-        .allow_value("admissionController.container.resources.limits.cpu")
-        .allow_value("backgroundController.resources.limits.cpu")
-        .allow_value("cleanupController.resources.limits.cpu")
-        .allow_value("reportsController.resources.limits.cpu")
         .values(json!({
             "admissionController": {
                 "replicas": 3,

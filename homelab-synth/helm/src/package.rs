@@ -32,13 +32,38 @@ pub fn chart_info(bytes: &[u8], digest: &str) -> Result<ChartInfo, String> {
         ),
         None => None,
     };
+    let conditions = dependency_conditions(&yaml(&files, &format!("{root}/Chart.yaml"))?);
     Ok(ChartInfo {
         name,
         version,
         digest: digest.to_owned(),
         values,
         schema,
+        conditions,
     })
+}
+
+/// The value paths a `Chart.yaml` reads to enable its dependencies: each `condition` (a
+/// comma-separated list of paths) and each tag as `tags.<tag>`; sorted, without duplicates.
+fn dependency_conditions(chart: &Value) -> Vec<String> {
+    let mut paths = std::collections::BTreeSet::new();
+    for dependency in chart["dependencies"].as_array().into_iter().flatten() {
+        if let Some(condition) = dependency["condition"].as_str() {
+            paths.extend(
+                condition
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|path| !path.is_empty())
+                    .map(str::to_owned),
+            );
+        }
+        for tag in dependency["tags"].as_array().into_iter().flatten() {
+            if let Some(tag) = tag.as_str() {
+                paths.insert(format!("tags.{tag}"));
+            }
+        }
+    }
+    paths.into_iter().collect()
 }
 
 fn unpack(bytes: &[u8]) -> Result<Files, String> {
@@ -143,4 +168,31 @@ fn chart_values(files: &Files, prefix: &str) -> Result<(String, String, Value), 
         }
     }
     Ok((name, version, values))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn conditions_and_tags_of_dependencies_are_value_paths() {
+        let chart = json!({"dependencies": [
+            {"name": "node-feature-discovery", "alias": "nfd",
+             "condition": "nfd.enabled, gfd.enabled"},
+            {"name": "grafana", "condition": "grafana.enabled", "tags": ["dashboards"]},
+            {"name": "plain"},
+        ]});
+        assert_eq!(
+            dependency_conditions(&chart),
+            [
+                "gfd.enabled",
+                "grafana.enabled",
+                "nfd.enabled",
+                "tags.dashboards"
+            ]
+        );
+        assert!(dependency_conditions(&json!({"name": "x"})).is_empty());
+    }
 }

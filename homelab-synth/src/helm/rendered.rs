@@ -33,11 +33,13 @@ pub(crate) fn objects(
     let file = format!("chart {chart}");
 
     if let Ok(user) = helm.props.values_map() {
+        let mut allowed = helm.props.allow_values.clone();
+        allowed.extend(rendered.chart.conditions.iter().cloned());
         for unknown in unknown_paths(
             &user,
             &rendered.chart.values,
             rendered.chart.schema.as_ref(),
-            &helm.props.allow_values,
+            &allowed,
         ) {
             findings.push(Finding::error(
                 app,

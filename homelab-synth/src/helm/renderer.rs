@@ -54,6 +54,9 @@ pub struct ChartInfo {
     pub values: Value,
     /// `values.schema.json`, if the chart has one.
     pub schema: Option<Value>,
+    /// The value paths `Chart.yaml` names as dependency conditions (`nfd.enabled`) and
+    /// tags (`tags.monitoring`): Helm reads them although `values.yaml` may not declare them.
+    pub conditions: Vec<String>,
 }
 
 /// A rendered release.

@@ -6,7 +6,12 @@
 //! - below a key whose default is an empty map (`annotations: {}`, `podAnnotations: {}`,
 //!   `labels: {}`, `nodeSelector: {}`, `resources: {}`, `extraEnv: {}`...) any key is
 //!   accepted; so is anything below a key whose default is `null` or a list, or below a key
-//!   the schema declares with `additionalProperties` or `patternProperties`;
+//!   the schema declares with `additionalProperties` or `patternProperties`, or as an object
+//!   without `properties` (open, as JSON Schema has it);
+//! - below `resources.limits` and `resources.requests` (Kubernetes resource lists) any
+//!   resource name is accepted, whatever the defaults list;
+//! - the dependency conditions and tags of `Chart.yaml` are values, declared or not (the
+//!   caller passes them as allowed paths);
 //! - `global` is always accepted (Helm hands it to every subchart);
 //! - anything else needs an explicit allow ([`HelmProps::allow_values`](super::HelmProps)),
 //!   which also accepts everything below the allowed path.
@@ -39,7 +44,10 @@ fn walk(
         } else {
             format!("{prefix}.{key}")
         };
-        if (prefix.is_empty() && key == "global") || allowed(&path, allow) {
+        if (prefix.is_empty() && key == "global")
+            || allowed(&path, allow)
+            || is_resource_list(prefix)
+        {
             continue;
         }
         let default = defaults.and_then(|d| d.get(key));
@@ -82,6 +90,14 @@ fn allowed(path: &str, allow: &[String]) -> bool {
     })
 }
 
+/// Whether `path` is a Kubernetes resource list (`…resources.limits`, `…resources.requests`),
+/// whose keys are resource names.
+fn is_resource_list(path: &str) -> bool {
+    ["resources.limits", "resources.requests"]
+        .iter()
+        .any(|list| path == *list || path.ends_with(&format!(".{list}")))
+}
+
 fn schema_property<'a>(schema: &'a Value, key: &str) -> Option<&'a Value> {
     schema.get("properties").and_then(|p| p.get(key))
 }
@@ -90,12 +106,13 @@ fn has_properties(schema: &Value) -> bool {
     schema.get("properties").is_some_and(Value::is_object)
 }
 
-/// Whether a schema accepts keys it does not list.
+/// Whether a schema accepts keys it does not list: `additionalProperties` says so, or it
+/// lists no `properties` at all (and does not close itself with `additionalProperties: false`).
 fn schema_is_open(schema: &Value) -> bool {
     let additional = match schema.get("additionalProperties") {
         Some(Value::Bool(open)) => *open,
         Some(Value::Object(_)) => true,
-        _ => false,
+        _ => !has_properties(schema),
     };
     additional || schema.get("patternProperties").is_some()
 }
@@ -193,6 +210,41 @@ mod tests {
         assert_eq!(
             unknown_paths(&values, &defaults, Some(&schema), &[]),
             ["config.b", "nope"]
+        );
+    }
+
+    #[test]
+    fn resource_lists_and_property_less_schemas_are_open() {
+        let defaults = json!({
+            "admission": {"resources": {"limits": {"memory": "384Mi"}, "requests": {}}},
+            "server": {"annotations": {}},
+            "config": {"strict": {"a": 1}},
+        });
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "admission": {"type": "object"},
+                "server": {"type": "object", "properties": {
+                    "annotations": {"type": ["object", "string"]}}},
+                "config": {"type": "object", "properties": {
+                    "strict": {"type": "object", "additionalProperties": false,
+                               "properties": {"a": {}}}}},
+            },
+        });
+        let values = user(json!({
+            "admission": {"resources": {"limits": {"cpu": "1", "memory": "1Gi"},
+                                        "requests": {"cpu": "100m"}}},
+            "server": {"annotations": {"reloader.stakater.com/auto": "true"}},
+            "config": {"strict": {"a": 2, "b": 3}},
+        }));
+        assert_eq!(
+            unknown_paths(&values, &defaults, Some(&schema), &[]),
+            ["config.strict.b"]
+        );
+        assert_eq!(
+            unknown_paths(&values, &defaults, None, &[]),
+            ["config.strict.b"],
+            "without a schema the defaults decide: the limits list stays open"
         );
     }
 
