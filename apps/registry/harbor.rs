@@ -129,15 +129,9 @@ pub fn harbor(app: &mut App) {
         "harbor-trivy",
         JsonPatch::test("/data/gitHubToken", json!("")).then(JsonPatch::remove("/data")),
     );
-    // `data:` with nothing under it (every key points elsewhere) renders as `data: null`
-    for name in ["harbor-core", "harbor-jobservice", "harbor-registryctl"] {
-        chart.patch_rendered(
-            harbor,
-            "Secret",
-            name,
-            JsonPatch::test("/data", Value::Null).then(JsonPatch::remove("/data")),
-        );
-    }
+    // harbor-core, harbor-jobservice and harbor-registryctl render `data:` with nothing under
+    // it (every key points elsewhere); synth drops the null, and the pods' `envFrom` finds
+    // the (empty) Secrets.
     chart.patch_rendered(harbor, "StatefulSet", "harbor-trivy", trivy_env());
 
     for (kind, name, checksums) in [

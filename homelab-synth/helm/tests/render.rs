@@ -542,6 +542,48 @@ fn random_values_fail_the_synthesis_unless_accepted_for_that_object() {
 }
 
 #[test]
+fn an_omitted_object_is_left_out_and_nulls_the_templates_leave_are_dropped() {
+    let setup = with_chart(&[
+        ("values.yaml", "annotations: null\n"),
+        (
+            "templates/objects.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: generated\nstringData:\n  password: {{ randAlphaNum 16 | quote }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\n  annotations: {{ .Values.annotations }}\ndata:\n  a: \"1\"\n  b: null\n",
+        ),
+    ]);
+    let cli = HelmCli::new(setup.config(Vec::new()));
+    let omitting =
+        |reason: &'static str| edge_app(move |p| p.omit("Secret/generated", reason), |_, _| {});
+    let set = synth(&omitting("nothing reads it"), &cli).expect("omitted");
+    let kinds: Vec<&str> = set.apps[0].documents.iter().map(|d| d.kind()).collect();
+    assert_eq!(
+        kinds,
+        ["ConfigMap"],
+        "the random Secret is gone, not only accepted"
+    );
+    assert_eq!(
+        document(&set, "ConfigMap", "kept"),
+        &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "kept", "namespace": "edge"}, "data": {"a": "1"}})
+    );
+
+    let problems = errors(synth(&omitting(" "), &cli));
+    assert_eq!(
+        problems,
+        [
+            "error: app `edge`: `edge/edge/demo`: leaving Secret/generated out of chart demo 0.1.0 \
+          needs a reason"
+        ]
+    );
+    let wrong = edge_app(|p| p.omit("Secret/other", "typo"), |_, _| {});
+    let problems = errors(synth(&wrong, &cli));
+    assert!(
+        problems.iter().any(|p| p
+            .ends_with("Secret/other is to be left out, but chart demo 0.1.0 did not render it")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
 fn missing_helm_unavailable_charts_and_digest_mismatches_are_clear_errors() {
     let setup = with_chart(EDGE_CHART);
     let apps = edge_app(|p| p, |_, _| {});

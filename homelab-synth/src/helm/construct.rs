@@ -194,6 +194,9 @@ pub struct HelmProps {
     /// Objects (`Kind/name`) allowed to differ between two renders, each with a reason.
     /// Default: none (any difference fails synthesis).
     pub accept_nondeterministic: Vec<(String, String)>,
+    /// Rendered objects (`Kind/name`) left out of the output, each with a reason. Default:
+    /// none.
+    pub omit: Vec<(String, String)>,
     /// Value paths (`a.b.c`, dotted) accepted although the chart's `values.yaml` and schema
     /// do not declare them; a path also allows everything below it. Default: none.
     pub allow_values: Vec<String>,
@@ -251,6 +254,15 @@ impl HelmProps {
     pub fn accept_nondeterministic(mut self, kind_name: &str, reason: &str) -> Self {
         self.accept_nondeterministic
             .push((kind_name.to_owned(), reason.to_owned()));
+        self
+    }
+
+    /// Leaves the rendered object `kind_name` (`Kind/name`) out of the output, for a reason
+    /// (e.g. a Secret the chart always renders but nothing uses once its values point at an
+    /// existing one). An empty reason, or an object the chart did not render, is an error.
+    #[must_use]
+    pub fn omit(mut self, kind_name: &str, reason: &str) -> Self {
+        self.omit.push((kind_name.to_owned(), reason.to_owned()));
         self
     }
 

@@ -69,11 +69,17 @@ pub(crate) fn objects(
             Ok(again) => {
                 let suggestions = existing_secret_values(&rendered.chart.values);
                 for difference in differences(&documents, &again) {
-                    let accepted = helm
+                    let omitted = helm
                         .props
-                        .accept_nondeterministic
+                        .omit
                         .iter()
                         .any(|(object, _)| *object == difference.object);
+                    let accepted = omitted
+                        || helm
+                            .props
+                            .accept_nondeterministic
+                            .iter()
+                            .any(|(object, _)| *object == difference.object);
                     if accepted {
                         continue;
                     }
@@ -117,7 +123,17 @@ pub(crate) fn objects(
         }
     }
 
+    for (object, reason) in &helm.props.omit {
+        if reason.trim().is_empty() {
+            findings.push(Finding::error(
+                app,
+                path,
+                format!("leaving {object} out of chart {chart} needs a reason"),
+            ));
+        }
+    }
     let mut objects = Vec::with_capacity(documents.len());
+    let mut omitted = vec![false; helm.props.omit.len()];
     let mut patched = vec![false; helm.patches.len()];
     let mut allowed = vec![false; helm.allowed.len()];
     for (index, mut document) in documents.into_iter().enumerate() {
@@ -126,6 +142,15 @@ pub(crate) fn objects(
             continue;
         }
         let kind_name = document.kind_name();
+        if let Some(index) = helm
+            .props
+            .omit
+            .iter()
+            .position(|(object, _)| *object == kind_name)
+        {
+            omitted[index] = true;
+            continue;
+        }
         match hooks::apply(&helm.props.hooks, &mut document.value) {
             HookOutcome::Plain | HookOutcome::ArgoCd => {}
             HookOutcome::Dropped { hooks, warn } => {
@@ -145,6 +170,7 @@ pub(crate) fn objects(
                 continue;
             }
         }
+        strip_nulls(&mut document.value);
         let Value::Object(mut body) = document.value else {
             findings.push(
                 Finding::error(
@@ -224,6 +250,15 @@ pub(crate) fn objects(
                 .zip(&allowed)
                 .map(|(t, done)| (&t.kind, &t.name, *done, "allowance")),
         );
+    for ((object, _), done) in helm.props.omit.iter().zip(&omitted) {
+        if !done {
+            findings.push(Finding::error(
+                app,
+                path,
+                format!("{object} is to be left out, but chart {chart} did not render it"),
+            ));
+        }
+    }
     for (kind, name, done, what) in targets {
         if !done {
             let rendered: Vec<String> = objects
@@ -242,4 +277,18 @@ pub(crate) fn objects(
         }
     }
     (objects, findings)
+}
+
+/// Removes `null` map entries at any depth (`annotations: null`, `data: null` that templates
+/// leave behind): the API server reads them as absent, and without them the output says what
+/// the object is.
+fn strip_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, child| !child.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
 }
