@@ -28,7 +28,7 @@ use homelab_synth::kit::workload::ContainerBuilder;
 use homelab_synth::kit::{
     GatewayRef, HttpRouteBuilder, PodSecurityLevel, named, namespace, string_map,
 };
-use homelab_synth::{App, ChartProps};
+use homelab_synth::{Allow, App, ChartProps};
 use serde_json::json;
 
 const NAMESPACE: &str = "openbao";
@@ -79,7 +79,7 @@ pub fn openbao(app: &mut App) {
         .env_from_secret("OPENBAO_UNSEAL_KEY", UNSEAL_SECRET, "unseal-key")
         .env("BAO_ADDR", "http://127.0.0.1:8200")
         .build();
-    chart.helm(
+    let release = chart.helm(
         "openbao",
         HelmProps::new(
             ChartSource::repo("https://openbao.github.io/openbao-helm", "openbao"),
@@ -103,6 +103,15 @@ pub fn openbao(app: &mut App) {
                 "extraContainers": [unseal],
             },
         })),
+    );
+    // the unseal key is the one Secret made outside GitOps: the bootstrap script creates it
+    // before the first sync, so no manifest ever holds it
+    chart.allow_rendered(
+        release,
+        "StatefulSet",
+        "openbao",
+        Allow::ExternalReference,
+        "Secret openbao-unseal-key is created by the bootstrap script, never committed",
     );
     // the headless Service has one endpoint per server pod (the chart's own selector for
     // standalone mode); the `openbao` Service would scrape the same pod twice

@@ -101,6 +101,9 @@ pub enum Allow {
     SecretData,
     /// A `Service` whose selector matches pods that are not part of this app.
     ExternalSelector,
+    /// A workload that needs a ConfigMap or Secret made outside GitOps (a bootstrap Secret,
+    /// one an operator creates that synth does not know about).
+    ExternalReference,
 }
 
 /// Where an object came from, for error messages.

@@ -1785,3 +1785,77 @@ fn a_baseline_namespace_admits_root_but_not_host_access() {
     );
     expect_ok(synth_one(pss_app(PodSecurityLevel::Privileged, host)));
 }
+
+// ---------------------------------------------------------------------------------------
+// ConfigMaps and Secrets a pod needs exist
+// ---------------------------------------------------------------------------------------
+
+fn consumer(chart: &mut Chart<'_>, optional: bool) -> homelab_synth::ObjectRef {
+    chart.add_untyped(
+        "web",
+        Untyped::new(
+            "apps/v1",
+            "Deployment",
+            json!({
+                "metadata": {"name": "web"},
+                "spec": {
+                    "selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {"labels": {"app": "web"}}, "spec": {
+                        "containers": [{
+                            "name": "web", "image": "nginx:1.27",
+                            "env": [{"name": "TOKEN", "valueFrom": {"secretKeyRef":
+                                {"name": "token", "key": "t", "optional": optional}}}],
+                            "envFrom": [{"configMapRef": {"name": "settings"}}],
+                        }],
+                        "volumes": [
+                            {"name": "ca", "configMap": {"name": "kube-root-ca.crt"}},
+                            {"name": "synced", "projected": {"sources": [
+                                {"secret": {"name": "synced"}}]}},
+                        ],
+                    }},
+                },
+            }),
+        ),
+    )
+}
+
+fn synced_class() -> Untyped {
+    homelab_synth::kit::OpenBaoSecrets::new("web-secrets", "web")
+        .object("A", "secret/data/web", "A")
+        .sync("synced", &[("A", "a")])
+        .build()
+}
+
+#[test]
+fn a_config_map_or_secret_a_pod_needs_must_be_provided() {
+    let missing = demo(|chart| {
+        consumer(chart, false);
+    });
+    assert_eq!(
+        expect_errors(synth_one(missing)),
+        [demo_error(
+            "web",
+            "Deployment.web.yaml",
+            "Deployment `demo/web` needs ConfigMap `settings`, Secret `synced`, Secret `token` \
+             in namespace `demo`, which nothing in the synthesis provides (if it is made \
+             outside GitOps, allow it with `allow(object, Allow::ExternalReference, \"reason\")`)"
+        )]
+    );
+
+    let provided = demo(|chart| {
+        consumer(chart, true);
+        chart.add("settings", config_map("settings"));
+        chart.add_untyped("class", synced_class());
+    });
+    expect_ok(synth_one(provided));
+
+    let external = demo(|chart| {
+        let web = consumer(chart, false);
+        chart.allow(
+            web,
+            Allow::ExternalReference,
+            "made by the bootstrap script",
+        );
+    });
+    expect_ok(synth_one(external));
+}

@@ -234,6 +234,14 @@ fn every_workload_kind_is_restricted_by_default_and_passes_validation() {
     );
     let db = StatefulSetBuilder::new(db_pod).claim(data);
     chart.add("db", db.build());
+    // the Secret the database reads, synced from OpenBao (the reference check wants a provider)
+    chart.add_untyped(
+        "db-secrets",
+        homelab_synth::kit::OpenBaoSecrets::new("db", "db")
+            .object("password", "secret/data/db", "password")
+            .sync("db-credentials", &[("password", "password")])
+            .build(),
+    );
     chart.add("db-service", db.expose().headless().build());
 
     let agent = DaemonSetBuilder::new(simple("agent"));
@@ -463,5 +471,162 @@ fn the_exceptions_annotation_renders_as_a_literal_block() {
              start\n"
         ),
         "{file}:\n{text}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// config rollouts, access, network policy, disruption budget, ingress
+// ---------------------------------------------------------------------------------------
+
+fn config(name: &str, content: &str) -> k8s_openapi::api::core::v1::ConfigMap {
+    k8s_openapi::api::core::v1::ConfigMap {
+        metadata: named(name),
+        data: Some([("controller.py".to_owned(), content.to_owned())].into()),
+        ..Default::default()
+    }
+}
+
+/// The config hash of a controller Deployment that mounts and rolls on `script`.
+fn config_hash(script: &k8s_openapi::api::core::v1::ConfigMap) -> Value {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let mut pod = PodBuilder::new("controller");
+    let volume = pod.config_map("script", "script");
+    pod.roll_on(script);
+    pod.container(ContainerBuilder::new("controller", "python:3.12").mount(&volume, "/app"));
+    chart.add("script", script.clone());
+    chart.add("controller", DeploymentBuilder::new(pod).build());
+    let set = expect_ok(synth(app));
+    body(&set, "Deployment", "controller")["spec"]["template"]["metadata"]["annotations"]
+        [homelab_synth::kit::CONFIG_HASH_ANNOTATION]
+        .clone()
+}
+
+#[test]
+fn a_config_change_changes_the_pod_template_and_nothing_else_does() {
+    let first = config_hash(&config("script", "print(1)"));
+    assert!(
+        first.as_str().is_some_and(|hash| hash.len() == 64),
+        "{first}"
+    );
+    assert_eq!(first, config_hash(&config("script", "print(1)")), "stable");
+    assert_ne!(first, config_hash(&config("script", "print(2)")), "rolls");
+}
+
+#[test]
+fn access_grants_its_rules_to_its_own_service_account() {
+    use homelab_synth::kit::Access;
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let reader = Access::new("reader").allow(&[""], &["configmaps"], &["get", "list"]);
+    reader.build("demo").add_to(&mut chart, "reader");
+    let watcher = Access::new("watcher")
+        .allow(&["kubeflow.org"], &["notebooks"], &["watch"])
+        .cluster_wide();
+    watcher.build("demo").add_to(&mut chart, "watcher");
+    Access::new("puller")
+        .without_token()
+        .build("demo")
+        .add_to(&mut chart, "puller");
+    let set = expect_ok(synth(app));
+    let kinds: Vec<String> = set.apps[0]
+        .documents
+        .iter()
+        .map(|d| format!("{}/{}", d.kind(), d.name()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ClusterRole/watcher",
+            "ClusterRoleBinding/watcher",
+            "Role/reader",
+            "RoleBinding/reader",
+            "ServiceAccount/puller",
+            "ServiceAccount/reader",
+            "ServiceAccount/watcher",
+        ]
+    );
+    assert_eq!(
+        body(&set, "RoleBinding", "reader"),
+        &json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": "reader", "namespace": "demo"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
+            "subjects": [{"kind": "ServiceAccount", "name": "reader", "namespace": "demo"}],
+        })
+    );
+    assert_eq!(
+        body(&set, "ClusterRoleBinding", "watcher")["subjects"][0]["namespace"],
+        "demo"
+    );
+    assert_eq!(
+        body(&set, "ServiceAccount", "puller")["automountServiceAccountToken"],
+        false
+    );
+}
+
+#[test]
+fn network_policy_budget_and_ingress_cover_the_workload_they_were_made_from() {
+    use homelab_synth::kit::{IngressBuilder, NetworkPolicyBuilder, Peer, disruption_budget};
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let mut pod = PodBuilder::new("web");
+    pod.container(ContainerBuilder::new("web", "nginx:1.27").port("http", 8080));
+    let labels: Vec<(String, String)> = pod
+        .selector_labels()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let web = DeploymentBuilder::new(pod).replicas(3);
+    chart.add("budget", disruption_budget(&web, 1));
+    chart.add(
+        "policy",
+        NetworkPolicyBuilder::for_labels("web", labels.into_iter().collect())
+            .allow_from(Peer::Namespace("kube-system"), &[8080])
+            .allow_from(Peer::Cidr("192.168.1.0/24"), &[])
+            .build(),
+    );
+    chart.add(
+        "ingress",
+        IngressBuilder::new("web", "web.madhan.app")
+            .class("traefik")
+            .to_service("/", "web", 8080)
+            .tls("web-tls")
+            .build(),
+    );
+    chart.add("service", web.expose().build());
+    chart.add("web", web.build());
+    let set = expect_ok(synth(app));
+    let pod_labels =
+        body(&set, "Deployment", "web")["spec"]["template"]["metadata"]["labels"].clone();
+    let budget = body(&set, "PodDisruptionBudget", "web");
+    assert_eq!(budget["spec"]["maxUnavailable"], 1);
+    assert_eq!(budget["spec"]["selector"]["matchLabels"], pod_labels);
+    assert_eq!(
+        body(&set, "NetworkPolicy", "web")["spec"],
+        json!({
+            "podSelector": {"matchLabels": pod_labels},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {"from": [{"namespaceSelector": {"matchLabels":
+                    {"kubernetes.io/metadata.name": "kube-system"}}}],
+                 "ports": [{"port": 8080, "protocol": "TCP"}]},
+                {"from": [{"ipBlock": {"cidr": "192.168.1.0/24"}}]},
+            ],
+        })
+    );
+    assert_eq!(
+        body(&set, "Ingress", "web")["spec"],
+        json!({
+            "ingressClassName": "traefik",
+            "rules": [{"host": "web.madhan.app", "http": {"paths": [{
+                "path": "/", "pathType": "Prefix",
+                "backend": {"service": {"name": "web", "port": {"number": 8080}}},
+            }]}}],
+            "tls": [{"hosts": ["web.madhan.app"], "secretName": "web-tls"}],
+        })
     );
 }

@@ -6,6 +6,7 @@ mod identity;
 mod pod_security;
 mod pods;
 mod quantities;
+mod references;
 mod secrets;
 mod selectors;
 
@@ -22,6 +23,7 @@ pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
     selectors::check(apps, &mut findings);
     custom_resources::check(apps, &mut findings);
     pod_security::check(apps, &mut findings);
+    references::check(apps, &mut findings);
     findings
 }
 

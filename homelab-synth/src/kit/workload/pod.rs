@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, CSIVolumeSource, ConfigMapVolumeSource, EmptyDirVolumeSource, HostPathVolumeSource,
-    PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, SecretVolumeSource, Toleration,
-    Volume,
+    Affinity, CSIVolumeSource, ConfigMap, ConfigMapVolumeSource, EmptyDirVolumeSource,
+    HostPathVolumeSource, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec,
+    SecretVolumeSource, Toleration, Volume,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -62,7 +62,12 @@ pub struct PodBuilder {
     termination_grace_seconds: Option<i64>,
     security: PodSecurity,
     exceptions: Vec<SecurityException>,
+    config_hashes: BTreeMap<String, String>,
 }
+
+/// The pod template annotation holding the hash of the ConfigMaps the pod rolls on
+/// ([`PodBuilder::roll_on`]): a content change changes the template, so the workload rolls.
+pub const CONFIG_HASH_ANNOTATION: &str = "homelab-synth.dev/config-hash";
 
 impl PodBuilder {
     /// A pod named `name`: it selects on `app.kubernetes.io/name: <name>`.
@@ -86,7 +91,37 @@ impl PodBuilder {
             termination_grace_seconds: None,
             security: PodSecurity::default(),
             exceptions: Vec::new(),
+            config_hashes: BTreeMap::new(),
         }
+    }
+
+    /// Rolls the workload when `config_map`'s content changes: the sha256 of its `data` and
+    /// `binaryData` joins [`CONFIG_HASH_ANNOTATION`] on the pod template (one hash over
+    /// every ConfigMap the pod rolls on, by name). Mount or reference the ConfigMap as usual.
+    ///
+    /// ```
+    /// use homelab_synth::kit::named;
+    /// use homelab_synth::kit::workload::{CONFIG_HASH_ANNOTATION, DeploymentBuilder, PodBuilder};
+    /// use k8s_openapi::api::core::v1::ConfigMap;
+    /// let script = ConfigMap { metadata: named("script"), ..Default::default() };
+    /// let mut pod = PodBuilder::new("controller");
+    /// pod.config_map("script", "script");
+    /// pod.roll_on(&script);
+    /// let deployment = DeploymentBuilder::new(pod).build();
+    /// let template = deployment.spec.unwrap().template.metadata.unwrap();
+    /// assert!(template.annotations.unwrap().contains_key(CONFIG_HASH_ANNOTATION));
+    /// ```
+    pub fn roll_on(&mut self, config_map: &ConfigMap) -> &mut Self {
+        use sha2::Digest;
+        let content = serde_json::json!({
+            "data": config_map.data,
+            "binaryData": config_map.binary_data,
+        });
+        let hash = sha2::Sha256::digest(content.to_string().as_bytes());
+        let hex: String = hash.iter().map(|byte| format!("{byte:02x}")).collect();
+        let name = config_map.metadata.name.clone().unwrap_or_default();
+        self.config_hashes.insert(name, hex);
+        self
     }
 
     /// The name (also the workload's and the default Service's name).
@@ -397,6 +432,15 @@ impl PodBuilder {
         let mut annotations = self.annotations.clone();
         if let Some(value) = annotation_value(&self.security_exceptions()) {
             annotations.insert(SECURITY_EXCEPTIONS_ANNOTATION.to_owned(), value);
+        }
+        if !self.config_hashes.is_empty() {
+            use sha2::Digest;
+            let mut all = sha2::Sha256::new();
+            for (name, hash) in &self.config_hashes {
+                all.update(format!("{name}={hash}\n"));
+            }
+            let hex: String = all.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            annotations.insert(CONFIG_HASH_ANNOTATION.to_owned(), hex);
         }
         let build = |list: &[ContainerBuilder]| list.iter().map(ContainerBuilder::build).collect();
         let init_containers: Vec<_> = build(&self.init_containers);

@@ -1,0 +1,180 @@
+//! ConfigMaps and Secrets a pod needs must exist: every non-optional reference of a pod
+//! template (volumes, projected sources, `env` key refs, `envFrom`) names an object the
+//! synthesis provides in the pod's namespace, or the pod would hang in
+//! `ContainerCreating`/`CreateContainerConfigError` after a sync that looked green.
+//!
+//! Providers, besides ConfigMap and Secret objects themselves: a SecretProviderClass's
+//! `secretObjects` (synced by the secrets-store CSI driver), a cert-manager Certificate's
+//! `secretName`, a CloudNativePG Cluster's `<name>-app`, `<name>-superuser` and `<name>-ca`
+//! Secrets, and the `kube-root-ca.crt` ConfigMap every namespace has. A reference to an
+//! object made outside GitOps is allowed explicitly, with
+//! `allow(object, Allow::ExternalReference, "reason")`.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::finding::{Finding, Severity};
+use crate::manifest::{AppManifest, Document};
+use crate::object::Allow;
+use crate::validate::pods::{containers, pod_templates};
+use crate::validate::{about, describe};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    ConfigMap,
+    Secret,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::ConfigMap => "ConfigMap",
+            Kind::Secret => "Secret",
+        }
+    }
+}
+
+/// `(kind, namespace, name)` of everything the synthesis provides.
+type Provided<'a> = BTreeSet<(Kind, &'a str, String)>;
+
+pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+    let provided = provided(apps);
+    for app in apps {
+        for document in &app.documents {
+            let Some(namespace) = document.namespace() else {
+                continue;
+            };
+            if document.allowance(Allow::ExternalReference).is_some() {
+                continue;
+            }
+            let mut missing = BTreeSet::new();
+            for template in pod_templates(document) {
+                for (kind, name) in references(template.spec) {
+                    let known = provided.contains(&(kind, namespace, name.clone()))
+                        || (kind == Kind::ConfigMap && name == "kube-root-ca.crt");
+                    if !known {
+                        missing.insert(format!("{} `{name}`", kind.name()));
+                    }
+                }
+            }
+            if missing.is_empty() {
+                continue;
+            }
+            findings.push(about(
+                Severity::Error,
+                app,
+                document,
+                format!(
+                    "{} needs {} in namespace `{namespace}`, which nothing in the synthesis \
+                     provides (if it is made outside GitOps, allow it with \
+                     `allow(object, Allow::ExternalReference, \"reason\")`)",
+                    describe(document),
+                    missing.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+fn provided(apps: &[AppManifest]) -> Provided<'_> {
+    let mut provided = BTreeSet::new();
+    for document in apps.iter().flat_map(|app| &app.documents) {
+        let Some(namespace) = document.namespace() else {
+            continue;
+        };
+        for (kind, name) in provides(document) {
+            provided.insert((kind, namespace, name));
+        }
+    }
+    provided
+}
+
+fn provides(document: &Document) -> Vec<(Kind, String)> {
+    let body = &document.body;
+    let text = |pointer: &str| body.pointer(pointer).and_then(Value::as_str);
+    match (document.group(), document.kind()) {
+        ("", "ConfigMap") => vec![(Kind::ConfigMap, document.name().to_owned())],
+        ("", "Secret") => vec![(Kind::Secret, document.name().to_owned())],
+        ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => body
+            .pointer("/spec/secretObjects")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|object| object.get("secretName").and_then(Value::as_str))
+            .map(|name| (Kind::Secret, name.to_owned()))
+            .collect(),
+        ("cert-manager.io", "Certificate") => text("/spec/secretName")
+            .map(|name| vec![(Kind::Secret, name.to_owned())])
+            .unwrap_or_default(),
+        ("postgresql.cnpg.io", "Cluster") => ["app", "superuser", "ca"]
+            .iter()
+            .map(|suffix| (Kind::Secret, format!("{}-{suffix}", document.name())))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_optional(reference: &Value) -> bool {
+    reference.get("optional") == Some(&Value::Bool(true))
+}
+
+/// Every non-optional ConfigMap and Secret a pod spec refers to.
+fn references(spec: &Value) -> Vec<(Kind, String)> {
+    let mut found = Vec::new();
+    let mut add = |kind: Kind, reference: Option<&Value>, field: &str| {
+        if let Some(reference) = reference
+            && !is_optional(reference)
+            && let Some(name) = reference.get(field).and_then(Value::as_str)
+        {
+            found.push((kind, name.to_owned()));
+        }
+    };
+    for volume in spec
+        .get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        add(Kind::ConfigMap, volume.get("configMap"), "name");
+        add(Kind::Secret, volume.get("secret"), "secretName");
+        for source in volume
+            .pointer("/projected/sources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            add(Kind::ConfigMap, source.get("configMap"), "name");
+            add(Kind::Secret, source.get("secret"), "name");
+        }
+    }
+    for (_, container) in containers(spec) {
+        for variable in container
+            .get("env")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            add(
+                Kind::ConfigMap,
+                variable.pointer("/valueFrom/configMapKeyRef"),
+                "name",
+            );
+            add(
+                Kind::Secret,
+                variable.pointer("/valueFrom/secretKeyRef"),
+                "name",
+            );
+        }
+        for source in container
+            .get("envFrom")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            add(Kind::ConfigMap, source.get("configMapRef"), "name");
+            add(Kind::Secret, source.get("secretRef"), "name");
+        }
+    }
+    found
+}
