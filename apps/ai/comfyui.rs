@@ -5,22 +5,16 @@
 use homelab_synth::kit::workload::{
     AccessMode, Claim, ContainerBuilder, DeploymentBuilder, Expose, PodBuilder, Probe,
 };
-use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, named};
+use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, PodSecurityLevel, namespace};
 use homelab_synth::{App, ChartProps};
-use k8s_openapi::api::core::v1::Namespace;
 
 const NAME: &str = "comfyui";
 const IMAGE: &str = "yanwk/comfyui-boot:cu128-megapak-20260223";
 
 pub fn comfyui(app: &mut App) {
     let mut chart = app.chart(NAME, ChartProps::namespace(NAME));
-    chart.add(
-        "namespace",
-        Namespace {
-            metadata: named(NAME),
-            ..Default::default()
-        },
-    );
+    // baseline: the image runs as root (recorded below), which restricted refuses
+    chart.add("namespace", namespace(NAME, PodSecurityLevel::Baseline));
     let data = Claim::new("comfyui-data", "50Gi")
         .access(AccessMode::ReadWriteMany)
         .storage_class("longhorn");

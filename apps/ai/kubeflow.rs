@@ -1,19 +1,16 @@
 //! Kubeflow: the central dashboard's HTTPRoute (the Kubeflow components themselves come from
 //! the upstream kustomize manifests) and the notebook gateway controller, which gives every
-//! notebook, volume viewer and tensorboard an HTTPRoute of its own.
+//! notebook, volume viewer and tensorboard an HTTPRoute of its own. The controller is built
+//! with the workload kit (restricted Pod Security profile), its RBAC with `Access`, and it
+//! rolls when its script changes (a content hash on the pod template).
 
+use homelab_synth::kit::workload::{ContainerBuilder, DeploymentBuilder, PodBuilder};
 use homelab_synth::kit::{
-    GatewayRef, HttpRouteBuilder, RouteFilter, RouteRule, backend, named, path_prefix, quantities,
+    Access, GatewayRef, HttpRouteBuilder, RouteFilter, RouteRule, backend, named, path_prefix,
     replace_prefix, set_request_header, string_map,
 };
 use homelab_synth::{App, ChartProps};
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, Container, PodSpec, PodTemplateSpec, ResourceRequirements,
-    ServiceAccount, Volume, VolumeMount,
-};
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::api::core::v1::ConfigMap;
 
 const NAMESPACE: &str = "kubeflow";
 const CONTROLLER: &str = "notebook-gateway-controller";
@@ -61,131 +58,54 @@ fn user_header() -> RouteFilter {
 
 fn notebook_gateway_controller(app: &mut App) {
     let mut chart = app.chart(CONTROLLER, ChartProps::namespace(NAMESPACE));
-    let labels = string_map(&[("app.kubernetes.io/name", CONTROLLER)]);
 
-    chart.add(
-        "service-account",
-        ServiceAccount {
-            metadata: named(CONTROLLER),
-            ..Default::default()
-        },
+    let access = Access::new(CONTROLLER)
+        .allow(
+            &["kubeflow.org"],
+            &["notebooks", "pvcviewers"],
+            &["get", "list", "watch"],
+        )
+        .allow(
+            &["tensorboard.kubeflow.org"],
+            &["tensorboards"],
+            &["get", "list", "watch"],
+        )
+        .allow(
+            &["gateway.networking.k8s.io"],
+            &["httproutes", "referencegrants"],
+            &[
+                "get", "list", "watch", "create", "update", "patch", "delete",
+            ],
+        )
+        .cluster_wide();
+    let script = ConfigMap {
+        metadata: named("notebook-gateway-controller-script"),
+        data: Some(string_map(&[("controller.py", CONTROLLER_SCRIPT)])),
+        ..Default::default()
+    };
+
+    let mut pod = PodBuilder::new(CONTROLLER);
+    let mounted = pod.config_map("script", "notebook-gateway-controller-script");
+    // a new script version rolls the controller (no reloader needed)
+    pod.roll_on(&script);
+    pod.service_account(access.name());
+    // the image is a stock Python base (user root); the script needs no user of its own
+    pod.run_as(65534, 65534);
+    pod.container(
+        ContainerBuilder::new("controller", CONTROLLER_IMAGE)
+            .command(&["python", "/app/controller.py"])
+            .requests(&[("cpu", "50m"), ("memory", "64Mi")])
+            .limits(&[("memory", "256Mi")])
+            .mount(&mounted, "/app"),
     );
-    chart.add(
-        "cluster-role",
-        ClusterRole {
-            metadata: named(CONTROLLER),
-            rules: Some(vec![
-                rule(
-                    "kubeflow.org",
-                    &["notebooks", "pvcviewers"],
-                    &["get", "list", "watch"],
-                ),
-                rule(
-                    "tensorboard.kubeflow.org",
-                    &["tensorboards"],
-                    &["get", "list", "watch"],
-                ),
-                rule(
-                    "gateway.networking.k8s.io",
-                    &["httproutes", "referencegrants"],
-                    &[
-                        "get", "list", "watch", "create", "update", "patch", "delete",
-                    ],
-                ),
-            ]),
-            ..Default::default()
-        },
-    );
-    chart.add(
-        "cluster-role-binding",
-        ClusterRoleBinding {
-            metadata: named(CONTROLLER),
-            role_ref: RoleRef {
-                api_group: "rbac.authorization.k8s.io".into(),
-                kind: "ClusterRole".into(),
-                name: CONTROLLER.into(),
-            },
-            subjects: Some(vec![Subject {
-                kind: "ServiceAccount".into(),
-                name: CONTROLLER.into(),
-                namespace: Some(NAMESPACE.into()),
-                ..Default::default()
-            }]),
-        },
-    );
-    let script = chart.add(
-        "script",
-        ConfigMap {
-            metadata: named("notebook-gateway-controller-script"),
-            data: Some(string_map(&[("controller.py", CONTROLLER_SCRIPT)])),
-            ..Default::default()
-        },
-    );
+    access.build(NAMESPACE).add_to(&mut chart, "access");
+    let script = chart.add("script", script);
     let deployment = chart.add(
         "deployment",
-        Deployment {
-            metadata: ObjectMeta {
-                name: Some(CONTROLLER.into()),
-                annotations: Some(string_map(&[("reloader.stakater.com/auto", "true")])),
-                ..Default::default()
-            },
-            spec: Some(DeploymentSpec {
-                replicas: Some(1),
-                selector: LabelSelector {
-                    match_labels: Some(labels.clone()),
-                    ..Default::default()
-                },
-                template: PodTemplateSpec {
-                    metadata: Some(ObjectMeta {
-                        labels: Some(labels),
-                        ..Default::default()
-                    }),
-                    spec: Some(PodSpec {
-                        service_account_name: Some(CONTROLLER.into()),
-                        containers: vec![Container {
-                            name: "controller".into(),
-                            image: Some(CONTROLLER_IMAGE.into()),
-                            command: Some(vec!["python".into(), "/app/controller.py".into()]),
-                            resources: Some(ResourceRequirements {
-                                requests: Some(quantities(&[("cpu", "50m"), ("memory", "64Mi")])),
-                                limits: Some(quantities(&[("memory", "256Mi")])),
-                                ..Default::default()
-                            }),
-                            volume_mounts: Some(vec![VolumeMount {
-                                name: "script".into(),
-                                mount_path: "/app".into(),
-                                read_only: Some(true),
-                                ..Default::default()
-                            }]),
-                            ..Default::default()
-                        }],
-                        volumes: Some(vec![Volume {
-                            name: "script".into(),
-                            config_map: Some(ConfigMapVolumeSource {
-                                name: "notebook-gateway-controller-script".into(),
-                                ..Default::default()
-                            }),
-                            ..Default::default()
-                        }]),
-                        ..Default::default()
-                    }),
-                },
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
+        DeploymentBuilder::new(pod).replicas(1).build(),
     );
     // the script must exist before the pod that mounts it starts
     chart.depend(deployment, script);
-}
-
-fn rule(group: &str, resources: &[&str], verbs: &[&str]) -> PolicyRule {
-    PolicyRule {
-        api_groups: Some(vec![group.to_owned()]),
-        resources: Some(resources.iter().map(|r| (*r).to_owned()).collect()),
-        verbs: verbs.iter().map(|v| (*v).to_owned()).collect(),
-        ..Default::default()
-    }
 }
 
 /// The controller: watches notebooks, volume viewers and tensorboards and keeps one HTTPRoute

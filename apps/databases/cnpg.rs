@@ -3,20 +3,17 @@
 //! chart, so they come with the render.
 
 use homelab_synth::helm::{ChartSource, HelmProps};
-use homelab_synth::kit::named;
+use homelab_synth::kit::{PodSecurityLevel, namespace};
 use homelab_synth::{App, ChartProps};
-use k8s_openapi::api::core::v1::Namespace;
 
 const NAMESPACE: &str = "cnpg-system";
 
 pub fn cnpg_operator(app: &mut App) {
     let mut chart = app.chart("cnpg-operator", ChartProps::namespace(NAMESPACE));
+    // the operator's pod meets the restricted profile (checked at synthesis)
     chart.add(
         "namespace",
-        Namespace {
-            metadata: named(NAMESPACE),
-            ..Default::default()
-        },
+        namespace(NAMESPACE, PodSecurityLevel::Restricted),
     );
     chart.helm(
         "cnpg",

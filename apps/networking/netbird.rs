@@ -3,17 +3,17 @@
 //! takes its setup key from OpenBao through the secrets-store CSI driver, and keeps its peer
 //! identity on a small volume so a restart does not register a new peer.
 
-use homelab_synth::kit::{named, quantities, string_map};
-use homelab_synth::{App, ChartProps, Scope, Untyped};
+use homelab_synth::kit::{
+    OpenBaoSecrets, PodSecurityLevel, named, namespace, quantities, string_map,
+};
+use homelab_synth::{App, ChartProps};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    CSIVolumeSource, Capabilities, Container, EnvVar, EnvVarSource, Namespace,
-    PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSpec, PodTemplateSpec,
-    ResourceRequirements, SecretKeySelector, SecurityContext, Service, ServiceSpec, Volume,
-    VolumeMount, VolumeResourceRequirements,
+    CSIVolumeSource, Capabilities, Container, EnvVar, EnvVarSource, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PodSpec, PodTemplateSpec, ResourceRequirements, SecretKeySelector,
+    SecurityContext, Service, ServiceSpec, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use serde_json::json;
 
 const NAMESPACE: &str = "netbird";
 const NAME: &str = "netbird-peer";
@@ -24,44 +24,24 @@ pub fn netbird(app: &mut App) {
     let mut chart = app.chart("netbird", ChartProps::namespace(NAMESPACE));
     let labels = string_map(&[("app.kubernetes.io/name", NAME)]);
 
+    // privileged: the peer runs on the host network with NET_ADMIN and SYS_MODULE
     chart.add(
         "namespace",
-        Namespace {
-            metadata: ObjectMeta {
-                name: Some(NAMESPACE.into()),
-                labels: Some(string_map(&[
-                    ("pod-security.kubernetes.io/enforce", "privileged"),
-                    ("pod-security.kubernetes.io/audit", "privileged"),
-                    ("pod-security.kubernetes.io/warn", "privileged"),
-                ])),
-                ..Default::default()
-            },
-            ..Default::default()
-        },
+        namespace(NAMESPACE, PodSecurityLevel::Privileged),
     );
     chart.add_untyped(
         "secrets",
-        Untyped::new(
-            "secrets-store.csi.x-k8s.io/v1",
-            "SecretProviderClass",
-            json!({
-                "metadata": {"name": SECRET_CLASS},
-                "spec": {
-                    "provider": "openbao",
-                    "parameters": {
-                        "vaultAddress": "http://openbao.openbao.svc.cluster.local:8200",
-                        "roleName": "netbird",
-                        "objects": "- objectName: NETBIRD_SETUP_KEY\n  secretPath: secret/data/netbird\n  secretKey: NETBIRD_SETUP_KEY\n",
-                    },
-                    "secretObjects": [{
-                        "secretName": "netbird-setup-key",
-                        "type": "Opaque",
-                        "data": [{"objectName": "NETBIRD_SETUP_KEY", "key": "NB_SETUP_KEY"}],
-                    }],
-                },
-            }),
-        )
-        .scope(Scope::Namespaced),
+        OpenBaoSecrets::new(SECRET_CLASS, "netbird")
+            .object(
+                "NETBIRD_SETUP_KEY",
+                "secret/data/netbird",
+                "NETBIRD_SETUP_KEY",
+            )
+            .sync(
+                "netbird-setup-key",
+                &[("NETBIRD_SETUP_KEY", "NB_SETUP_KEY")],
+            )
+            .build(),
     );
     chart.add(
         "service",
