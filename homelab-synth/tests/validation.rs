@@ -1859,3 +1859,73 @@ fn a_config_map_or_secret_a_pod_needs_must_be_provided() {
     });
     expect_ok(synth_one(external));
 }
+
+// ---------------------------------------------------------------------------------------
+// mounts, probes and kit opt-outs inside pods
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn mounts_need_a_volume_and_probes_a_declared_port() {
+    let pod = |mount: &str, probe_port: &str| {
+        demo(move |chart| {
+            chart.add_untyped(
+                "db",
+                Untyped::new(
+                    "apps/v1",
+                    "StatefulSet",
+                    json!({
+                        "metadata": {"name": "db"},
+                        "spec": {
+                            "serviceName": "db",
+                            "selector": {"matchLabels": {"app": "db"}},
+                            "template": {"metadata": {"labels": {"app": "db"}}, "spec": {
+                                "containers": [{
+                                    "name": "db", "image": "postgres:17",
+                                    "ports": [{"name": "pg", "containerPort": 5432}],
+                                    "readinessProbe": {"tcpSocket": {"port": probe_port}},
+                                    "livenessProbe": {"tcpSocket": {"port": 5432}},
+                                    "volumeMounts": [
+                                        {"name": mount, "mountPath": "/var/lib/postgresql"},
+                                        {"name": "run", "mountPath": "/run"},
+                                    ],
+                                }],
+                                "volumes": [{"name": "run", "emptyDir": {}}],
+                            }},
+                            "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                                "spec": {"accessModes": ["ReadWriteOnce"],
+                                         "resources": {"requests": {"storage": "1Gi"}}}}],
+                        },
+                    }),
+                ),
+            );
+        })
+    };
+    expect_ok(synth_one(pod("data", "pg")));
+    assert_eq!(
+        expect_errors(synth_one(pod("date", "postgres"))),
+        [demo_error(
+            "db",
+            "StatefulSet.db.yaml",
+            "StatefulSet `demo/db`: container `db` mounts volume `date`, which the pod does not \
+             have; the readinessProbe of container `db` uses port `postgres`, which the \
+             container does not declare"
+        )]
+    );
+}
+
+#[test]
+fn a_kit_opt_out_without_a_reason_is_an_error_not_a_panic() {
+    use homelab_synth::kit::workload::{ContainerBuilder, DeploymentBuilder, PodBuilder};
+    let app = demo(|chart| {
+        let mut pod = PodBuilder::new("web");
+        pod.container(ContainerBuilder::new("web", "nginx:1.27").run_as_root(" "));
+        chart.add("web", DeploymentBuilder::new(pod).build());
+    });
+    let errors = expect_errors(synth_one(app));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("error: app `demo`: `demo/demo/web` (demo/Deployment.web.yaml): ")
+            && errors[0].ends_with("has no reason"),
+        "{errors:#?}"
+    );
+}

@@ -630,3 +630,44 @@ fn network_policy_budget_and_ingress_cover_the_workload_they_were_made_from() {
         })
     );
 }
+
+#[test]
+fn operator_synced_secrets_match_their_crds_and_satisfy_the_pods_that_need_them() {
+    use homelab_synth::kit::{ExternalSecretBuilder, InfisicalSecretBuilder};
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let oauth = ExternalSecretBuilder::new("oauth", "openbao")
+        .cluster_store()
+        .key("client-secret", "grafana", "OAUTH_CLIENT_SECRET");
+    chart.add("oauth", oauth.build());
+    chart.add(
+        "db",
+        InfisicalSecretBuilder::new("db", "homelab", "prod", "/db")
+            .universal_auth("infisical-identity", "infisical")
+            .build("demo"),
+    );
+    let mut pod = PodBuilder::new("web");
+    let db = pod.secret("db", "db");
+    pod.container(
+        ContainerBuilder::new("web", "example/app:1")
+            .env_from_secret("CLIENT_SECRET", oauth.secret_name(), "client-secret")
+            .mount(&db, "/db"),
+    );
+    chart.add("web", DeploymentBuilder::new(pod).build());
+    // synthesis checks both against the imported CRDs' schemas and the pod's references
+    let set = expect_ok(synth(app));
+    assert_eq!(
+        body(&set, "ExternalSecret", "oauth")["spec"],
+        json!({
+            "data": [{"remoteRef": {"key": "grafana", "property": "OAUTH_CLIENT_SECRET"},
+                      "secretKey": "client-secret"}],
+            "refreshInterval": "1h",
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "openbao"},
+            "target": {"name": "oauth"},
+        })
+    );
+    assert_eq!(
+        body(&set, "InfisicalSecret", "db")["spec"]["managedKubeSecretReferences"],
+        json!([{"creationPolicy": "Orphan", "secretName": "db", "secretNamespace": "demo"}])
+    );
+}

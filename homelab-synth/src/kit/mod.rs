@@ -1,11 +1,12 @@
 //! Builders shared by apps: workloads with secure defaults, routes (HTTPRoute, Ingress),
 //! ServiceAccount + RBAC, NetworkPolicy, PodDisruptionBudget, Namespaces with Pod Security
-//! labels, secrets by reference (OpenBao SecretProviderClass), imported CRDs, metadata. Each
+//! labels, secrets by reference (OpenBao SecretProviderClass, ExternalSecret, InfisicalSecret), imported CRDs, metadata. Each
 //! returns plain objects (typed where a type exists) that the app adds to a chart; nothing
 //! here is magic.
 
 mod access;
 mod disruption_budget;
+mod external_secrets;
 mod http_route;
 mod imported_crd;
 mod ingress;
@@ -17,6 +18,7 @@ pub mod workload;
 
 pub use access::{Access, AccessObjects};
 pub use disruption_budget::disruption_budget;
+pub use external_secrets::{ExternalSecretBuilder, InfisicalSecretBuilder};
 pub use http_route::{
     GatewayRef, HttpRouteBuilder, RouteBackend, RouteFilter, RouteMatch, RouteRule, backend,
     path_prefix, replace_prefix, set_request_header,

@@ -1,6 +1,7 @@
 //! Validation of a whole synthesis before anything is written. Each rule lives in its own
 //! file and returns findings; all of them run, so the user sees every problem at once.
 
+mod containers;
 mod custom_resources;
 mod identity;
 mod pod_security;
@@ -24,6 +25,7 @@ pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
     custom_resources::check(apps, &mut findings);
     pod_security::check(apps, &mut findings);
     references::check(apps, &mut findings);
+    containers::check(apps, &mut findings);
     findings
 }
 

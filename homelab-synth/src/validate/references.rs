@@ -4,7 +4,8 @@
 //! `ContainerCreating`/`CreateContainerConfigError` after a sync that looked green.
 //!
 //! Providers, besides ConfigMap and Secret objects themselves: a SecretProviderClass's
-//! `secretObjects` (synced by the secrets-store CSI driver), a cert-manager Certificate's
+//! `secretObjects` (synced by the secrets-store CSI driver), an ExternalSecret's target, an
+//! InfisicalSecret's managed Secrets (in the namespace they name), a cert-manager Certificate's
 //! `secretName`, a CloudNativePG Cluster's `<name>-app`, `<name>-superuser` and `<name>-ca`
 //! Secrets, and the `kube-root-ca.crt` ConfigMap every namespace has. A reference to an
 //! object made outside GitOps is allowed explicitly, with
@@ -80,6 +81,21 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
 fn provided(apps: &[AppManifest]) -> Provided<'_> {
     let mut provided = BTreeSet::new();
     for document in apps.iter().flat_map(|app| &app.documents) {
+        if document.group() == "secrets.infisical.com" && document.kind() == "InfisicalSecret" {
+            for managed in document
+                .body
+                .pointer("/spec/managedKubeSecretReferences")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let name = managed.get("secretName").and_then(Value::as_str);
+                let namespace = managed.get("secretNamespace").and_then(Value::as_str);
+                if let (Some(name), Some(namespace)) = (name, namespace) {
+                    provided.insert((Kind::Secret, namespace, name.to_owned()));
+                }
+            }
+        }
         let Some(namespace) = document.namespace() else {
             continue;
         };
@@ -107,6 +123,12 @@ fn provides(document: &Document) -> Vec<(Kind, String)> {
         ("cert-manager.io", "Certificate") => text("/spec/secretName")
             .map(|name| vec![(Kind::Secret, name.to_owned())])
             .unwrap_or_default(),
+        ("external-secrets.io", "ExternalSecret") => vec![(
+            Kind::Secret,
+            text("/spec/target/name")
+                .unwrap_or(document.name())
+                .to_owned(),
+        )],
         ("postgresql.cnpg.io", "Cluster") => ["app", "superuser", "ca"]
             .iter()
             .map(|suffix| (Kind::Secret, format!("{}-{suffix}", document.name())))
