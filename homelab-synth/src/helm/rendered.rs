@@ -64,7 +64,8 @@ pub(crate) fn objects(
             return (Vec::new(), findings);
         }
     };
-    if let Some(second) = &rendered.second {
+    // identical texts need no object-by-object comparison (the usual, deterministic case)
+    if let Some(second) = rendered.second.as_ref().filter(|t| **t != rendered.manifest) {
         match split(second) {
             Ok(again) => {
                 let suggestions = existing_secret_values(&rendered.chart.values);
