@@ -48,7 +48,14 @@ pub(crate) struct SynthArgs {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// List the apps with their category, namespaces and object counts.
-    List,
+    List {
+        /// Print the rollout order instead: waves of apps, each with its dependencies.
+        #[arg(long, conflicts_with = "dot")]
+        graph: bool,
+        /// Print the dependency graph as Graphviz DOT (`synth list --dot | dot -Tsvg`).
+        #[arg(long)]
+        dot: bool,
+    },
     /// Print YAML or JSON documents in synth's canonical YAML (stdin when no file is given).
     Fmt {
         /// Files to format: `.json` files, and input starting with `{` or `[`, are read as
@@ -113,7 +120,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             cmd::bootstrap::run(&args, &workspace)
         }
-        Some(Command::List) => {
+        Some(Command::List { graph, dot }) if graph || dot => {
+            cmd::graph::run(&synth::homelab(), dot)
+        }
+        Some(Command::List { .. }) => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             let set = synthesize_all(&cli.synth, &workspace)?;
             print_list(&set)

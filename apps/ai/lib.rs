@@ -8,7 +8,13 @@ use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_>) {
-    apps.add("comfyui", comfyui::comfyui);
-    apps.add("kubeflow", kubeflow::kubeflow);
-    apps.add("ollama", ollama::ollama);
+    apps.add("comfyui", comfyui::comfyui).depends_on(&[
+        "nvidia-gpu-operator",
+        "longhorn",
+        "gateway",
+    ]);
+    apps.add("kubeflow", kubeflow::kubeflow)
+        .depends_on(&["gateway"]);
+    apps.add("ollama", ollama::ollama)
+        .depends_on(&["nvidia-gpu-operator", "longhorn", "gateway"]);
 }

@@ -6,5 +6,11 @@ use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_>) {
-    apps.add("n8n", n8n::n8n);
+    apps.add("n8n", n8n::n8n).depends_on(&[
+        "cnpg-operator",
+        "csi-driver",
+        "openbao",
+        "longhorn",
+        "gateway",
+    ]);
 }

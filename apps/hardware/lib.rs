@@ -9,5 +9,6 @@ pub fn register(apps: &mut Category<'_>) {
     apps.add(
         "nvidia-gpu-operator",
         nvidia_gpu_operator::nvidia_gpu_operator,
-    );
+    )
+    .depends_on(&["monitoring-crds"]);
 }

@@ -8,5 +8,6 @@ use homelab_synth::Category;
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_>) {
     apps.add("gateway", gateway::gateway);
-    apps.add("netbird", netbird::netbird);
+    apps.add("netbird", netbird::netbird)
+        .depends_on(&["csi-driver", "openbao", "longhorn"]);
 }

@@ -9,8 +9,12 @@ use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_>) {
-    apps.add("argocd-monitor", argocd_monitor::argocd_monitor);
-    apps.add("victoria-metrics", victoria_metrics::victoria_metrics);
-    apps.add("victoria-logs", victoria_logs::victoria_logs);
-    apps.add("opentelemetry", otel_collector::otel_collector);
+    apps.add("argocd-monitor", argocd_monitor::argocd_monitor)
+        .depends_on(&["monitoring-crds"]);
+    apps.add("victoria-metrics", victoria_metrics::victoria_metrics)
+        .depends_on(&["longhorn", "monitoring-crds", "gateway"]);
+    apps.add("victoria-logs", victoria_logs::victoria_logs)
+        .depends_on(&["longhorn", "gateway"]);
+    apps.add("opentelemetry", otel_collector::otel_collector)
+        .depends_on(&["victoria-metrics", "victoria-logs"]);
 }

@@ -32,8 +32,7 @@ use homelab_imports::gateway_networking_k8s_io::v1::{
 };
 use homelab_synth::helm::{ChartSource, HelmProps};
 use homelab_synth::kit::{
-    GatewayRef, HttpRouteBuilder, PodSecurityLevel, RouteFilter, RouteMatch, RouteRule,
-    imported_crd, namespace,
+    GatewayRef, HttpRouteBuilder, PodSecurityLevel, RouteFilter, RouteMatch, RouteRule, namespace,
 };
 use homelab_synth::{Allow, App, ChartProps};
 use serde_json::{Value, json};
@@ -70,17 +69,8 @@ pub fn victoria_metrics(app: &mut App) {
         namespace(NAMESPACE, PodSecurityLevel::Privileged),
     );
 
-    // The prometheus-operator ServiceMonitor and PrometheusRule CRDs (the seed fetched them
-    // from kube-prometheus-stack 82.0.1 URLs at synth time): installed from the committed
-    // imports, the same CRDs the typed bindings were generated from. The VM operator watches
-    // these kinds and converts them; other apps create ServiceMonitors (argocd-monitor,
-    // longhorn, falco, dcgm-exporter, ...).
-    for crd in [
-        "servicemonitors.monitoring.coreos.com",
-        "prometheusrules.monitoring.coreos.com",
-    ] {
-        chart.add_untyped(crd, imported_crd(crd));
-    }
+    // The prometheus-operator ServiceMonitor and PrometheusRule CRDs, which the VM operator
+    // watches and converts, come from the `monitoring-crds` app, rolled out before this one.
 
     let stack = chart.helm(
         "victoria-metrics",

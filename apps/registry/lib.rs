@@ -6,5 +6,10 @@ use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_>) {
-    apps.add("harbor", harbor::harbor);
+    apps.add("harbor", harbor::harbor).depends_on(&[
+        "csi-driver",
+        "openbao",
+        "longhorn",
+        "gateway",
+    ]);
 }

@@ -7,6 +7,11 @@ use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_>) {
-    apps.add("openbao", openbao::openbao);
+    apps.add("openbao", openbao::openbao).depends_on(&[
+        "csi-driver",
+        "longhorn",
+        "monitoring-crds",
+        "gateway",
+    ]);
     apps.add("csi-driver", csi_driver::csi_driver);
 }

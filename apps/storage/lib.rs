@@ -6,5 +6,6 @@ use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_>) {
-    apps.add("longhorn", longhorn::longhorn);
+    apps.add("longhorn", longhorn::longhorn)
+        .depends_on(&["monitoring-crds", "gateway"]);
 }

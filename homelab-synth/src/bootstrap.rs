@@ -4,8 +4,13 @@
 //! - Argo CD: one `ApplicationSet` whose git directory generator makes one Application per
 //!   app directory, with automated prune and self-heal, `CreateNamespace=true`,
 //!   `ServerSideApply=true`, and `preserveResourcesOnDeletion` so deleting the set never
-//!   deletes workloads.
-//! - Flux: a `GitRepository` plus one `Kustomization` per app (prune, wait, interval).
+//!   deletes workloads. When apps depend on each other, the set rolls out progressively
+//!   (`RollingSync`): one step per wave of the rollout order, each Application labelled with
+//!   its app name, so a wave starts only when the one before is healthy. (Progressive syncs
+//!   must be enabled in the ApplicationSet controller:
+//!   `applicationsetcontroller.enable.progressive.syncs: true`.)
+//! - Flux: a `GitRepository` plus one `Kustomization` per app (prune, wait, interval), with
+//!   `dependsOn` naming the Kustomizations of the apps it depends on.
 //! - Flux app-of-apps: a `GitRepository` plus a single parent `Kustomization` over the whole
 //!   branch.
 
@@ -14,6 +19,7 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::chart::ChartProps;
 use crate::object::Untyped;
+use crate::rollout::RolloutGraph;
 
 /// Which controller follows the branch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,9 +50,14 @@ pub struct BootstrapProps {
     pub project: Option<String>,
     /// Flux reconciliation interval. Default: `10m`.
     pub interval: Option<String>,
-    /// Apps (directories) of the branch, for per-app Flux Kustomizations.
-    pub apps: Vec<String>,
+    /// Apps (directories) of the branch and their dependencies, for per-app Flux
+    /// Kustomizations and the Argo CD rollout steps.
+    pub apps: RolloutGraph,
 }
+
+/// The label every generated Argo CD Application carries with its app name; progressive
+/// sync steps select on it.
+pub const APP_LABEL: &str = "homelab-synth.dev/app";
 
 /// Builds the bootstrap objects into `app`.
 pub fn build(app: &mut App, props: &BootstrapProps) {
@@ -63,27 +74,28 @@ pub fn build(app: &mut App, props: &BootstrapProps) {
         }
         Engine::Flux => {
             let source = chart.add_untyped("source", git_repository(name, props));
-            for app_name in &props.apps {
-                let kustomization = chart.add_untyped(
-                    &format!("app-{app_name}"),
-                    kustomization(app_name, &format!("./{app_name}"), name, props),
+            for app_name in props.apps.waves().iter().flatten() {
+                let kustomization = kustomization(
+                    app_name,
+                    &format!("./{app_name}"),
+                    name,
+                    props,
+                    &props.apps.dependencies_of(app_name),
                 );
+                let kustomization = chart.add_untyped(&format!("app-{app_name}"), kustomization);
                 chart.depend(kustomization, source);
             }
         }
         Engine::FluxAppOfApps => {
             let source = chart.add_untyped("source", git_repository(name, props));
-            let parent = chart.add_untyped("apps", kustomization(name, "./", name, props));
+            let parent = chart.add_untyped("apps", kustomization(name, "./", name, props, &[]));
             chart.depend(parent, source);
         }
     }
 }
 
 fn application_set(name: &str, props: &BootstrapProps) -> Untyped {
-    Untyped::new(
-        "argoproj.io/v1alpha1",
-        "ApplicationSet",
-        json!({
+    let mut body = json!({
             "metadata": {"name": name},
             "spec": {
                 "goTemplate": true,
@@ -95,7 +107,10 @@ fn application_set(name: &str, props: &BootstrapProps) -> Untyped {
                 }}],
                 "syncPolicy": {"preserveResourcesOnDeletion": true},
                 "template": {
-                    "metadata": {"name": "{{.path.basename}}"},
+                    "metadata": {
+                        "name": "{{.path.basename}}",
+                        "labels": {APP_LABEL: "{{.path.basename}}"},
+                    },
                     "spec": {
                         "project": props.project.as_deref().unwrap_or("default"),
                         "source": {
@@ -114,8 +129,23 @@ fn application_set(name: &str, props: &BootstrapProps) -> Untyped {
                     },
                 },
             },
-        }),
-    )
+    });
+    let waves = props.apps.waves();
+    if waves.len() > 1 {
+        let steps: Vec<Value> = waves
+            .iter()
+            .map(|wave| {
+                json!({"matchExpressions": [
+                    {"key": APP_LABEL, "operator": "In", "values": wave},
+                ]})
+            })
+            .collect();
+        body["spec"]["strategy"] = json!({
+            "type": "RollingSync",
+            "rollingSync": {"steps": steps},
+        });
+    }
+    Untyped::new("argoproj.io/v1alpha1", "ApplicationSet", body)
 }
 
 fn git_repository(name: &str, props: &BootstrapProps) -> Untyped {
@@ -133,8 +163,14 @@ fn git_repository(name: &str, props: &BootstrapProps) -> Untyped {
     )
 }
 
-fn kustomization(name: &str, path: &str, source: &str, props: &BootstrapProps) -> Untyped {
-    let spec: Value = json!({
+fn kustomization(
+    name: &str,
+    path: &str,
+    source: &str,
+    props: &BootstrapProps,
+    depends_on: &[&str],
+) -> Untyped {
+    let mut spec: Value = json!({
         "interval": props.interval.as_deref().unwrap_or("10m"),
         "path": path,
         "prune": true,
@@ -142,6 +178,13 @@ fn kustomization(name: &str, path: &str, source: &str, props: &BootstrapProps) -
         "timeout": "5m",
         "sourceRef": {"kind": "GitRepository", "name": source},
     });
+    if !depends_on.is_empty() {
+        // Flux waits for each dependency to be ready (its own `wait` health checks) first
+        spec["dependsOn"] = depends_on
+            .iter()
+            .map(|need| json!({"name": need}))
+            .collect();
+    }
     Untyped::new(
         "kustomize.toolkit.fluxcd.io/v1",
         "Kustomization",

@@ -23,6 +23,7 @@ pub mod output;
 pub mod patch;
 pub mod quantity;
 pub mod registry;
+pub mod rollout;
 pub mod scope;
 pub mod synth;
 #[cfg(any(test, feature = "test-support"))]

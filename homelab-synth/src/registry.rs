@@ -1,8 +1,10 @@
 //! The list of apps a workspace synthesizes. The binary creates a [`Registry`], hands one
 //! [`Category`] to each category crate's `register` function, and each app is one line there:
-//! `apps.add("comfyui", comfyui::comfyui)`.
+//! `apps.add("comfyui", comfyui::comfyui)`, with its dependencies on other apps:
+//! `apps.add("grafana", grafana::grafana).depends_on(&["victoria-metrics"])`.
 
 use crate::app::App;
+use crate::rollout::{RolloutError, RolloutGraph};
 
 /// Builds one app.
 pub type BuildFn = fn(&mut App);
@@ -16,6 +18,8 @@ pub struct AppSpec {
     pub category: String,
     /// The function that builds it.
     pub build: BuildFn,
+    /// Apps that must be rolled out (and healthy) before this one.
+    pub depends_on: Vec<String>,
 }
 
 /// Every registered app, in registration order.
@@ -42,6 +46,16 @@ impl Registry {
     pub fn apps(&self) -> &[AppSpec] {
         &self.apps
     }
+
+    /// The apps' dependencies as waves; every missing target, self-dependency or cycle is
+    /// an error.
+    pub fn rollout(&self) -> Result<RolloutGraph, Vec<RolloutError>> {
+        RolloutGraph::new(
+            self.apps
+                .iter()
+                .map(|spec| (spec.name.as_str(), spec.depends_on.as_slice())),
+        )
+    }
 }
 
 /// Adds the apps of one category to a [`Registry`].
@@ -50,14 +64,43 @@ pub struct Category<'a> {
     category: String,
 }
 
-impl Category<'_> {
-    /// Registers app `name`, built by `build`.
-    pub fn add(&mut self, name: &str, build: BuildFn) -> &mut Self {
+impl<'r> Category<'r> {
+    /// Registers app `name`, built by `build`; the result declares its dependencies (and can
+    /// register the next app: `apps.add("a", a).add("b", b)`).
+    pub fn add(&mut self, name: &str, build: BuildFn) -> Registered<'_, 'r> {
         self.registry.apps.push(AppSpec {
             name: name.to_owned(),
             category: self.category.clone(),
             build,
+            depends_on: Vec::new(),
         });
+        let index = self.registry.apps.len() - 1;
+        Registered {
+            category: self,
+            index,
+        }
+    }
+}
+
+/// A just-registered app, to declare what it depends on.
+pub struct Registered<'c, 'r> {
+    category: &'c mut Category<'r>,
+    index: usize,
+}
+
+impl<'c, 'r> Registered<'c, 'r> {
+    /// This app rolls out after `apps` (e.g. everything using ServiceMonitor after the app
+    /// that installs the CRD). Emitted as Flux `dependsOn` and Argo CD progressive-sync steps.
+    pub fn depends_on(self, apps: &[&str]) -> Self {
+        self.category.registry.apps[self.index]
+            .depends_on
+            .extend(apps.iter().map(|app| (*app).to_owned()));
         self
+    }
+
+    /// Registers the next app of the same category.
+    pub fn add(self, name: &str, build: BuildFn) -> Registered<'c, 'r> {
+        let category = self.category;
+        category.add(name, build)
     }
 }

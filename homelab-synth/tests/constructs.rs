@@ -1666,3 +1666,109 @@ fn registering_an_app_name_twice_is_an_error() {
         ["error: app `web`: `web`: app `web` is registered twice"]
     );
 }
+
+#[test]
+fn dependencies_between_apps_need_registered_targets_and_no_cycle() {
+    let mut ok = registry();
+    ok.category("monitoring")
+        .add("grafana", build_web)
+        .depends_on(&["db", "web"]);
+    let graph = ok.rollout().expect("acyclic");
+    assert_eq!(graph.waves(), [vec!["db", "web"], vec!["grafana"]]);
+    assert!(
+        build_apps(&ok, &["grafana".to_owned()]).is_ok(),
+        "--app keeps the graph"
+    );
+
+    let mut missing = registry();
+    missing
+        .category("monitoring")
+        .add("grafana", build_web)
+        .depends_on(&["victoria-metrics"]);
+    assert_eq!(
+        error_texts(&build_apps(&missing, &[]).unwrap_err()),
+        [
+            "error: app `grafana`: `grafana`: app `grafana` depends on `victoria-metrics`, which \
+          is not an app; apps are: db, grafana, web"
+        ]
+    );
+
+    let mut cycle = Registry::new();
+    cycle
+        .category("a")
+        .add("web", build_web)
+        .depends_on(&["db"])
+        .add("db", build_db)
+        .depends_on(&["web"]);
+    assert_eq!(
+        error_texts(&build_apps(&cycle, &[]).unwrap_err()),
+        ["error: app `db`: `db`: apps depend on each other in a cycle: db → web → db"]
+    );
+}
+
+fn widget_crd_json() -> Value {
+    json!({
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "names": {"kind": "Widget", "plural": "widgets", "singular": "widget",
+                      "listKind": "WidgetList"},
+            "scope": "Namespaced",
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object",
+                    "x-kubernetes-preserve-unknown-fields": true}}}],
+        },
+    })
+}
+
+#[test]
+fn a_crd_goes_a_sync_wave_ahead_only_where_its_app_uses_it() {
+    let crd = || {
+        Untyped::new(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            widget_crd_json(),
+        )
+    };
+    let widget = || {
+        Untyped::new(
+            "example.com/v1",
+            "Widget",
+            json!({"metadata": {"name": "w"}, "spec": {}}),
+        )
+    };
+    let wave = |set: &ManifestSet| {
+        set.apps[0]
+            .documents
+            .iter()
+            .find(|d| d.kind() == "CustomResourceDefinition")
+            .map(|d| d.body["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].clone())
+    };
+    let mut both = App::new("both");
+    let mut chart = both.chart("both", ChartProps::namespace("both"));
+    chart.add_untyped("crd", crd());
+    chart.add_untyped("widget", widget());
+    let set = expect_ok(synth_one(both));
+    assert_eq!(wave(&set), Some(json!("-1")));
+
+    let mut alone = App::new("alone");
+    alone
+        .chart("alone", ChartProps::default())
+        .add_untyped("crd", crd());
+    assert_eq!(wave(&expect_ok(synth_one(alone))), Some(Value::Null));
+
+    let mut chosen = App::new("chosen");
+    let mut chart = chosen.chart("chosen", ChartProps::namespace("chosen"));
+    let mut own = widget_crd_json();
+    own["metadata"]["annotations"] = json!({"argocd.argoproj.io/sync-wave": "-5"});
+    chart.add_untyped(
+        "crd",
+        Untyped::new("apiextensions.k8s.io/v1", "CustomResourceDefinition", own),
+    );
+    chart.add_untyped("widget", widget());
+    assert_eq!(
+        wave(&expect_ok(synth_one(chosen))),
+        Some(json!("-5")),
+        "a wave the app chose stays"
+    );
+}

@@ -69,11 +69,15 @@ pub(crate) fn run(args: &BootstrapArgs, workspace: &Path) -> anyhow::Result<()> 
         name: args.name.clone(),
         project: args.project.clone(),
         interval: args.interval.clone(),
-        apps: synth::homelab()
-            .apps()
-            .iter()
-            .map(|spec| spec.name.clone())
-            .collect(),
+        apps: match synth::homelab().rollout() {
+            Ok(graph) => graph,
+            Err(problems) => {
+                for problem in &problems {
+                    eprintln!("synth: error: {problem}");
+                }
+                return Err(crate::Reported(1).into());
+            }
+        },
     };
     let mut app = App::new("bootstrap");
     build(&mut app, &props);

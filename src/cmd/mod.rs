@@ -3,5 +3,6 @@
 pub(crate) mod bootstrap;
 pub(crate) mod charts;
 pub(crate) mod diff;
+pub(crate) mod graph;
 pub(crate) mod import;
 pub(crate) mod publish;

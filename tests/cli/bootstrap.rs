@@ -132,3 +132,51 @@ fn flux_gets_one_kustomization_per_app_or_one_parent() {
     assert_eq!(parent.len(), 2);
     assert_eq!(parent[1]["spec"]["path"], "./");
 }
+
+#[test]
+fn the_rollout_order_becomes_argo_cd_steps_and_flux_depends_on() {
+    let graph = synth::homelab()
+        .rollout()
+        .expect("the homelab has a rollout order");
+    assert!(graph.waves().len() >= 3, "{:?}", graph.waves());
+
+    let set = &bootstrap("argocd")[0];
+    assert_eq!(set["spec"]["strategy"]["type"], "RollingSync");
+    let steps = set["spec"]["strategy"]["rollingSync"]["steps"]
+        .as_array()
+        .expect("steps");
+    assert_eq!(steps.len(), graph.waves().len());
+    for (step, wave) in steps.iter().zip(graph.waves()) {
+        assert_eq!(
+            step["matchExpressions"],
+            serde_json::json!([{"key": "homelab-synth.dev/app", "operator": "In", "values": wave}])
+        );
+    }
+    assert_eq!(
+        set["spec"]["template"]["metadata"]["labels"]["homelab-synth.dev/app"],
+        "{{.path.basename}}",
+        "every generated Application carries the label the steps select on"
+    );
+
+    let flux = bootstrap("flux");
+    let by_name = |name: &str| {
+        flux.iter()
+            .find(|d| d["kind"] == "Kustomization" && d["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no Kustomization {name}"))
+    };
+    assert_eq!(
+        by_name("grafana")["spec"]["dependsOn"],
+        serde_json::json!([
+            {"name": "csi-driver"}, {"name": "gateway"}, {"name": "longhorn"},
+            {"name": "openbao"}, {"name": "victoria-logs"}, {"name": "victoria-metrics"}
+        ])
+    );
+    assert!(by_name("reloader")["spec"].get("dependsOn").is_none());
+    for app in graph.waves().iter().flatten() {
+        let depends_on: Vec<&str> = by_name(app)["spec"]["dependsOn"]
+            .as_array()
+            .map(|list| list.iter().filter_map(|d| d["name"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(depends_on, graph.dependencies_of(app), "{app}");
+    }
+}

@@ -166,6 +166,58 @@ fn list_shows_every_app_with_category_namespaces_and_counts() {
 }
 
 #[test]
+fn list_graph_prints_waves_and_dot_prints_the_graph() {
+    let run = synth(&["list", "--graph"]);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["WAVE", "APP", "DEPENDS", "ON"]
+    );
+    let row = |app: &str| -> Vec<&str> {
+        lines
+            .iter()
+            .map(|line| line.split_whitespace().collect::<Vec<_>>())
+            .find(|row| row.get(1) == Some(&app))
+            .unwrap_or_else(|| panic!("{app} not listed:\n{stdout}"))
+    };
+    assert_eq!(row("reloader"), ["0", "reloader", "-"]);
+    assert_eq!(
+        row("opentelemetry"),
+        ["3", "opentelemetry", "victoria-logs,", "victoria-metrics"]
+    );
+    let waves: Vec<usize> = lines[1..]
+        .iter()
+        .map(|line| line.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        waves.windows(2).all(|w| w[0] <= w[1]),
+        "waves in order:\n{stdout}"
+    );
+
+    let run = synth(&["list", "--dot"]);
+    let (dot, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        dot.starts_with("digraph rollout {\n") && dot.ends_with("}\n"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("  \"victoria-metrics\" -> \"grafana\";\n"),
+        "{dot}"
+    );
+    assert_eq!(
+        dot.matches(" -> ").count(),
+        synth::homelab()
+            .apps()
+            .iter()
+            .map(|app| app.depends_on.len())
+            .sum::<usize>()
+    );
+}
+
+#[test]
 fn fmt_prints_canonical_yaml_read_the_kubernetes_way() {
     let yaml = "kind: ConfigMap\napiVersion: v1\ndata:\n  enabled: on\n  mode: '012'\n  octal: 012\nmetadata: {name: x}\n";
     let run = synth_in(&workspace(), &["fmt"], Some(yaml));

@@ -65,7 +65,11 @@ pub(crate) fn objects(
         }
     };
     // identical texts need no object-by-object comparison (the usual, deterministic case)
-    if let Some(second) = rendered.second.as_ref().filter(|t| **t != rendered.manifest) {
+    if let Some(second) = rendered
+        .second
+        .as_ref()
+        .filter(|t| **t != rendered.manifest)
+    {
         match split(second) {
             Ok(again) => {
                 let suggestions = existing_secret_values(&rendered.chart.values);

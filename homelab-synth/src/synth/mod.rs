@@ -7,6 +7,7 @@
 mod expand;
 mod order;
 mod resolve;
+pub mod waves;
 
 use std::collections::BTreeSet;
 
@@ -42,7 +43,8 @@ pub struct SynthError {
 }
 
 /// Builds the registered apps, all of them or only those named in `only`. An unknown name in
-/// `only`, or two apps registered under one name, is an error.
+/// `only`, two apps registered under one name, or dependencies between apps with no rollout
+/// order (missing target, cycle) are errors.
 pub fn build_apps(registry: &Registry, only: &[String]) -> Result<Vec<BuiltApp>, SynthError> {
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
@@ -54,6 +56,13 @@ pub fn build_apps(registry: &Registry, only: &[String]) -> Result<Vec<BuiltApp>,
                 format!("app `{}` is registered twice", spec.name),
             ));
         }
+    }
+    if let Err(problems) = registry.rollout() {
+        errors.extend(
+            problems
+                .iter()
+                .map(|problem| Finding::error(problem.app(), problem.app(), problem.to_string())),
+        );
     }
     for name in only {
         if !seen.contains(name.as_str()) {
@@ -200,12 +209,14 @@ pub fn synthesize_owned_with(
                 continue;
             }
         };
-        manifests.push(named_files(AppManifest {
+        let mut manifest = AppManifest {
             name: app.name.clone(),
             category: built.category.clone(),
             namespaces: chart_namespaces(app),
             documents,
-        }));
+        };
+        waves::order_crds_first(&mut manifest);
+        manifests.push(named_files(manifest));
     }
     manifests.sort_by(|a, b| a.name.cmp(&b.name));
     findings.extend(validate(&manifests));
