@@ -11,6 +11,7 @@ pub mod yaml;
 pub mod app;
 pub mod bootstrap;
 pub mod chart;
+pub mod cluster;
 pub mod crd_schema;
 pub mod finding;
 pub mod helm;
@@ -41,6 +42,6 @@ pub use patch::JsonPatch;
 pub use registry::{Category, Registry};
 pub use scope::Scope;
 pub use synth::{
-    BuiltApp, SynthError, SynthInputs, build_apps, synthesize, synthesize_owned,
-    synthesize_owned_with, synthesize_with,
+    BuiltApp, SynthError, SynthInputs, build_apps, build_cluster_apps, synthesize,
+    synthesize_owned, synthesize_owned_with, synthesize_with,
 };

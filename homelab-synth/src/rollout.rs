@@ -24,6 +24,13 @@ pub enum RolloutError {
     /// An app depends on itself.
     #[error("app `{app}` depends on itself")]
     OnItself { app: String },
+    /// An app depends on one its cluster does not run.
+    #[error("app `{app}` depends on `{dependency}`, which cluster `{cluster}` does not run")]
+    NotOnCluster {
+        app: String,
+        dependency: String,
+        cluster: String,
+    },
     /// Apps depend on each other in a circle.
     #[error("apps depend on each other in a cycle: {}", cycle.join(" → "))]
     Cycle { cycle: Vec<String> },
@@ -33,7 +40,9 @@ impl RolloutError {
     /// The app the error is about (the first of a cycle).
     pub fn app(&self) -> &str {
         match self {
-            RolloutError::Missing { app, .. } | RolloutError::OnItself { app } => app,
+            RolloutError::Missing { app, .. }
+            | RolloutError::OnItself { app }
+            | RolloutError::NotOnCluster { app, .. } => app,
             RolloutError::Cycle { cycle } => cycle.first().map(String::as_str).unwrap_or(""),
         }
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use homelab_synth::{
     App, BuiltApp, ChartProps, Document, JsonPatch, ManifestSet, MemoryFiles, Naming, Origin,
-    Registry, Scope, SynthError, Untyped, build_apps, synthesize,
+    Registry, Scope, SynthError, Untyped, build_apps, build_cluster_apps, synthesize,
 };
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::api::rbac::v1::ClusterRole;
@@ -1770,5 +1770,117 @@ fn a_crd_goes_a_sync_wave_ahead_only_where_its_app_uses_it() {
         wave(&expect_ok(synth_one(chosen))),
         Some(json!("-5")),
         "a wave the app chose stays"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// clusters
+// ---------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Default)]
+struct Settings {
+    replicas: i32,
+    gpu: bool,
+}
+
+fn fleet() -> Vec<homelab_synth::cluster::Cluster<Settings>> {
+    use homelab_synth::cluster::{ClusterSpec, Fleet};
+    Fleet::<Settings>::new()
+        .environment("production", |s| s.replicas = 3)
+        .environment("staging", |s| s.replicas = 1)
+        .role("gpu", |s| s.gpu = true)
+        .cluster(ClusterSpec::new("main", "production", "madhan.app").roles(&["gpu"]))
+        .cluster(ClusterSpec::new("staging", "staging", "staging.madhan.app"))
+        .resolve()
+        .expect("fleet")
+}
+
+fn per_cluster_web(app: &mut App, cluster: &homelab_synth::cluster::Cluster<Settings>) {
+    let mut map = config_map("settings");
+    map.data = Some(BTreeMap::from([
+        ("host".to_owned(), cluster.host("web")),
+        ("replicas".to_owned(), cluster.settings.replicas.to_string()),
+    ]));
+    app.chart("web", ChartProps::namespace("web"))
+        .add("settings", map);
+}
+
+fn build_ai(app: &mut App) {
+    app.chart("ai", ChartProps::namespace("ai"))
+        .add("settings", config_map("settings"));
+}
+
+fn cluster_registry() -> Registry<Settings> {
+    let mut registry = Registry::<Settings>::for_settings();
+    registry
+        .category("apps")
+        .add("db", build_db)
+        .add("web", per_cluster_web)
+        .depends_on(&["db"])
+        .add("ai", build_ai)
+        .when(|cluster| cluster.settings.gpu)
+        .depends_on(&["web"]);
+    registry
+}
+
+#[test]
+fn each_cluster_builds_its_own_apps_with_its_settings() {
+    let clusters = fleet();
+    let registry = cluster_registry();
+    let host_and_replicas = |built: &[BuiltApp]| {
+        let set = expect_ok(synthesize(built, &MemoryFiles::new()));
+        let web = set.apps.iter().find(|a| a.name == "web").expect("web");
+        let data = &web.documents[0].body["data"];
+        (
+            data["host"].as_str().unwrap().to_owned(),
+            data["replicas"].as_str().unwrap().to_owned(),
+            set.apps.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
+        )
+    };
+    let main = build_cluster_apps(&registry, &clusters[0], &[]).expect("main");
+    assert_eq!(
+        host_and_replicas(&main),
+        (
+            "web.madhan.app".into(),
+            "3".into(),
+            vec!["ai".into(), "db".into(), "web".into()]
+        )
+    );
+    let staging = build_cluster_apps(&registry, &clusters[1], &[]).expect("staging");
+    assert_eq!(
+        host_and_replicas(&staging),
+        (
+            "web.staging.madhan.app".into(),
+            "1".into(),
+            vec!["db".into(), "web".into()]
+        ),
+        "staging has no GPU role, so no `ai`"
+    );
+    assert_eq!(
+        registry.rollout_on(&clusters[1]).expect("graph").waves(),
+        [vec!["db"], vec!["web"]]
+    );
+    let error = build_cluster_apps(&registry, &clusters[1], &["ai".to_owned()]).unwrap_err();
+    assert_eq!(
+        error_texts(&error),
+        ["error: app `ai`: `ai`: app `ai` does not run on cluster `staging`"]
+    );
+}
+
+#[test]
+fn an_app_cannot_depend_on_one_its_cluster_does_not_run() {
+    let clusters = fleet();
+    let mut registry = cluster_registry();
+    registry
+        .category("more")
+        .add("monitor", build_db)
+        .depends_on(&["ai"]);
+    assert!(build_cluster_apps(&registry, &clusters[0], &[]).is_ok());
+    assert_eq!(
+        error_texts(&build_cluster_apps(&registry, &clusters[1], &[]).unwrap_err()),
+        [
+            "error: app `monitor`: `monitor`: app `monitor` depends on `ai`, which cluster \
+          `staging` does not run"
+        ]
     );
 }

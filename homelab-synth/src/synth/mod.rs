@@ -12,6 +12,7 @@ pub mod waves;
 use std::collections::BTreeSet;
 
 use crate::app::{App, Dependency};
+use crate::cluster::Cluster;
 use crate::finding::{Finding, Severity};
 use crate::helm::{HelmMode, HelmRenderer, RenderRequest};
 use crate::include::SourceReader;
@@ -46,6 +47,18 @@ pub struct SynthError {
 /// `only`, two apps registered under one name, or dependencies between apps with no rollout
 /// order (missing target, cycle) are errors.
 pub fn build_apps(registry: &Registry, only: &[String]) -> Result<Vec<BuiltApp>, SynthError> {
+    build_cluster_apps(registry, &Cluster::single(), only)
+}
+
+/// Builds the apps enabled on `cluster` (all, or those named in `only`) with `cluster` passed
+/// to their build functions. Besides the errors of [`build_apps`], an app named in `only`
+/// that the cluster does not run, or an enabled app that depends on one it does not run, is
+/// an error.
+pub fn build_cluster_apps<S>(
+    registry: &Registry<S>,
+    cluster: &Cluster<S>,
+    only: &[String],
+) -> Result<Vec<BuiltApp>, SynthError> {
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
     for spec in registry.apps() {
@@ -57,13 +70,16 @@ pub fn build_apps(registry: &Registry, only: &[String]) -> Result<Vec<BuiltApp>,
             ));
         }
     }
-    if let Err(problems) = registry.rollout() {
-        errors.extend(
-            problems
-                .iter()
-                .map(|problem| Finding::error(problem.app(), problem.app(), problem.to_string())),
-        );
-    }
+    let problems = registry
+        .rollout()
+        .err()
+        .or_else(|| registry.rollout_on(cluster).err())
+        .unwrap_or_default();
+    errors.extend(
+        problems
+            .iter()
+            .map(|problem| Finding::error(problem.app(), problem.app(), problem.to_string())),
+    );
     for name in only {
         if !seen.contains(name.as_str()) {
             let known: Vec<&str> = seen.iter().copied().collect();
@@ -71,6 +87,12 @@ pub fn build_apps(registry: &Registry, only: &[String]) -> Result<Vec<BuiltApp>,
                 name,
                 name,
                 format!("no app named `{name}`; apps are: {}", known.join(", ")),
+            ));
+        } else if !registry.apps_on(cluster).any(|spec| spec.name == *name) {
+            errors.push(Finding::error(
+                name,
+                name,
+                format!("app `{name}` does not run on cluster `{}`", cluster.name),
             ));
         }
     }
@@ -81,16 +103,11 @@ pub fn build_apps(registry: &Registry, only: &[String]) -> Result<Vec<BuiltApp>,
         });
     }
     let apps = registry
-        .apps()
-        .iter()
+        .apps_on(cluster)
         .filter(|spec| only.is_empty() || only.contains(&spec.name))
-        .map(|spec| {
-            let mut app = App::new(&spec.name);
-            (spec.build)(&mut app);
-            BuiltApp {
-                app,
-                category: spec.category.clone(),
-            }
+        .map(|spec| BuiltApp {
+            app: spec.build(cluster),
+            category: spec.category.clone(),
         })
         .collect();
     Ok(apps)
