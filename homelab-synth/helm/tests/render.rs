@@ -499,6 +499,39 @@ fn values_the_chart_does_not_declare_are_errors_and_the_schema_is_checked() {
 }
 
 #[test]
+fn an_overlay_layers_over_the_values_before_they_are_checked_and_rendered() {
+    let setup = with_chart(EDGE_CHART);
+    let cli = HelmCli::new(setup.config(Vec::new()));
+    let layered = edge_app(
+        |props| {
+            props
+                .values(json!({"replicas": 3, "podAnnotations": {"a": "1"}}))
+                .overlay(json!({"replicas": 1, "podAnnotations": {"b": "2"}}))
+        },
+        |_, _| {},
+    );
+    let set = synth(&layered, &cli).expect("layered values render");
+    assert_eq!(
+        document(&set, "ConfigMap", "demo-config")["data"]["replicas"],
+        "1",
+        "the overlay wins"
+    );
+    let typo = edge_app(
+        |props| {
+            props
+                .values(json!({"replicas": 3}))
+                .overlay(json!({"replcas": 1}))
+        },
+        |_, _| {},
+    );
+    let problems = errors(synth(&typo, &cli));
+    assert!(
+        problems.len() == 1 && problems[0].contains("`replcas` is not a value of chart demo"),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn random_values_fail_the_synthesis_unless_accepted_for_that_object() {
     let setup = with_chart(&[
         ("values.yaml", "existingSecret: \"\"\n"),

@@ -235,6 +235,31 @@ impl HelmProps {
         self
     }
 
+    /// Layers `overlay` over the values set so far (a per-environment or per-cluster layer),
+    /// as Helm layers `-f base.yaml -f overlay.yaml`: maps merge key by key, a list or scalar
+    /// replaces what was there (lists are never concatenated), and `null` replaces too, so
+    /// Helm then removes the chart's default for that key. The chart's value checks run on
+    /// the merged result.
+    ///
+    /// ```
+    /// use homelab_synth::helm::{ChartSource, HelmProps};
+    /// use serde_json::json;
+    /// let props = HelmProps::new(ChartSource::repo("https://example.com", "app"), "1.0.0")
+    ///     .values(json!({"replicas": 3, "args": ["--a"], "ingress": {"enabled": true, "tls": true}}))
+    ///     .overlay(json!({"replicas": 1, "args": ["--b"], "ingress": {"tls": null}}));
+    /// assert_eq!(
+    ///     props.values,
+    ///     json!({"replicas": 1, "args": ["--b"], "ingress": {"enabled": true, "tls": null}})
+    /// );
+    /// ```
+    #[must_use]
+    pub fn overlay(mut self, overlay: impl Serialize) -> Self {
+        let overlay = serde_json::to_value(overlay)
+            .unwrap_or_else(|error| Value::String(format!("values do not serialize: {error}")));
+        merge(&mut self.values, overlay);
+        self
+    }
+
     /// Sets the mode.
     #[must_use]
     pub fn mode(mut self, mode: HelmMode) -> Self {
@@ -310,5 +335,25 @@ impl HelmNode {
         } else {
             &self.props.release
         }
+    }
+}
+
+/// Merges `overlay` into `base`: maps key by key, anything else (lists, scalars, `null`)
+/// replaces.
+fn merge(base: &mut Value, overlay: Value) {
+    match (base, overlay) {
+        (Value::Object(base), Value::Object(overlay)) => {
+            for (key, value) in overlay {
+                match base.get_mut(&key) {
+                    Some(existing) if existing.is_object() && value.is_object() => {
+                        merge(existing, value);
+                    }
+                    _ => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay,
     }
 }
