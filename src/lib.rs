@@ -1,11 +1,13 @@
-//! The homelab: every category crate's apps in one [`Registry`]. The `synth` binary
-//! synthesizes it; tests use it to check the whole homelab.
+//! The homelab: every category crate's apps in one [`Registry`], and the clusters they run
+//! on. The `synth` binary synthesizes it; tests use it to check the whole homelab.
 
 use homelab_synth::Registry;
 
+pub use homelab_clusters::{Cluster, Settings, clusters, fleet};
+
 /// Every app of the homelab, one line per category crate.
-pub fn homelab() -> Registry {
-    let mut registry = Registry::new();
+pub fn homelab() -> Registry<Settings> {
+    let mut registry = Registry::<Settings>::for_settings();
     homelab_apps_ai::register(&mut registry.category("ai"));
     homelab_apps_automation::register(&mut registry.category("automation"));
     homelab_apps_databases::register(&mut registry.category("databases"));

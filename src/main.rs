@@ -12,10 +12,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use homelab_synth::output::{WriteOutcome, compare_tree, read_tree, render, write_tree};
-use homelab_synth::{
-    ManifestSet, SynthError, SynthInputs, WorkspaceFiles, build_apps, synthesize_owned_with, yaml,
-};
+use homelab_synth::output::{WriteOutcome, compare_tree, read_tree, write_tree};
+use homelab_synth::yaml;
+
+pub(crate) use cmd::fleet::{Synthesized, synthesize_all};
 
 /// Synthesize typed Rust apps into Kubernetes manifests, one folder per app.
 #[derive(Parser, Debug)]
@@ -38,6 +38,10 @@ pub(crate) struct SynthArgs {
     /// Write nothing; exit 1 and list what would change if the output is not up to date.
     #[arg(long)]
     pub(crate) check: bool,
+    /// Synthesize only this cluster (repeatable; with several clusters the output is
+    /// `<out>/<cluster>/<app>/`). Default: every cluster.
+    #[arg(long = "cluster", value_name = "NAME", global = true)]
+    pub(crate) clusters: Vec<String>,
     /// Workspace root: included files are read relative to it and the output must stay inside
     /// it. Default: the nearest folder above the current one whose Cargo.toml has a
     /// `[workspace]` table.
@@ -114,75 +118,59 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(args)) => cmd::import::run(&args),
         Some(Command::Charts(args)) => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
-            cmd::charts::run(&args, &workspace, &synth::homelab())
+            cmd::charts::run(&args, &cli.synth, &workspace)
         }
         Some(Command::Bootstrap(args)) => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
-            cmd::bootstrap::run(&args, &workspace)
+            cmd::bootstrap::run(&args, &cli.synth, &workspace)
         }
-        Some(Command::List { graph, dot }) if graph || dot => {
-            cmd::graph::run(&synth::homelab(), dot)
-        }
+        Some(Command::List { graph, dot }) if graph || dot => cmd::graph::run(&cli.synth, dot),
         Some(Command::List { .. }) => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
-            let set = synthesize_all(&cli.synth, &workspace)?;
-            print_list(&set)
+            let synthesized = synthesize_all(&cli.synth, &workspace)?;
+            print_list(&synthesized)
         }
         None => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
-            let set = synthesize_all(&cli.synth, &workspace)?;
-            let written = write_output(&cli.synth, &workspace, &set);
+            let synthesized = synthesize_all(&cli.synth, &workspace)?;
+            let written = write_output(&cli.synth, &workspace, &synthesized);
             // the process ends right after: leave the freeing to the operating system
-            std::mem::forget(set);
+            std::mem::forget(synthesized);
             written
         }
     }
 }
 
-pub(crate) fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Result<ManifestSet> {
-    let apps = match build_apps(&synth::homelab(), &args.apps) {
-        Ok(apps) => apps,
-        Err(SynthError { errors, .. }) => {
-            for finding in &errors {
-                eprintln!("synth: {finding}");
-            }
-            return Err(Reported(2).into());
-        }
-    };
-    let sources = WorkspaceFiles::new(workspace);
-    let helm = cmd::charts::renderer(workspace);
-    let result = synthesize_owned_with(apps, &SynthInputs::new(&sources).with_helm(&helm));
-    match result {
-        Ok(set) => {
-            for warning in &set.warnings {
-                eprintln!("synth: {warning}");
-            }
-            Ok(set)
-        }
-        Err(SynthError { errors, warnings }) => {
-            for finding in warnings.iter().chain(&errors) {
-                eprintln!("synth: {finding}");
-            }
-            eprintln!("synth: {} error(s); nothing was written", errors.len());
-            Err(Reported(1).into())
-        }
-    }
-}
-
-fn write_output(args: &SynthArgs, workspace: &Path, set: &ManifestSet) -> anyhow::Result<()> {
+fn write_output(
+    args: &SynthArgs,
+    workspace: &Path,
+    synthesized: &Synthesized,
+) -> anyhow::Result<()> {
     let out = args.out.clone().unwrap_or_else(|| workspace.join("app"));
-    let mut files = render(set)?;
-    if !args.apps.is_empty() {
-        // only the selected apps are replaced; the other apps' files stay as they are
+    let mut files = synthesized.files()?;
+    if !args.apps.is_empty() || !args.clusters.is_empty() {
+        // only the selected clusters and apps are replaced; the other files stay as they are
         let selected = |path: &str| {
-            let app = path.split('/').next().unwrap_or_default();
-            args.apps.iter().any(|name| name == app)
+            let mut parts = path.split('/');
+            let cluster = if synthesized.per_cluster {
+                parts.next().unwrap_or_default()
+            } else {
+                ""
+            };
+            let app = parts.next().unwrap_or_default();
+            (args.clusters.is_empty() || args.clusters.iter().any(|name| name == cluster))
+                && (args.apps.is_empty() || args.apps.iter().any(|name| name == app))
         };
         let existing =
             read_tree(&out, workspace).with_context(|| format!("cannot read {}", out.display()))?;
         files.extend(existing.into_iter().filter(|(path, _)| !selected(path)));
     }
-    let objects: usize = set.apps.iter().map(|app| app.documents.len()).sum();
+    let objects = synthesized.objects();
+    let apps: usize = synthesized
+        .clusters
+        .iter()
+        .map(|(_, set)| set.apps.len())
+        .sum();
     if args.check {
         let changes = compare_tree(&files, &out, workspace)
             .with_context(|| format!("cannot compare with {}", out.display()))?;
@@ -216,8 +204,7 @@ fn write_output(args: &SynthArgs, workspace: &Path, set: &ManifestSet) -> anyhow
             println!("synth: {} is up to date ({objects} objects)", out.display())
         }
         WriteOutcome::Replaced(changes) => println!(
-            "synth: wrote {objects} objects of {} app(s) to {} ({} added, {} changed, {} removed)",
-            set.apps.len(),
+            "synth: wrote {objects} objects of {apps} app(s) to {} ({} added, {} changed, {} removed)",
             out.display(),
             changes.added.len(),
             changes.changed.len(),
@@ -227,27 +214,41 @@ fn write_output(args: &SynthArgs, workspace: &Path, set: &ManifestSet) -> anyhow
     Ok(())
 }
 
-fn print_list(set: &ManifestSet) -> anyhow::Result<()> {
+fn print_list(synthesized: &Synthesized) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
+    let cluster_column = |name: &str| {
+        if synthesized.per_cluster {
+            format!("{name:<12} ")
+        } else {
+            String::new()
+        }
+    };
     writeln!(
         stdout,
-        "{:<24} {:<16} {:<32} {:>7}",
-        "APP", "CATEGORY", "NAMESPACES", "OBJECTS"
+        "{}{:<24} {:<16} {:<32} {:>7}",
+        cluster_column("CLUSTER"),
+        "APP",
+        "CATEGORY",
+        "NAMESPACES",
+        "OBJECTS"
     )?;
-    for app in &set.apps {
-        let namespaces = if app.namespaces.is_empty() {
-            "-".to_owned()
-        } else {
-            app.namespaces.join(",")
-        };
-        writeln!(
-            stdout,
-            "{:<24} {:<16} {:<32} {:>7}",
-            app.name,
-            app.category,
-            namespaces,
-            app.documents.len()
-        )?;
+    for (cluster, set) in &synthesized.clusters {
+        for app in &set.apps {
+            let namespaces = if app.namespaces.is_empty() {
+                "-".to_owned()
+            } else {
+                app.namespaces.join(",")
+            };
+            writeln!(
+                stdout,
+                "{}{:<24} {:<16} {:<32} {:>7}",
+                cluster_column(&cluster.name),
+                app.name,
+                app.category,
+                namespaces,
+                app.documents.len()
+            )?;
+        }
     }
     Ok(())
 }

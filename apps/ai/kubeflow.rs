@@ -4,6 +4,7 @@
 //! with the workload kit (restricted Pod Security profile), its RBAC with `Access`, and it
 //! rolls when its script changes (a content hash on the pod template).
 
+use homelab_clusters::Cluster;
 use homelab_synth::kit::workload::{ContainerBuilder, DeploymentBuilder, PodBuilder};
 use homelab_synth::kit::{
     Access, GatewayRef, HttpRouteBuilder, RouteFilter, RouteRule, backend, named, path_prefix,
@@ -18,15 +19,16 @@ const CONTROLLER_IMAGE: &str = "harbor.madhan.app/library/notebook-gateway-contr
 /// The user Kubeflow's web apps see (no Istio auth in front of them).
 const USER_HEADER: (&str, &str) = ("kubeflow-userid", "user@example.com");
 
-pub fn kubeflow(app: &mut App) {
-    dashboard_route(app);
-    notebook_gateway_controller(app);
+pub fn kubeflow(app: &mut App, cluster: &Cluster) {
+    dashboard_route(app, cluster);
+    notebook_gateway_controller(app, cluster);
 }
 
-fn dashboard_route(app: &mut App) {
+fn dashboard_route(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("dashboard", ChartProps::namespace(NAMESPACE));
     let gateway = GatewayRef::new("homelab-gateway", "kube-system");
-    let mut route = HttpRouteBuilder::new("kubeflow-dashboard", &gateway, "kubeflow.madhan.app");
+    let mut route =
+        HttpRouteBuilder::new("kubeflow-dashboard", &gateway, &cluster.host("kubeflow"));
     // web apps that expect to be served at the root: strip their prefix
     for (prefix, service) in [
         ("/jupyter/", "jupyter-web-app-service"),
@@ -56,7 +58,7 @@ fn user_header() -> RouteFilter {
     set_request_header(USER_HEADER.0, USER_HEADER.1)
 }
 
-fn notebook_gateway_controller(app: &mut App) {
+fn notebook_gateway_controller(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart(CONTROLLER, ChartProps::namespace(NAMESPACE));
 
     let access = Access::new(CONTROLLER)
@@ -94,6 +96,7 @@ fn notebook_gateway_controller(app: &mut App) {
     pod.container(
         ContainerBuilder::new("controller", CONTROLLER_IMAGE)
             .command(&["python", "/app/controller.py"])
+            .env("KUBEFLOW_HOSTNAME", &cluster.host("kubeflow"))
             .requests(&[("cpu", "50m"), ("memory", "64Mi")])
             .limits(&[("memory", "256Mi")])
             .mount(&mounted, "/app"),

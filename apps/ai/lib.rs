@@ -4,17 +4,17 @@ mod comfyui;
 mod kubeflow;
 mod ollama;
 
+use homelab_clusters::{GPU, Settings};
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
-pub fn register(apps: &mut Category<'_>) {
-    apps.add("comfyui", comfyui::comfyui).depends_on(&[
-        "nvidia-gpu-operator",
-        "longhorn",
-        "gateway",
-    ]);
+pub fn register(apps: &mut Category<'_, Settings>) {
+    apps.add("comfyui", comfyui::comfyui)
+        .depends_on(&["nvidia-gpu-operator", "longhorn", "gateway"])
+        .when(|cluster| cluster.has_role(GPU));
     apps.add("kubeflow", kubeflow::kubeflow)
         .depends_on(&["gateway"]);
     apps.add("ollama", ollama::ollama)
-        .depends_on(&["nvidia-gpu-operator", "longhorn", "gateway"]);
+        .depends_on(&["nvidia-gpu-operator", "longhorn", "gateway"])
+        .when(|cluster| cluster.has_role(GPU));
 }

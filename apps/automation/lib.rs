@@ -2,15 +2,18 @@
 
 mod n8n;
 
+use homelab_clusters::{STORAGE, Settings};
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
-pub fn register(apps: &mut Category<'_>) {
-    apps.add("n8n", n8n::n8n).depends_on(&[
-        "cnpg-operator",
-        "csi-driver",
-        "openbao",
-        "longhorn",
-        "gateway",
-    ]);
+pub fn register(apps: &mut Category<'_, Settings>) {
+    apps.add("n8n", n8n::n8n)
+        .depends_on(&[
+            "cnpg-operator",
+            "csi-driver",
+            "openbao",
+            "longhorn",
+            "gateway",
+        ])
+        .when(|cluster| cluster.has_role(STORAGE));
 }

@@ -2,9 +2,11 @@
 
 mod cnpg;
 
+use homelab_clusters::{STORAGE, Settings};
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
-pub fn register(apps: &mut Category<'_>) {
-    apps.add("cnpg-operator", cnpg::cnpg_operator);
+pub fn register(apps: &mut Category<'_, Settings>) {
+    apps.add("cnpg-operator", cnpg::cnpg_operator)
+        .when(|cluster| cluster.has_role(STORAGE));
 }

@@ -1,4 +1,4 @@
-//! Headlamp: the Kubernetes web UI at `headlamp.madhan.app`. The chart (0.42.0) runs the UI;
+//! Headlamp: the Kubernetes web UI at `headlamp.<cluster domain>`. The chart (0.42.0) runs the UI;
 //! this app adds the admin access it is used with (a ServiceAccount bound to `cluster-admin`
 //! and its long-lived token Secret, which Kubernetes fills in, to log in with) and its route.
 //!
@@ -14,6 +14,7 @@
 //!   RuntimeDefault seccomp); the user and group it set move to the pod. The namespace is
 //!   Restricted.
 
+use homelab_clusters::Cluster;
 use homelab_synth::helm::{ChartSource, HelmProps};
 use homelab_synth::kit::{
     GatewayRef, HttpRouteBuilder, PodSecurityLevel, named, namespace, string_map,
@@ -27,7 +28,7 @@ use serde_json::json;
 const NAMESPACE: &str = "headlamp";
 const ADMIN: &str = "headlamp-admin";
 
-pub fn headlamp(app: &mut App) {
+pub fn headlamp(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("headlamp", ChartProps::namespace(NAMESPACE));
     chart.add(
         "namespace",
@@ -50,7 +51,9 @@ pub fn headlamp(app: &mut App) {
                 "limits": {"memory": "256Mi"}
             },
             "ingress": {"enabled": false}
-        })),
+        }))
+        // layered per cluster: one UI replica on staging, two in production
+        .overlay(json!({"replicaCount": cluster.settings.replicas})),
     );
     chart.add(
         "admin",
@@ -94,7 +97,7 @@ pub fn headlamp(app: &mut App) {
         HttpRouteBuilder::new(
             "headlamp",
             &GatewayRef::new("homelab-gateway", "kube-system"),
-            "headlamp.madhan.app",
+            &cluster.host("headlamp"),
         )
         .to_service("headlamp", 80)
         .build(),

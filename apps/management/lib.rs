@@ -2,10 +2,11 @@
 
 mod headlamp;
 
+use homelab_clusters::Settings;
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
-pub fn register(apps: &mut Category<'_>) {
+pub fn register(apps: &mut Category<'_, Settings>) {
     apps.add("headlamp", headlamp::headlamp)
         .depends_on(&["gateway"]);
 }

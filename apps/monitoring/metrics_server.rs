@@ -2,11 +2,12 @@
 //! self-signed certificates and are reached by their internal IP; it may run on the control
 //! plane.
 
+use homelab_clusters::Cluster;
 use homelab_synth::helm::{ChartSource, HelmProps};
 use homelab_synth::{App, ChartProps};
 use serde_json::json;
 
-pub fn metrics_server(app: &mut App) {
+pub fn metrics_server(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("metrics-server", ChartProps::namespace("kube-system"));
     chart.helm(
         "metrics-server",
@@ -27,6 +28,8 @@ pub fn metrics_server(app: &mut App) {
                 "operator": "Exists",
                 "effect": "NoSchedule"
             }]
-        })),
+        }))
+        // layered per cluster: one replica on staging, two (highly available) in production
+        .overlay(json!({"replicas": cluster.settings.replicas})),
     );
 }

@@ -3,11 +3,13 @@
 mod gateway;
 mod netbird;
 
+use homelab_clusters::{STORAGE, Settings};
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
-pub fn register(apps: &mut Category<'_>) {
+pub fn register(apps: &mut Category<'_, Settings>) {
     apps.add("gateway", gateway::gateway);
     apps.add("netbird", netbird::netbird)
-        .depends_on(&["csi-driver", "openbao", "longhorn"]);
+        .depends_on(&["csi-driver", "openbao", "longhorn"])
+        .when(|cluster| cluster.has_role(STORAGE));
 }

@@ -2,6 +2,7 @@
 //! endpoints are exposed here with Services of our own, scraped by ServiceMonitors, plus the
 //! TLS certificate of the Argo CD server.
 
+use homelab_clusters::Cluster;
 use homelab_imports::cert_manager_io::v1::{
     Certificate, CertificateSpec, CertificateSpecIssuerRef,
 };
@@ -24,7 +25,7 @@ const COMPONENTS: [(&str, i32); 4] = [
     ("argocd-applicationset-controller", 8085),
 ];
 
-pub fn argocd_monitor(app: &mut App) {
+pub fn argocd_monitor(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("argocd-monitor", ChartProps::namespace(NAMESPACE));
     for (component, port) in COMPONENTS {
         let service_name = format!("{component}-metrics");
@@ -82,11 +83,11 @@ pub fn argocd_monitor(app: &mut App) {
             metadata: named("argocd-server-tls"),
             spec: Some(CertificateSpec {
                 secret_name: "argocd-server-tls".into(),
-                dns_names: Some(vec!["argocd.madhan.app".into()]),
+                dns_names: Some(vec![cluster.host("argocd")]),
                 issuer_ref: CertificateSpecIssuerRef {
                     group: Some("cert-manager.io".into()),
                     kind: Some("ClusterIssuer".into()),
-                    name: "letsencrypt-prod".into(),
+                    name: cluster.settings.cluster_issuer.into(),
                 },
                 ..Default::default()
             }),

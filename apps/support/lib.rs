@@ -2,9 +2,10 @@
 
 mod reloader;
 
+use homelab_clusters::Settings;
 use homelab_synth::Category;
 
 /// Registers the category's apps, one line each.
-pub fn register(apps: &mut Category<'_>) {
+pub fn register(apps: &mut Category<'_, Settings>) {
     apps.add("reloader", reloader::reloader);
 }

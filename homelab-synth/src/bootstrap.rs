@@ -53,6 +53,9 @@ pub struct BootstrapProps {
     /// Apps (directories) of the branch and their dependencies, for per-app Flux
     /// Kustomizations and the Argo CD rollout steps.
     pub apps: RolloutGraph,
+    /// The cluster's folder on the branch when the homelab has several clusters
+    /// (`<folder>/<app>/`); `None`: apps at the top level.
+    pub folder: Option<String>,
 }
 
 /// The label every generated Argo CD Application carries with its app name; progressive
@@ -77,7 +80,7 @@ pub fn build(app: &mut App, props: &BootstrapProps) {
             for app_name in props.apps.waves().iter().flatten() {
                 let kustomization = kustomization(
                     app_name,
-                    &format!("./{app_name}"),
+                    &format!("./{}", app_path(props, app_name)),
                     name,
                     props,
                     &props.apps.dependencies_of(app_name),
@@ -88,7 +91,11 @@ pub fn build(app: &mut App, props: &BootstrapProps) {
         }
         Engine::FluxAppOfApps => {
             let source = chart.add_untyped("source", git_repository(name, props));
-            let parent = chart.add_untyped("apps", kustomization(name, "./", name, props, &[]));
+            let root = props
+                .folder
+                .as_ref()
+                .map_or_else(|| "./".to_owned(), |folder| format!("./{folder}"));
+            let parent = chart.add_untyped("apps", kustomization(name, &root, name, props, &[]));
             chart.depend(parent, source);
         }
     }
@@ -103,7 +110,7 @@ fn application_set(name: &str, props: &BootstrapProps) -> Untyped {
                 "generators": [{"git": {
                     "repoURL": props.repo_url,
                     "revision": props.branch,
-                    "directories": [{"path": "*"}],
+                    "directories": [{"path": app_path(props, "*")}],
                 }}],
                 "syncPolicy": {"preserveResourcesOnDeletion": true},
                 "template": {
@@ -146,6 +153,14 @@ fn application_set(name: &str, props: &BootstrapProps) -> Untyped {
         });
     }
     Untyped::new("argoproj.io/v1alpha1", "ApplicationSet", body)
+}
+
+/// An app's folder on the branch: `<app>`, or `<cluster>/<app>` with several clusters.
+fn app_path(props: &BootstrapProps, app: &str) -> String {
+    match &props.folder {
+        Some(folder) => format!("{folder}/{app}"),
+        None => app.to_owned(),
+    }
 }
 
 fn git_repository(name: &str, props: &BootstrapProps) -> Untyped {

@@ -8,6 +8,9 @@ use anyhow::Context;
 use homelab_synth::bootstrap::{BootstrapProps, Engine, build};
 use homelab_synth::{App, BuiltApp, MemoryFiles, synthesize_owned, yaml};
 
+use crate::SynthArgs;
+use crate::cmd::fleet::selected_clusters;
+use crate::cmd::graph::rollout_on;
 use crate::cmd::publish::{default_branch, default_remote};
 
 /// Which controller follows the branch.
@@ -47,7 +50,19 @@ pub(crate) struct BootstrapArgs {
     interval: Option<String>,
 }
 
-pub(crate) fn run(args: &BootstrapArgs, workspace: &Path) -> anyhow::Result<()> {
+pub(crate) fn run(args: &BootstrapArgs, synth: &SynthArgs, workspace: &Path) -> anyhow::Result<()> {
+    let (clusters, per_cluster) = selected_clusters(synth)?;
+    let [cluster] = clusters.as_slice() else {
+        let names: Vec<&str> = clusters
+            .iter()
+            .map(|cluster| cluster.name.as_str())
+            .collect();
+        eprintln!(
+            "synth: error: the homelab has clusters {}; name the one to bootstrap with --cluster",
+            names.join(", ")
+        );
+        return Err(crate::Reported(2).into());
+    };
     let source = homelab_synth_publish::read_source(workspace).ok();
     let repo_url = match &args.repo {
         Some(repo) => repo.clone(),
@@ -69,15 +84,8 @@ pub(crate) fn run(args: &BootstrapArgs, workspace: &Path) -> anyhow::Result<()> 
         name: args.name.clone(),
         project: args.project.clone(),
         interval: args.interval.clone(),
-        apps: match synth::homelab().rollout() {
-            Ok(graph) => graph,
-            Err(problems) => {
-                for problem in &problems {
-                    eprintln!("synth: error: {problem}");
-                }
-                return Err(crate::Reported(1).into());
-            }
-        },
+        apps: rollout_on(cluster)?,
+        folder: per_cluster.then(|| cluster.name.clone()),
     };
     let mut app = App::new("bootstrap");
     build(&mut app, &props);

@@ -5,8 +5,10 @@
 use std::path::Path;
 
 use anyhow::Context;
+use homelab_synth::BuiltApp;
 use homelab_synth::helm::chart_pins;
-use homelab_synth::{Registry, build_apps};
+
+use crate::SynthArgs;
 use homelab_synth_helm::{HelmCli, HelmConfig, lock_charts};
 
 /// Manage the Helm charts the apps render.
@@ -40,12 +42,12 @@ pub struct LockArgs {
     pub offline: bool,
 }
 
-/// Runs `synth charts ...` for `registry` in `workspace`.
-pub fn run(args: &ChartsArgs, workspace: &Path, registry: &Registry) -> anyhow::Result<()> {
+/// Runs `synth charts ...` for the homelab's apps on every selected cluster in `workspace`.
+pub fn run(args: &ChartsArgs, synth: &SynthArgs, workspace: &Path) -> anyhow::Result<()> {
     match &args.command {
         ChartsCommand::Lock(lock) => {
-            let apps = build_apps(registry, &[])
-                .map_err(|error| anyhow::anyhow!("the apps do not build: {error}"))?;
+            let (built, _) = crate::cmd::fleet::build_all(synth)?;
+            let apps: Vec<BuiltApp> = built.into_iter().flat_map(|(_, apps)| apps).collect();
             let mut config = HelmConfig::from_env(workspace);
             config.offline |= lock.offline;
             let pins = chart_pins(&apps);

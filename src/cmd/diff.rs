@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
-use homelab_synth::output::render;
 use homelab_synth_diff::{COMMENT_LIMIT, Tree, compare, markdown, terminal};
 
 use crate::{Reported, SynthArgs, synthesize_all};
@@ -63,8 +62,8 @@ pub(crate) fn run(args: &DiffArgs, synth: &SynthArgs, workspace: &Path) -> anyho
     let new = match &args.new {
         Some(side) => load(side, workspace)?,
         None => {
-            let set = synthesize_all(synth, workspace)?;
-            Tree::from_files(&render(&set)?)?
+            let synthesized = synthesize_all(synth, workspace)?;
+            Tree::from_files(&synthesized.files()?)?
         }
     };
     let report = compare(&old, &new);

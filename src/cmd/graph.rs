@@ -4,33 +4,45 @@
 
 use std::io::Write;
 
-use homelab_synth::Registry;
+use homelab_synth::rollout::RolloutGraph;
 
-pub(crate) fn run(registry: &Registry, dot: bool) -> anyhow::Result<()> {
-    let graph = match registry.rollout() {
-        Ok(graph) => graph,
-        Err(problems) => {
-            for problem in &problems {
-                eprintln!("synth: error: {problem}");
-            }
-            return Err(crate::Reported(1).into());
+use crate::SynthArgs;
+use crate::cmd::fleet::selected_clusters;
+
+/// The rollout graph of the homelab's apps on `cluster`; problems are printed (exit 1).
+pub(crate) fn rollout_on(cluster: &synth::Cluster) -> anyhow::Result<RolloutGraph> {
+    synth::homelab().rollout_on(cluster).map_err(|problems| {
+        for problem in &problems {
+            eprintln!("synth: error: {problem}");
         }
-    };
+        crate::Reported(1).into()
+    })
+}
+
+pub(crate) fn run(args: &SynthArgs, dot: bool) -> anyhow::Result<()> {
+    let (clusters, per_cluster) = selected_clusters(args)?;
     let mut stdout = std::io::stdout().lock();
-    if dot {
-        stdout.write_all(graph.to_dot().as_bytes())?;
-        return Ok(());
-    }
-    writeln!(stdout, "{:<5} {:<24} DEPENDS ON", "WAVE", "APP")?;
-    for (index, wave) in graph.waves().iter().enumerate() {
-        for app in wave {
-            let needs = graph.dependencies_of(app);
-            let needs = if needs.is_empty() {
-                "-".to_owned()
-            } else {
-                needs.join(", ")
-            };
-            writeln!(stdout, "{index:<5} {app:<24} {needs}")?;
+    for cluster in &clusters {
+        let graph = rollout_on(cluster)?;
+        if dot {
+            // one digraph per cluster; `dot` renders each of them
+            stdout.write_all(graph.to_dot().as_bytes())?;
+            continue;
+        }
+        if per_cluster {
+            writeln!(stdout, "# cluster {}", cluster.name)?;
+        }
+        writeln!(stdout, "{:<5} {:<24} DEPENDS ON", "WAVE", "APP")?;
+        for (index, wave) in graph.waves().iter().enumerate() {
+            for app in wave {
+                let needs = graph.dependencies_of(app);
+                let needs = if needs.is_empty() {
+                    "-".to_owned()
+                } else {
+                    needs.join(", ")
+                };
+                writeln!(stdout, "{index:<5} {app:<24} {needs}")?;
+            }
         }
     }
     Ok(())

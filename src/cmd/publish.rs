@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use homelab_synth::output::render;
 use homelab_synth_publish::{
     AllowDelete, Credentials, Identity, PublishError, PublishOutcome, PublishRequest, SourceCommit,
     publish, read_source,
@@ -80,8 +79,8 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
             username: args.token_user.clone(),
             token,
         });
-    let set = synthesize_all(synth, workspace)?;
-    let files = render(&set)?;
+    let synthesized = synthesize_all(synth, workspace)?;
+    let files = synthesized.files()?;
     let scratch = tempfile::Builder::new()
         .prefix("synth-publish-")
         .tempdir()

@@ -51,6 +51,8 @@ fn bootstrap(engine: &str) -> Vec<Value> {
         "https://git.example.com/homelab.git",
         "--branch",
         "main-manifests",
+        "--cluster",
+        "main",
     ]);
     let (stdout, stderr) = text(&run);
     assert!(run.status.success(), "{stderr}");
@@ -85,7 +87,8 @@ fn argocd_application_set_follows_every_app_directory_safely() {
     let spec = &set["spec"];
     assert_eq!(
         spec["generators"][0]["git"]["directories"],
-        serde_json::json!([{"path": "*"}])
+        serde_json::json!([{"path": "main/*"}]),
+        "the main cluster's folder on the branch"
     );
     assert_eq!(spec["generators"][0]["git"]["revision"], "main-manifests");
     assert_eq!(spec["syncPolicy"]["preserveResourcesOnDeletion"], true);
@@ -105,8 +108,9 @@ fn flux_gets_one_kustomization_per_app_or_one_parent() {
     let documents = bootstrap("flux");
     assert_eq!(documents[0]["kind"], "GitRepository");
     assert_eq!(documents[0]["spec"]["ref"]["branch"], "main-manifests");
+    let main = &synth::clusters().expect("fleet")[0];
     let registry = synth::homelab();
-    let apps: Vec<&str> = registry.apps().iter().map(|a| a.name.as_str()).collect();
+    let apps: Vec<&str> = registry.apps_on(main).map(|a| a.name.as_str()).collect();
     let kustomizations: Vec<&Value> = documents
         .iter()
         .filter(|d| d["kind"] == "Kustomization")
@@ -115,7 +119,7 @@ fn flux_gets_one_kustomization_per_app_or_one_parent() {
     for kustomization in kustomizations {
         let name = kustomization["metadata"]["name"].as_str().unwrap();
         assert!(apps.contains(&name), "{name}");
-        assert_eq!(kustomization["spec"]["path"], format!("./{name}"));
+        assert_eq!(kustomization["spec"]["path"], format!("./main/{name}"));
         assert_eq!(kustomization["spec"]["prune"], true);
         assert_eq!(kustomization["spec"]["wait"], true);
     }
@@ -130,13 +134,14 @@ fn flux_gets_one_kustomization_per_app_or_one_parent() {
 
     let parent = bootstrap("flux-app-of-apps");
     assert_eq!(parent.len(), 2);
-    assert_eq!(parent[1]["spec"]["path"], "./");
+    assert_eq!(parent[1]["spec"]["path"], "./main");
 }
 
 #[test]
 fn the_rollout_order_becomes_argo_cd_steps_and_flux_depends_on() {
+    let main = &synth::clusters().expect("fleet")[0];
     let graph = synth::homelab()
-        .rollout()
+        .rollout_on(main)
         .expect("the homelab has a rollout order");
     assert!(graph.waves().len() >= 3, "{:?}", graph.waves());
 

@@ -18,7 +18,7 @@ fn check_reports_missing_changed_and_stale_files_and_exits_1() {
     let (stdout, stderr) = text(&fresh);
     assert_eq!(fresh.status.code(), Some(1), "{stderr}");
     assert!(
-        stdout.contains("+ comfyui/Deployment.comfyui.yaml\n"),
+        stdout.contains("+ main/comfyui/Deployment.comfyui.yaml\n"),
         "{stdout}"
     );
     assert!(stderr.contains("is not up to date"), "{stderr}");
@@ -31,17 +31,21 @@ fn check_reports_missing_changed_and_stale_files_and_exits_1() {
     assert!(text(&clean).0.contains("is up to date"));
 
     fs::write(
-        out.join("comfyui/Deployment.comfyui.yaml"),
+        out.join("main/comfyui/Deployment.comfyui.yaml"),
         "edited: by hand\n",
     )
     .unwrap();
-    fs::write(out.join("comfyui/ConfigMap.stale.yaml"), "stale: true\n").unwrap();
+    fs::write(
+        out.join("main/comfyui/ConfigMap.stale.yaml"),
+        "stale: true\n",
+    )
+    .unwrap();
     let dirty = synth(&["--check", "--out", out_arg]);
     let (stdout, _) = text(&dirty);
     assert_eq!(dirty.status.code(), Some(1));
     assert_eq!(
         stdout,
-        "~ comfyui/Deployment.comfyui.yaml\n- comfyui/ConfigMap.stale.yaml\n"
+        "~ main/comfyui/Deployment.comfyui.yaml\n- main/comfyui/ConfigMap.stale.yaml\n"
     );
 
     let rewrite = synth(&["--out", out_arg]);
@@ -50,7 +54,7 @@ fn check_reports_missing_changed_and_stale_files_and_exits_1() {
         "{:?}",
         text(&rewrite)
     );
-    assert!(!out.join("comfyui/ConfigMap.stale.yaml").exists());
+    assert!(!out.join("main/comfyui/ConfigMap.stale.yaml").exists());
 }
 
 #[test]
@@ -61,24 +65,57 @@ fn app_filter_replaces_only_the_named_apps() {
     assert!(synth(&["--out", out_arg]).status.success());
     let before = read_tree(&out);
     fs::write(
-        out.join("netbird/Service.netbird-peer.yaml"),
+        out.join("main/netbird/Service.netbird-peer.yaml"),
         "edited: by hand\n",
     )
     .unwrap();
-    fs::remove_file(out.join("comfyui/Service.comfyui.yaml")).unwrap();
+    fs::remove_file(out.join("main/comfyui/Service.comfyui.yaml")).unwrap();
+    fs::remove_file(out.join("staging/headlamp/Service.headlamp.yaml")).unwrap();
 
+    // comfyui runs on main only: --app means it wherever it runs, nothing else is touched
     let run = synth(&["--app", "comfyui", "--out", out_arg]);
     assert!(run.status.success(), "{:?}", text(&run));
     let after = read_tree(&out);
     assert_eq!(
-        after["comfyui/Service.comfyui.yaml"],
-        before["comfyui/Service.comfyui.yaml"]
+        after["main/comfyui/Service.comfyui.yaml"],
+        before["main/comfyui/Service.comfyui.yaml"]
     );
     assert_eq!(
-        after["netbird/Service.netbird-peer.yaml"],
+        after["main/netbird/Service.netbird-peer.yaml"],
+        b"edited: by hand\n"
+    );
+    assert!(!after.contains_key("staging/headlamp/Service.headlamp.yaml"));
+
+    // --cluster replaces only that cluster's folder
+    let run = synth(&["--cluster", "staging", "--out", out_arg]);
+    assert!(run.status.success(), "{:?}", text(&run));
+    let after = read_tree(&out);
+    assert_eq!(
+        after["staging/headlamp/Service.headlamp.yaml"],
+        before["staging/headlamp/Service.headlamp.yaml"]
+    );
+    assert_eq!(
+        after["main/netbird/Service.netbird-peer.yaml"],
         b"edited: by hand\n"
     );
     assert_eq!(after.len(), before.len());
+
+    // naming an app a named cluster does not run is an error
+    let run = synth(&[
+        "--cluster",
+        "staging",
+        "--app",
+        "comfyui",
+        "--check",
+        "--out",
+        out_arg,
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(
+        text(&run).1,
+        "synth: cluster `staging`: error: app `comfyui`: `comfyui`: app `comfyui` does not run \
+         on cluster `staging`\n"
+    );
 }
 
 #[test]
@@ -87,7 +124,9 @@ fn unknown_app_is_a_usage_error() {
     let (_, stderr) = text(&run);
     assert_eq!(run.status.code(), Some(2));
     assert!(
-        stderr.starts_with("synth: error: app `nope`: `nope`: no app named `nope`; apps are: "),
+        stderr.starts_with(
+            "synth: cluster `main`: error: app `nope`: `nope`: no app named `nope`; apps are: "
+        ),
         "{stderr}"
     );
     let usage = synth(&["--no-such-flag"]);
@@ -130,7 +169,7 @@ fn a_broken_include_fails_with_exit_1_naming_app_path_and_file_and_writes_nothin
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains(
-            "synth: error: app `gateway`: `gateway/gateway/manifests` \
+            "synth: cluster `main`: error: app `gateway`: `gateway/gateway/manifests` \
              (apps/networking/files/homelab-gateway.yaml): cannot read YAML: "
         ),
         "{stderr}"
@@ -151,26 +190,52 @@ fn list_shows_every_app_with_category_namespaces_and_counts() {
         .lines()
         .map(|l| l.split_whitespace().collect())
         .collect();
-    assert_eq!(rows[0], ["APP", "CATEGORY", "NAMESPACES", "OBJECTS"]);
-    let comfyui = rows
-        .iter()
-        .find(|row| row[0] == "comfyui")
-        .expect("comfyui listed");
-    assert_eq!(comfyui[1..], ["ai", "comfyui", "5"]);
-    let kubeflow = rows
-        .iter()
-        .find(|row| row[0] == "kubeflow")
-        .expect("kubeflow listed");
-    assert_eq!(kubeflow[1..], ["ai", "kubeflow", "6"]);
-    assert!(rows.len() > 6, "{stdout}");
+    assert_eq!(
+        rows[0],
+        ["CLUSTER", "APP", "CATEGORY", "NAMESPACES", "OBJECTS"]
+    );
+    let row = |cluster: &str, app: &str| {
+        rows.iter()
+            .find(|row| row[0] == cluster && row[1] == app)
+            .unwrap_or_else(|| panic!("{cluster} {app} not listed:\n{stdout}"))
+            .clone()
+    };
+    assert_eq!(row("main", "comfyui")[2..], ["ai", "comfyui", "5"]);
+    assert_eq!(row("main", "kubeflow")[2..], ["ai", "kubeflow", "6"]);
+    assert_eq!(row("staging", "kubeflow")[2..], ["ai", "kubeflow", "6"]);
+    assert!(
+        !rows
+            .iter()
+            .any(|row| row[0] == "staging" && row[1] == "comfyui"),
+        "staging has no GPU: {stdout}"
+    );
+
+    let run = synth(&["list", "--cluster", "staging"]);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .skip(1)
+            .all(|line| line.starts_with("staging ")),
+        "{stdout}"
+    );
+    let run = synth(&["list", "--cluster", "prod"]);
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(
+        stderr,
+        "synth: error: no cluster named `prod`; clusters are: main, staging\n"
+    );
 }
 
 #[test]
 fn list_graph_prints_waves_and_dot_prints_the_graph() {
-    let run = synth(&["list", "--graph"]);
+    let run = synth(&["list", "--graph", "--cluster", "main"]);
     let (stdout, stderr) = text(&run);
     assert!(run.status.success(), "{stderr}");
-    let lines: Vec<&str> = stdout.lines().collect();
+    let lines: Vec<&str> = stdout.lines().skip(1).collect();
+    assert_eq!(stdout.lines().next(), Some("# cluster main"));
     assert_eq!(
         lines[0].split_whitespace().collect::<Vec<_>>(),
         ["WAVE", "APP", "DEPENDS", "ON"]
@@ -196,7 +261,7 @@ fn list_graph_prints_waves_and_dot_prints_the_graph() {
         "waves in order:\n{stdout}"
     );
 
-    let run = synth(&["list", "--dot"]);
+    let run = synth(&["list", "--dot", "--cluster", "main"]);
     let (dot, stderr) = text(&run);
     assert!(run.status.success(), "{stderr}");
     assert!(
@@ -207,11 +272,11 @@ fn list_graph_prints_waves_and_dot_prints_the_graph() {
         dot.contains("  \"victoria-metrics\" -> \"grafana\";\n"),
         "{dot}"
     );
+    let main = &synth::clusters().expect("fleet")[0];
     assert_eq!(
         dot.matches(" -> ").count(),
         synth::homelab()
-            .apps()
-            .iter()
+            .apps_on(main)
             .map(|app| app.depends_on.len())
             .sum::<usize>()
     );

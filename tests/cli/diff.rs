@@ -22,17 +22,17 @@ fn diff_of_two_folders_reports_objects_not_files() {
     assert_eq!(text(&same).0, "no changes\n");
 
     // change one object, rename another's file, remove a third
-    let deployment = new.join("comfyui/Deployment.comfyui.yaml");
+    let deployment = new.join("main/comfyui/Deployment.comfyui.yaml");
     let original = fs::read_to_string(&deployment).unwrap();
     let changed = original.replace("memory: 8Gi", "memory: 16Gi");
     assert_ne!(original, changed);
     fs::write(&deployment, changed).unwrap();
     fs::rename(
-        new.join("comfyui/Service.comfyui.yaml"),
-        new.join("comfyui/renamed.yaml"),
+        new.join("main/comfyui/Service.comfyui.yaml"),
+        new.join("main/comfyui/renamed.yaml"),
     )
     .unwrap();
-    fs::remove_file(new.join("headlamp/HTTPRoute.headlamp.yaml")).unwrap();
+    fs::remove_file(new.join("main/headlamp/HTTPRoute.headlamp.yaml")).unwrap();
 
     let summary = dir.path().join("summary.md");
     let run = synth(&[
@@ -48,7 +48,7 @@ fn diff_of_two_folders_reports_objects_not_files() {
     let (stdout, stderr) = text(&run);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(
-        stdout.contains("comfyui/\n~ Deployment.apps comfyui/comfyui\n"),
+        stdout.contains("main/comfyui/\n~ Deployment.apps comfyui/comfyui\n"),
         "{stdout}"
     );
     assert!(
@@ -56,7 +56,8 @@ fn diff_of_two_folders_reports_objects_not_files() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("headlamp/\n- HTTPRoute.gateway.networking.k8s.io headlamp/headlamp\n"),
+        stdout
+            .contains("main/headlamp/\n- HTTPRoute.gateway.networking.k8s.io headlamp/headlamp\n"),
         "{stdout}"
     );
     assert!(
@@ -69,9 +70,12 @@ fn diff_of_two_folders_reports_objects_not_files() {
     );
 
     let markdown = fs::read_to_string(&summary).unwrap();
-    assert!(markdown.contains("| `comfyui` | 0 | 1 | 0 |"), "{markdown}");
     assert!(
-        markdown.contains("<details><summary><code>headlamp</code>: 1 removed</summary>"),
+        markdown.contains("| `main/comfyui` | 0 | 1 | 0 |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("<details><summary><code>main/headlamp</code>: 1 removed</summary>"),
         "{markdown}"
     );
 

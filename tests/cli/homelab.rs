@@ -1,80 +1,160 @@
-//! The whole example homelab: a snapshot per app, Kubernetes reads every emitted file back as
-//! the object we meant, two processes write byte-identical trees, none of the seed's defects
-//! is in the output, and kubernetes-validate (strict) and the CRD schemas accept all of it.
+//! The whole example homelab, on every cluster: a snapshot per cluster and app, Kubernetes
+//! reads every emitted file back as the object we meant, two processes write byte-identical
+//! trees, none of the seed's defects is in the output, and kubernetes-validate (strict) and
+//! the CRD schemas accept all of it.
+
+use std::collections::BTreeMap;
 
 use homelab_synth::output::render;
 use homelab_synth::test_support::decode_paths;
-use homelab_synth::{ManifestSet, SynthInputs, WorkspaceFiles, build_apps, synthesize_with};
+use homelab_synth::{
+    ManifestSet, SynthInputs, WorkspaceFiles, build_cluster_apps, synthesize_with,
+};
 use homelab_synth_helm::HelmCli;
 
 use crate::support::{read_tree, synth, temp_in_workspace, text, workspace};
 
-/// The homelab's manifests, synthesized once per test process (every test reads them).
-fn homelab_manifests() -> &'static ManifestSet {
-    static SET: std::sync::OnceLock<ManifestSet> = std::sync::OnceLock::new();
-    SET.get_or_init(synthesize_homelab)
+/// The homelab's manifests per cluster, synthesized once per test process (every test
+/// reads them).
+fn homelab_manifests() -> &'static [(synth::Cluster, ManifestSet)] {
+    static SETS: std::sync::OnceLock<Vec<(synth::Cluster, ManifestSet)>> =
+        std::sync::OnceLock::new();
+    SETS.get_or_init(synthesize_homelab)
 }
 
-fn synthesize_homelab() -> ManifestSet {
-    let apps = build_apps(&synth::homelab(), &[]).expect("apps build");
+fn synthesize_homelab() -> Vec<(synth::Cluster, ManifestSet)> {
+    let registry = synth::homelab();
     let sources = WorkspaceFiles::new(workspace());
     let helm = HelmCli::from_env(workspace());
-    match synthesize_with(&apps, &SynthInputs::new(&sources).with_helm(&helm)) {
-        Ok(set) => set,
-        Err(error) => panic!(
-            "the example homelab must synthesize: {:#?}",
-            error
-                .errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-        ),
+    let clusters = synth::clusters().expect("the fleet resolves");
+    assert_eq!(clusters.len(), 2, "main and staging");
+    clusters
+        .into_iter()
+        .map(|cluster| {
+            let apps = build_cluster_apps(&registry, &cluster, &[]).expect("apps build");
+            match synthesize_with(&apps, &SynthInputs::new(&sources).with_helm(&helm)) {
+                Ok(set) => (cluster, set),
+                Err(error) => panic!(
+                    "the example homelab must synthesize on {}: {:#?}",
+                    cluster.name,
+                    error
+                        .errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The whole tree as the binary writes it: `<cluster>/<app>/<file>`.
+fn rendered_tree() -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for (cluster, set) in homelab_manifests() {
+        for (path, bytes) in render(set).expect("render") {
+            files.insert(format!("{}/{path}", cluster.name), bytes);
+        }
+    }
+    files
+}
+
+/// Every app of every cluster.
+fn all_apps() -> impl Iterator<Item = &'static homelab_synth::AppManifest> {
+    homelab_manifests().iter().flat_map(|(_, set)| &set.apps)
+}
+
+/// Every document with its file in the tree.
+fn documents() -> Vec<(String, &'static homelab_synth::Document)> {
+    homelab_manifests()
+        .iter()
+        .flat_map(|(cluster, set)| {
+            set.apps.iter().flat_map(move |app| {
+                app.documents.iter().map(move |document| {
+                    (
+                        format!("{}/{}/{}", cluster.name, app.name, document.file_name),
+                        document,
+                    )
+                })
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn every_app_matches_its_snapshot_on_every_cluster() {
+    let files = rendered_tree();
+    for (cluster, set) in homelab_manifests() {
+        assert!(set.apps.len() >= 6, "at least six apps on {}", cluster.name);
+        for app in &set.apps {
+            let folder = format!("{}/{}/", cluster.name, app.name);
+            let mut whole = String::new();
+            for (path, content) in files.range(folder.clone()..) {
+                if !path.starts_with(&folder) {
+                    break;
+                }
+                whole.push_str(&format!("# {path}\n"));
+                whole.push_str(std::str::from_utf8(content).expect("UTF-8 output"));
+            }
+            insta::assert_snapshot!(format!("{}-{}", cluster.name, app.name), whole);
+        }
     }
 }
 
 #[test]
-fn every_app_matches_its_snapshot() {
-    let set = homelab_manifests();
-    let files = render(set).expect("render");
-    assert!(set.apps.len() >= 6, "at least six example apps");
-    for app in &set.apps {
-        let mut whole = String::new();
-        for (path, content) in files.range(format!("{}/", app.name)..) {
-            if !path.starts_with(&format!("{}/", app.name)) {
-                break;
-            }
-            whole.push_str(&format!("# {path}\n"));
-            whole.push_str(std::str::from_utf8(content).expect("UTF-8 output"));
-        }
-        insta::assert_snapshot!(format!("app-{}", app.name), whole);
-    }
+fn staging_differs_in_replicas_hostnames_and_apps() {
+    let sets = homelab_manifests();
+    let (main, staging) = (&sets[0].1, &sets[1].1);
+    let names = |set: &ManifestSet| set.apps.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+    assert!(names(main).contains(&"ollama".to_owned()));
+    assert!(
+        !names(staging).contains(&"ollama".to_owned()),
+        "no GPU role, no ollama"
+    );
+    let body = |set: &ManifestSet, app: &str, kind: &str| {
+        set.apps
+            .iter()
+            .find(|a| a.name == app)
+            .and_then(|a| a.documents.iter().find(|d| d.kind() == kind))
+            .map(|d| d.body.clone())
+            .unwrap_or_else(|| panic!("{app} {kind}"))
+    };
+    assert_eq!(body(main, "headlamp", "Deployment")["spec"]["replicas"], 2);
+    assert_eq!(
+        body(staging, "headlamp", "Deployment")["spec"]["replicas"],
+        1
+    );
+    assert_eq!(
+        body(main, "headlamp", "HTTPRoute")["spec"]["hostnames"],
+        serde_json::json!(["headlamp.madhan.app"])
+    );
+    assert_eq!(
+        body(staging, "headlamp", "HTTPRoute")["spec"]["hostnames"],
+        serde_json::json!(["headlamp.staging.madhan.app"])
+    );
+    assert_eq!(
+        body(staging, "gateway", "Gateway")["spec"]["listeners"][1]["hostname"],
+        "*.staging.madhan.app"
+    );
 }
 
 #[test]
 fn the_homelab_has_no_warnings() {
-    let set = homelab_manifests();
-    let warnings: Vec<String> = set.warnings.iter().map(ToString::to_string).collect();
-    assert!(warnings.is_empty(), "{warnings:#?}");
+    for (cluster, set) in homelab_manifests() {
+        let warnings: Vec<String> = set.warnings.iter().map(ToString::to_string).collect();
+        assert!(warnings.is_empty(), "{}: {warnings:#?}", cluster.name);
+    }
 }
 
 #[test]
 fn kubernetes_reads_every_emitted_file_as_the_object_we_meant() {
-    let set = homelab_manifests();
     let dir = temp_in_workspace();
     let out = dir.path().join("app");
     let written = synth(&["--out", out.to_str().expect("UTF-8 path")]);
     assert!(written.status.success(), "{:?}", text(&written));
 
     let decoded = decode_paths(std::slice::from_ref(&out));
-    let documents: Vec<_> = set
-        .apps
-        .iter()
-        .flat_map(|app| {
-            app.documents
-                .iter()
-                .map(move |document| (format!("{}/{}", app.name, document.file_name), document))
-        })
-        .collect();
+    let documents = documents();
     assert_eq!(decoded.len(), documents.len(), "one document per file");
     for (file, index, json) in decoded {
         assert_eq!(index, 0, "one document per file: {file}");
@@ -101,17 +181,16 @@ fn two_processes_write_byte_identical_trees() {
     let first = read_tree(&first);
     assert!(!first.is_empty());
     assert_eq!(first, read_tree(&second));
-    let in_process = render(homelab_manifests()).expect("render");
     assert_eq!(
-        first, in_process,
-        "the binary writes exactly what the library renders"
+        first,
+        rendered_tree(),
+        "the binary writes exactly what the library renders, one folder per cluster"
     );
 }
 
 #[test]
 fn no_cluster_scoped_object_has_a_namespace_and_no_name_is_too_long() {
-    let set = homelab_manifests();
-    for app in &set.apps {
+    for app in all_apps() {
         for document in &app.documents {
             if document.scope == homelab_synth::Scope::Cluster {
                 assert_eq!(document.namespace(), None, "{}", document.path);
@@ -158,7 +237,9 @@ fn synth_list_shows_every_ported_app() {
     let listed: Vec<&str> = stdout
         .lines()
         .skip(1)
-        .filter_map(|line| line.split_whitespace().next())
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|row| row.first() == Some(&"main"))
+        .filter_map(|row| row.get(1).copied())
         .collect();
     for app in PORTED {
         assert!(listed.contains(&app), "`synth list` lacks {app}:\n{stdout}");
@@ -182,14 +263,13 @@ fn annotation<'a>(body: &'a serde_json::Value, key: &str) -> Option<&'a str> {
 /// (byte-identical synths are `two_processes_write_byte_identical_trees`).
 #[test]
 fn the_output_has_none_of_the_seeds_defects() {
-    let set = homelab_manifests();
     let mut cluster_scoped_with_namespace = Vec::new();
     let mut helm_hooks = Vec::new();
     let mut plain_pods_and_jobs = Vec::new();
     let mut secrets_with_data = Vec::new();
     let mut long_names = Vec::new();
     let mut cluster_scoped = 0;
-    for app in &set.apps {
+    for app in all_apps() {
         for document in &app.documents {
             let at = format!("{}/{}", app.name, document.file_name);
             if document.scope == homelab_synth::Scope::Cluster {
@@ -268,18 +348,22 @@ const BUILT_IN_GROUPS: &[&str] = &[
 /// would be a kind the cluster may not know.
 #[test]
 fn every_custom_resource_has_a_crd_schema_and_matches_it() {
-    let set = homelab_manifests();
-    let crds = set.apps.iter().flat_map(|app| {
-        app.documents
-            .iter()
-            .filter(|document| document.kind() == "CustomResourceDefinition")
-            .map(move |document| (app.name.as_str(), &document.body))
-    });
-    let schemas = homelab_synth::crd_schema::schemas_for(crds);
     let mut checked = 0;
     let mut without_schema = Vec::new();
-    for app in &set.apps {
-        for document in &app.documents {
+    for (_, set) in homelab_manifests() {
+        let crds = set.apps.iter().flat_map(|app| {
+            app.documents
+                .iter()
+                .filter(|document| document.kind() == "CustomResourceDefinition")
+                .map(move |document| (app.name.as_str(), &document.body))
+        });
+        let schemas = homelab_synth::crd_schema::schemas_for(crds);
+        for document in set.apps.iter().flat_map(|app| &app.documents) {
+            let app = set
+                .apps
+                .iter()
+                .find(|app| app.documents.iter().any(|d| std::ptr::eq(d, document)))
+                .expect("its app");
             let builtin = BUILT_IN_GROUPS.contains(&document.group());
             match schemas.validate(&document.body) {
                 Some(violations) => {

@@ -37,11 +37,13 @@ fn source_workspace() -> tempfile::TempDir {
     std::fs::copy(workspace().join("charts.lock"), root.join("charts.lock")).unwrap();
     let files = root.join("apps/networking/files");
     std::fs::create_dir_all(&files).unwrap();
-    std::fs::copy(
-        workspace().join("apps/networking/files/homelab-gateway.yaml"),
-        files.join("homelab-gateway.yaml"),
-    )
-    .unwrap();
+    for gateway in ["homelab-gateway.yaml", "staging-gateway.yaml"] {
+        std::fs::copy(
+            workspace().join("apps/networking/files").join(gateway),
+            files.join(gateway),
+        )
+        .unwrap();
+    }
     git(root, &["init", "-q", "-b", "main"]);
     git(root, &["add", "."]);
     git(root, &["commit", "-q", "-m", "homelab"]);
@@ -88,7 +90,8 @@ fn publish_dry_run_then_publish_then_no_op() {
     let (stdout, stderr) = text(&run);
     assert!(run.status.success(), "{stderr}");
     assert!(stdout.contains("dry run: would commit"), "{stdout}");
-    assert!(stdout.contains("+ comfyui/\n"), "{stdout}");
+    assert!(stdout.contains("+ main/comfyui/\n"), "{stdout}");
+    assert!(stdout.contains("+ staging/headlamp/\n"), "{stdout}");
     assert_eq!(git(remote.path(), &["branch", "--list"]), "");
 
     let run = synth_in(source.path(), &publish_args(src, dst), None);
@@ -107,7 +110,7 @@ fn publish_dry_run_then_publish_then_no_op() {
     assert!(
         files
             .lines()
-            .any(|f| f == "gateway/Gateway.homelab-gateway.yaml")
+            .any(|f| f == "main/gateway/Gateway.homelab-gateway.yaml")
     );
 
     let again = synth_in(source.path(), &publish_args(src, dst), None);
@@ -148,9 +151,10 @@ fn publish_refuses_a_dirty_work_tree_and_removing_apps() {
         clone.path(),
         &["clone", "-q", "-b", "main-manifests", dst, "."],
     );
-    std::fs::create_dir(clone.path().join("retired")).unwrap();
+    // an app of a cluster folder counts as an app, not the folder
+    std::fs::create_dir(clone.path().join("staging/retired")).unwrap();
     std::fs::write(
-        clone.path().join("retired/ConfigMap.x.yaml"),
+        clone.path().join("staging/retired/ConfigMap.x.yaml"),
         "kind: ConfigMap\n",
     )
     .unwrap();
@@ -171,11 +175,11 @@ fn publish_refuses_a_dirty_work_tree_and_removing_apps() {
     let (_, stderr) = text(&refused);
     assert_eq!(refused.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("refusing to delete app(s) retired:"),
+        stderr.contains("refusing to delete app(s) staging/retired:"),
         "{stderr}"
     );
     let mut allowed = publish_args(src, dst);
-    allowed.extend(["--allow-delete", "retired"]);
+    allowed.extend(["--allow-delete", "staging/retired"]);
     let run = synth_in(source.path(), &allowed, None);
     assert!(run.status.success(), "{:?}", text(&run));
     assert!(text(&run).0.contains("1 removed"), "{:?}", text(&run));

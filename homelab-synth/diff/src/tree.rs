@@ -47,48 +47,34 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// Reads a folder laid out as synth writes it: one folder per app holding `.yaml` files.
-    /// Files at the top (such as `hydrator.metadata`) are not objects and are skipped; a
-    /// missing folder is an empty tree.
+    /// Reads a folder laid out as synth writes it: one folder per app holding `.yaml` files,
+    /// or one folder per cluster holding those (`<cluster>/<app>/`). Files at the top (such
+    /// as `hydrator.metadata`) are not objects and are skipped; a missing folder is an empty
+    /// tree.
     pub fn from_dir(root: &Path) -> Result<Tree, DiffError> {
-        let io = |path: &Path| {
-            let path = path.display().to_string();
-            move |source| DiffError::Io { path, source }
-        };
         let mut files = BTreeMap::new();
-        let apps = match std::fs::read_dir(root) {
-            Ok(apps) => apps,
+        match std::fs::metadata(root) {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Tree::default());
             }
-            Err(error) => return Err(io(root)(error)),
-        };
-        for app in apps {
-            let app = app.map_err(io(root))?;
-            if !app.file_type().map_err(io(&app.path()))?.is_dir() {
-                continue;
+            Err(error) => {
+                return Err(DiffError::Io {
+                    path: root.display().to_string(),
+                    source: error,
+                });
             }
-            let app_name = app.file_name().to_string_lossy().into_owned();
-            if app_name.starts_with('.') {
-                continue;
-            }
-            for file in std::fs::read_dir(app.path()).map_err(io(&app.path()))? {
-                let file = file.map_err(io(&app.path()))?;
-                let name = file.file_name().to_string_lossy().into_owned();
-                if name.ends_with(".yaml") || name.ends_with(".yml") {
-                    let content = std::fs::read(file.path()).map_err(io(&file.path()))?;
-                    files.insert(format!("{app_name}/{name}"), content);
-                }
-            }
+            Ok(_) => {}
         }
+        read_folder(root, "", &mut files)?;
         Tree::from_files(&files)
     }
 
-    /// Reads rendered files (`<app>/<file>` → content), as synth renders them in memory.
+    /// Reads rendered files (`<app>/<file>` or `<cluster>/<app>/<file>` → content), as
+    /// synth renders them in memory; an object's app is the folder holding its file.
     pub fn from_files(files: &BTreeMap<String, Vec<u8>>) -> Result<Tree, DiffError> {
         let mut objects = BTreeMap::new();
         for (path, content) in files {
-            let Some((app, _)) = path.split_once('/') else {
+            let Some((app, _)) = path.rsplit_once('/') else {
                 continue;
             };
             let text = String::from_utf8_lossy(content);
@@ -130,4 +116,32 @@ impl Tree {
         }
         Ok(Tree { objects })
     }
+}
+
+/// Collects the YAML files below `folder` (hidden entries skipped) as `<relative path>` →
+/// content; files directly in the root are not objects.
+fn read_folder(
+    folder: &Path,
+    prefix: &str,
+    files: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), DiffError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| DiffError::Io { path, source }
+    };
+    for entry in std::fs::read_dir(folder).map_err(io(folder))? {
+        let entry = entry.map_err(io(folder))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type().map_err(io(&entry.path()))?;
+        if kind.is_dir() {
+            read_folder(&entry.path(), &format!("{prefix}{name}/"), files)?;
+        } else if !prefix.is_empty() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+            let content = std::fs::read(entry.path()).map_err(io(&entry.path()))?;
+            files.insert(format!("{prefix}{name}"), content);
+        }
+    }
+    Ok(())
 }

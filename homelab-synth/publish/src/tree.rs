@@ -31,15 +31,40 @@ pub(crate) fn write_tree(
     index.write_tree_to(repo)
 }
 
-/// Top-level directories of a tree (the apps) with their tree ids.
+/// The app directories of a tree with their tree ids: a directory holding files is an app
+/// (`grafana`); one holding only directories is a cluster folder, searched below
+/// (`staging/grafana`). Files at the top (`hydrator.metadata`) belong to no app.
 pub(crate) fn app_trees(
     repo: &Repository,
     tree: Oid,
 ) -> Result<BTreeMap<String, Oid>, git2::Error> {
+    let mut apps = BTreeMap::new();
+    collect_apps(repo, tree, "", &mut apps)?;
+    Ok(apps)
+}
+
+fn collect_apps(
+    repo: &Repository,
+    tree: Oid,
+    prefix: &str,
+    apps: &mut BTreeMap<String, Oid>,
+) -> Result<(), git2::Error> {
     let tree = repo.find_tree(tree)?;
-    Ok(tree
-        .iter()
-        .filter(|entry| entry.kind() == Some(git2::ObjectType::Tree))
-        .filter_map(|entry| entry.name().ok().map(|name| (name.to_owned(), entry.id())))
-        .collect())
+    for entry in tree.iter() {
+        if entry.kind() != Some(git2::ObjectType::Tree) {
+            continue;
+        }
+        let Ok(name) = entry.name() else { continue };
+        let path = format!("{prefix}{name}");
+        let folder = repo.find_tree(entry.id())?;
+        let holds_files = folder
+            .iter()
+            .any(|child| child.kind() == Some(git2::ObjectType::Blob));
+        if holds_files {
+            apps.insert(path, entry.id());
+        } else {
+            collect_apps(repo, entry.id(), &format!("{path}/"), apps)?;
+        }
+    }
+    Ok(())
 }

@@ -33,7 +33,7 @@ pub enum OutputError {
     Symlink { path: PathBuf },
     /// The existing folder holds something synth did not write.
     #[error(
-        "refusing to replace `{out}`: `{entry}` is not synth output (expected only app folders of .yaml files)"
+        "refusing to replace `{out}`: `{entry}` is not synth output (expected only app folders of .yaml files, optionally inside cluster folders)"
     )]
     NotOutput { out: PathBuf, entry: String },
     /// A file system operation failed.
@@ -290,41 +290,51 @@ fn checked_output_path(out: &Path, workspace: &Path) -> Result<PathBuf, OutputEr
 /// have written.
 fn existing_files(out: &Path) -> Result<BTreeSet<String>, OutputError> {
     let mut files = BTreeSet::new();
-    let entries = match fs::read_dir(out) {
-        Ok(entries) => entries,
+    match fs::symlink_metadata(out) {
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(files),
-        Err(error) => return Err(io_error("list", out)(error)),
-    };
-    let foreign = |entry: String| OutputError::NotOutput {
-        out: out.to_path_buf(),
-        entry,
-    };
-    for app in entries {
-        let app = app.map_err(io_error("list", out))?;
-        let app_name = app.file_name().to_string_lossy().into_owned();
-        let kind = app.file_type().map_err(io_error("inspect", &app.path()))?;
+        Err(error) => return Err(io_error("inspect", out)(error)),
+        Ok(_) => {}
+    }
+    scan_output(out, out, "", &mut files)?;
+    Ok(files)
+}
+
+/// Collects the files of a synth output tree: `.yaml` files in app folders, which sit at the
+/// top (`<app>/`) or one level down in cluster folders (`<cluster>/<app>/`). Anything else
+/// (a file at the top, a deeper folder, a symbolic link, another extension) means the
+/// folder is not synth output and must not be replaced.
+fn scan_output(
+    out: &Path,
+    folder: &Path,
+    prefix: &str,
+    files: &mut BTreeSet<String>,
+) -> Result<(), OutputError> {
+    let depth = prefix.matches('/').count();
+    for entry in fs::read_dir(folder).map_err(io_error("list", folder))? {
+        let entry = entry.map_err(io_error("list", folder))?;
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        let kind = entry
+            .file_type()
+            .map_err(io_error("inspect", &entry.path()))?;
         if kind.is_symlink() {
-            return Err(OutputError::Symlink { path: app.path() });
+            return Err(OutputError::Symlink { path: entry.path() });
         }
-        if !kind.is_dir() {
-            return Err(foreign(app_name));
-        }
-        for file in fs::read_dir(app.path()).map_err(io_error("list", &app.path()))? {
-            let file = file.map_err(io_error("list", &app.path()))?;
-            let file_name = file.file_name().to_string_lossy().into_owned();
-            let kind = file
-                .file_type()
-                .map_err(io_error("inspect", &file.path()))?;
-            if kind.is_symlink() {
-                return Err(OutputError::Symlink { path: file.path() });
+        let foreign = || OutputError::NotOutput {
+            out: out.to_path_buf(),
+            entry: name.clone(),
+        };
+        if kind.is_dir() {
+            if depth >= 2 {
+                return Err(foreign());
             }
-            if !kind.is_file() || !file_name.ends_with(".yaml") {
-                return Err(foreign(format!("{app_name}/{file_name}")));
-            }
-            files.insert(format!("{app_name}/{file_name}"));
+            scan_output(out, &entry.path(), &format!("{name}/"), files)?;
+        } else if kind.is_file() && depth >= 1 && name.ends_with(".yaml") {
+            files.insert(name);
+        } else {
+            return Err(foreign());
         }
     }
-    Ok(files)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -449,11 +459,25 @@ mod tests {
             error.to_string(),
             format!(
                 "refusing to replace `{}`: `lib/main.rs` is not synth output (expected only app \
-                 folders of .yaml files)",
+                 folders of .yaml files, optionally inside cluster folders)",
                 out.canonicalize().unwrap().display()
             )
         );
         assert!(out.join("lib/main.rs").exists());
+
+        // cluster folders of app folders are output; a level deeper is not
+        let tree_out = workspace.path().join("app");
+        let clusters = tree(&[("main/web/X.yaml", "1\n"), ("staging/web/X.yaml", "2\n")]);
+        write_tree(&clusters, &tree_out, workspace.path()).expect("cluster layout");
+        write_tree(&tree(&[("web/X.yaml", "3\n")]), &tree_out, workspace.path())
+            .expect("replaced by a single-cluster layout");
+        fs::create_dir_all(tree_out.join("a/b/c")).unwrap();
+        fs::write(tree_out.join("a/b/c/X.yaml"), "x").unwrap();
+        let error = write_tree(&clusters, &tree_out, workspace.path()).unwrap_err();
+        assert!(
+            error.to_string().contains("`a/b/c` is not synth output"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -1,0 +1,187 @@
+//! Synthesis of every selected cluster: the homelab's apps built and synthesized once per
+//! cluster, rendered into one tree. With one cluster the tree is `<app>/<file>`; with several,
+//! `<cluster>/<app>/<file>`, and `--cluster NAME` selects which clusters are (re)written.
+
+use std::path::Path;
+
+use homelab_synth::output::{Rendered, render};
+use homelab_synth::{BuiltApp, synthesize_owned_with};
+use homelab_synth::{ManifestSet, SynthError, SynthInputs, WorkspaceFiles, build_cluster_apps};
+
+use crate::{Reported, SynthArgs, cmd};
+
+/// Each selected cluster with its built apps.
+pub(crate) type ClusterApps = Vec<(synth::Cluster, Vec<BuiltApp>)>;
+
+/// What one run synthesized.
+pub(crate) struct Synthesized {
+    /// Each selected cluster with its manifests, in fleet order.
+    pub(crate) clusters: Vec<(synth::Cluster, ManifestSet)>,
+    /// Whether the fleet has more than one cluster (output under `<cluster>/`).
+    pub(crate) per_cluster: bool,
+}
+
+impl Synthesized {
+    /// The rendered tree of every selected cluster.
+    pub(crate) fn files(&self) -> anyhow::Result<Rendered> {
+        let mut files = Rendered::new();
+        for (cluster, set) in &self.clusters {
+            for (path, bytes) in render(set)? {
+                files.insert(prefixed(self.per_cluster, &cluster.name, &path), bytes);
+            }
+        }
+        Ok(files)
+    }
+
+    /// Objects of every selected cluster.
+    pub(crate) fn objects(&self) -> usize {
+        self.clusters
+            .iter()
+            .flat_map(|(_, set)| &set.apps)
+            .map(|app| app.documents.len())
+            .sum()
+    }
+}
+
+/// `path` under the cluster's folder when the fleet has several clusters.
+pub(crate) fn prefixed(per_cluster: bool, cluster: &str, path: &str) -> String {
+    if per_cluster {
+        format!("{cluster}/{path}")
+    } else {
+        path.to_owned()
+    }
+}
+
+/// The clusters of the homelab, and those `--cluster` selects (all when none is named).
+pub(crate) fn selected_clusters(args: &SynthArgs) -> anyhow::Result<(Vec<synth::Cluster>, bool)> {
+    let all = match synth::clusters() {
+        Ok(all) => all,
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("synth: error: {problem}");
+            }
+            return Err(Reported(2).into());
+        }
+    };
+    let per_cluster = all.len() > 1;
+    let mut unknown = false;
+    for name in &args.clusters {
+        if !all.iter().any(|cluster| cluster.name == *name) {
+            let known: Vec<&str> = all.iter().map(|cluster| cluster.name.as_str()).collect();
+            eprintln!(
+                "synth: error: no cluster named `{name}`; clusters are: {}",
+                known.join(", ")
+            );
+            unknown = true;
+        }
+    }
+    if unknown {
+        return Err(Reported(2).into());
+    }
+    let selected = all
+        .into_iter()
+        .filter(|cluster| args.clusters.is_empty() || args.clusters.contains(&cluster.name))
+        .collect();
+    Ok((selected, per_cluster))
+}
+
+/// The label a finding of `cluster` is printed with: the cluster's name when there are
+/// several.
+fn context(per_cluster: bool, cluster: &str) -> String {
+    if per_cluster {
+        format!("cluster `{cluster}`: ")
+    } else {
+        String::new()
+    }
+}
+
+/// Builds the apps of every selected cluster (usage errors: exit 2). Without `--cluster`,
+/// `--app NAME` means the app on every cluster that runs it (an app no cluster runs is an
+/// error); with `--cluster`, each named app must run on each named cluster.
+pub(crate) fn build_all(args: &SynthArgs) -> anyhow::Result<(ClusterApps, bool)> {
+    let (clusters, per_cluster) = selected_clusters(args)?;
+    let registry = synth::homelab();
+    let mut built = Vec::new();
+    let mut failed = false;
+    let runs_on = |name: &str, cluster: &synth::Cluster| {
+        registry.apps_on(cluster).any(|spec| spec.name == name)
+    };
+    if args.clusters.is_empty() {
+        for name in &args.apps {
+            let registered = registry.apps().iter().any(|spec| spec.name == *name);
+            if registered && !clusters.iter().any(|cluster| runs_on(name, cluster)) {
+                eprintln!("synth: error: app `{name}` runs on no cluster");
+                failed = true;
+            }
+        }
+    }
+    for cluster in clusters {
+        let only: Vec<String> = if args.clusters.is_empty() {
+            args.apps
+                .iter()
+                .filter(|name| {
+                    runs_on(name, &cluster)
+                        || !registry.apps().iter().any(|spec| spec.name == **name)
+                })
+                .cloned()
+                .collect()
+        } else {
+            args.apps.clone()
+        };
+        if !args.apps.is_empty() && only.is_empty() {
+            continue;
+        }
+        match build_cluster_apps(&registry, &cluster, &only) {
+            Ok(apps) => built.push((cluster, apps)),
+            Err(SynthError { errors, .. }) => {
+                for finding in &errors {
+                    eprintln!("synth: {}{finding}", context(per_cluster, &cluster.name));
+                }
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Err(Reported(2).into());
+    }
+    Ok((built, per_cluster))
+}
+
+/// Synthesizes every selected cluster; findings are printed (with the cluster when there
+/// are several), errors exit 1 and nothing is written.
+pub(crate) fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Result<Synthesized> {
+    let (built, per_cluster) = build_all(args)?;
+    let sources = WorkspaceFiles::new(workspace);
+    let helm = cmd::charts::renderer(workspace);
+    let inputs = SynthInputs::new(&sources).with_helm(&helm);
+    let mut clusters = Vec::new();
+    let mut errors = 0;
+    for (cluster, apps) in built {
+        let label = context(per_cluster, &cluster.name);
+        match synthesize_owned_with(apps, &inputs) {
+            Ok(set) => {
+                for warning in &set.warnings {
+                    eprintln!("synth: {label}{warning}");
+                }
+                clusters.push((cluster, set));
+            }
+            Err(SynthError {
+                errors: found,
+                warnings,
+            }) => {
+                for finding in warnings.iter().chain(&found) {
+                    eprintln!("synth: {label}{finding}");
+                }
+                errors += found.len();
+            }
+        }
+    }
+    if errors > 0 {
+        eprintln!("synth: {errors} error(s); nothing was written");
+        return Err(Reported(1).into());
+    }
+    Ok(Synthesized {
+        clusters,
+        per_cluster,
+    })
+}
