@@ -2,6 +2,7 @@
 //! a shared Longhorn volume. Built with the workload kit: restricted by default, with the two
 //! exceptions the image needs spelled out.
 
+use homelab_clusters::Cluster;
 use homelab_synth::kit::workload::{
     AccessMode, Claim, ContainerBuilder, DeploymentBuilder, Expose, PodBuilder, Probe,
 };
@@ -11,7 +12,7 @@ use homelab_synth::{App, ChartProps};
 const NAME: &str = "comfyui";
 const IMAGE: &str = "yanwk/comfyui-boot:cu128-megapak-20260223";
 
-pub fn comfyui(app: &mut App) {
+pub fn comfyui(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart(NAME, ChartProps::namespace(NAME));
     // baseline: the image runs as root (recorded below), which restricted refuses
     chart.add("namespace", namespace(NAME, PodSecurityLevel::Baseline));
@@ -41,7 +42,7 @@ pub fn comfyui(app: &mut App) {
     let gateway = GatewayRef::new("homelab-gateway", "kube-system");
     chart.add(
         "route",
-        HttpRouteBuilder::new(NAME, &gateway, "comfyui.madhan.app")
+        HttpRouteBuilder::new(NAME, &gateway, &cluster.host("comfyui"))
             .to_service(NAME, 8188)
             .build(),
     );

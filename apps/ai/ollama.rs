@@ -8,6 +8,7 @@
 //! toleration). The namespace is Baseline: the image runs Ollama as root with its state
 //! under `/root/.ollama`, which Restricted would refuse.
 
+use homelab_clusters::Cluster;
 use homelab_synth::helm::{ChartSource, HelmProps};
 use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, PodSecurityLevel, namespace};
 use homelab_synth::{App, ChartProps};
@@ -15,7 +16,7 @@ use serde_json::json;
 
 const NAMESPACE: &str = "ollama";
 
-pub fn ollama(app: &mut App) {
+pub fn ollama(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("ollama", ChartProps::namespace(NAMESPACE));
     chart.add(
         "namespace",
@@ -55,7 +56,7 @@ pub fn ollama(app: &mut App) {
         HttpRouteBuilder::new(
             "ollama",
             &GatewayRef::new("homelab-gateway", "kube-system"),
-            "ollama.madhan.app",
+            &cluster.host("ollama"),
         )
         .to_service("ollama", 11434)
         .build(),

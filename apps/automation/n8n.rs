@@ -17,6 +17,7 @@
 //! - The namespace is Restricted: n8n runs as user 1000 and drops everything, and CNPG's
 //!   pods meet the restricted profile.
 
+use homelab_clusters::Cluster;
 use homelab_synth::helm::{ChartSource, HelmProps};
 use homelab_synth::kit::{
     GatewayRef, HttpRouteBuilder, OpenBaoSecrets, PodSecurityLevel, SECRETS_STORE_DRIVER, namespace,
@@ -30,7 +31,7 @@ const NAMESPACE: &str = "n8n";
 const DATABASE_CLUSTER: &str = "n8n-pg";
 const SECRETS_MOUNT: &str = "/mnt/secrets-store";
 
-pub fn n8n(app: &mut App) {
+pub fn n8n(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("n8n", ChartProps::namespace(NAMESPACE));
     chart.add(
         "namespace",
@@ -124,7 +125,7 @@ pub fn n8n(app: &mut App) {
         HttpRouteBuilder::new(
             "n8n",
             &GatewayRef::new("homelab-gateway", "kube-system"),
-            "n8n.madhan.app",
+            &cluster.host("n8n"),
         )
         .to_service("n8n", 80)
         .build(),

@@ -11,6 +11,7 @@
 //! The namespace is `baseline`: with persistence on, the chart's `init-chown-data` container
 //! runs as root with `CHOWN` to hand the volume to Grafana's user, which `restricted` refuses.
 
+use homelab_clusters::Cluster;
 use homelab_synth::helm::{ChartSource, HelmProps};
 use homelab_synth::kit::{
     GatewayRef, HttpRouteBuilder, OpenBaoSecrets, PodSecurityLevel, SECRETS_STORE_DRIVER, namespace,
@@ -19,7 +20,6 @@ use homelab_synth::{App, ChartProps};
 use serde_json::json;
 
 const NAMESPACE: &str = "grafana";
-const HOST: &str = "grafana.madhan.app";
 /// Authentik's OAuth2 endpoints are the same for every application (the application's slug
 /// only appears in its issuer URL).
 const AUTHENTIK: &str = "https://auth.madhan.app/application/o";
@@ -28,7 +28,7 @@ const SECRETS_MOUNT: &str = "/mnt/secrets";
 /// The Secret the SecretProviderClass syncs for `envFromSecret`.
 const OAUTH_SECRET: &str = "grafana-oauth-secret";
 
-pub fn grafana(app: &mut App) {
+pub fn grafana(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("grafana", ChartProps::namespace(NAMESPACE));
     chart.add(
         "namespace",
@@ -85,7 +85,7 @@ pub fn grafana(app: &mut App) {
                 },
             },
             "grafana.ini": {
-                "server": {"root_url": format!("https://{HOST}")},
+                "server": {"root_url": format!("https://{}", cluster.host("grafana"))},
                 "auth.generic_oauth": {
                     "enabled": true,
                     "name": "Authentik",
@@ -150,7 +150,7 @@ pub fn grafana(app: &mut App) {
         HttpRouteBuilder::new(
             "grafana",
             &GatewayRef::new("homelab-gateway", "kube-system"),
-            HOST,
+            &cluster.host("grafana"),
         )
         .to_service("grafana", 3000)
         .build(),

@@ -16,6 +16,7 @@
 //! The namespace is `privileged`: Vector is a node agent that reads the host's `/var/log`,
 //! `/var/lib`, `/proc` and `/sys` through hostPath volumes.
 
+use homelab_clusters::Cluster;
 use homelab_synth::helm::{ChartSource, HelmProps};
 use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, PodSecurityLevel, namespace};
 use homelab_synth::{App, ChartProps};
@@ -23,7 +24,7 @@ use serde_json::json;
 
 const NAMESPACE: &str = "victoria-logs";
 
-pub fn victoria_logs(app: &mut App) {
+pub fn victoria_logs(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("victoria-logs", ChartProps::namespace(NAMESPACE));
     chart.add(
         "namespace",
@@ -62,7 +63,7 @@ pub fn victoria_logs(app: &mut App) {
         HttpRouteBuilder::new(
             "victoria-logs",
             &GatewayRef::new("homelab-gateway", "kube-system"),
-            "victorialogs.madhan.app",
+            &cluster.host("victorialogs"),
         )
         .to_service("victoria-logs-victoria-logs-single-server", 9428)
         .build(),

@@ -22,6 +22,7 @@
 //! The namespace is `privileged`: node-exporter is a node agent on the host's network, PID
 //! namespace and filesystem.
 
+use homelab_clusters::Cluster;
 use homelab_imports::gateway_networking_k8s_io::v1::{
     HttpRouteSpecRulesBackendRefsFiltersRequestRedirect,
     HttpRouteSpecRulesBackendRefsFiltersRequestRedirectPath,
@@ -62,7 +63,7 @@ receivers:
   - name: blackhole
 ";
 
-pub fn victoria_metrics(app: &mut App) {
+pub fn victoria_metrics(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("victoria-metrics", ChartProps::namespace(NAMESPACE));
     chart.add(
         "namespace",
@@ -178,7 +179,7 @@ pub fn victoria_metrics(app: &mut App) {
     let gateway = GatewayRef::new("homelab-gateway", "kube-system");
     chart.add(
         "vmselect-route",
-        HttpRouteBuilder::new("victoria-metrics", &gateway, "vmselect.madhan.app")
+        HttpRouteBuilder::new("victoria-metrics", &gateway, &cluster.host("vmselect"))
             // the bare root goes to the UI (single-node serves it at /vmui/)
             .rule(RouteRule {
                 matches: Some(vec![RouteMatch {
@@ -196,7 +197,7 @@ pub fn victoria_metrics(app: &mut App) {
     );
     chart.add(
         "alertmanager-route",
-        HttpRouteBuilder::new("alertmanager", &gateway, "alertmanager.madhan.app")
+        HttpRouteBuilder::new("alertmanager", &gateway, &cluster.host("alertmanager"))
             .to_service(&format!("vmalertmanager-{FULLNAME}"), 9093)
             .build(),
     );

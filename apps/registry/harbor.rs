@@ -29,6 +29,7 @@
 //! container's resources from `registry.registry.resources` (not `registry.resources`); the
 //! HTTPRoute goes to the `harbor` (nginx) Service as in the reference.
 
+use homelab_clusters::Cluster;
 use homelab_imports::cert_manager_io::v1::{
     Certificate, CertificateSpec, CertificateSpecIssuerRef, CertificateSpecPrivateKey,
     CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding,
@@ -68,7 +69,7 @@ const INTERNAL_KEYS: [(&str, &str); 8] = [
     ("DATABASE_PASSWORD", "password"),
 ];
 
-pub fn harbor(app: &mut App) {
+pub fn harbor(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("harbor", ChartProps::namespace(NAMESPACE));
     // every Harbor container and the sync pod meet the restricted profile
     chart.add(
@@ -105,7 +106,7 @@ pub fn harbor(app: &mut App) {
         .allow_value("core.resources")
         .allow_value("jobservice.resources")
         .allow_value("registry.registry.resources")
-        .values(values()),
+        .values(values(cluster)),
     );
 
     // The chart's own Secrets keep keys whose values now come from elsewhere (or are empty).
@@ -172,14 +173,14 @@ pub fn harbor(app: &mut App) {
         HttpRouteBuilder::new(
             "harbor",
             &GatewayRef::new("homelab-gateway", "kube-system"),
-            "harbor.madhan.app",
+            &cluster.host("harbor"),
         )
         .to_service("harbor", 80)
         .build(),
     );
 }
 
-fn values() -> Value {
+fn values(cluster: &Cluster) -> Value {
     let resources = |cpu_limit: &str, memory_limit: &str, cpu: &str, memory: &str| {
         json!({
             "limits": {"cpu": cpu_limit, "memory": memory_limit},
@@ -190,7 +191,7 @@ fn values() -> Value {
     json!({
         // TLS ends at the homelab Gateway (wildcard certificate)
         "expose": {"type": "clusterIP", "tls": {"enabled": false}},
-        "externalURL": "https://harbor.madhan.app",
+        "externalURL": format!("https://{}", cluster.host("harbor")),
         "persistence": {
             "enabled": true,
             "persistentVolumeClaim": {

@@ -19,6 +19,7 @@
 
 use std::collections::BTreeMap;
 
+use homelab_clusters::Cluster;
 use homelab_imports::monitoring_coreos_com::v1::{
     ServiceMonitor, ServiceMonitorSpec, ServiceMonitorSpecEndpoints,
     ServiceMonitorSpecNamespaceSelector, ServiceMonitorSpecSelector,
@@ -68,7 +69,7 @@ const UNSEAL_LOOP: &str = r#"while true; do
   sleep 15
 done"#;
 
-pub fn openbao(app: &mut App) {
+pub fn openbao(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("openbao", ChartProps::namespace(NAMESPACE));
     chart.add(
         "namespace",
@@ -153,7 +154,7 @@ pub fn openbao(app: &mut App) {
         HttpRouteBuilder::new(
             "openbao",
             &GatewayRef::new("homelab-gateway", "kube-system"),
-            "openbao.madhan.app",
+            &cluster.host("openbao"),
         )
         .to_service("openbao", 8200)
         .build(),

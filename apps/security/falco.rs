@@ -21,6 +21,7 @@
 //!   and nothing here consumes the gRPC output.
 //! - The chart's Helm test pod is left out (default hook policy).
 
+use homelab_clusters::Cluster;
 use homelab_imports::monitoring_coreos_com::v1::{
     ServiceMonitor, ServiceMonitorSpec, ServiceMonitorSpecEndpoints, ServiceMonitorSpecSelector,
 };
@@ -40,7 +41,7 @@ const UI: &str = "falco-falcosidekick-ui";
 const UI_PORT: u16 = 2802;
 const UI_AUTH_SECRET: &str = "falco-falcosidekick-ui-auth";
 
-pub fn falco(app: &mut App) {
+pub fn falco(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("falco", ChartProps::namespace(NAMESPACE));
     chart.add(
         "namespace",
@@ -155,7 +156,7 @@ pub fn falco(app: &mut App) {
         HttpRouteBuilder::new(
             "falco",
             &GatewayRef::new("homelab-gateway", "kube-system"),
-            "falco.madhan.app",
+            &cluster.host("falco"),
         )
         .to_service(UI, UI_PORT)
         .build(),

@@ -14,6 +14,7 @@
 //! the pre-delete uninstall Job is left out (the default hook policy), so neither is applied
 //! as a plain object. The UI is reached through `longhorn.madhan.app`.
 
+use homelab_clusters::Cluster;
 use homelab_synth::helm::{ChartSource, HelmProps};
 use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, PodSecurityLevel, namespace};
 use homelab_synth::{Allow, App, ChartProps, JsonPatch};
@@ -21,7 +22,7 @@ use serde_json::{Value, json};
 
 const NAMESPACE: &str = "longhorn-system";
 
-pub fn longhorn(app: &mut App) {
+pub fn longhorn(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("longhorn", ChartProps::namespace(NAMESPACE));
     chart.add(
         "namespace",
@@ -85,7 +86,7 @@ pub fn longhorn(app: &mut App) {
         HttpRouteBuilder::new(
             "longhorn",
             &GatewayRef::new("homelab-gateway", "kube-system"),
-            "longhorn.madhan.app",
+            &cluster.host("longhorn"),
         )
         .to_service("longhorn-frontend", 80)
         .build(),
