@@ -27,6 +27,15 @@
 //! assert_eq!((clusters[0].settings.replicas, clusters[0].settings.gpu), (3, true));
 //! assert_eq!((clusters[1].settings.replicas, clusters[1].settings.gpu), (2, false));
 //! ```
+//!
+//! A layer that sets a field the settings do not have is a compile error:
+//!
+//! ```compile_fail,E0609
+//! use homelab_synth::cluster::Fleet;
+//! #[derive(Clone, Debug, Default)]
+//! struct Settings { replicas: i32 }
+//! let _ = Fleet::<Settings>::new().environment("production", |s| s.replcas = 3);
+//! ```
 
 use std::collections::{BTreeMap, BTreeSet};
 

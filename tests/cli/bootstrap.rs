@@ -185,3 +185,45 @@ fn the_rollout_order_becomes_argo_cd_steps_and_flux_depends_on() {
         assert_eq!(depends_on, graph.dependencies_of(app), "{app}");
     }
 }
+
+#[test]
+fn with_several_clusters_bootstrap_names_one_and_follows_its_folder() {
+    let run = synth(&[
+        "bootstrap",
+        "--repo",
+        "https://git.example.com/homelab.git",
+        "--branch",
+        "main-manifests",
+    ]);
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(
+        stderr,
+        "synth: error: the homelab has clusters main, staging; name the one to bootstrap with \
+         --cluster\n"
+    );
+    let run = synth(&[
+        "bootstrap",
+        "--engine",
+        "flux",
+        "--repo",
+        "https://git.example.com/homelab.git",
+        "--branch",
+        "main-manifests",
+        "--cluster",
+        "staging",
+    ]);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    let documents = read_documents(&stdout).expect("YAML");
+    let paths: Vec<&str> = documents
+        .iter()
+        .filter(|d| d["kind"] == "Kustomization")
+        .filter_map(|d| d["spec"]["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"./staging/headlamp"), "{paths:?}");
+    assert!(
+        !paths.iter().any(|path| path.ends_with("/ollama")),
+        "staging runs no GPU apps: {paths:?}"
+    );
+}
