@@ -185,3 +185,17 @@ pub(crate) fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Resu
         per_cluster,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::prefixed;
+
+    #[test]
+    fn one_cluster_keeps_the_app_layout_and_several_get_cluster_folders() {
+        assert_eq!(prefixed(false, "main", "grafana/X.yaml"), "grafana/X.yaml");
+        assert_eq!(
+            prefixed(true, "main", "grafana/X.yaml"),
+            "main/grafana/X.yaml"
+        );
+    }
+}
