@@ -76,6 +76,8 @@ pub struct App {
     pub(crate) children: Vec<Child>,
     pub(crate) dependencies: Vec<(ObjectRef, Dependency)>,
     pub(crate) errors: Vec<ConstructError>,
+    /// Apps this one rolls out after (transitively), set when built from a registry.
+    pub(crate) rolls_out_after: Option<std::collections::BTreeSet<String>>,
 }
 
 /// A child of a chart in construction order.
@@ -98,6 +100,7 @@ impl App {
             children: Vec::new(),
             dependencies: Vec::new(),
             errors: Vec::new(),
+            rolls_out_after: None,
         }
     }
 

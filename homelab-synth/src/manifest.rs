@@ -3,6 +3,7 @@
 //! `synth list`, `synth --check` and the diff.
 
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 use crate::finding::Finding;
 use crate::object::{Allow, Origin};
@@ -75,6 +76,9 @@ pub struct AppManifest {
     pub namespaces: Vec<String>,
     /// Documents in dependency order.
     pub documents: Vec<Document>,
+    /// The apps this one rolls out after, directly or through others, when it was built
+    /// from a registry (`None` for an app built on its own, whose rollout is unknown).
+    pub rolls_out_after: Option<BTreeSet<String>>,
 }
 
 /// Everything one synthesis produced.

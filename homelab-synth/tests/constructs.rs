@@ -1884,3 +1884,58 @@ fn an_app_cannot_depend_on_one_its_cluster_does_not_run() {
         ]
     );
 }
+
+fn build_widget_crd(app: &mut App) {
+    app.chart("crds", ChartProps::default()).add_untyped(
+        "crd",
+        Untyped::new(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            widget_crd_json(),
+        ),
+    );
+}
+
+fn build_widget_user(app: &mut App) {
+    app.chart("user", ChartProps::namespace("user"))
+        .add_untyped(
+            "widget",
+            Untyped::new(
+                "example.com/v1",
+                "Widget",
+                json!({"metadata": {"name": "w"}, "spec": {}}),
+            ),
+        );
+}
+
+#[test]
+fn an_app_using_a_crd_another_app_installs_must_roll_out_after_it() {
+    let synth_registry = |registry: &Registry| {
+        let apps = build_apps(registry, &[]).expect("builds");
+        synthesize(&apps, &MemoryFiles::new())
+    };
+    let mut forgot = Registry::new();
+    forgot
+        .category("x")
+        .add("crds", build_widget_crd)
+        .add("user", build_widget_user);
+    assert_eq!(
+        error_texts(&synth_registry(&forgot).unwrap_err()),
+        [
+            "error: app `user`: `user/user/widget` (user/Widget.w.yaml): Widget `user/w` needs CRD \
+          `widgets.example.com`, which app `crds` installs, but app `user` does not roll out \
+          after `crds`: register it with `.depends_on(&[\"crds\"])`"
+        ]
+    );
+
+    // through another app is enough
+    let mut through = Registry::new();
+    through
+        .category("x")
+        .add("crds", build_widget_crd)
+        .add("db", build_db)
+        .depends_on(&["crds"])
+        .add("user", build_widget_user)
+        .depends_on(&["db"]);
+    expect_ok(synth_registry(&through));
+}

@@ -105,12 +105,35 @@ pub fn build_cluster_apps<S>(
     let apps = registry
         .apps_on(cluster)
         .filter(|spec| only.is_empty() || only.contains(&spec.name))
-        .map(|spec| BuiltApp {
-            app: spec.build(cluster),
-            category: spec.category.clone(),
+        .map(|spec| {
+            let mut app = spec.build(cluster);
+            app.rolls_out_after = Some(rolls_out_after(registry, &spec.name));
+            BuiltApp {
+                app,
+                category: spec.category.clone(),
+            }
         })
         .collect();
     Ok(apps)
+}
+
+/// Every app `name` depends on, directly or through others.
+fn rolls_out_after<S>(registry: &Registry<S>, name: &str) -> BTreeSet<String> {
+    let mut after = BTreeSet::new();
+    let mut pending = vec![name.to_owned()];
+    while let Some(next) = pending.pop() {
+        let needs = registry
+            .apps()
+            .iter()
+            .filter(|spec| spec.name == next)
+            .flat_map(|spec| spec.depends_on.iter());
+        for need in needs {
+            if after.insert(need.clone()) {
+                pending.push(need.clone());
+            }
+        }
+    }
+    after
 }
 
 /// What synthesis reads from outside the construct tree: included files and, when any app
@@ -231,6 +254,7 @@ pub fn synthesize_owned_with(
             category: built.category.clone(),
             namespaces: chart_namespaces(app),
             documents,
+            rolls_out_after: app.rolls_out_after.clone(),
         };
         waves::order_crds_first(&mut manifest);
         manifests.push(named_files(manifest));

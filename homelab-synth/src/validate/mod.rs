@@ -8,6 +8,7 @@ mod pod_security;
 mod pods;
 mod quantities;
 mod references;
+mod rollout;
 mod secrets;
 mod selectors;
 
@@ -26,6 +27,7 @@ pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
     pod_security::check(apps, &mut findings);
     references::check(apps, &mut findings);
     containers::check(apps, &mut findings);
+    rollout::check(apps, &mut findings);
     findings
 }
 

@@ -1,0 +1,59 @@
+//! An app that creates custom resources of a CRD another app installs must roll out after
+//! that app: without the dependency, Argo CD or Flux may apply the resources before their
+//! kind exists and the sync fails until a retry. Checked for apps built from a registry,
+//! against their dependencies declared there (directly or through other apps).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::finding::{Finding, Severity};
+use crate::manifest::AppManifest;
+use crate::validate::{about, describe};
+
+pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+    // (group, kind) → (app installing the CRD, CRD name)
+    let mut providers: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
+    for app in apps {
+        for document in &app.documents {
+            if document.kind() != "CustomResourceDefinition" {
+                continue;
+            }
+            let group = document.body.pointer("/spec/group").and_then(Value::as_str);
+            let kind = document
+                .body
+                .pointer("/spec/names/kind")
+                .and_then(Value::as_str);
+            if let (Some(group), Some(kind)) = (group, kind) {
+                providers
+                    .entry((group, kind))
+                    .or_insert((app.name.as_str(), document.name()));
+            }
+        }
+    }
+    for app in apps {
+        let Some(after) = &app.rolls_out_after else {
+            continue;
+        };
+        for document in &app.documents {
+            let Some(&(provider, crd)) = providers.get(&(document.group(), document.kind())) else {
+                continue;
+            };
+            if provider == app.name || after.contains(provider) {
+                continue;
+            }
+            findings.push(about(
+                Severity::Error,
+                app,
+                document,
+                format!(
+                    "{} needs CRD `{crd}`, which app `{provider}` installs, but app `{}` does \
+                     not roll out after `{provider}`: register it with \
+                     `.depends_on(&[\"{provider}\"])`",
+                    describe(document),
+                    app.name
+                ),
+            ));
+        }
+    }
+}
