@@ -76,6 +76,9 @@ pub fn n8n(app: &mut App, cluster: &Cluster) {
             "ingress": {"enabled": false},
             "main": {
                 "config": {
+                    // the public address, so webhook and OAuth callback URLs are not localhost
+                    "n8n": {"host": cluster.host("n8n"), "protocol": "https"},
+                    "webhook_url": format!("https://{}/", cluster.host("n8n")),
                     "db": {
                         "type": "postgresdb",
                         "postgresdb": {
