@@ -18,6 +18,8 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
+use crate::manifest::AppManifest;
+
 /// Where a schema came from, for messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SchemaSource {
@@ -66,9 +68,7 @@ impl CrdSchemas {
     /// Adds every served version of `crd` (a CustomResourceDefinition document); versions
     /// already known are kept (the first source wins).
     pub fn add_crd(&mut self, crd: &Value, source: SchemaSource) {
-        let group = crd.pointer("/spec/group").and_then(Value::as_str);
-        let kind = crd.pointer("/spec/names/kind").and_then(Value::as_str);
-        let (Some(group), Some(kind)) = (group, kind) else {
+        let Some((group, kind)) = crd_kind(crd) else {
             return;
         };
         let versions = crd.pointer("/spec/versions").and_then(Value::as_array);
@@ -211,6 +211,30 @@ fn convert(node: &mut Value, in_junctor: bool, root: bool) {
             _ => {}
         }
     }
+}
+
+/// `(group, kind)` that `object` defines when it is an `apiextensions.k8s.io`
+/// CustomResourceDefinition; `None` for anything else.
+pub fn crd_kind(object: &Value) -> Option<(&str, &str)> {
+    let api_version = object.get("apiVersion").and_then(Value::as_str)?;
+    if !api_version.starts_with("apiextensions.k8s.io/")
+        || object.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition")
+    {
+        return None;
+    }
+    let group = object.pointer("/spec/group").and_then(Value::as_str)?;
+    let kind = object.pointer("/spec/names/kind").and_then(Value::as_str)?;
+    Some((group, kind))
+}
+
+/// The schemas of a synthesis: the CRDs its apps emit, then the imported CRDs.
+pub fn schemas_for_apps(apps: &[AppManifest]) -> CrdSchemas {
+    schemas_for(apps.iter().flat_map(|app| {
+        app.documents
+            .iter()
+            .filter(|document| crd_kind(&document.body).is_some())
+            .map(move |document| (app.name.as_str(), &document.body))
+    }))
 }
 
 /// The schemas a synthesis checks custom resources against: the CRDs of `crds` (each with

@@ -351,29 +351,20 @@ fn every_custom_resource_has_a_crd_schema_and_matches_it() {
     let mut checked = 0;
     let mut without_schema = Vec::new();
     for (_, set) in homelab_manifests() {
-        let crds = set.apps.iter().flat_map(|app| {
-            app.documents
-                .iter()
-                .filter(|document| document.kind() == "CustomResourceDefinition")
-                .map(move |document| (app.name.as_str(), &document.body))
-        });
-        let schemas = homelab_synth::crd_schema::schemas_for(crds);
-        for document in set.apps.iter().flat_map(|app| &app.documents) {
-            let app = set
-                .apps
-                .iter()
-                .find(|app| app.documents.iter().any(|d| std::ptr::eq(d, document)))
-                .expect("its app");
-            let builtin = BUILT_IN_GROUPS.contains(&document.group());
-            match schemas.validate(&document.body) {
-                Some(violations) => {
-                    assert_eq!(violations, [], "{}/{}", app.name, document.file_name);
-                    checked += 1;
+        let schemas = homelab_synth::crd_schema::schemas_for_apps(&set.apps);
+        for app in &set.apps {
+            for document in &app.documents {
+                let builtin = BUILT_IN_GROUPS.contains(&document.group());
+                match schemas.validate(&document.body) {
+                    Some(violations) => {
+                        assert_eq!(violations, [], "{}/{}", app.name, document.file_name);
+                        checked += 1;
+                    }
+                    None if !builtin => {
+                        without_schema.push(format!("{}/{}", app.name, document.file_name))
+                    }
+                    None => {}
                 }
-                None if !builtin => {
-                    without_schema.push(format!("{}/{}", app.name, document.file_name))
-                }
-                None => {}
             }
         }
     }

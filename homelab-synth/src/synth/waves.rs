@@ -8,44 +8,29 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::crd_schema::crd_kind;
 use crate::manifest::AppManifest;
 
 /// The Argo CD sync-wave annotation.
 pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 
 pub(crate) fn order_crds_first(app: &mut AppManifest) {
+    let owned = |(group, kind): (&str, &str)| (group.to_owned(), kind.to_owned());
     let defined: BTreeSet<(String, String)> = app
         .documents
         .iter()
-        .filter(|document| is_crd(&document.body))
-        .filter_map(|document| {
-            let group = document.body.pointer("/spec/group")?.as_str()?;
-            let kind = document.body.pointer("/spec/names/kind")?.as_str()?;
-            Some((group.to_owned(), kind.to_owned()))
-        })
+        .filter_map(|document| crd_kind(&document.body).map(owned))
         .collect();
     let used: BTreeSet<(String, String)> = app
         .documents
         .iter()
-        .map(|document| (document.group().to_owned(), document.kind().to_owned()))
+        .map(|document| owned((document.group(), document.kind())))
         .filter(|key| defined.contains(key))
         .collect();
-    if used.is_empty() {
-        return;
-    }
     for document in &mut app.documents {
-        if !is_crd(&document.body) {
-            continue;
-        }
-        let group = document.body.pointer("/spec/group").and_then(Value::as_str);
-        let kind = document
-            .body
-            .pointer("/spec/names/kind")
-            .and_then(Value::as_str);
-        let (Some(group), Some(kind)) = (group, kind) else {
-            continue;
-        };
-        if !used.contains(&(group.to_owned(), kind.to_owned())) {
+        let used_here =
+            crd_kind(&document.body).is_some_and(|defined| used.contains(&owned(defined)));
+        if !used_here {
             continue;
         }
         let Some(metadata) = document
@@ -64,12 +49,4 @@ pub(crate) fn order_crds_first(app: &mut AppManifest) {
                 .or_insert_with(|| Value::String("-1".into()));
         }
     }
-}
-
-fn is_crd(body: &Value) -> bool {
-    body.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition")
-        && body
-            .get("apiVersion")
-            .and_then(Value::as_str)
-            .is_some_and(|version| version.starts_with("apiextensions.k8s.io/"))
 }

@@ -5,8 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
+use crate::crd_schema::crd_kind;
 use crate::finding::{Finding, Severity};
 use crate::manifest::AppManifest;
 use crate::validate::{about, describe};
@@ -16,17 +15,9 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
     let mut providers: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
     for app in apps {
         for document in &app.documents {
-            if document.kind() != "CustomResourceDefinition" {
-                continue;
-            }
-            let group = document.body.pointer("/spec/group").and_then(Value::as_str);
-            let kind = document
-                .body
-                .pointer("/spec/names/kind")
-                .and_then(Value::as_str);
-            if let (Some(group), Some(kind)) = (group, kind) {
+            if let Some(defined) = crd_kind(&document.body) {
                 providers
-                    .entry((group, kind))
+                    .entry(defined)
                     .or_insert((app.name.as_str(), document.name()));
             }
         }
