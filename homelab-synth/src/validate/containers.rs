@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::finding::{Finding, Severity};
 use crate::kit::workload::SECURITY_EXCEPTIONS_ANNOTATION;
 use crate::manifest::AppManifest;
-use crate::validate::pods::{containers, pod_templates};
+use crate::validate::pods::{containers, items, pod_templates};
 use crate::validate::{about, describe};
 
 const PROBES: [&str; 3] = ["livenessProbe", "readinessProbe", "startupProbe"];
@@ -21,20 +21,10 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
             for template in pod_templates(document) {
                 let mut problems = Vec::new();
                 // a StatefulSet's claim templates are volumes of its pods too
-                let claims = document
-                    .body
-                    .pointer("/spec/volumeClaimTemplates")
+                let claims = items(&document.body, "/spec/volumeClaimTemplates")
                     .filter(|_| document.kind() == "StatefulSet")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
                     .filter_map(|claim| claim.pointer("/metadata/name"));
-                let volumes: BTreeSet<&str> = template
-                    .spec
-                    .get("volumes")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
+                let volumes: BTreeSet<&str> = items(template.spec, "/volumes")
                     .filter_map(|volume| volume.get("name"))
                     .chain(claims)
                     .filter_map(Value::as_str)
@@ -60,11 +50,7 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
 }
 
 fn mount_problems(name: &str, container: &Value, volumes: &BTreeSet<&str>) -> Vec<String> {
-    container
-        .get("volumeMounts")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    items(container, "/volumeMounts")
         .filter_map(|mount| mount.get("name").and_then(Value::as_str))
         .filter(|volume| !volumes.contains(volume))
         .map(|volume| {
@@ -74,11 +60,7 @@ fn mount_problems(name: &str, container: &Value, volumes: &BTreeSet<&str>) -> Ve
 }
 
 fn probe_problems(name: &str, container: &Value) -> Vec<String> {
-    let ports: BTreeSet<&str> = container
-        .get("ports")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let ports: BTreeSet<&str> = items(container, "/ports")
         .filter_map(|port| port.get("name").and_then(Value::as_str))
         .collect();
     let mut problems = Vec::new();

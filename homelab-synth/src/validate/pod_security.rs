@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::finding::{Finding, Severity};
 use crate::kit::{ENFORCE_LABEL, PodSecurityLevel};
 use crate::manifest::AppManifest;
-use crate::validate::pods::{containers, pod_templates};
+use crate::validate::pods::{containers, items, pod_templates};
 use crate::validate::{about, describe};
 
 /// Capabilities the baseline level admits in `capabilities.add`.
@@ -135,12 +135,7 @@ fn baseline(spec: &Value) -> Vec<String> {
             problems.push(format!("`{field}: true`"));
         }
     }
-    for volume in spec
-        .get("volumes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for volume in items(spec, "/volumes") {
         if volume.get("hostPath").is_some() {
             problems.push(format!(
                 "volume `{}` is a hostPath",
@@ -151,12 +146,7 @@ fn baseline(spec: &Value) -> Vec<String> {
     let pod_context = spec.get("securityContext");
     if let Some(context) = pod_context {
         problems.extend(context_baseline("the pod", context));
-        for sysctl in context
-            .get("sysctls")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for sysctl in items(context, "/sysctls") {
             let name = sysctl.get("name").and_then(Value::as_str).unwrap_or("?");
             if !SAFE_SYSCTLS.contains(&name) {
                 problems.push(format!("sysctl `{name}` is not a safe sysctl"));
@@ -184,12 +174,7 @@ fn baseline(spec: &Value) -> Vec<String> {
             }
             problems.extend(context_baseline(&who, context));
         }
-        for port in container
-            .get("ports")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for port in items(container, "/ports") {
             if let Some(host_port) = port.get("hostPort").and_then(Value::as_i64)
                 && host_port != 0
             {
@@ -244,12 +229,7 @@ fn context_baseline(who: &str, context: &Value) -> Vec<String> {
 /// What the restricted level forbids beyond baseline.
 fn restricted(spec: &Value) -> Vec<String> {
     let mut problems = Vec::new();
-    for volume in spec
-        .get("volumes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for volume in items(spec, "/volumes") {
         let Some(object) = volume.as_object() else {
             continue;
         };
@@ -313,12 +293,7 @@ fn restricted(spec: &Value) -> Vec<String> {
 }
 
 fn added_capabilities(context: &Value) -> impl Iterator<Item = &str> {
-    context
-        .pointer("/capabilities/add")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
+    items(context, "/capabilities/add").filter_map(Value::as_str)
 }
 
 fn list_noun(list: &str) -> &'static str {

@@ -55,3 +55,13 @@ pub(crate) fn containers(spec: &Value) -> impl Iterator<Item = (&'static str, &V
                 .map(move |container| (list, container))
         })
 }
+
+/// The elements of the list at JSON pointer `pointer` below `value` (none when the field is
+/// missing or not a list): volumes, ports, env, sysctls...
+pub(crate) fn items<'a>(value: &'a Value, pointer: &str) -> impl Iterator<Item = &'a Value> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
-use crate::validate::pods::{containers, pod_templates};
+use crate::validate::pods::{containers, items, pod_templates};
 use crate::validate::{about, describe};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -82,13 +82,7 @@ fn provided(apps: &[AppManifest]) -> Provided<'_> {
     let mut provided = BTreeSet::new();
     for document in apps.iter().flat_map(|app| &app.documents) {
         if document.group() == "secrets.infisical.com" && document.kind() == "InfisicalSecret" {
-            for managed in document
-                .body
-                .pointer("/spec/managedKubeSecretReferences")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for managed in items(&document.body, "/spec/managedKubeSecretReferences") {
                 let name = managed.get("secretName").and_then(Value::as_str);
                 let namespace = managed.get("secretNamespace").and_then(Value::as_str);
                 if let (Some(name), Some(namespace)) = (name, namespace) {
@@ -112,11 +106,7 @@ fn provides(document: &Document) -> Vec<(Kind, String)> {
     match (document.group(), document.kind()) {
         ("", "ConfigMap") => vec![(Kind::ConfigMap, document.name().to_owned())],
         ("", "Secret") => vec![(Kind::Secret, document.name().to_owned())],
-        ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => body
-            .pointer("/spec/secretObjects")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+        ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => items(body, "/spec/secretObjects")
             .filter_map(|object| object.get("secretName").and_then(Value::as_str))
             .map(|name| (Kind::Secret, name.to_owned()))
             .collect(),
@@ -152,31 +142,16 @@ fn references(spec: &Value) -> Vec<(Kind, String)> {
             found.push((kind, name.to_owned()));
         }
     };
-    for volume in spec
-        .get("volumes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for volume in items(spec, "/volumes") {
         add(Kind::ConfigMap, volume.get("configMap"), "name");
         add(Kind::Secret, volume.get("secret"), "secretName");
-        for source in volume
-            .pointer("/projected/sources")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for source in items(volume, "/projected/sources") {
             add(Kind::ConfigMap, source.get("configMap"), "name");
             add(Kind::Secret, source.get("secret"), "name");
         }
     }
     for (_, container) in containers(spec) {
-        for variable in container
-            .get("env")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for variable in items(container, "/env") {
             add(
                 Kind::ConfigMap,
                 variable.pointer("/valueFrom/configMapKeyRef"),
@@ -188,12 +163,7 @@ fn references(spec: &Value) -> Vec<(Kind, String)> {
                 "name",
             );
         }
-        for source in container
-            .get("envFrom")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for source in items(container, "/envFrom") {
             add(Kind::ConfigMap, source.get("configMapRef"), "name");
             add(Kind::Secret, source.get("secretRef"), "name");
         }
