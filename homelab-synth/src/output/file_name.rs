@@ -59,10 +59,7 @@ fn short_hash(key: &FileKey<'_>) -> String {
     let digest = Sha256::digest(
         format!("{}/{}/{}/{}", key.group, key.kind, key.namespace, key.name).as_bytes(),
     );
-    digest[..4]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::names::hex(&digest[..4])
 }
 
 #[cfg(test)]

@@ -118,9 +118,8 @@ impl PodBuilder {
             "binaryData": config_map.binary_data,
         });
         let hash = sha2::Sha256::digest(content.to_string().as_bytes());
-        let hex: String = hash.iter().map(|byte| format!("{byte:02x}")).collect();
         let name = config_map.metadata.name.clone().unwrap_or_default();
-        self.config_hashes.insert(name, hex);
+        self.config_hashes.insert(name, crate::names::hex(&hash));
         self
     }
 
@@ -439,8 +438,10 @@ impl PodBuilder {
             for (name, hash) in &self.config_hashes {
                 all.update(format!("{name}={hash}\n"));
             }
-            let hex: String = all.finalize().iter().map(|b| format!("{b:02x}")).collect();
-            annotations.insert(CONFIG_HASH_ANNOTATION.to_owned(), hex);
+            annotations.insert(
+                CONFIG_HASH_ANNOTATION.to_owned(),
+                crate::names::hex(&all.finalize()),
+            );
         }
         let build = |list: &[ContainerBuilder]| list.iter().map(ContainerBuilder::build).collect();
         let init_containers: Vec<_> = build(&self.init_containers);
