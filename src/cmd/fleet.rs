@@ -106,10 +106,10 @@ pub(crate) fn build_all(args: &SynthArgs) -> anyhow::Result<(ClusterApps, bool)>
     let runs_on = |name: &str, cluster: &synth::Cluster| {
         registry.apps_on(cluster).any(|spec| spec.name == name)
     };
+    let registered = |name: &str| registry.apps().iter().any(|spec| spec.name == name);
     if args.clusters.is_empty() {
         for name in &args.apps {
-            let registered = registry.apps().iter().any(|spec| spec.name == *name);
-            if registered && !clusters.iter().any(|cluster| runs_on(name, cluster)) {
+            if registered(name) && !clusters.iter().any(|cluster| runs_on(name, cluster)) {
                 eprintln!("synth: error: app `{name}` runs on no cluster");
                 failed = true;
             }
@@ -119,10 +119,8 @@ pub(crate) fn build_all(args: &SynthArgs) -> anyhow::Result<(ClusterApps, bool)>
         let only: Vec<String> = if args.clusters.is_empty() {
             args.apps
                 .iter()
-                .filter(|name| {
-                    runs_on(name, &cluster)
-                        || !registry.apps().iter().any(|spec| spec.name == **name)
-                })
+                // unknown names stay, so build_cluster_apps reports them
+                .filter(|name| runs_on(name, &cluster) || !registered(name))
                 .cloned()
                 .collect()
         } else {
