@@ -6,7 +6,8 @@
 //! A dependency on an app that is not registered, on the app itself, or a cycle is an error
 //! ([`RolloutError`]); a cycle is reported with its path (`a → b → a`). The waves become Flux
 //! `dependsOn` and the steps of an Argo CD ApplicationSet progressive sync (see
-//! [`crate::bootstrap`]); [`RolloutGraph::to_dot`] draws the graph for Graphviz.
+//! [`crate::bootstrap`]); [`RolloutGraph::to_dot`] draws the graph for Graphviz, and
+//! [`fleet_dot`] the graphs of several clusters in one picture.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -134,24 +135,52 @@ impl RolloutGraph {
     /// A Graphviz DOT digraph: one node per app (grouped by wave, left to right), one edge
     /// from each dependency to the app that needs it.
     pub fn to_dot(&self) -> String {
-        let mut dot = String::from(
-            "digraph rollout {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n",
-        );
-        for (index, wave) in self.waves.iter().enumerate() {
-            let _ = writeln!(dot, "  subgraph wave_{index} {{\n    rank=same;");
-            for app in wave {
-                let _ = writeln!(dot, "    \"{app}\";");
-            }
-            dot.push_str("  }\n");
-        }
-        for (app, needs) in &self.dependencies {
-            for need in needs {
-                let _ = writeln!(dot, "  \"{need}\" -> \"{app}\";");
-            }
-        }
+        let mut dot = String::from(DOT_HEADER);
+        self.write_dot_body(&mut dot, "  ", "");
         dot.push_str("}\n");
         dot
     }
+
+    /// Nodes (one `rank=same` subgraph per wave) and edges; node IDs are `<prefix><app>`,
+    /// labelled with the app's name when a prefix is given.
+    fn write_dot_body(&self, dot: &mut String, indent: &str, prefix: &str) {
+        for (index, wave) in self.waves.iter().enumerate() {
+            let _ = writeln!(dot, "{indent}subgraph \"{prefix}wave_{index}\" {{");
+            let _ = writeln!(dot, "{indent}  rank=same;");
+            for app in wave {
+                if prefix.is_empty() {
+                    let _ = writeln!(dot, "{indent}  \"{app}\";");
+                } else {
+                    let _ = writeln!(dot, "{indent}  \"{prefix}{app}\" [label=\"{app}\"];");
+                }
+            }
+            let _ = writeln!(dot, "{indent}}}");
+        }
+        for (app, needs) in &self.dependencies {
+            for need in needs {
+                let _ = writeln!(dot, "{indent}\"{prefix}{need}\" -> \"{prefix}{app}\";");
+            }
+        }
+    }
+}
+
+const DOT_HEADER: &str =
+    "digraph rollout {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n";
+
+/// One Graphviz DOT digraph for several clusters: each cluster is a boxed, labelled
+/// `cluster_<name>` subgraph holding its rollout graph, with node IDs `<cluster>/<app>` so
+/// the same app on two clusters is two nodes. A single document, so `dot -Tsvg` renders one
+/// picture.
+pub fn fleet_dot<'a>(clusters: impl IntoIterator<Item = (&'a str, &'a RolloutGraph)>) -> String {
+    let mut dot = String::from(DOT_HEADER);
+    for (cluster, graph) in clusters {
+        let _ = writeln!(dot, "  subgraph \"cluster_{cluster}\" {{");
+        let _ = writeln!(dot, "    label=\"{cluster}\";");
+        graph.write_dot_body(&mut dot, "    ", &format!("{cluster}/"));
+        dot.push_str("  }\n");
+    }
+    dot.push_str("}\n");
+    dot
 }
 
 /// A cycle among the apps not yet placed: walk dependencies from the first such app until
@@ -231,9 +260,36 @@ mod tests {
             "{dot}"
         );
         assert!(
-            dot.contains("  subgraph wave_1 {\n    rank=same;\n    \"victoria-metrics\";\n  }\n"),
+            dot.contains(
+                "  subgraph \"wave_1\" {\n    rank=same;\n    \"victoria-metrics\";\n  }\n"
+            ),
             "{dot}"
         );
+    }
+
+    #[test]
+    fn several_clusters_are_one_digraph_with_a_boxed_subgraph_each() {
+        let main = graph(&[
+            ("grafana", &["victoria-metrics"]),
+            ("victoria-metrics", &[]),
+        ])
+        .expect("acyclic");
+        let staging = graph(&[("grafana", &[])]).expect("acyclic");
+        let dot = fleet_dot([("main", &main), ("staging", &staging)]);
+        assert_eq!(dot.matches("digraph").count(), 1, "{dot}");
+        assert!(
+            dot.contains("  subgraph \"cluster_staging\" {\n    label=\"staging\";\n"),
+            "{dot}"
+        );
+        assert!(
+            dot.contains("    \"main/victoria-metrics\" -> \"main/grafana\";\n"),
+            "{dot}"
+        );
+        assert!(
+            dot.contains("      \"staging/grafana\" [label=\"grafana\"];\n"),
+            "{dot}"
+        );
+        assert_eq!(dot.matches(" -> ").count(), 1, "{dot}");
     }
 
     #[test]

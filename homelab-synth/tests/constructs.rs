@@ -1722,6 +1722,54 @@ fn widget_crd_json() -> Value {
 }
 
 #[test]
+fn a_namespace_moves_to_the_earliest_wave_of_what_lives_in_it() {
+    let namespace = |name: &str, annotations: Value| {
+        Untyped::new(
+            "v1",
+            "Namespace",
+            json!({"metadata": {"name": name, "annotations": annotations}}),
+        )
+    };
+    let config = |namespace: &str, wave: &str| {
+        Untyped::new(
+            "v1",
+            "ConfigMap",
+            json!({"metadata": {"name": format!("c{wave}"), "namespace": namespace,
+                "annotations": {"argocd.argoproj.io/sync-wave": wave}}}),
+        )
+    };
+    let mut app = App::new("ordered");
+    let mut chart = app.chart("ordered", ChartProps::default());
+    chart.add_untyped("early", namespace("early", json!({})));
+    chart.add_untyped("late", namespace("late", json!({})));
+    chart.add_untyped(
+        "chosen",
+        namespace("chosen", json!({"argocd.argoproj.io/sync-wave": "-9"})),
+    );
+    chart.add_untyped("e1", config("early", "-2"));
+    chart.add_untyped("e2", config("early", "-5"));
+    chart.add_untyped("e3", config("early", "3"));
+    chart.add_untyped("l1", config("late", "4"));
+    chart.add_untyped("c1", config("chosen", "-1"));
+    let set = expect_ok(synth_one(app));
+    let wave = |name: &str| {
+        set.apps[0]
+            .documents
+            .iter()
+            .find(|d| d.kind() == "Namespace" && d.body["metadata"]["name"] == name)
+            .map(|d| d.body["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].clone())
+            .expect("namespace emitted")
+    };
+    assert_eq!(wave("early"), json!("-5"), "before its earliest object");
+    assert_eq!(
+        wave("late"),
+        Value::Null,
+        "wave 0 already puts Namespaces first"
+    );
+    assert_eq!(wave("chosen"), json!("-9"), "a wave the app chose stays");
+}
+
+#[test]
 fn a_crd_goes_a_sync_wave_ahead_only_where_its_app_uses_it() {
     let crd = || {
         Untyped::new(

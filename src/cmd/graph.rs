@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use homelab_synth::rollout::RolloutGraph;
+use homelab_synth::rollout::{RolloutGraph, fleet_dot};
 
 use crate::SynthArgs;
 use crate::cmd::fleet::selected_clusters;
@@ -21,14 +21,22 @@ pub(crate) fn rollout_on(cluster: &synth::Cluster) -> anyhow::Result<RolloutGrap
 
 pub(crate) fn run(args: &SynthArgs, dot: bool) -> anyhow::Result<()> {
     let (clusters, per_cluster) = selected_clusters(args)?;
+    let graphs = clusters
+        .iter()
+        .map(rollout_on)
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut stdout = std::io::stdout().lock();
-    for cluster in &clusters {
-        let graph = rollout_on(cluster)?;
-        if dot {
-            // one digraph per cluster; `dot` renders each of them
-            stdout.write_all(graph.to_dot().as_bytes())?;
-            continue;
-        }
+    if dot {
+        // one document whatever the number of clusters, so `dot -Tsvg` draws one picture
+        let text = if graphs.len() > 1 {
+            fleet_dot(clusters.iter().map(|c| c.name.as_str()).zip(&graphs))
+        } else {
+            graphs.iter().map(RolloutGraph::to_dot).collect()
+        };
+        stdout.write_all(text.as_bytes())?;
+        return Ok(());
+    }
+    for (cluster, graph) in clusters.iter().zip(&graphs) {
         if per_cluster {
             writeln!(stdout, "# cluster {}", cluster.name)?;
         }

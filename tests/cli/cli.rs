@@ -273,13 +273,61 @@ fn list_graph_prints_waves_and_dot_prints_the_graph() {
         "{dot}"
     );
     let main = &synth::clusters().expect("fleet")[0];
-    assert_eq!(
-        dot.matches(" -> ").count(),
-        synth::homelab()
-            .apps_on(main)
-            .map(|app| app.depends_on.len())
-            .sum::<usize>()
+    let main_edges = synth::homelab()
+        .apps_on(main)
+        .map(|app| app.depends_on.len())
+        .sum::<usize>();
+    assert_eq!(dot.matches(" -> ").count(), main_edges);
+
+    // every cluster: one document that Graphviz itself reads and draws
+    let run = synth(&["list", "--dot"]);
+    let (dot, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    assert_eq!(dot.matches("digraph").count(), 1, "{dot}");
+    assert!(
+        dot.contains("\"main/victoria-metrics\" -> \"main/grafana\""),
+        "{dot}"
     );
+    assert!(dot.contains("subgraph \"cluster_staging\""), "{dot}");
+    let svg = graphviz_svg(&dot);
+    for cluster in ["main", "staging"] {
+        assert!(
+            svg.contains(&format!("<title>cluster_{cluster}</title>")),
+            "{svg}"
+        );
+    }
+    assert_eq!(svg.matches("<svg").count(), 1);
+    assert_eq!(
+        svg.matches("class=\"edge\"").count(),
+        dot.matches(" -> ").count(),
+        "every edge drawn"
+    );
+    assert!(dot.matches(" -> ").count() > main_edges);
+}
+
+/// `dot -Tsvg` (Graphviz, installed by `.ci/run`): what it draws of `dot`.
+fn graphviz_svg(dot: &str) -> String {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("Graphviz `dot` on PATH (.ci/run installs graphviz)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(dot.as_bytes())
+        .expect("write DOT");
+    let out = child.wait_with_output().expect("dot runs");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "dot rejected the graph: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("SVG is UTF-8")
 }
 
 #[test]

@@ -256,7 +256,7 @@ pub fn synthesize_owned_with(
             documents,
             rolls_out_after: app.rolls_out_after.clone(),
         };
-        waves::order_crds_first(&mut manifest);
+        waves::order_app(&mut manifest);
         manifests.push(named_files(manifest));
     }
     manifests.sort_by(|a, b| a.name.cmp(&b.name));

@@ -2,9 +2,16 @@
 //! custom resources that use it. When an app holds both, its CRDs get
 //! `argocd.argoproj.io/sync-wave: "-1"` (unless they carry a wave already): Argo CD applies
 //! wave -1, waits until the CRDs are healthy (established), then applies the rest. Apps
-//! without such a pair are left alone, and Flux needs nothing (it applies CRDs first).
+//! without such a pair are left alone, and Flux needs nothing (it applies CRDs and
+//! Namespaces first).
+//!
+//! Namespaces: within one wave Argo CD applies Namespaces before every other kind, so a
+//! Namespace the app declares is already first in wave 0. An object that lives in it and
+//! carries an earlier wave (a Helm hook weight, a wave the app chose) would be applied
+//! before its Namespace exists, so the Namespace moves to the earliest such wave (unless it
+//! carries a wave of its own).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -14,7 +21,13 @@ use crate::manifest::AppManifest;
 /// The Argo CD sync-wave annotation.
 pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 
-pub(crate) fn order_crds_first(app: &mut AppManifest) {
+/// Both orderings of this module.
+pub(crate) fn order_app(app: &mut AppManifest) {
+    order_crds_first(app);
+    order_namespaces_first(app);
+}
+
+fn order_crds_first(app: &mut AppManifest) {
     let owned = |(group, kind): (&str, &str)| (group.to_owned(), kind.to_owned());
     let defined: BTreeSet<(String, String)> = app
         .documents
@@ -33,20 +46,53 @@ pub(crate) fn order_crds_first(app: &mut AppManifest) {
         if !used_here {
             continue;
         }
-        let Some(metadata) = document
-            .body
-            .get_mut("metadata")
-            .and_then(Value::as_object_mut)
+        set_wave_unless_chosen(&mut document.body, -1);
+    }
+}
+
+fn order_namespaces_first(app: &mut AppManifest) {
+    let mut earliest: BTreeMap<String, i64> = BTreeMap::new();
+    for document in &app.documents {
+        let metadata = &document.body["metadata"];
+        let (Some(namespace), Some(wave)) = (metadata["namespace"].as_str(), wave_of(metadata))
         else {
             continue;
         };
-        let annotations = metadata
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(serde_json::Map::new()));
-        if let Some(annotations) = annotations.as_object_mut() {
-            annotations
-                .entry(SYNC_WAVE_ANNOTATION)
-                .or_insert_with(|| Value::String("-1".into()));
+        let slot = earliest.entry(namespace.to_owned()).or_insert(0);
+        *slot = (*slot).min(wave);
+    }
+    for document in &mut app.documents {
+        if document.kind() != "Namespace" || document.group() != "" {
+            continue;
         }
+        let name = document.body["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default();
+        if let Some(&wave) = earliest.get(name).filter(|wave| **wave < 0) {
+            set_wave_unless_chosen(&mut document.body, wave);
+        }
+    }
+}
+
+/// The sync wave an object's metadata declares (Argo CD reads it as an integer).
+fn wave_of(metadata: &Value) -> Option<i64> {
+    metadata["annotations"][SYNC_WAVE_ANNOTATION]
+        .as_str()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn set_wave_unless_chosen(object: &mut Value, wave: i64) {
+    let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let annotations = metadata
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    if let Some(annotations) = annotations.as_object_mut() {
+        annotations
+            .entry(SYNC_WAVE_ANNOTATION)
+            .or_insert_with(|| Value::String(wave.to_string()));
     }
 }
