@@ -347,6 +347,33 @@ const BUILT_IN_GROUPS: &[&str] = &[
 /// homelab installs, or an imported one), and synthesis checked it: a CR without a schema
 /// would be a kind the cluster may not know.
 #[test]
+fn every_stateful_set_writes_its_claim_templates_as_the_api_returns_them() {
+    // kit-built (netbird), Helm-rendered (harbor, openbao, ...) and operator CRs alike: a
+    // claim template without these fields shows the StatefulSet OutOfSync in Argo CD
+    let mut stateful_sets = 0;
+    let mut incomplete = Vec::new();
+    for app in all_apps() {
+        for document in app.documents.iter().filter(|d| d.kind() == "StatefulSet") {
+            stateful_sets += 1;
+            let templates = document.body["spec"]["volumeClaimTemplates"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for template in templates {
+                let full = template["apiVersion"] == "v1"
+                    && template["kind"] == "PersistentVolumeClaim"
+                    && template["spec"]["volumeMode"].is_string();
+                if !full {
+                    incomplete.push(format!("{}/{}", app.name, document.file_name));
+                }
+            }
+        }
+    }
+    assert!(stateful_sets >= 7, "{stateful_sets} StatefulSets");
+    assert_eq!(incomplete, Vec::<String>::new());
+}
+
+#[test]
 fn every_custom_resource_has_a_crd_schema_and_matches_it() {
     let mut checked = 0;
     let mut without_schema = Vec::new();

@@ -4,6 +4,7 @@
 //! [`SourceReader`] and rendering Helm releases through a [`HelmRenderer`], both given at the
 //! edge in [`SynthInputs`].
 
+mod api_defaults;
 mod expand;
 mod order;
 mod resolve;
@@ -256,6 +257,7 @@ pub fn synthesize_owned_with(
             documents,
             rolls_out_after: app.rolls_out_after.clone(),
         };
+        api_defaults::spell_out(&mut manifest);
         waves::order_app(&mut manifest);
         manifests.push(named_files(manifest));
     }
