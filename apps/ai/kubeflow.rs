@@ -1,6 +1,12 @@
-//! Kubeflow: the central dashboard's HTTPRoute (the Kubeflow components themselves come from
-//! the upstream kustomize manifests) and the notebook gateway controller, which gives every
-//! notebook, volume viewer and tensorboard an HTTPRoute of its own. The controller is built
+//! Kubeflow: the central dashboard's HTTPRoute and the notebook gateway controller, which
+//! gives every notebook, volume viewer and tensorboard an HTTPRoute of its own.
+//!
+//! Not ported: the Kubeflow components themselves (dashboard, web apps, pipelines, Katib).
+//! The seed's CI ran `kustomize build` over remote bases of `github.com/kubeflow/manifests`
+//! at v1.11.0 and published the result beside this app; that build needs the network, which
+//! synth never uses, and its output is not in this workspace. Until it is vendored (as an
+//! included file or a chart), those components are installed outside synth, and the
+//! dashboard route says so: its backends are allowed as external references. The controller is built
 //! with the workload kit (restricted Pod Security profile), its RBAC with `Access`, and it
 //! rolls when its script changes (a content hash on the pod template).
 
@@ -10,7 +16,7 @@ use homelab_synth::kit::{
     Access, GatewayRef, HttpRouteBuilder, RouteFilter, RouteRule, backend, named, path_prefix,
     replace_prefix, set_request_header, string_map,
 };
-use homelab_synth::{App, ChartProps};
+use homelab_synth::{Allow, App, ChartProps};
 use k8s_openapi::api::core::v1::ConfigMap;
 
 const NAMESPACE: &str = "kubeflow";
@@ -51,7 +57,13 @@ fn dashboard_route(app: &mut App, cluster: &Cluster) {
             ..Default::default()
         });
     }
-    chart.add("route", route.build());
+    let route = chart.add("route", route.build());
+    chart.allow(
+        route,
+        Allow::ExternalReference,
+        "the Kubeflow Services come from the upstream kubeflow/manifests v1.11.0 kustomize \
+         build, installed outside synth",
+    );
 }
 
 fn user_header() -> RouteFilter {
@@ -112,8 +124,9 @@ fn notebook_gateway_controller(app: &mut App, cluster: &Cluster) {
 }
 
 /// The controller: watches notebooks, volume viewers and tensorboards and keeps one HTTPRoute
-/// per object on the homelab gateway, so `https://kubeflow.madhan.app/notebook/<ns>/<name>/`
-/// reaches the pod without Istio.
+/// per object on the cluster's gateway, so `https://kubeflow.<domain>/notebook/<ns>/<name>/`
+/// reaches the pod without Istio. Each route is owned by its object (an owner reference),
+/// so Kubernetes deletes it when the object goes.
 const CONTROLLER_SCRIPT: &str = r#"import json
 import os
 import ssl
@@ -125,11 +138,12 @@ TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 CA_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 GATEWAY = {"group": "gateway.networking.k8s.io", "kind": "Gateway",
            "name": "homelab-gateway", "namespace": "kube-system"}
-HOSTNAME = os.environ.get("KUBEFLOW_HOSTNAME", "kubeflow.madhan.app")
+HOSTNAME = os.environ["KUBEFLOW_HOSTNAME"]
+# (group, version, plural, path segment, kind, service port)
 WATCHED = [
-    ("kubeflow.org", "v1", "notebooks", "notebook", 80),
-    ("kubeflow.org", "v1alpha1", "pvcviewers", "pvcviewer", 80),
-    ("tensorboard.kubeflow.org", "v1alpha1", "tensorboards", "tensorboard", 80),
+    ("kubeflow.org", "v1", "notebooks", "notebook", "Notebook", 80),
+    ("kubeflow.org", "v1alpha1", "pvcviewers", "pvcviewer", "PVCViewer", 80),
+    ("tensorboard.kubeflow.org", "v1alpha1", "tensorboards", "tensorboard", "Tensorboard", 80),
 ]
 
 
@@ -146,13 +160,20 @@ def request(method, path, body=None):
         return json.loads(response.read() or b"{}")
 
 
-def route_for(kind, namespace, name, port):
-    prefix = "/%s/%s/%s/" % (kind, namespace, name)
+def route_for(segment, owner, port):
+    meta = owner["metadata"]
+    namespace, name = meta["namespace"], meta["name"]
+    prefix = "/%s/%s/%s/" % (segment, namespace, name)
+    # owned by the notebook (volume viewer, tensorboard): Kubernetes' garbage collector
+    # deletes the route with it, so no route outlives what it serves
+    owner_reference = {"apiVersion": owner["apiVersion"], "kind": owner["kind"],
+                       "name": name, "uid": meta["uid"]}
     return {
         "apiVersion": "gateway.networking.k8s.io/v1",
         "kind": "HTTPRoute",
-        "metadata": {"name": "%s-%s" % (kind, name), "namespace": namespace,
-                     "labels": {"app.kubernetes.io/managed-by": "notebook-gateway-controller"}},
+        "metadata": {"name": "%s-%s" % (segment, name), "namespace": namespace,
+                     "labels": {"app.kubernetes.io/managed-by": "notebook-gateway-controller"},
+                     "ownerReferences": [owner_reference]},
         "spec": {
             "parentRefs": [GATEWAY],
             "hostnames": [HOSTNAME],
@@ -166,12 +187,14 @@ def route_for(kind, namespace, name, port):
 
 
 def reconcile():
-    for group, version, plural, kind, port in WATCHED:
+    for group, version, plural, segment, kind, port in WATCHED:
         items = request("GET", "/apis/%s/%s/%s" % (group, version, plural)).get("items", [])
         for item in items:
-            meta = item["metadata"]
-            route = route_for(kind, meta["namespace"], meta["name"], port)
-            path = "/apis/gateway.networking.k8s.io/v1/namespaces/%s/httproutes" % meta["namespace"]
+            item.setdefault("apiVersion", "%s/%s" % (group, version))
+            item.setdefault("kind", kind)
+            route = route_for(segment, item, port)
+            namespace = item["metadata"]["namespace"]
+            path = "/apis/gateway.networking.k8s.io/v1/namespaces/%s/httproutes" % namespace
             try:
                 request("PATCH", path + "/" + route["metadata"]["name"], route)
             except urllib.error.HTTPError as error:

@@ -1861,6 +1861,146 @@ fn a_config_map_or_secret_a_pod_needs_must_be_provided() {
 }
 
 // ---------------------------------------------------------------------------------------
+// route and ingress backends
+// ---------------------------------------------------------------------------------------
+
+fn untyped_service(name: &str, ports: serde_json::Value) -> Untyped {
+    Untyped::new(
+        "v1",
+        "Service",
+        // no selector: endpoints of its own, so only the route rule speaks
+        json!({"metadata": {"name": name}, "spec": {"ports": ports}}),
+    )
+}
+
+fn route(backends: serde_json::Value) -> Untyped {
+    Untyped::new(
+        "gateway.networking.k8s.io/v1",
+        "HTTPRoute",
+        json!({"metadata": {"name": "web"}, "spec": {"rules": [{"backendRefs": backends}]}}),
+    )
+}
+
+#[test]
+fn routes_and_ingresses_reach_services_that_exist_with_that_port() {
+    let wrong = demo(|chart| {
+        chart.add_untyped(
+            "web",
+            untyped_service(
+                "web",
+                json!([{"name": "http", "port": 8080, "targetPort": "http"}]),
+            ),
+        );
+        chart.add_untyped(
+            "route",
+            route(json!([
+                {"name": "web", "port": 8080},
+                {"name": "web", "port": 80},
+                {"name": "api", "port": 80},
+                {"group": "", "kind": "Service", "name": "other", "namespace": "shared", "port": 80},
+                {"group": "example.com", "kind": "Bucket", "name": "not-a-service"}
+            ])),
+        );
+        chart.add_untyped(
+            "ingress",
+            Untyped::new(
+                "networking.k8s.io/v1",
+                "Ingress",
+                json!({"metadata": {"name": "web"}, "spec": {"rules": [{"http": {"paths": [
+                    {"path": "/", "pathType": "Prefix",
+                     "backend": {"service": {"name": "web", "port": {"name": "http"}}}},
+                    {"path": "/admin", "pathType": "Prefix",
+                     "backend": {"service": {"name": "web", "port": {"name": "admin"}}}}
+                ]}}]}}),
+            ),
+        );
+    });
+    let shared = {
+        let mut app = App::new("shared");
+        app.chart("shared", ChartProps::namespace("shared"))
+            .add_untyped("other", untyped_service("other", json!([{"port": 80}])));
+        app
+    };
+    assert_eq!(
+        expect_errors(synth_apps(vec![wrong, shared])),
+        [
+            demo_error(
+                "ingress",
+                "Ingress.web.yaml",
+                "Ingress `demo/web` sends traffic to backends that do not exist: Service \
+                 `demo/web` has no port `admin` (it has: 8080 (http)) (if a backend is made \
+                 outside the synthesis, allow it with \
+                 `allow(object, Allow::ExternalReference, \"reason\")`)"
+            ),
+            demo_error(
+                "route",
+                "HTTPRoute.web.yaml",
+                "HTTPRoute `demo/web` sends traffic to backends that do not exist: Service \
+                 `api` in namespace `demo` is not in the synthesis; Service `demo/web` has no \
+                 port 80 (it has: 8080 (http)); Service `shared/other` is in another namespace \
+                 and no ReferenceGrant there lets HTTPRoutes from `demo` reach it (if a backend \
+                 is made outside the synthesis, allow it with \
+                 `allow(object, Allow::ExternalReference, \"reason\")`)"
+            ),
+        ]
+    );
+
+    // a ReferenceGrant in the target namespace admits the route; an operator's Service counts
+    let granted = demo(|chart| {
+        chart.add_untyped(
+            "route",
+            route(json!([
+                {"name": "other", "namespace": "shared", "port": 80},
+                {"name": "vmsingle-vm", "port": 8428}
+            ])),
+        );
+        chart.add_untyped(
+            "vm",
+            Untyped::new(
+                "operator.victoriametrics.com/v1beta1",
+                "VMSingle",
+                json!({"metadata": {"name": "vm"}, "spec": {}}),
+            ),
+        );
+    });
+    let shared = {
+        let mut app = App::new("shared");
+        let mut chart = app.chart("shared", ChartProps::namespace("shared"));
+        chart.add_untyped("other", untyped_service("other", json!([{"port": 80}])));
+        chart.add_untyped(
+            "grant",
+            Untyped::new(
+                "gateway.networking.k8s.io/v1beta1",
+                "ReferenceGrant",
+                json!({"metadata": {"name": "from-demo"}, "spec": {
+                    "from": [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute",
+                              "namespace": "demo"}],
+                    "to": [{"group": "", "kind": "Service"}]}}),
+            ),
+        );
+        app
+    };
+    let errors: Vec<String> = match synth_apps(vec![granted, shared]) {
+        Ok(_) => Vec::new(),
+        Err(error) => texts(&error.errors)
+            .into_iter()
+            .filter(|text| text.contains("backends"))
+            .collect(),
+    };
+    assert_eq!(errors, Vec::<String>::new());
+
+    let external = demo(|chart| {
+        let route = chart.add_untyped("route", route(json!([{"name": "elsewhere", "port": 80}])));
+        chart.allow(
+            route,
+            Allow::ExternalReference,
+            "installed by upstream manifests",
+        );
+    });
+    expect_ok(synth_one(external));
+}
+
+// ---------------------------------------------------------------------------------------
 // mounts, probes and kit opt-outs inside pods
 // ---------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ mod pods;
 mod quantities;
 mod references;
 mod rollout;
+mod routes;
 mod secrets;
 mod selectors;
 
@@ -26,6 +27,7 @@ pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
     custom_resources::check(apps, &mut findings);
     pod_security::check(apps, &mut findings);
     references::check(apps, &mut findings);
+    routes::check(apps, &mut findings);
     containers::check(apps, &mut findings);
     rollout::check(apps, &mut findings);
     findings
