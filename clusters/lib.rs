@@ -10,6 +10,8 @@
 //! `.when(|cluster| cluster.has_role(STORAGE))`.
 
 use homelab_synth::cluster::{ClusterSpec, Fleet, FleetError};
+use homelab_synth::helm::ValueLayers;
+use serde_json::json;
 
 /// Role of clusters with Longhorn storage and the apps that keep state on it.
 pub const STORAGE: &str = "storage";
@@ -29,6 +31,9 @@ pub struct Settings {
     pub gateway_manifest: &'static str,
     /// The cert-manager ClusterIssuer of the cluster's certificates.
     pub cluster_issuer: &'static str,
+    /// Helm values per release, layered like the rest (apps read them with
+    /// `HelmProps::layered`; a layer for a release nobody reads is an error).
+    pub helm: ValueLayers,
 }
 
 impl Default for Settings {
@@ -37,6 +42,7 @@ impl Default for Settings {
             replicas: 1,
             gateway_manifest: "apps/networking/files/homelab-gateway.yaml",
             cluster_issuer: "letsencrypt-prod",
+            helm: ValueLayers::default(),
         }
     }
 }
@@ -47,7 +53,17 @@ pub type Cluster = homelab_synth::cluster::Cluster<Settings>;
 /// Environments, roles and clusters.
 pub fn fleet() -> Fleet<Settings> {
     Fleet::<Settings>::new()
-        .environment("production", |settings| settings.replicas = 2)
+        .environment("production", |settings| {
+            settings.replicas = 2;
+            // highly available: two replicas, and a disruption budget so a node drain keeps one
+            settings.helm.set(
+                "metrics-server",
+                json!({
+                    "replicas": 2,
+                    "podDisruptionBudget": {"enabled": true, "minAvailable": 1}
+                }),
+            );
+        })
         .environment("staging", |settings| {
             settings.replicas = 1;
             settings.gateway_manifest = "apps/networking/files/staging-gateway.yaml";

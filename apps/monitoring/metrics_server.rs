@@ -29,7 +29,8 @@ pub fn metrics_server(app: &mut App, cluster: &Cluster) {
                 "effect": "NoSchedule"
             }]
         }))
-        // layered per cluster: one replica on staging, two (highly available) in production
-        .overlay(json!({"replicas": cluster.settings.replicas})),
+        // layered per cluster (see homelab_clusters::fleet): production runs two replicas
+        // with a disruption budget, staging the chart's one
+        .layered(&cluster.settings.helm, "metrics-server"),
     );
 }

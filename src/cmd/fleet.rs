@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use homelab_synth::helm::check_read;
 use homelab_synth::output::{Rendered, render};
 use homelab_synth::{BuiltApp, synthesize_owned_with};
 use homelab_synth::{ManifestSet, SynthError, SynthInputs, WorkspaceFiles, build_cluster_apps};
@@ -130,7 +131,21 @@ pub(crate) fn build_all(args: &SynthArgs) -> anyhow::Result<(ClusterApps, bool)>
             continue;
         }
         match build_cluster_apps(&registry, &cluster, &only) {
-            Ok(apps) => built.push((cluster, apps)),
+            Ok(apps) => {
+                // a Helm values layer nobody reads would be a silent no-op; only a build of
+                // every app can tell
+                if args.apps.is_empty() {
+                    let apps_built = apps.iter().map(|built| &built.app);
+                    for problem in check_read(&cluster.settings.helm, apps_built) {
+                        eprintln!(
+                            "synth: {}error: {problem}",
+                            context(per_cluster, &cluster.name)
+                        );
+                        failed = true;
+                    }
+                }
+                built.push((cluster, apps));
+            }
             Err(SynthError { errors, .. }) => {
                 for finding in &errors {
                     eprintln!("synth: {}{finding}", context(per_cluster, &cluster.name));

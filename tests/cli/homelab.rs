@@ -136,6 +136,52 @@ fn staging_differs_in_replicas_hostnames_and_apps() {
         body(staging, "gateway", "Gateway")["spec"]["listeners"][1]["hostname"],
         "*.staging.madhan.app"
     );
+    // Helm values layered by environment: production's metrics-server is highly available
+    assert_eq!(
+        body(main, "metrics-server", "Deployment")["spec"]["replicas"],
+        2
+    );
+    assert_eq!(
+        body(main, "metrics-server", "PodDisruptionBudget")["spec"]["minAvailable"],
+        1
+    );
+    assert_eq!(
+        body(staging, "metrics-server", "Deployment")["spec"]["replicas"],
+        1
+    );
+    let kinds = |set: &ManifestSet| -> Vec<String> {
+        let app = set.apps.iter().find(|a| a.name == "metrics-server");
+        app.map(|a| a.documents.iter().map(|d| d.kind().to_owned()).collect())
+            .unwrap_or_default()
+    };
+    assert!(!kinds(staging).contains(&"PodDisruptionBudget".to_owned()));
+}
+
+#[test]
+fn every_layered_helm_release_is_read_and_a_misspelt_one_is_an_error() {
+    let registry = synth::homelab();
+    for mut cluster in synth::clusters().expect("the fleet resolves") {
+        let apps = build_cluster_apps(&registry, &cluster, &[]).expect("apps build");
+        let read = |cluster: &synth::Cluster| {
+            homelab_synth::helm::check_read(&cluster.settings.helm, apps.iter().map(|b| &b.app))
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(read(&cluster), Vec::<String>::new(), "{}", cluster.name);
+        cluster
+            .settings
+            .helm
+            .set("metrics-servr", serde_json::json!({"replicas": 3}));
+        assert_eq!(
+            read(&cluster),
+            [
+                "the cluster's layers set Helm values for release `metrics-servr`, which no app \
+              on the cluster renders or reads with `HelmProps::layered`; layered releases \
+              read: metrics-server"
+            ]
+        );
+    }
 }
 
 #[test]

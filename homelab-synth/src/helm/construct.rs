@@ -200,6 +200,9 @@ pub struct HelmProps {
     /// Value paths (`a.b.c`, dotted) accepted although the chart's `values.yaml` and schema
     /// do not declare them; a path also allows everything below it. Default: none.
     pub allow_values: Vec<String>,
+    /// The release whose cluster-layer values were overlaid ([`HelmProps::layered`]), so
+    /// synthesis can tell a layer nobody reads. Default: none.
+    pub layered_as: Option<String>,
 }
 
 impl HelmProps {
@@ -257,6 +260,21 @@ impl HelmProps {
         let overlay = serde_json::to_value(overlay)
             .unwrap_or_else(|error| Value::String(format!("values do not serialize: {error}")));
         merge(&mut self.values, overlay);
+        self
+    }
+
+    /// Overlays the values the cluster's layers set for release `release`
+    /// ([`ValueLayers`](super::ValueLayers): defaults → environment → roles → cluster, each
+    /// merged by the rule of [`HelmProps::overlay`]) over the values set so far. A release
+    /// the layers say nothing of keeps its values; either way synthesis knows the release
+    /// reads its layers, so a layer for a release no app reads is an error
+    /// ([`super::layers::check_read`]).
+    #[must_use]
+    pub fn layered(mut self, layers: &super::ValueLayers, release: &str) -> Self {
+        if let Some(values) = layers.values_for(release) {
+            merge(&mut self.values, values.clone());
+        }
+        self.layered_as = Some(release.to_owned());
         self
     }
 
@@ -340,7 +358,7 @@ impl HelmNode {
 
 /// Merges `overlay` into `base`: maps key by key, anything else (lists, scalars, `null`)
 /// replaces.
-fn merge(base: &mut Value, overlay: Value) {
+pub(crate) fn merge(base: &mut Value, overlay: Value) {
     match (base, overlay) {
         (Value::Object(base), Value::Object(overlay)) => {
             for (key, value) in overlay {

@@ -12,6 +12,7 @@ pub mod construct;
 pub mod delegate;
 pub mod determinism;
 pub mod hooks;
+pub mod layers;
 pub mod manifest;
 pub(crate) mod rendered;
 pub mod renderer;
@@ -20,6 +21,7 @@ pub mod values;
 pub use construct::{
     ChartSource, CrdPolicy, Delegate, HelmMode, HelmProps, HelmRef, HookAction, HookPolicy,
 };
+pub use layers::{LayerError, ValueLayers, check_read};
 pub use renderer::{
     ChartInfo, ChartPin, HelmError, HelmRenderer, RenderRequest, Rendered, ValueViolation,
     chart_pins,
