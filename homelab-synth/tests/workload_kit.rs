@@ -514,6 +514,53 @@ fn a_config_change_changes_the_pod_template_and_nothing_else_does() {
 }
 
 #[test]
+fn a_secret_in_the_synthesis_rolls_its_pods_too_and_apart_from_a_config_map_of_its_name() {
+    use homelab_synth::kit::workload::RollSource;
+    use k8s_openapi::api::core::v1::Secret;
+    let secret = |value: &str| Secret {
+        metadata: named("script"),
+        string_data: Some(homelab_synth::kit::string_map(&[("token", value)])),
+        ..Default::default()
+    };
+    let hash = |sources: &[&dyn Fn(&mut PodBuilder)]| {
+        let mut pod = PodBuilder::new("controller");
+        for add in sources {
+            add(&mut pod);
+        }
+        pod.container(ContainerBuilder::new("controller", "python:3.12"));
+        serde_json::to_value(DeploymentBuilder::new(pod).build()).expect("json")["spec"]["template"]
+            ["metadata"]["annotations"][homelab_synth::kit::CONFIG_HASH_ANNOTATION]
+            .clone()
+    };
+    let (one, two) = (secret("1"), secret("2"));
+    let config = config("script", "print(1)");
+    assert_eq!(one.key(), "Secret/script");
+    assert_ne!(
+        hash(&[&|pod| {
+            pod.roll_on(&one);
+        }]),
+        hash(&[&|pod| {
+            pod.roll_on(&two);
+        }]),
+        "rolls"
+    );
+    assert_ne!(
+        hash(&[&|pod| {
+            pod.roll_on(&config);
+        }]),
+        hash(&[
+            &|pod| {
+                pod.roll_on(&config);
+            },
+            &|pod| {
+                pod.roll_on(&one);
+            }
+        ]),
+        "a Secret named like the ConfigMap does not replace it"
+    );
+}
+
+#[test]
 fn access_grants_its_rules_to_its_own_service_account() {
     use homelab_synth::kit::Access;
     let mut app = App::new("demo");

@@ -46,7 +46,7 @@ mod workloads;
 
 pub use container::{ContainerBuilder, GPU_RESOURCE, Probe};
 pub use expose::{Expose, ServiceBuilder};
-pub use pod::{CONFIG_HASH_ANNOTATION, NAME_LABEL, PodBuilder, VolumeRef};
+pub use pod::{CONFIG_HASH_ANNOTATION, NAME_LABEL, PodBuilder, RollSource, VolumeRef};
 pub use security::{SECURITY_EXCEPTIONS_ANNOTATION, SecurityException};
 pub use workloads::{
     AccessMode, Claim, CronJobBuilder, DaemonSetBuilder, DeploymentBuilder, JobBuilder,

@@ -69,6 +69,37 @@ pub struct PodBuilder {
 /// ([`PodBuilder::roll_on`]): a content change changes the template, so the workload rolls.
 pub const CONFIG_HASH_ANNOTATION: &str = "homelab-synth.dev/config-hash";
 
+/// An object whose content rolls the pods that use it ([`PodBuilder::roll_on`]).
+pub trait RollSource {
+    /// Distinguishes it among the pod's sources (its name; `Secret/<name>` for a Secret).
+    fn key(&self) -> String;
+    /// The content whose hash goes on the pod template.
+    fn content(&self) -> serde_json::Value;
+}
+
+impl RollSource for ConfigMap {
+    fn key(&self) -> String {
+        self.metadata.name.clone().unwrap_or_default()
+    }
+
+    fn content(&self) -> serde_json::Value {
+        serde_json::json!({"data": self.data, "binaryData": self.binary_data})
+    }
+}
+
+impl RollSource for k8s_openapi::api::core::v1::Secret {
+    fn key(&self) -> String {
+        format!(
+            "Secret/{}",
+            self.metadata.name.as_deref().unwrap_or_default()
+        )
+    }
+
+    fn content(&self) -> serde_json::Value {
+        serde_json::json!({"data": self.data, "stringData": self.string_data})
+    }
+}
+
 impl PodBuilder {
     /// A pod named `name`: it selects on `app.kubernetes.io/name: <name>`.
     pub fn new(name: &str) -> Self {
@@ -95,9 +126,12 @@ impl PodBuilder {
         }
     }
 
-    /// Rolls the workload when `config_map`'s content changes: the sha256 of its `data` and
-    /// `binaryData` joins [`CONFIG_HASH_ANNOTATION`] on the pod template (one hash over
-    /// every ConfigMap the pod rolls on, by name). Mount or reference the ConfigMap as usual.
+    /// Rolls the workload when `source`'s content changes: the sha256 of a ConfigMap's
+    /// `data` and `binaryData` (or a Secret's `data` and `stringData`) joins
+    /// [`CONFIG_HASH_ANNOTATION`] on the pod template (one hash over every object the pod
+    /// rolls on). Mount or reference the object as usual. A Secret synced into the cluster
+    /// (SecretProviderClass, ExternalSecret) has no content in the synthesis: its pods roll
+    /// with Reloader's `reloader.stakater.com/auto` annotation instead.
     ///
     /// ```
     /// use homelab_synth::kit::named;
@@ -111,15 +145,11 @@ impl PodBuilder {
     /// let template = deployment.spec.unwrap().template.metadata.unwrap();
     /// assert!(template.annotations.unwrap().contains_key(CONFIG_HASH_ANNOTATION));
     /// ```
-    pub fn roll_on(&mut self, config_map: &ConfigMap) -> &mut Self {
+    pub fn roll_on(&mut self, source: &impl RollSource) -> &mut Self {
         use sha2::Digest;
-        let content = serde_json::json!({
-            "data": config_map.data,
-            "binaryData": config_map.binary_data,
-        });
-        let hash = sha2::Sha256::digest(content.to_string().as_bytes());
-        let name = config_map.metadata.name.clone().unwrap_or_default();
-        self.config_hashes.insert(name, crate::names::hex(&hash));
+        let hash = sha2::Sha256::digest(source.content().to_string().as_bytes());
+        self.config_hashes
+            .insert(source.key(), crate::names::hex(&hash));
         self
     }
 
