@@ -1,7 +1,10 @@
 //! `synth bootstrap`: the Argo CD and Flux objects validate against the real CRDs of
 //! `../shared/crds`, and carry the settings that keep a cluster safe.
 
+use homelab_synth::bootstrap::{BootstrapProps, Engine};
+use homelab_synth::rollout::RolloutGraph;
 use homelab_synth::yaml::read_documents;
+use homelab_synth::{App, BuiltApp, MemoryFiles, synthesize};
 use serde_json::Value;
 
 use crate::support::{synth, text, workspace};
@@ -226,4 +229,98 @@ fn with_several_clusters_bootstrap_names_one_and_follows_its_folder() {
         !paths.iter().any(|path| path.ends_with("/ollama")),
         "staging runs no GPU apps: {paths:?}"
     );
+}
+
+/// The bootstrap objects of a workspace with one cluster (no cluster folder on the branch),
+/// synthesized by the library as the binary does, each checked against its CRD.
+fn single_cluster_bootstrap(engine: Engine, apps: &[(&str, &[&str])]) -> Vec<Value> {
+    let owned: Vec<(String, Vec<String>)> = apps
+        .iter()
+        .map(|(name, needs)| {
+            let needs = needs.iter().map(|need| (*need).to_owned()).collect();
+            ((*name).to_owned(), needs)
+        })
+        .collect();
+    let graph =
+        RolloutGraph::new(owned.iter().map(|(n, d)| (n.as_str(), d.as_slice()))).expect("acyclic");
+    let mut app = App::new("bootstrap");
+    homelab_synth::bootstrap::build(
+        &mut app,
+        &BootstrapProps {
+            engine,
+            repo_url: "https://git.example.com/homelab.git".into(),
+            branch: "main-manifests".into(),
+            namespace: None,
+            name: None,
+            project: None,
+            interval: None,
+            apps: graph,
+            folder: None,
+        },
+    );
+    let built = [BuiltApp {
+        app,
+        category: "bootstrap".into(),
+    }];
+    let set = synthesize(&built, &MemoryFiles::new()).expect("bootstrap objects synthesize");
+    let documents: Vec<Value> = set.apps[0]
+        .documents
+        .iter()
+        .map(|document| document.body.clone())
+        .collect();
+    for document in &documents {
+        let schema = crd_schema(
+            document["apiVersion"].as_str().unwrap(),
+            document["kind"].as_str().unwrap(),
+        );
+        let validator = jsonschema::validator_for(&schema).expect("CRD schema compiles");
+        assert!(validator.is_valid(document), "{document:#}");
+    }
+    documents
+}
+
+#[test]
+fn a_single_cluster_workspace_keeps_its_apps_at_the_top_of_the_branch() {
+    let set = single_cluster_bootstrap(Engine::ArgoCd, &[("grafana", &[]), ("reloader", &[])]);
+    let spec = &set[0]["spec"];
+    assert_eq!(
+        spec["generators"][0]["git"]["directories"],
+        serde_json::json!([{"path": "*"}])
+    );
+    assert!(
+        spec.get("strategy").is_none(),
+        "one wave needs no progressive sync: {spec:#}"
+    );
+
+    let set = single_cluster_bootstrap(
+        Engine::ArgoCd,
+        &[
+            ("grafana", &["victoria-metrics"]),
+            ("victoria-metrics", &[]),
+        ],
+    );
+    assert_eq!(
+        set[0]["spec"]["strategy"]["rollingSync"]["steps"][1]["matchExpressions"][0]["values"],
+        serde_json::json!(["grafana"])
+    );
+
+    let flux = single_cluster_bootstrap(
+        Engine::Flux,
+        &[
+            ("grafana", &["victoria-metrics"]),
+            ("victoria-metrics", &[]),
+        ],
+    );
+    let grafana = flux
+        .iter()
+        .find(|d| d["kind"] == "Kustomization" && d["metadata"]["name"] == "grafana")
+        .expect("grafana's Kustomization");
+    assert_eq!(grafana["spec"]["path"], "./grafana");
+    assert_eq!(
+        grafana["spec"]["dependsOn"],
+        serde_json::json!([{"name": "victoria-metrics"}])
+    );
+
+    let parent = single_cluster_bootstrap(Engine::FluxAppOfApps, &[("grafana", &[])]);
+    assert_eq!(parent[1]["spec"]["path"], "./");
 }
