@@ -26,6 +26,10 @@ const CONTROLLER_IMAGE: &str = "harbor.madhan.app/library/notebook-gateway-contr
 const USER_HEADER: (&str, &str) = ("kubeflow-userid", "user@example.com");
 
 pub fn kubeflow(app: &mut App, cluster: &Cluster) {
+    app.namespace_made_elsewhere(
+        NAMESPACE,
+        "made by the upstream kubeflow/manifests build with the Kubeflow components",
+    );
     dashboard_route(app, cluster);
     notebook_gateway_controller(app, cluster);
 }

@@ -26,6 +26,10 @@ const COMPONENTS: [(&str, i32); 4] = [
 ];
 
 pub fn argocd_monitor(app: &mut App, cluster: &Cluster) {
+    app.namespace_made_elsewhere(
+        NAMESPACE,
+        "Argo CD's own namespace, made when Argo CD was installed",
+    );
     let mut chart = app.chart("argocd-monitor", ChartProps::namespace(NAMESPACE));
     for (component, port) in COMPONENTS {
         let service_name = format!("{component}-metrics");

@@ -78,6 +78,8 @@ pub struct App {
     pub(crate) errors: Vec<ConstructError>,
     /// Apps this one rolls out after (transitively), set when built from a registry.
     pub(crate) rolls_out_after: Option<std::collections::BTreeSet<String>>,
+    /// Namespaces made outside the synthesis, with the reason ([`App::namespace_made_elsewhere`]).
+    pub(crate) external_namespaces: std::collections::BTreeMap<String, String>,
 }
 
 /// A child of a chart in construction order.
@@ -101,6 +103,7 @@ impl App {
             dependencies: Vec::new(),
             errors: Vec::new(),
             rolls_out_after: None,
+            external_namespaces: std::collections::BTreeMap::new(),
         }
     }
 
@@ -146,6 +149,15 @@ impl App {
     /// Emits `object` after `dependency`.
     pub fn depend(&mut self, object: ObjectRef, dependency: impl Into<Dependency>) {
         self.dependencies.push((object, dependency.into()));
+    }
+
+    /// Declares that `namespace`, where some of the app's objects live, is made outside the
+    /// synthesis (by the cluster's installer, by the tool the app extends), with a reason
+    /// that stays visible in review. Without it, every namespace an app uses must be declared
+    /// by a Namespace object of the synthesis or be one Kubernetes itself makes.
+    pub fn namespace_made_elsewhere(&mut self, namespace: &str, reason: &str) {
+        self.external_namespaces
+            .insert(namespace.to_owned(), reason.to_owned());
     }
 
     /// Opts `object` out of one check, with a reason that stays visible in review.

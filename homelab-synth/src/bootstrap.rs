@@ -2,9 +2,11 @@
 //! their own so they get the same validation and output as every other object.
 //!
 //! - Argo CD: one `ApplicationSet` whose git directory generator makes one Application per
-//!   app directory, with automated prune and self-heal, `CreateNamespace=true`,
-//!   `ServerSideApply=true`, and `preserveResourcesOnDeletion` so deleting the set never
-//!   deletes workloads. When apps depend on each other, the set rolls out progressively
+//!   app directory, with automated prune and self-heal, `ServerSideApply=true`, and
+//!   `preserveResourcesOnDeletion` so deleting the set never deletes workloads. The
+//!   Applications name no destination namespace and do not create one: every object carries
+//!   its namespace, and every namespace is declared by an app (checked at synthesis), so no
+//!   empty namespace named after an app appears. When apps depend on each other, the set rolls out progressively
 //!   (`RollingSync`): one step per wave of the rollout order, each Application labelled with
 //!   its app name, so a wave starts only when the one before is healthy. (Progressive syncs
 //!   must be enabled in the ApplicationSet controller:
@@ -125,13 +127,10 @@ fn application_set(name: &str, props: &BootstrapProps) -> Untyped {
                             "targetRevision": props.branch,
                             "path": "{{.path.path}}",
                         },
-                        "destination": {
-                            "server": "https://kubernetes.default.svc",
-                            "namespace": "{{.path.basename}}",
-                        },
+                        "destination": {"server": "https://kubernetes.default.svc"},
                         "syncPolicy": {
                             "automated": {"prune": true, "selfHeal": true},
-                            "syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],
+                            "syncOptions": ["ServerSideApply=true"],
                         },
                     },
                 },

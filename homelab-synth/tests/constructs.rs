@@ -1607,12 +1607,17 @@ fn synthesizing_the_same_app_twice_gives_the_same_manifests_and_bytes() {
 // registry
 // ---------------------------------------------------------------------------------------
 
+/// Why the registry tests' apps may use namespaces no app declares.
+const TEST_NAMESPACE: &str = "made by the test cluster";
+
 fn build_web(app: &mut App) {
+    app.namespace_made_elsewhere("web", TEST_NAMESPACE);
     app.chart("web", ChartProps::namespace("web"))
         .add("settings", config_map("settings"));
 }
 
 fn build_db(app: &mut App) {
+    app.namespace_made_elsewhere("db", TEST_NAMESPACE);
     app.chart("db", ChartProps::namespace("db"))
         .add("settings", config_map("settings"));
 }
@@ -1849,11 +1854,13 @@ fn per_cluster_web(app: &mut App, cluster: &homelab_synth::cluster::Cluster<Sett
         ("host".to_owned(), cluster.host("web")),
         ("replicas".to_owned(), cluster.settings.replicas.to_string()),
     ]));
+    app.namespace_made_elsewhere("web", TEST_NAMESPACE);
     app.chart("web", ChartProps::namespace("web"))
         .add("settings", map);
 }
 
 fn build_ai(app: &mut App) {
+    app.namespace_made_elsewhere("ai", TEST_NAMESPACE);
     app.chart("ai", ChartProps::namespace("ai"))
         .add("settings", config_map("settings"));
 }
@@ -1945,6 +1952,7 @@ fn build_widget_crd(app: &mut App) {
 }
 
 fn build_widget_user(app: &mut App) {
+    app.namespace_made_elsewhere("user", TEST_NAMESPACE);
     app.chart("user", ChartProps::namespace("user"))
         .add_untyped(
             "widget",
@@ -1986,4 +1994,84 @@ fn an_app_using_a_crd_another_app_installs_must_roll_out_after_it() {
         .add("user", build_widget_user)
         .depends_on(&["db"]);
     expect_ok(synth_registry(&through));
+}
+
+fn build_shared_namespace(app: &mut App) {
+    app.chart("shared", ChartProps::default()).add_untyped(
+        "namespace",
+        Untyped::new("v1", "Namespace", json!({"metadata": {"name": "shared"}})),
+    );
+}
+
+fn build_in_shared(app: &mut App) {
+    let mut chart = app.chart("tenant", ChartProps::namespace("shared"));
+    chart.add("settings", config_map("settings"));
+    chart.add("other", config_map("other"));
+}
+
+fn build_in_nowhere(app: &mut App) {
+    let mut chart = app.chart("lost", ChartProps::namespace("nowhere"));
+    chart.add("settings", config_map("settings"));
+    chart.add("other", config_map("other"));
+    app.chart("system", ChartProps::namespace("kube-system"))
+        .add("settings", config_map("system-settings"));
+}
+
+#[test]
+fn every_namespace_an_app_uses_is_declared_by_it_or_an_app_it_rolls_out_after() {
+    let synth_registry = |registry: &Registry| {
+        let apps = build_apps(registry, &[]).expect("builds");
+        synthesize(&apps, &MemoryFiles::new())
+    };
+    let mut registry = Registry::new();
+    registry
+        .category("x")
+        .add("shared", build_shared_namespace)
+        .add("tenant", build_in_shared)
+        .add("lost", build_in_nowhere);
+    assert_eq!(
+        error_texts(&synth_registry(&registry).unwrap_err()),
+        [
+            "error: app `lost`: `lost/lost/settings` (lost/ConfigMap.settings.yaml): ConfigMap \
+             `nowhere/settings` lives in namespace `nowhere`, which no app declares (nothing \
+             creates it): add a Namespace to the app (`kit::namespace`), or, if the cluster gets \
+             it some other way, say so with `app.namespace_made_elsewhere(\"nowhere\", \"reason\")`",
+            "error: app `tenant`: `tenant/tenant/settings` (tenant/ConfigMap.settings.yaml): \
+             ConfigMap `shared/settings` lives in namespace `shared`, which app `shared` declares, but app \
+             `tenant` does not roll out after `shared`: register it with \
+             `.depends_on(&[\"shared\"])`",
+        ],
+        "one finding per app and namespace; kube-system is always there"
+    );
+
+    let mut fixed = Registry::new();
+    fixed
+        .category("x")
+        .add("shared", build_shared_namespace)
+        .add("tenant", build_in_shared)
+        .depends_on(&["shared"])
+        .add("lost", |app: &mut App| {
+            build_in_nowhere(app);
+            app.namespace_made_elsewhere("nowhere", "");
+        });
+    assert_eq!(
+        error_texts(&synth_registry(&fixed).unwrap_err()),
+        [
+            "error: app `lost`: `lost`: namespace `nowhere` is declared made elsewhere without a \
+          reason"
+        ]
+    );
+
+    let mut explained = Registry::new();
+    explained.category("x").add("lost", |app: &mut App| {
+        build_in_nowhere(app);
+        app.namespace_made_elsewhere("nowhere", "made by the cluster installer");
+    });
+    expect_ok(synth_registry(&explained));
+
+    // an app synthesized on its own is not checked: its namespaces may come from apps it
+    // was not synthesized with
+    let mut alone = App::new("lost");
+    build_in_nowhere(&mut alone);
+    expect_ok(synth_one(alone));
 }

@@ -102,7 +102,12 @@ fn argocd_application_set_follows_every_app_directory_safely() {
     );
     assert_eq!(
         policy["syncOptions"],
-        serde_json::json!(["CreateNamespace=true", "ServerSideApply=true"])
+        serde_json::json!(["ServerSideApply=true"])
+    );
+    assert_eq!(
+        spec["template"]["spec"]["destination"],
+        serde_json::json!({"server": "https://kubernetes.default.svc"}),
+        "no namespace named after the app (apps declare theirs)"
     );
 }
 

@@ -256,6 +256,7 @@ pub fn synthesize_owned_with(
             namespaces: chart_namespaces(app),
             documents,
             rolls_out_after: app.rolls_out_after.clone(),
+            external_namespaces: app.external_namespaces.clone(),
         };
         api_defaults::spell_out(&mut manifest);
         waves::order_app(&mut manifest);

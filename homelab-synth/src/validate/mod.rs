@@ -4,6 +4,7 @@
 mod containers;
 mod custom_resources;
 mod identity;
+mod namespaces;
 mod pod_security;
 mod pods;
 mod quantities;
@@ -27,6 +28,7 @@ pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
     custom_resources::check(apps, &mut findings);
     pod_security::check(apps, &mut findings);
     references::check(apps, &mut findings);
+    namespaces::check(apps, &mut findings);
     routes::check(apps, &mut findings);
     containers::check(apps, &mut findings);
     rollout::check(apps, &mut findings);
