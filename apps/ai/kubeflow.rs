@@ -21,6 +21,8 @@ use k8s_openapi::api::core::v1::ConfigMap;
 
 const NAMESPACE: &str = "kubeflow";
 const CONTROLLER: &str = "notebook-gateway-controller";
+/// Built and pushed to main's Harbor; every cluster pulls it from there (Harbor runs only
+/// where the storage role is).
 const CONTROLLER_IMAGE: &str = "harbor.madhan.app/library/notebook-gateway-controller:v1";
 /// The user Kubeflow's web apps see (no Istio auth in front of them).
 const USER_HEADER: (&str, &str) = ("kubeflow-userid", "user@example.com");
