@@ -16,7 +16,7 @@ mod selectors;
 
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
-use crate::object::Origin;
+use crate::object::{Allow, Origin};
 
 /// Every finding about `apps`.
 pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
@@ -51,6 +51,18 @@ pub(crate) fn about(
         Origin::Included { file, index } => finding.in_file(format!("{file} document {index}")),
         Origin::Code => finding,
     }
+}
+
+/// Every namespaced document of `apps` that is not opted out of `check`, with its app and
+/// namespace.
+pub(crate) fn namespaced_documents(
+    apps: &[AppManifest],
+    check: Allow,
+) -> impl Iterator<Item = (&AppManifest, &Document, &str)> {
+    apps.iter()
+        .flat_map(|app| app.documents.iter().map(move |document| (app, document)))
+        .filter(move |(_, document)| document.allowance(check).is_none())
+        .filter_map(|(app, document)| Some((app, document, document.namespace()?)))
 }
 
 /// `Kind/name` of a document, for messages.

@@ -19,7 +19,7 @@ use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
 use crate::validate::pods::{containers, items, pod_templates};
-use crate::validate::{about, describe};
+use crate::validate::{about, describe, namespaced_documents};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
@@ -41,40 +41,32 @@ type Provided<'a> = BTreeSet<(Kind, &'a str, String)>;
 
 pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
     let provided = provided(apps);
-    for app in apps {
-        for document in &app.documents {
-            let Some(namespace) = document.namespace() else {
-                continue;
-            };
-            if document.allowance(Allow::ExternalReference).is_some() {
-                continue;
-            }
-            let mut missing = BTreeSet::new();
-            for template in pod_templates(document) {
-                for (kind, name) in references(template.spec) {
-                    let known = provided.contains(&(kind, namespace, name.clone()))
-                        || (kind == Kind::ConfigMap && name == "kube-root-ca.crt");
-                    if !known {
-                        missing.insert(format!("{} `{name}`", kind.name()));
-                    }
+    for (app, document, namespace) in namespaced_documents(apps, Allow::ExternalReference) {
+        let mut missing = BTreeSet::new();
+        for template in pod_templates(document) {
+            for (kind, name) in references(template.spec) {
+                let known = provided.contains(&(kind, namespace, name.clone()))
+                    || (kind == Kind::ConfigMap && name == "kube-root-ca.crt");
+                if !known {
+                    missing.insert(format!("{} `{name}`", kind.name()));
                 }
             }
-            if missing.is_empty() {
-                continue;
-            }
-            findings.push(about(
-                Severity::Error,
-                app,
-                document,
-                format!(
-                    "{} needs {} in namespace `{namespace}`, which nothing in the synthesis \
-                     provides (if it is made outside GitOps, allow it with \
-                     `allow(object, Allow::ExternalReference, \"reason\")`)",
-                    describe(document),
-                    missing.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-            ));
         }
+        if missing.is_empty() {
+            continue;
+        }
+        findings.push(about(
+            Severity::Error,
+            app,
+            document,
+            format!(
+                "{} needs {} in namespace `{namespace}`, which nothing in the synthesis \
+                 provides (if it is made outside GitOps, allow it with \
+                 `allow(object, Allow::ExternalReference, \"reason\")`)",
+                describe(document),
+                missing.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
     }
 }
 

@@ -18,7 +18,7 @@ use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
 use crate::validate::pods::items;
-use crate::validate::{about, describe};
+use crate::validate::{about, describe, namespaced_documents};
 
 const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 
@@ -49,48 +49,39 @@ struct Backend {
 pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
     let services = services(apps);
     let grants = reference_grants(apps);
-    for app in apps {
-        for document in &app.documents {
-            let Some(namespace) = document.namespace() else {
-                continue;
-            };
-            if document.allowance(Allow::ExternalReference).is_some() {
-                continue;
+    for (app, document, namespace) in namespaced_documents(apps, Allow::ExternalReference) {
+        let mut problems = BTreeSet::new();
+        for backend in backends(document, namespace) {
+            if let Some(problem) = problem(&services, &backend) {
+                problems.insert(problem);
             }
-            let mut problems = BTreeSet::new();
-            for backend in backends(document, namespace) {
-                if let Some(problem) = problem(&services, &backend) {
-                    problems.insert(problem);
-                }
-                let crosses = backend.namespace != namespace;
-                if crosses
-                    && !grants.contains(&(backend.namespace.clone(), namespace, document.kind()))
-                {
-                    problems.insert(format!(
-                        "Service `{}/{}` is in another namespace and no ReferenceGrant there \
-                         lets {}s from `{namespace}` reach it",
-                        backend.namespace,
-                        backend.name,
-                        document.kind()
-                    ));
-                }
+            let crosses = backend.namespace != namespace;
+            if crosses && !grants.contains(&(backend.namespace.clone(), namespace, document.kind()))
+            {
+                problems.insert(format!(
+                    "Service `{}/{}` is in another namespace and no ReferenceGrant there \
+                     lets {}s from `{namespace}` reach it",
+                    backend.namespace,
+                    backend.name,
+                    document.kind()
+                ));
             }
-            if problems.is_empty() {
-                continue;
-            }
-            findings.push(about(
-                Severity::Error,
-                app,
-                document,
-                format!(
-                    "{} sends traffic to backends that do not exist: {} (if a backend is made \
-                     outside the synthesis, allow it with \
-                     `allow(object, Allow::ExternalReference, \"reason\")`)",
-                    describe(document),
-                    problems.into_iter().collect::<Vec<_>>().join("; ")
-                ),
-            ));
         }
+        if problems.is_empty() {
+            continue;
+        }
+        findings.push(about(
+            Severity::Error,
+            app,
+            document,
+            format!(
+                "{} sends traffic to backends that do not exist: {} (if a backend is made \
+                 outside the synthesis, allow it with \
+                 `allow(object, Allow::ExternalReference, \"reason\")`)",
+                describe(document),
+                problems.into_iter().collect::<Vec<_>>().join("; ")
+            ),
+        ));
     }
 }
 
