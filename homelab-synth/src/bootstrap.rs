@@ -8,7 +8,10 @@
 //!   its namespace, and every namespace is declared by an app (checked at synthesis), so no
 //!   empty namespace named after an app appears. When apps depend on each other, the set rolls out progressively
 //!   (`RollingSync`): one step per wave of the rollout order, each Application labelled with
-//!   its app name, so a wave starts only when the one before is healthy. (Progressive syncs
+//!   its app name, so a wave starts only when the one before is healthy. With several
+//!   clusters, each gets its own set (`homelab-<cluster>`) whose Applications are named
+//!   `<cluster>-<app>` and go to the cluster Argo CD knows by `destination`, so one Argo CD
+//!   can follow every cluster (or each cluster its own Argo CD). (Progressive syncs
 //!   must be enabled in the ApplicationSet controller:
 //!   `applicationsetcontroller.enable.progressive.syncs: true`.)
 //! - Flux: a `GitRepository` plus one `Kustomization` per app (prune, wait, interval), with
@@ -46,7 +49,8 @@ pub struct BootstrapProps {
     /// Namespace of the bootstrap objects. Default: `argocd` for Argo CD, `flux-system`
     /// for Flux.
     pub namespace: Option<String>,
-    /// Name of the ApplicationSet / GitRepository / parent Kustomization. Default: `homelab`.
+    /// Name of the ApplicationSet / GitRepository / parent Kustomization. Default:
+    /// `homelab`, or `homelab-<cluster>` with several clusters.
     pub name: Option<String>,
     /// Argo CD project. Default: `default`.
     pub project: Option<String>,
@@ -56,8 +60,12 @@ pub struct BootstrapProps {
     /// Kustomizations and the Argo CD rollout steps.
     pub apps: RolloutGraph,
     /// The cluster's folder on the branch when the homelab has several clusters
-    /// (`<folder>/<app>/`); `None`: apps at the top level.
+    /// (`<folder>/<app>/`); `None`: apps at the top level. With a folder, Argo CD
+    /// Applications are named `<folder>-<app>`, so one Argo CD can follow several clusters.
     pub folder: Option<String>,
+    /// Argo CD's name for the cluster the apps go to (`argocd cluster add`), when one Argo
+    /// CD manages several clusters. Default (`None`): the cluster Argo CD runs in.
+    pub destination: Option<String>,
 }
 
 /// The label every generated Argo CD Application carries with its app name; progressive
@@ -71,7 +79,11 @@ pub fn build(app: &mut App, props: &BootstrapProps) {
         Engine::Flux | Engine::FluxAppOfApps => "flux-system",
     };
     let namespace = props.namespace.as_deref().unwrap_or(default_namespace);
-    let name = props.name.as_deref().unwrap_or("homelab");
+    let default_name = match &props.folder {
+        Some(folder) => format!("homelab-{folder}"),
+        None => "homelab".to_owned(),
+    };
+    let name = props.name.as_deref().unwrap_or(&default_name);
     let mut chart = app.chart("bootstrap", ChartProps::namespace(namespace));
     match props.engine {
         Engine::ArgoCd => {
@@ -104,6 +116,15 @@ pub fn build(app: &mut App, props: &BootstrapProps) {
 }
 
 fn application_set(name: &str, props: &BootstrapProps) -> Untyped {
+    // unique across clusters, so one Argo CD can hold the Applications of several
+    let application_name = match &props.folder {
+        Some(folder) => format!("{folder}-{{{{.path.basename}}}}"),
+        None => "{{.path.basename}}".to_owned(),
+    };
+    let destination = match &props.destination {
+        Some(cluster) => json!({"name": cluster}),
+        None => json!({"server": "https://kubernetes.default.svc"}),
+    };
     let mut body = json!({
             "metadata": {"name": name},
             "spec": {
@@ -117,7 +138,7 @@ fn application_set(name: &str, props: &BootstrapProps) -> Untyped {
                 "syncPolicy": {"preserveResourcesOnDeletion": true},
                 "template": {
                     "metadata": {
-                        "name": "{{.path.basename}}",
+                        "name": application_name,
                         "labels": {APP_LABEL: "{{.path.basename}}"},
                     },
                     "spec": {
@@ -127,7 +148,7 @@ fn application_set(name: &str, props: &BootstrapProps) -> Untyped {
                             "targetRevision": props.branch,
                             "path": "{{.path.path}}",
                         },
-                        "destination": {"server": "https://kubernetes.default.svc"},
+                        "destination": destination,
                         "syncPolicy": {
                             "automated": {"prune": true, "selfHeal": true},
                             "syncOptions": ["ServerSideApply=true"],

@@ -39,9 +39,14 @@ pub(crate) struct BootstrapArgs {
     /// Namespace of the bootstrap objects. Default: `argocd` or `flux-system`.
     #[arg(long)]
     namespace: Option<String>,
-    /// Name of the ApplicationSet, GitRepository and parent Kustomization. Default: `homelab`.
+    /// Name of the ApplicationSet, GitRepository and parent Kustomization. Default: `homelab`
+    /// (`homelab-<cluster>` when the homelab has several clusters).
     #[arg(long)]
     name: Option<String>,
+    /// Argo CD's name for the cluster the apps go to, when one Argo CD manages several
+    /// clusters. Default: the cluster Argo CD runs in.
+    #[arg(long, value_name = "CLUSTER")]
+    destination: Option<String>,
     /// Argo CD project. Default: `default`.
     #[arg(long)]
     project: Option<String>,
@@ -63,6 +68,13 @@ pub(crate) fn run(args: &BootstrapArgs, synth: &SynthArgs, workspace: &Path) -> 
         );
         return Err(crate::Reported(2).into());
     };
+    if args.destination.is_some() && args.engine != EngineChoice::Argocd {
+        eprintln!(
+            "synth: error: --destination names an Argo CD cluster; Flux applies to the cluster \
+             it runs in"
+        );
+        return Err(crate::Reported(2).into());
+    }
     let source = homelab_synth_publish::read_source(workspace).ok();
     let repo_url = match &args.repo {
         Some(repo) => repo.clone(),
@@ -86,6 +98,7 @@ pub(crate) fn run(args: &BootstrapArgs, synth: &SynthArgs, workspace: &Path) -> 
         interval: args.interval.clone(),
         apps: rollout_on(cluster)?,
         folder: per_cluster.then(|| cluster.name.clone()),
+        destination: args.destination.clone(),
     };
     let mut app = App::new("bootstrap");
     build(&mut app, &props);

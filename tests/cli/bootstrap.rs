@@ -46,7 +46,13 @@ fn crd_schema(api_version: &str, kind: &str) -> Value {
 }
 
 fn bootstrap(engine: &str) -> Vec<Value> {
-    let run = synth(&[
+    bootstrap_with(engine, &["--cluster", "main"])
+}
+
+/// `synth bootstrap --engine <engine> <extra>` for a fixed repository and branch; every
+/// object printed is checked against its CRD.
+fn bootstrap_with(engine: &str, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec![
         "bootstrap",
         "--engine",
         engine,
@@ -54,9 +60,9 @@ fn bootstrap(engine: &str) -> Vec<Value> {
         "https://git.example.com/homelab.git",
         "--branch",
         "main-manifests",
-        "--cluster",
-        "main",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let run = synth(&args);
     let (stdout, stderr) = text(&run);
     assert!(run.status.success(), "{stderr}");
     let documents = read_documents(&stdout).expect("bootstrap prints YAML");
@@ -87,6 +93,7 @@ fn argocd_application_set_follows_every_app_directory_safely() {
     let set = &documents[0];
     assert_eq!(set["kind"], "ApplicationSet");
     assert_eq!(set["metadata"]["namespace"], "argocd");
+    assert_eq!(set["metadata"]["name"], "homelab-main");
     let spec = &set["spec"];
     assert_eq!(
         spec["generators"][0]["git"]["directories"],
@@ -261,6 +268,7 @@ fn single_cluster_bootstrap(engine: Engine, apps: &[(&str, &[&str])]) -> Vec<Val
             interval: None,
             apps: graph,
             folder: None,
+            destination: None,
         },
     );
     let built = [BuiltApp {
@@ -287,6 +295,11 @@ fn single_cluster_bootstrap(engine: Engine, apps: &[(&str, &[&str])]) -> Vec<Val
 #[test]
 fn a_single_cluster_workspace_keeps_its_apps_at_the_top_of_the_branch() {
     let set = single_cluster_bootstrap(Engine::ArgoCd, &[("grafana", &[]), ("reloader", &[])]);
+    assert_eq!(set[0]["metadata"]["name"], "homelab");
+    assert_eq!(
+        set[0]["spec"]["template"]["metadata"]["name"],
+        "{{.path.basename}}"
+    );
     let spec = &set[0]["spec"];
     assert_eq!(
         spec["generators"][0]["git"]["directories"],
@@ -328,4 +341,50 @@ fn a_single_cluster_workspace_keeps_its_apps_at_the_top_of_the_branch() {
 
     let parent = single_cluster_bootstrap(Engine::FluxAppOfApps, &[("grafana", &[])]);
     assert_eq!(parent[1]["spec"]["path"], "./");
+}
+
+#[test]
+fn one_argo_cd_can_follow_every_cluster_without_name_clashes() {
+    let sets: Vec<Value> = ["main", "staging"]
+        .iter()
+        .map(|cluster| {
+            bootstrap_with("argocd", &["--cluster", cluster, "--destination", cluster]).remove(0)
+        })
+        .collect();
+    let names: Vec<&Value> = sets.iter().map(|set| &set["metadata"]["name"]).collect();
+    assert_eq!(names, ["homelab-main", "homelab-staging"]);
+    let template = |set: &Value| set["spec"]["template"].clone();
+    assert_eq!(
+        template(&sets[1])["metadata"]["name"],
+        "staging-{{.path.basename}}",
+        "Application names carry the cluster"
+    );
+    assert_eq!(
+        template(&sets[1])["metadata"]["labels"]["homelab-synth.dev/app"],
+        "{{.path.basename}}",
+        "rollout steps still select on the app"
+    );
+    assert_eq!(
+        template(&sets[1])["spec"]["destination"],
+        serde_json::json!({"name": "staging"})
+    );
+
+    let run = synth(&[
+        "bootstrap",
+        "--engine",
+        "flux",
+        "--cluster",
+        "main",
+        "--destination",
+        "main",
+        "--repo",
+        "https://git.example.com/homelab.git",
+    ]);
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(
+        stderr,
+        "synth: error: --destination names an Argo CD cluster; Flux applies to the cluster it \
+         runs in\n"
+    );
 }
