@@ -2,6 +2,7 @@
 //! `../shared/crds`, and carry the settings that keep a cluster safe.
 
 use homelab_synth::bootstrap::{BootstrapProps, Engine};
+use homelab_synth::crd_schema::to_json_schema;
 use homelab_synth::rollout::RolloutGraph;
 use homelab_synth::yaml::read_documents;
 use homelab_synth::{App, BuiltApp, MemoryFiles, synthesize};
@@ -31,7 +32,8 @@ fn crd_schema(api_version: &str, kind: &str) -> Value {
                             served["name"].as_str().unwrap()
                         ),
                         crd["spec"]["names"]["kind"].as_str().unwrap().to_owned(),
-                        served["schema"]["openAPIV3Schema"].clone(),
+                        // strict: a field the CRD does not define is an error too
+                        to_json_schema(&served["schema"]["openAPIV3Schema"]),
                     ));
                 }
             }
@@ -139,13 +141,15 @@ fn flux_gets_one_kustomization_per_app_or_one_parent() {
         assert_eq!(kustomization["spec"]["wait"], true);
     }
 
-    // the schema check has teeth: a wrong type and a missing required field are caught
+    // the schema check has teeth: a wrong type, a missing required field and a misspelt
+    // field are caught
     let mut broken = documents[1].clone();
     broken["spec"]["prune"] = Value::String("yes".into());
     broken["spec"].as_object_mut().unwrap().remove("sourceRef");
+    broken["spec"]["dependOn"] = serde_json::json!([{"name": "longhorn"}]);
     let schema = crd_schema("kustomize.toolkit.fluxcd.io/v1", "Kustomization");
     let validator = jsonschema::validator_for(&schema).unwrap();
-    assert_eq!(validator.iter_errors(&broken).count(), 2);
+    assert_eq!(validator.iter_errors(&broken).count(), 3);
 
     let parent = bootstrap("flux-app-of-apps");
     assert_eq!(parent.len(), 2);
