@@ -8,7 +8,8 @@
 //!   `x-kubernetes-embedded-resource` also admits `apiVersion`, `kind` and `metadata`;
 //! - `x-kubernetes-int-or-string` admits an integer or a string.
 //!
-//! CEL rules (`x-kubernetes-validations`) and formats are not checked.
+//! The CEL rules (`x-kubernetes-validations`) run too, through [`crate::crd_rules`], once
+//! the object has no structural violation; formats are not checked.
 //!
 //! [`CrdSchemas`] holds the schemas by group, version and kind: from CRDs in the synthesis,
 //! then from the imported CRDs (`homelab_imports`). Validators are compiled on first use.
@@ -141,6 +142,9 @@ impl CrdSchemas {
                 message: error.to_string(),
             })
             .collect();
+        if violations.is_empty() {
+            violations = crate::crd_rules::rule_violations(&entry.schema, object);
+        }
         violations.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         violations.dedup();
         Some(violations)

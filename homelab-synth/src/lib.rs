@@ -12,6 +12,7 @@ pub mod app;
 pub mod bootstrap;
 pub mod chart;
 pub mod cluster;
+pub mod crd_rules;
 pub mod crd_schema;
 pub mod finding;
 pub mod helm;

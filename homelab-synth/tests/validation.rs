@@ -1653,6 +1653,57 @@ fn a_custom_resource_is_checked_against_the_imported_crd() {
 }
 
 #[test]
+fn the_cel_rules_of_the_imported_gateway_api_crd_run_like_the_api_server() {
+    let route = |spec: serde_json::Value| {
+        demo(|chart| {
+            chart.add_untyped(
+                "route",
+                Untyped::new(
+                    "gateway.networking.k8s.io/v1",
+                    "HTTPRoute",
+                    json!({"metadata": {"name": "web"}, "spec": spec}),
+                ),
+            );
+            chart.add_untyped("web", untyped_service("web", json!([{"port": 80}])));
+        })
+    };
+    let gateway = |section: Option<&str>| {
+        let mut parent = json!({"name": "gw", "namespace": "kube-system"});
+        if let Some(section) = section {
+            parent["sectionName"] = json!(section);
+        }
+        parent
+    };
+    // a redirect needs no backend; two listeners of one gateway, named apart (this rule
+    // reads `namespace` as `__namespace__`)
+    expect_ok(synth_one(route(json!({
+        "parentRefs": [gateway(Some("http")), gateway(Some("https"))],
+        "rules": [{
+            "matches": [{"path": {"type": "PathPrefix", "value": "/old"}}],
+            "filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https"}}]
+        }]
+    }))));
+    let errors = expect_errors(synth_one(route(json!({
+        "parentRefs": [gateway(None), gateway(None)],
+        "rules": [{
+            "matches": [{"path": {"type": "PathPrefix", "value": "old"}}],
+            "filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https"}}],
+            "backendRefs": [{"name": "web", "port": 80}]
+        }]
+    }))));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    for expected in [
+        "at `/spec/parentRefs`: sectionName must be unique when parentRefs includes 2 or more \
+         references to the same parent",
+        "at `/spec/rules/0`: RequestRedirect filter must not be used together with backendRefs",
+        "at `/spec/rules/0/matches/0/path`: value must be an absolute path and start with '/' \
+         when type one of ['Exact', 'PathPrefix']",
+    ] {
+        assert!(errors[0].contains(expected), "{expected}\nin {errors:#?}");
+    }
+}
+
+#[test]
 fn an_imported_crd_installs_with_its_schema_and_an_unknown_one_is_an_error() {
     let set = expect_ok(synth_one(demo(|chart| {
         chart.add_untyped(
