@@ -32,17 +32,25 @@ fn walk(schema: &Value, value: &Value, path: &str, violations: &mut Vec<SchemaVi
     if value.is_null() {
         return;
     }
-    let rules = schema
+    let rules: Vec<(&str, &Value)> = schema
         .get("x-kubernetes-validations")
-        .and_then(Value::as_array);
-    for rule in rules.into_iter().flatten() {
-        let Some(text) = rule.get("rule").and_then(Value::as_str) else {
-            continue;
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|rule| Some((rule.get("rule")?.as_str()?, rule)))
+        .filter(|(text, _)| !text.contains("oldSelf"))
+        .collect();
+    // `self` is bound once per node, for all of its rules
+    let context = if rules.is_empty() {
+        None
+    } else {
+        bind_self(escaped(schema, value))
+    };
+    for (text, rule) in rules {
+        let Some(context) = &context else {
+            break;
         };
-        if text.contains("oldSelf") {
-            continue;
-        }
-        if evaluate(text, escaped(schema, value)) == Some(false) {
+        if evaluate(text, context) == Some(false) {
             let message = rule
                 .get("message")
                 .and_then(Value::as_str)
@@ -199,9 +207,16 @@ fn pointer_token(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
+/// A CEL context with `self` bound to `value` (`None` if it cannot be bound).
+fn bind_self(value: Value) -> Option<cel::Context<'static, 'static>> {
+    let mut context = cel::Context::default();
+    context.add_variable("self", value).ok()?;
+    Some(context)
+}
+
 /// `Some(result)` of a rule that evaluates to a boolean; `None` when it does not compile or
 /// evaluate here.
-fn evaluate(rule: &str, value: Value) -> Option<bool> {
+fn evaluate(rule: &str, context: &cel::Context<'_, '_>) -> Option<bool> {
     thread_local! {
         static PROGRAMS: RefCell<HashMap<String, Option<Rc<cel::Program>>>> =
             RefCell::new(HashMap::new());
@@ -213,9 +228,7 @@ fn evaluate(rule: &str, value: Value) -> Option<bool> {
             .or_insert_with(|| cel::Program::compile(rule).ok().map(Rc::new))
             .clone()
     })?;
-    let mut context = cel::Context::default();
-    context.add_variable("self", value).ok()?;
-    match program.execute(&context) {
+    match program.execute(context) {
         Ok(cel::Value::Bool(result)) => Some(result),
         _ => None,
     }
