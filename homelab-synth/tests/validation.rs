@@ -2051,6 +2051,96 @@ fn routes_and_ingresses_reach_services_that_exist_with_that_port() {
     expect_ok(synth_one(external));
 }
 
+#[test]
+fn a_route_must_be_able_to_attach_to_its_gateway() {
+    let gateway_app = |listeners: serde_json::Value| {
+        let mut app = App::new("edge");
+        let mut chart = app.chart("edge", ChartProps::namespace("edge"));
+        chart.add_untyped(
+            "gateway",
+            Untyped::new(
+                "gateway.networking.k8s.io/v1",
+                "Gateway",
+                json!({"metadata": {"name": "gw"},
+                       "spec": {"gatewayClassName": "cilium", "listeners": listeners}}),
+            ),
+        );
+        app
+    };
+    let route_app = |parents: serde_json::Value, labels: serde_json::Value| {
+        demo(|chart| {
+            chart.add_untyped(
+                "namespace",
+                Untyped::new(
+                    "v1",
+                    "Namespace",
+                    json!({"metadata": {"name": "demo", "labels": labels}}),
+                ),
+            );
+            chart.add_untyped("web", untyped_service("web", json!([{"port": 80}])));
+            chart.add_untyped(
+                "route",
+                Untyped::new(
+                    "gateway.networking.k8s.io/v1",
+                    "HTTPRoute",
+                    json!({"metadata": {"name": "web"}, "spec": {
+                        "parentRefs": parents,
+                        "hostnames": ["web.example.org"],
+                        "rules": [{"backendRefs": [{"name": "web", "port": 80}]}]}}),
+                ),
+            );
+        })
+    };
+    let listeners = json!([
+        {"name": "internal", "protocol": "HTTP", "port": 80},
+        {"name": "https", "protocol": "HTTPS", "port": 443, "hostname": "*.madhan.app",
+         "tls": {"certificateRefs": [{"name": "cert"}]},
+         "allowedRoutes": {"namespaces": {"from": "All"}}},
+        {"name": "team", "protocol": "HTTP", "port": 8080,
+         "allowedRoutes": {"namespaces": {"from": "Selector",
+             "selector": {"matchLabels": {"team": "web"}}}}}
+    ]);
+    // (the CRD's own CEL rule also objects to mixing a parentRef with and one without a
+    // sectionName: that finding is the schema rule's, not this one's)
+    let errors: Vec<String> = expect_errors(synth_apps(vec![
+        gateway_app(listeners.clone()),
+        route_app(
+            json!([
+                {"name": "gw", "namespace": "edge"},
+                {"name": "gw", "namespace": "edge", "sectionName": "missing"},
+                {"name": "elsewhere", "namespace": "edge"}
+            ]),
+            json!({}),
+        ),
+    ]))
+    .into_iter()
+    .filter(|error| error.contains("would not be accepted"))
+    .collect();
+    assert_eq!(
+        errors,
+        [demo_error(
+            "route",
+            "HTTPRoute.web.yaml",
+            "HTTPRoute `demo/web` would not be accepted: it cannot attach to Gateway \
+             `edge/gw`: listener `internal` admits routes from namespace `edge` only, listener \
+             `https` serves `*.madhan.app`, which matches none of `web.example.org`, listener \
+             `team` selects namespaces by labels that namespace `demo` does not have; it \
+             cannot attach to Gateway `edge/gw`: it has no listener `missing` on that port; \
+             Gateway `edge/elsewhere` is not in the synthesis (if the Gateway is made outside \
+             the synthesis, allow it with `allow(object, Allow::ExternalReference, \"reason\")`)"
+        )]
+    );
+
+    // the team's namespace label lets it in through the selector listener
+    expect_ok(synth_apps(vec![
+        gateway_app(listeners),
+        route_app(
+            json!([{"name": "gw", "namespace": "edge", "sectionName": "team"}]),
+            json!({"team": "web"}),
+        ),
+    ]));
+}
+
 // ---------------------------------------------------------------------------------------
 // mounts, probes and kit opt-outs inside pods
 // ---------------------------------------------------------------------------------------

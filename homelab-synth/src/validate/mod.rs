@@ -3,6 +3,7 @@
 
 mod containers;
 mod custom_resources;
+mod gateways;
 mod identity;
 mod namespaces;
 mod pod_security;
@@ -30,6 +31,7 @@ pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
     references::check(apps, &mut findings);
     namespaces::check(apps, &mut findings);
     routes::check(apps, &mut findings);
+    gateways::check(apps, &mut findings);
     containers::check(apps, &mut findings);
     rollout::check(apps, &mut findings);
     findings

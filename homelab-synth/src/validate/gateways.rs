@@ -1,0 +1,237 @@
+//! A Gateway API route must be able to attach to the Gateways it names: each parent Gateway
+//! is in the synthesis, and at least one of its listeners (the one `sectionName` names, on
+//! `port` if given) admits the route. A listener admits it when its `allowedRoutes`
+//! let the route's namespace in (`Same`, the default, only the Gateway's own namespace;
+//! `All`; `Selector`, matched against the labels of the route's Namespace when the synthesis
+//! declares it) and its `hostname`, if any, matches one of the route's hostnames (`*.example.com`
+//! matches any name below `example.com`). Otherwise the gateway ignores the route with
+//! `Accepted: False` in its status after a sync that looked green.
+//!
+//! A Gateway made outside the synthesis is allowed explicitly, with
+//! `allow(route, Allow::ExternalReference, "reason")`.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::finding::{Finding, Severity};
+use crate::manifest::{AppManifest, Document};
+use crate::object::Allow;
+use crate::validate::pods::items;
+use crate::validate::{about, describe, namespaced_documents};
+
+const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
+
+pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+    let gateways = documents_of(apps, GATEWAY_GROUP, "Gateway");
+    let namespaces = documents_of(apps, "", "Namespace");
+    for (app, document, namespace) in namespaced_documents(apps, Allow::ExternalReference) {
+        let is_route = document.group() == GATEWAY_GROUP
+            && matches!(document.kind(), "HTTPRoute" | "GRPCRoute");
+        if !is_route {
+            continue;
+        }
+        let hostnames: Vec<&str> = items(&document.body, "/spec/hostnames")
+            .filter_map(Value::as_str)
+            .collect();
+        let mut problems = Vec::new();
+        for parent in items(&document.body, "/spec/parentRefs") {
+            let group = parent["group"].as_str().unwrap_or(GATEWAY_GROUP);
+            let kind = parent["kind"].as_str().unwrap_or("Gateway");
+            let Some(name) = parent["name"].as_str() else {
+                continue;
+            };
+            if group != GATEWAY_GROUP || kind != "Gateway" {
+                continue;
+            }
+            let gateway_namespace = parent["namespace"].as_str().unwrap_or(namespace);
+            let key = (gateway_namespace.to_owned(), name.to_owned());
+            let Some(gateway) = gateways.get(&key) else {
+                problems.push(format!(
+                    "Gateway `{gateway_namespace}/{name}` is not in the synthesis"
+                ));
+                continue;
+            };
+            let route = Route {
+                namespace,
+                namespace_labels: namespaces
+                    .get(&(String::new(), namespace.to_owned()))
+                    .map(|ns| &ns.body["metadata"]["labels"]),
+                hostnames: &hostnames,
+            };
+            if let Err(problem) = attaches(&route, gateway, parent) {
+                problems.push(format!(
+                    "it cannot attach to Gateway `{gateway_namespace}/{name}`: {problem}"
+                ));
+            }
+        }
+        if problems.is_empty() {
+            continue;
+        }
+        findings.push(about(
+            Severity::Error,
+            app,
+            document,
+            format!(
+                "{} would not be accepted: {} (if the Gateway is made outside the synthesis, \
+                 allow it with `allow(object, Allow::ExternalReference, \"reason\")`)",
+                describe(document),
+                problems.join("; ")
+            ),
+        ));
+    }
+}
+
+/// What a listener looks at in a route.
+struct Route<'a> {
+    namespace: &'a str,
+    /// The labels of the route's Namespace, when the synthesis declares it.
+    namespace_labels: Option<&'a Value>,
+    hostnames: &'a [&'a str],
+}
+
+/// Whether some listener of `gateway` that `parent` selects admits `route`; otherwise why
+/// not.
+fn attaches(route: &Route<'_>, gateway: &Document, parent: &Value) -> Result<(), String> {
+    let section = parent["sectionName"].as_str();
+    let port = parent["port"].as_i64();
+    let listeners: Vec<&Value> = items(&gateway.body, "/spec/listeners")
+        .filter(|listener| section.is_none_or(|s| listener["name"].as_str() == Some(s)))
+        .filter(|listener| port.is_none_or(|p| listener["port"].as_i64() == Some(p)))
+        .collect();
+    if listeners.is_empty() {
+        return Err(match (section, port) {
+            (Some(section), _) => format!("it has no listener `{section}` on that port"),
+            (None, Some(port)) => format!("it has no listener on port {port}"),
+            (None, None) => "it has no listeners".to_owned(),
+        });
+    }
+    let mut reasons = Vec::new();
+    for listener in listeners {
+        let listener_name = listener["name"].as_str().unwrap_or("?");
+        match admits(route, gateway, listener) {
+            Ok(()) => return Ok(()),
+            Err(reason) => reasons.push(format!("listener `{listener_name}` {reason}")),
+        }
+    }
+    Err(reasons.join(", "))
+}
+
+fn admits(route: &Route<'_>, gateway: &Document, listener: &Value) -> Result<(), String> {
+    let allowed = &listener["allowedRoutes"]["namespaces"];
+    let gateway_namespace = gateway.namespace().unwrap_or_default();
+    match allowed["from"].as_str().unwrap_or("Same") {
+        "All" => {}
+        "Same" if route.namespace == gateway_namespace => {}
+        "Same" => {
+            return Err(format!(
+                "admits routes from namespace `{gateway_namespace}` only"
+            ));
+        }
+        "Selector" => {
+            if let Some(labels) = route.namespace_labels
+                && !selector_matches(&allowed["selector"], labels)
+            {
+                return Err(format!(
+                    "selects namespaces by labels that namespace `{}` does not have",
+                    route.namespace
+                ));
+            }
+        }
+        other => {
+            return Err(format!(
+                "admits routes from `{other}`, which is not a known value"
+            ));
+        }
+    }
+    let Some(hostname) = listener["hostname"].as_str() else {
+        return Ok(());
+    };
+    if route.hostnames.is_empty()
+        || route
+            .hostnames
+            .iter()
+            .any(|candidate| hostname_matches(hostname, candidate))
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "serves `{hostname}`, which matches none of {}",
+        route
+            .hostnames
+            .iter()
+            .map(|h| format!("`{h}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// Gateway API hostname matching: equal names, or a wildcard on either side standing for
+/// one or more leading labels.
+fn hostname_matches(listener: &str, route: &str) -> bool {
+    let below = |wildcard: &str, name: &str| {
+        wildcard
+            .strip_prefix('*')
+            .is_some_and(|suffix| name.len() > suffix.len() && name.ends_with(suffix))
+    };
+    listener == route || below(listener, route) || below(route, listener)
+}
+
+/// A label selector's `matchLabels` (and `matchExpressions` with `In`, `NotIn`, `Exists`,
+/// `DoesNotExist`) against `labels`.
+fn selector_matches(selector: &Value, labels: &Value) -> bool {
+    let label = |key: &str| labels.get(key).and_then(Value::as_str);
+    let match_labels = selector["matchLabels"].as_object().into_iter().flatten();
+    let labels_ok = match_labels
+        .into_iter()
+        .all(|(key, value)| label(key) == value.as_str());
+    let expressions_ok = items(selector, "/matchExpressions").all(|expression| {
+        let key = expression["key"].as_str().unwrap_or_default();
+        let values: Vec<&str> = items(expression, "/values")
+            .filter_map(Value::as_str)
+            .collect();
+        match expression["operator"].as_str() {
+            Some("In") => label(key).is_some_and(|v| values.contains(&v)),
+            Some("NotIn") => label(key).is_none_or(|v| !values.contains(&v)),
+            Some("Exists") => label(key).is_some(),
+            Some("DoesNotExist") => label(key).is_none(),
+            _ => false,
+        }
+    });
+    labels_ok && expressions_ok
+}
+
+/// Documents of one group and kind by `(namespace, name)` (namespace empty when
+/// cluster-scoped).
+fn documents_of<'a>(
+    apps: &'a [AppManifest],
+    group: &str,
+    kind: &str,
+) -> BTreeMap<(String, String), &'a Document> {
+    apps.iter()
+        .flat_map(|app| &app.documents)
+        .filter(|document| document.group() == group && document.kind() == kind)
+        .map(|document| {
+            let namespace = document.namespace().unwrap_or_default().to_owned();
+            ((namespace, document.name().to_owned()), document)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_stand_for_leading_labels_on_either_side() {
+        assert!(hostname_matches("*.madhan.app", "grafana.madhan.app"));
+        assert!(hostname_matches("*.madhan.app", "a.b.madhan.app"));
+        assert!(hostname_matches("grafana.madhan.app", "*.madhan.app"));
+        assert!(!hostname_matches("*.madhan.app", "madhan.app"));
+        assert!(!hostname_matches(
+            "*.staging.madhan.app",
+            "grafana.madhan.app"
+        ));
+        assert!(hostname_matches("madhan.app", "madhan.app"));
+    }
+}
