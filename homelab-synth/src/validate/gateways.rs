@@ -47,9 +47,11 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
             let gateway_namespace = parent["namespace"].as_str().unwrap_or(namespace);
             let key = (gateway_namespace.to_owned(), name.to_owned());
             let Some(gateway) = gateways.get(&key) else {
-                problems.push(format!(
-                    "Gateway `{gateway_namespace}/{name}` is not in the synthesis"
-                ));
+                let problem =
+                    format!("Gateway `{gateway_namespace}/{name}` is not in the synthesis");
+                if !problems.contains(&problem) {
+                    problems.push(problem);
+                }
                 continue;
             };
             let route = Route {
