@@ -2075,3 +2075,31 @@ fn every_namespace_an_app_uses_is_declared_by_it_or_an_app_it_rolls_out_after() 
     build_in_nowhere(&mut alone);
     expect_ok(synth_one(alone));
 }
+
+#[test]
+fn a_route_to_a_gateway_no_app_of_the_workspace_makes_is_an_error() {
+    let route = |app: &mut App| {
+        app.namespace_made_elsewhere("web", TEST_NAMESPACE);
+        app.chart("web", ChartProps::namespace("web")).add_untyped(
+            "route",
+            Untyped::new(
+                "gateway.networking.k8s.io/v1",
+                "HTTPRoute",
+                json!({"metadata": {"name": "web"}, "spec": {
+                    "parentRefs": [{"name": "gw", "namespace": "edge"}]}}),
+            ),
+        );
+    };
+    let mut registry = Registry::new();
+    registry.category("x").add("web", route);
+    let apps = build_apps(&registry, &[]).expect("builds");
+    assert_eq!(
+        error_texts(&synthesize(&apps, &MemoryFiles::new()).unwrap_err()),
+        [
+            "error: app `web`: `web/web/route` (web/HTTPRoute.web.yaml): HTTPRoute `web/web` would \
+          not be accepted: Gateway `edge/gw` is not in the synthesis (if the Gateway is made \
+          outside the synthesis, allow it with `allow(object, Allow::ExternalReference, \
+          \"reason\")`)"
+        ]
+    );
+}

@@ -2105,7 +2105,8 @@ fn a_route_must_be_able_to_attach_to_its_gateway() {
          "allowedRoutes": {"namespaces": {"from": "Selector",
              "selector": {"matchLabels": {"team": "web"}}}}}
     ]);
-    // (the CRD's own CEL rule also objects to mixing a parentRef with and one without a
+    // (a Gateway the synthesis lacks, `elsewhere`, is reported only for apps from a registry,
+    // where the synthesis holds the whole workspace; the CRD's own CEL rule also objects to mixing a parentRef with and one without a
     // sectionName: that finding is the schema rule's, not this one's)
     let errors: Vec<String> = expect_errors(synth_apps(vec![
         gateway_app(listeners.clone()),
@@ -2130,9 +2131,9 @@ fn a_route_must_be_able_to_attach_to_its_gateway() {
              `edge/gw`: listener `internal` admits routes from namespace `edge` only, listener \
              `https` serves `*.madhan.app`, which matches none of `web.example.org`, listener \
              `team` selects namespaces by labels that namespace `demo` does not have; it \
-             cannot attach to Gateway `edge/gw`: it has no listener `missing` on that port; \
-             Gateway `edge/elsewhere` is not in the synthesis (if the Gateway is made outside \
-             the synthesis, allow it with `allow(object, Allow::ExternalReference, \"reason\")`)"
+             cannot attach to Gateway `edge/gw`: it has no listener `missing` on that port (if \
+             the Gateway is made outside the synthesis, allow it with \
+             `allow(object, Allow::ExternalReference, \"reason\")`)"
         )]
     );
 
