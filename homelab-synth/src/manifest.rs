@@ -79,6 +79,10 @@ pub struct AppManifest {
     /// The apps this one rolls out after, directly or through others, when it was built
     /// from a registry (`None` for an app built on its own, whose rollout is unknown).
     pub rolls_out_after: Option<BTreeSet<String>>,
+    /// Whether the synthesis holds every app of the workspace's cluster with this one (a
+    /// registry build of all apps): only then can a check tell that no app provides
+    /// something.
+    pub whole_workspace: bool,
     /// Namespaces the app uses that are made outside the synthesis, each with its reason.
     pub external_namespaces: std::collections::BTreeMap<String, String>,
 }

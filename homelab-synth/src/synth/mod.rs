@@ -109,6 +109,7 @@ pub fn build_cluster_apps<S>(
         .map(|spec| {
             let mut app = spec.build(cluster);
             app.rolls_out_after = Some(rolls_out_after(registry, &spec.name));
+            app.whole_workspace = only.is_empty();
             BuiltApp {
                 app,
                 category: spec.category.clone(),
@@ -256,6 +257,7 @@ pub fn synthesize_owned_with(
             namespaces: chart_namespaces(app),
             documents,
             rolls_out_after: app.rolls_out_after.clone(),
+            whole_workspace: app.whole_workspace,
             external_namespaces: app.external_namespaces.clone(),
         };
         api_defaults::spell_out(&mut manifest);

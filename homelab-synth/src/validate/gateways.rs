@@ -9,7 +9,8 @@
 //!
 //! A Gateway made outside the synthesis is allowed explicitly, with
 //! `allow(route, Allow::ExternalReference, "reason")`. That the Gateway exists at all is
-//! checked for apps built from a registry, where the synthesis holds the whole workspace;
+//! checked when the synthesis holds the whole workspace (every app of a registry, not
+//! `--app`);
 //! how a route attaches is checked whenever its Gateway is in the synthesis.
 
 use std::collections::BTreeMap;
@@ -50,9 +51,9 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
             let key = (gateway_namespace.to_owned(), name.to_owned());
             let Some(gateway) = gateways.get(&key) else {
                 // whether it exists is only known when the synthesis holds the whole
-                // workspace (apps from a registry); an app synthesized alone may use the
-                // Gateway of an app it was not synthesized with
-                if app.rolls_out_after.is_none() {
+                // workspace; an app synthesized alone, or with `--app`, may use the Gateway
+                // of an app it was not synthesized with
+                if !app.whole_workspace {
                     continue;
                 }
                 let problem =

@@ -6,8 +6,9 @@
 //! declares would fail the sync; and no stray, empty namespace named after an app appears.
 //!
 //! Like the rollout rule, this is a whole-workspace check: it runs for apps built from a
-//! registry (the binary's path), where the synthesis holds every app of the cluster; an app
-//! synthesized on its own may live in namespaces made by apps it was not synthesized with.
+//! registry (the binary's path); that no app declares a namespace is only reported when the
+//! synthesis holds every app of the cluster (not with `--app`): an app synthesized on its
+//! own may live in namespaces made by apps it was not synthesized with.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,6 +60,7 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
                     ),
                     _ => continue,
                 },
+                None if !app.whole_workspace => continue,
                 None => format!(
                     "{} lives in namespace `{namespace}`, which no app declares (nothing \
                      creates it): add a Namespace to the app (`kit::namespace`), or, if the \
