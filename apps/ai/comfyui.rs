@@ -22,20 +22,27 @@ pub fn comfyui(app: &mut App, cluster: &Cluster) {
     chart.add("data", data.build());
 
     let mut pod = PodBuilder::new(NAME);
+    // the seed's selector: Kubernetes refuses to change a Deployment's selector in place
+    pod.replace_selector(&[("app", NAME)]);
     let volume = pod.pvc("data", data.name());
     pod.container(
         ContainerBuilder::new(NAME, IMAGE)
+            .image_pull_policy("IfNotPresent")
             .port("http", 8188)
-            .env("CLI_ARGS", "--listen 0.0.0.0")
-            .mount(&volume, "/root")
+            .env("NVIDIA_VISIBLE_DEVICES", "all")
+            .env("CLI_ARGS", "--listen 0.0.0.0 --port 8188")
+            // the image keeps ComfyUI (models, custom nodes, outputs) here
+            .mount(&volume, "/home/user/opt/ComfyUI")
+            // requests well below the limits, so the pod schedules beside ollama on the GPU node
+            .requests(&[("cpu", "1000m"), ("memory", "1Gi")])
             .limits(&[("cpu", "4000m"), ("memory", "8Gi")])
             .gpu(1)
             .readiness(Probe::http("http", "/"))
-            .run_as_root("the image runs ComfyUI as root and keeps its state under /root")
+            .run_as_root("the image runs ComfyUI as root")
             .writable_root_filesystem("the image installs custom nodes into itself at start"),
     );
     // one GPU, one writer of the volume: never run two pods side by side
-    let web = DeploymentBuilder::new(pod).recreate();
+    let web = DeploymentBuilder::new(pod).replicas(1).recreate();
     let service = web.expose();
     chart.add("deployment", web.build());
     chart.add("service", service.build());

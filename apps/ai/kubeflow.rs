@@ -41,24 +41,23 @@ fn dashboard_route(app: &mut App, cluster: &Cluster) {
     let gateway = GatewayRef::new("homelab-gateway", "kube-system");
     let mut route =
         HttpRouteBuilder::new("kubeflow-dashboard", &gateway, &cluster.host("kubeflow"));
-    // web apps that expect to be served at the root: strip their prefix
-    for (prefix, service) in [
-        ("/jupyter/", "jupyter-web-app-service"),
-        ("/volumes/", "volumes-web-app-service"),
-        ("/tensorboards/", "tensorboards-web-app-service"),
-        ("/pipeline/", "ml-pipeline-ui"),
+    // in the seed's order; web apps that expect to be served at the root get their prefix
+    // stripped
+    for (prefix, service, strip_prefix) in [
+        ("/jupyter/", "jupyter-web-app-service", true),
+        ("/volumes/", "volumes-web-app-service", true),
+        ("/tensorboards/", "tensorboards-web-app-service", true),
+        ("/katib/", "katib-ui", false),
+        ("/pipeline/", "ml-pipeline-ui", true),
+        ("/", "centraldashboard", false),
     ] {
+        let mut filters = vec![user_header()];
+        if strip_prefix {
+            filters.push(replace_prefix("/"));
+        }
         route = route.rule(RouteRule {
             matches: Some(vec![path_prefix(prefix)]),
-            filters: Some(vec![user_header(), replace_prefix("/")]),
-            backend_refs: Some(vec![backend(service, 80)]),
-            ..Default::default()
-        });
-    }
-    for (prefix, service) in [("/katib/", "katib-ui"), ("/", "centraldashboard")] {
-        route = route.rule(RouteRule {
-            matches: Some(vec![path_prefix(prefix)]),
-            filters: Some(vec![user_header()]),
+            filters: Some(filters),
             backend_refs: Some(vec![backend(service, 80)]),
             ..Default::default()
         });
@@ -105,6 +104,8 @@ fn notebook_gateway_controller(app: &mut App, cluster: &Cluster) {
     };
 
     let mut pod = PodBuilder::new(CONTROLLER);
+    // the seed's selector: Kubernetes refuses to change a Deployment's selector in place
+    pod.replace_selector(&[("app", CONTROLLER)]);
     let mounted = pod.config_map("script", "notebook-gateway-controller-script");
     // a new script version rolls the controller (no reloader needed)
     pod.roll_on(&script);
@@ -115,8 +116,8 @@ fn notebook_gateway_controller(app: &mut App, cluster: &Cluster) {
         ContainerBuilder::new("controller", CONTROLLER_IMAGE)
             .command(&["python", "/app/controller.py"])
             .env("KUBEFLOW_HOSTNAME", &cluster.host("kubeflow"))
-            .requests(&[("cpu", "50m"), ("memory", "64Mi")])
-            .limits(&[("memory", "256Mi")])
+            .requests(&[("cpu", "10m"), ("memory", "64Mi")])
+            .limits(&[("cpu", "200m"), ("memory", "256Mi")])
             .mount(&mounted, "/app"),
     );
     access.build(NAMESPACE).add_to(&mut chart, "access");
@@ -145,12 +146,18 @@ CA_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 GATEWAY = {"group": "gateway.networking.k8s.io", "kind": "Gateway",
            "name": "homelab-gateway", "namespace": "kube-system"}
 HOSTNAME = os.environ["KUBEFLOW_HOSTNAME"]
-# (group, version, plural, path segment, kind, service port)
+# Kubeflow's web apps read the user from this header (no Istio auth in front of them)
+USER_HEADER = {"name": "kubeflow-userid", "value": "user@example.com"}
+# (group, version, plural, route name and path segment, kind, Service name prefix,
+#  strip the path prefix): the volume viewer's file browser and TensorBoard serve at "/"
 WATCHED = [
-    ("kubeflow.org", "v1", "notebooks", "notebook", "Notebook", 80),
-    ("kubeflow.org", "v1alpha1", "pvcviewers", "pvcviewer", "PVCViewer", 80),
-    ("tensorboard.kubeflow.org", "v1alpha1", "tensorboards", "tensorboard", "Tensorboard", 80),
+    ("kubeflow.org", "v1", "notebooks", "notebook", "notebook", "Notebook", "", False),
+    ("kubeflow.org", "v1alpha1", "pvcviewers", "pvcviewer", "pvcviewers", "PVCViewer",
+     "pvcviewer-", True),
+    ("tensorboard.kubeflow.org", "v1alpha1", "tensorboards", "tensorboard", "tensorboard",
+     "Tensorboard", "", True),
 ]
+PORT = 80
 
 
 def request(method, path, body=None):
@@ -166,10 +173,15 @@ def request(method, path, body=None):
         return json.loads(response.read() or b"{}")
 
 
-def route_for(segment, owner, port):
+def route_for(route, segment, service_prefix, strip_prefix, owner):
     meta = owner["metadata"]
     namespace, name = meta["namespace"], meta["name"]
     prefix = "/%s/%s/%s/" % (segment, namespace, name)
+    filters = [{"type": "RequestHeaderModifier",
+                "requestHeaderModifier": {"set": [USER_HEADER]}}]
+    if strip_prefix:
+        filters.append({"type": "URLRewrite", "urlRewrite": {
+            "path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}})
     # owned by the notebook (volume viewer, tensorboard): Kubernetes' garbage collector
     # deletes the route with it, so no route outlives what it serves
     owner_reference = {"apiVersion": owner["apiVersion"], "kind": owner["kind"],
@@ -177,7 +189,7 @@ def route_for(segment, owner, port):
     return {
         "apiVersion": "gateway.networking.k8s.io/v1",
         "kind": "HTTPRoute",
-        "metadata": {"name": "%s-%s" % (segment, name), "namespace": namespace,
+        "metadata": {"name": "%s-%s" % (route, name), "namespace": namespace,
                      "labels": {"app.kubernetes.io/managed-by": "notebook-gateway-controller"},
                      "ownerReferences": [owner_reference]},
         "spec": {
@@ -185,20 +197,21 @@ def route_for(segment, owner, port):
             "hostnames": [HOSTNAME],
             "rules": [{
                 "matches": [{"path": {"type": "PathPrefix", "value": prefix}}],
-                "backendRefs": [{"group": "", "kind": "Service", "name": name,
-                                 "port": port, "weight": 1}],
+                "filters": filters,
+                "backendRefs": [{"group": "", "kind": "Service",
+                                 "name": service_prefix + name, "port": PORT, "weight": 1}],
             }],
         },
     }
 
 
 def reconcile():
-    for group, version, plural, segment, kind, port in WATCHED:
+    for group, version, plural, route_name, segment, kind, service_prefix, strip in WATCHED:
         items = request("GET", "/apis/%s/%s/%s" % (group, version, plural)).get("items", [])
         for item in items:
             item.setdefault("apiVersion", "%s/%s" % (group, version))
             item.setdefault("kind", kind)
-            route = route_for(segment, item, port)
+            route = route_for(route_name, segment, service_prefix, strip, item)
             namespace = item["metadata"]["namespace"]
             path = "/apis/gateway.networking.k8s.io/v1/namespaces/%s/httproutes" % namespace
             try:

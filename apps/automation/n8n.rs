@@ -29,7 +29,9 @@ const NAMESPACE: &str = "n8n";
 /// The CNPG cluster; the operator names its Services `<cluster>-rw`/`-ro` and its
 /// application Secret `<cluster>-app`.
 const DATABASE_CLUSTER: &str = "n8n-pg";
-const SECRETS_MOUNT: &str = "/mnt/secrets-store";
+const SECRETS_MOUNT: &str = "/mnt/secrets";
+/// The CSI volume's name in the pod, as the seed named it.
+const SECRETS_VOLUME: &str = "openbao-secrets";
 
 pub fn n8n(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("n8n", ChartProps::namespace(NAMESPACE));
@@ -56,7 +58,7 @@ pub fn n8n(app: &mut App, cluster: &Cluster) {
                     "bootstrap": {"initdb": {"database": "n8n", "owner": "n8n"}},
                     "resources": {
                         "requests": {"cpu": "100m", "memory": "256Mi"},
-                        "limits": {"memory": "1Gi"}
+                        "limits": {"cpu": "500m", "memory": "512Mi"}
                     }
                 }
             }),
@@ -102,7 +104,7 @@ pub fn n8n(app: &mut App, cluster: &Cluster) {
                 },
                 // mounting the CSI volume is what makes the driver sync `n8n-secrets`
                 "extraVolumes": [{
-                    "name": "secrets-store",
+                    "name": SECRETS_VOLUME,
                     "csi": {
                         "driver": SECRETS_STORE_DRIVER,
                         "readOnly": true,
@@ -110,10 +112,14 @@ pub fn n8n(app: &mut App, cluster: &Cluster) {
                     }
                 }],
                 "extraVolumeMounts": [{
-                    "name": "secrets-store",
+                    "name": SECRETS_VOLUME,
                     "mountPath": SECRETS_MOUNT,
                     "readOnly": true
                 }],
+                "resources": {
+                    "requests": {"cpu": "100m", "memory": "256Mi"},
+                    "limits": {"cpu": "500m", "memory": "512Mi"}
+                },
                 "securityContext": {
                     "allowPrivilegeEscalation": false,
                     "capabilities": {"drop": ["ALL"]},

@@ -47,8 +47,8 @@ pub fn headlamp(app: &mut App, cluster: &Cluster) {
             "securityContext": null,
             "podSecurityContext": {"runAsUser": 100, "runAsGroup": 101},
             "resources": {
-                "requests": {"cpu": "50m", "memory": "128Mi"},
-                "limits": {"memory": "256Mi"}
+                "requests": {"cpu": "100m", "memory": "128Mi"},
+                "limits": {"cpu": "500m", "memory": "512Mi"}
             },
             "ingress": {"enabled": false}
         }))

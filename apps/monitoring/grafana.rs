@@ -113,6 +113,11 @@ pub fn grafana(app: &mut App, cluster: &Cluster) {
                 "size": "10Gi",
                 "accessModes": ["ReadWriteMany"],
             },
+            // the memory limit also sets GOMEMLIMIT (the chart derives it from the limit)
+            "resources": {
+                "requests": {"cpu": "100m", "memory": "128Mi"},
+                "limits": {"cpu": "500m", "memory": "512Mi"},
+            },
             "service": {"type": "ClusterIP", "port": 3000},
             "ingress": {"enabled": false},
             "sidecar": {
@@ -130,7 +135,7 @@ pub fn grafana(app: &mut App, cluster: &Cluster) {
                 },
             },
             "extraVolumes": [{
-                "name": "secrets",
+                "name": "openbao-secrets",
                 "csi": {
                     "driver": SECRETS_STORE_DRIVER,
                     "readOnly": true,
@@ -138,7 +143,7 @@ pub fn grafana(app: &mut App, cluster: &Cluster) {
                 },
             }],
             "extraVolumeMounts": [{
-                "name": "secrets",
+                "name": "openbao-secrets",
                 "mountPath": SECRETS_MOUNT,
                 "readOnly": true,
             }],

@@ -277,6 +277,8 @@ fn secret_sync(chart: &mut homelab_synth::Chart<'_>, secrets: &OpenBaoSecrets) {
         },
     );
     let mut pod = PodBuilder::new("secret-sync");
+    // the seed's selector: Kubernetes refuses to change a Deployment's selector in place
+    pod.replace_selector(&[("app", "secret-sync")]);
     pod.service_account("secret-sync")
         .annotation(RELOADER, "true")
         // the pause image's own user
@@ -288,7 +290,10 @@ fn secret_sync(chart: &mut homelab_synth::Chart<'_>, secrets: &OpenBaoSecrets) {
             .requests(&[("cpu", "1m"), ("memory", "8Mi")])
             .limits(&[("memory", "16Mi")]),
     );
-    chart.add("secret-sync", DeploymentBuilder::new(pod).build());
+    chart.add(
+        "secret-sync",
+        DeploymentBuilder::new(pod).replicas(1).build(),
+    );
 }
 
 /// The token service's RSA signing key (PKCS#1, what Harbor's core loads), from a

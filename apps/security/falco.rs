@@ -80,8 +80,8 @@ pub fn falco(app: &mut App, cluster: &Cluster) {
             "falcosidekick": {
                 "enabled": true,
                 "resources": {
-                    "requests": {"cpu": "50m", "memory": "64Mi"},
-                    "limits": {"memory": "128Mi"},
+                    "requests": {"cpu": "50m", "memory": "128Mi"},
+                    "limits": {"cpu": "200m", "memory": "256Mi"},
                 },
                 "config": {
                     // without the TLS server the chart's Service would still point a port
@@ -99,7 +99,7 @@ pub fn falco(app: &mut App, cluster: &Cluster) {
                     "podAnnotations": reloader,
                     "resources": {
                         "requests": {"cpu": "50m", "memory": "64Mi"},
-                        "limits": {"memory": "256Mi"},
+                        "limits": {"cpu": "200m", "memory": "128Mi"},
                     },
                 },
             },

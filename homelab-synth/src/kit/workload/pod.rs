@@ -165,6 +165,17 @@ impl PodBuilder {
         self
     }
 
+    /// Replaces the selector set (default `app.kubernetes.io/name: <name>`) with `labels`: for
+    /// a workload that already runs with another selector, since Kubernetes refuses to change
+    /// the selector of a Deployment, StatefulSet or DaemonSet in place.
+    pub fn replace_selector(&mut self, labels: &[(&str, &str)]) -> &mut Self {
+        self.selector = labels
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect();
+        self
+    }
+
     /// Adds a label to the pod template only (not selected on).
     pub fn label(&mut self, key: &str, value: &str) -> &mut Self {
         self.labels.insert(key.to_owned(), value.to_owned());
