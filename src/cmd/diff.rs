@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
-use homelab_synth_diff::{COMMENT_LIMIT, Tree, compare, markdown, terminal};
+use homelab_synth_diff::{
+    COMMENT_LIMIT, Ledger, Tree, accept, compare, draft, markdown, migration_differences, terminal,
+};
 
 use crate::{Reported, SynthArgs, synthesize_all};
 
@@ -55,6 +57,14 @@ pub(crate) struct DiffArgs {
     /// Exit 1 when the trees differ.
     #[arg(long)]
     exit_code: bool,
+    /// Compare for a migration, field by field: differences this ledger lists are counted as
+    /// accepted by class, the rest are printed; exit 1 when a difference is not in the ledger
+    /// or a ledger entry matches no difference.
+    #[arg(long, value_name = "LEDGER", conflicts_with_all = ["format", "summary_file", "exit_code"])]
+    accept: Option<PathBuf>,
+    /// With `--accept`: print a draft ledger (TOML) for the differences it does not list.
+    #[arg(long, requires = "accept")]
+    draft_ledger: bool,
 }
 
 pub(crate) fn run(args: &DiffArgs, synth: &SynthArgs, workspace: &Path) -> anyhow::Result<()> {
@@ -66,6 +76,9 @@ pub(crate) fn run(args: &DiffArgs, synth: &SynthArgs, workspace: &Path) -> anyho
             Tree::from_files(&synthesized.files()?)?
         }
     };
+    if let Some(ledger) = &args.accept {
+        return accept_ledger(&old, &new, ledger, args.draft_ledger);
+    }
     let report = compare(&old, &new);
     let text = match args.format {
         Format::Markdown => markdown(&report, Some(args.limit)),
@@ -92,6 +105,54 @@ pub(crate) fn run(args: &DiffArgs, synth: &SynthArgs, workspace: &Path) -> anyho
             .with_context(|| format!("cannot write {}", file.display()))?;
     }
     if args.exit_code && !report.is_empty() {
+        return Err(Reported(1).into());
+    }
+    Ok(())
+}
+
+/// `synth diff OLD NEW --accept LEDGER`: the migration comparison against a ledger.
+fn accept_ledger(old: &Tree, new: &Tree, file: &Path, draft_only: bool) -> anyhow::Result<()> {
+    // a ledger that does not exist yet is empty, so `--draft-ledger` can start one
+    let text = match std::fs::read_to_string(file) {
+        Err(error) if draft_only && error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        read => read.with_context(|| format!("cannot read {}", file.display()))?,
+    };
+    let ledger = Ledger::parse(&text, &file.display().to_string())?;
+    let differences = migration_differences(old, new, &ledger.renames());
+    let acceptance = accept(&ledger, &differences);
+    let mut stdout = std::io::stdout().lock();
+    if draft_only {
+        stdout.write_all(draft(&acceptance.unaccepted).as_bytes())?;
+        return Ok(());
+    }
+    if !acceptance.unaccepted.is_empty() {
+        writeln!(
+            stdout,
+            "not in the ledger ({}):",
+            acceptance.unaccepted.len()
+        )?;
+        for difference in &acceptance.unaccepted {
+            writeln!(stdout, "  {difference}")?;
+        }
+    }
+    if !acceptance.stale.is_empty() {
+        writeln!(
+            stdout,
+            "ledger entries that match no difference ({}):",
+            acceptance.stale.len()
+        )?;
+        for entry in &acceptance.stale {
+            writeln!(stdout, "  {entry}")?;
+        }
+    }
+    writeln!(stdout, "synth: {}", acceptance.summary())?;
+    if !acceptance.is_clean() {
+        eprintln!(
+            "synth: {} difference(s) not in {}; {} of its entries match no difference",
+            acceptance.unaccepted.len(),
+            file.display(),
+            acceptance.stale.len()
+        );
         return Err(Reported(1).into());
     }
     Ok(())

@@ -49,7 +49,7 @@ fn synthesize_homelab() -> Vec<(synth::Cluster, ManifestSet)> {
 }
 
 /// The whole tree as the binary writes it: `<cluster>/<app>/<file>`.
-fn rendered_tree() -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn rendered_tree() -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     for (cluster, set) in homelab_manifests() {
         for (path, bytes) in render(set).expect("render") {

@@ -5,6 +5,7 @@ mod bootstrap;
 mod cli;
 mod diff;
 mod homelab;
+mod parity;
 mod publish;
 mod support;
 mod workflows;

@@ -3,15 +3,25 @@
 //! is reported once. Each changed object gets a unified diff of its canonical YAML (the
 //! synth emitter's output), so formatting noise never shows up. Reports render for a
 //! terminal (optionally colored) or as Markdown for pull requests.
+//!
+//! For a migration from another generator, [`migration_differences`] compares object by
+//! object and field by field, across app folders, and a [`Ledger`] of intended differences
+//! sorts them into accepted (by class) and not accepted.
 
 mod compare;
 mod error;
+mod fields;
+mod ledger;
 mod markdown;
+mod migration;
 mod terminal;
 mod tree;
 
 pub use compare::{AppReport, Change, Report, compare};
 pub use error::DiffError;
+pub use fields::{FieldChange, FieldChangeKind, field_changes, path_within};
+pub use ledger::{Acceptance, Class, Ledger, LedgerError, accept, draft};
 pub use markdown::{COMMENT_LIMIT, markdown};
+pub use migration::{Difference, migration_differences};
 pub use terminal::terminal;
-pub use tree::{ObjectKey, Tree};
+pub use tree::{ObjectId, ObjectKey, Tree};

@@ -25,7 +25,61 @@ pub struct ObjectKey {
     pub name: String,
 }
 
+impl ObjectKey {
+    /// The object's identity in a cluster, without the app holding it.
+    pub fn id(&self) -> ObjectId {
+        ObjectId {
+            group: self.group.clone(),
+            kind: self.kind.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
 impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.id().fmt(f)
+    }
+}
+
+/// What identifies an object in a cluster: group, kind, namespace and name. Written
+/// `Kind.group namespace/name` (`Kind name` for a cluster-scoped object of the core group),
+/// and parsed back from that form.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId {
+    /// API group (`""` for core).
+    pub group: String,
+    /// Kind.
+    pub kind: String,
+    /// Namespace (`""` for cluster-scoped objects).
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl std::str::FromStr for ObjectId {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ObjectId, String> {
+        let (kind, place) = text
+            .split_once(' ')
+            .ok_or_else(|| format!("`{text}` is not `Kind[.group] [namespace/]name`"))?;
+        let (kind, group) = kind.split_once('.').unwrap_or((kind, ""));
+        let (namespace, name) = place.split_once('/').unwrap_or(("", place));
+        if kind.is_empty() || name.is_empty() || name.contains([' ', '/']) {
+            return Err(format!("`{text}` is not `Kind[.group] [namespace/]name`"));
+        }
+        Ok(ObjectId {
+            group: group.to_owned(),
+            kind: kind.to_owned(),
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.kind)?;
         if !self.group.is_empty() {
@@ -39,11 +93,13 @@ impl fmt::Display for ObjectKey {
     }
 }
 
-/// Every object of a tree with its canonical YAML.
+/// Every object of a tree with its canonical YAML and its value.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tree {
     /// Object → canonical YAML.
     pub objects: BTreeMap<ObjectKey, String>,
+    /// Object → the value Kubernetes reads.
+    pub values: BTreeMap<ObjectKey, Value>,
 }
 
 impl Tree {
@@ -72,7 +128,7 @@ impl Tree {
     /// Reads rendered files (`<app>/<file>` or `<cluster>/<app>/<file>` → content), as
     /// synth renders them in memory; an object's app is the folder holding its file.
     pub fn from_files(files: &BTreeMap<String, Vec<u8>>) -> Result<Tree, DiffError> {
-        let mut objects = BTreeMap::new();
+        let mut tree = Tree::default();
         for (path, content) in files {
             let Some((app, _)) = path.rsplit_once('/') else {
                 continue;
@@ -111,10 +167,11 @@ impl Tree {
                     name: text_of("/metadata/name"),
                 };
                 let yaml = to_yaml(&document).map_err(|error| not_object(&error.to_string()))?;
-                objects.insert(key, yaml);
+                tree.objects.insert(key.clone(), yaml);
+                tree.values.insert(key, document);
             }
         }
-        Ok(Tree { objects })
+        Ok(tree)
     }
 }
 
