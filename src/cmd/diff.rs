@@ -9,7 +9,8 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 use homelab_synth_diff::{
-    COMMENT_LIMIT, Ledger, Tree, accept, compare, draft, markdown, migration_differences, terminal,
+    COMMENT_LIMIT, Ledger, SUMMARY_LIMIT, Tree, accept, compare, draft, markdown_noting,
+    migration_differences, terminal,
 };
 
 use crate::{Reported, SynthArgs, synthesize_all};
@@ -50,8 +51,9 @@ pub(crate) struct DiffArgs {
     /// Largest Markdown report in characters (a pull request comment takes 65,536).
     #[arg(long, default_value_t = COMMENT_LIMIT)]
     limit: usize,
-    /// Also write the full Markdown report, without the limit, to this file (for example
-    /// `$GITHUB_STEP_SUMMARY`; the report is appended).
+    /// Also write the Markdown report to this file (for example `$GITHUB_STEP_SUMMARY`; the
+    /// report is appended), up to 1,000,000 bytes (GitHub drops a summary over 1 MiB); a cut
+    /// report says what it left out, and the comment points to it only when it is whole.
     #[arg(long, value_name = "FILE")]
     summary_file: Option<PathBuf>,
     /// Exit 1 when the trees differ.
@@ -80,8 +82,21 @@ pub(crate) fn run(args: &DiffArgs, synth: &SynthArgs, workspace: &Path) -> anyho
         return accept_ledger(&old, &new, ledger, args.draft_ledger);
     }
     let report = compare(&old, &new);
+    // the job summary, capped below what GitHub shows; the comment points to it only when
+    // it holds the whole diff
+    let summary = args
+        .summary_file
+        .as_ref()
+        .map(|_| markdown_noting(&report, Some(SUMMARY_LIMIT), None));
+    let summary_is_whole = summary
+        .as_ref()
+        .is_some_and(|text| !text.contains("> **Truncated:** "));
     let text = match args.format {
-        Format::Markdown => markdown(&report, Some(args.limit)),
+        Format::Markdown => markdown_noting(
+            &report,
+            Some(args.limit),
+            summary_is_whole.then_some("the job summary"),
+        ),
         Format::Terminal => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -94,14 +109,14 @@ pub(crate) fn run(args: &DiffArgs, synth: &SynthArgs, workspace: &Path) -> anyho
         }
     };
     std::io::stdout().write_all(text.as_bytes())?;
-    if let Some(file) = &args.summary_file {
-        let mut summary = std::fs::OpenOptions::new()
+    if let (Some(file), Some(summary)) = (&args.summary_file, summary) {
+        let mut summary_file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(file)
             .with_context(|| format!("cannot open {}", file.display()))?;
-        summary
-            .write_all(markdown(&report, None).as_bytes())
+        summary_file
+            .write_all(summary.as_bytes())
             .with_context(|| format!("cannot write {}", file.display()))?;
     }
     if args.exit_code && !report.is_empty() {

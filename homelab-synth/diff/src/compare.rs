@@ -40,6 +40,9 @@ impl AppReport {
 pub struct Report {
     /// App → its differences.
     pub apps: BTreeMap<String, AppReport>,
+    /// Apps the old tree has and the new one does not: publishing the new tree deletes them
+    /// (and, through Argo CD or Flux, every resource in them).
+    pub deleted_apps: Vec<String>,
 }
 
 impl Report {
@@ -92,5 +95,14 @@ pub fn compare(old: &Tree, new: &Tree) -> Report {
                 });
         }
     }
-    Report { apps }
+    let deleted_apps = apps
+        .iter()
+        .filter(|(app, changes)| {
+            changes.added.is_empty()
+                && changes.changed.is_empty()
+                && !new.objects.keys().any(|key| key.app == **app)
+        })
+        .map(|(app, _)| app.clone())
+        .collect();
+    Report { apps, deleted_apps }
 }

@@ -21,7 +21,7 @@ pub use compare::{AppReport, Change, Report, compare};
 pub use error::DiffError;
 pub use fields::{FieldChange, FieldChangeKind, field_changes, path_within};
 pub use ledger::{Acceptance, Class, Ledger, LedgerError, accept, draft};
-pub use markdown::{COMMENT_LIMIT, markdown};
+pub use markdown::{COMMENT_LIMIT, SUMMARY_LIMIT, markdown, markdown_noting};
 pub use migration::{Difference, migration_differences};
 pub use terminal::terminal;
 pub use tree::{ObjectId, ObjectKey, Tree};

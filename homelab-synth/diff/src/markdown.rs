@@ -9,15 +9,36 @@ use crate::compare::{Change, Report};
 /// Largest comment body GitHub accepts, in characters.
 pub const COMMENT_LIMIT: usize = 65_536;
 
+/// Largest job summary written, in bytes: GitHub drops a step summary over 1 MiB.
+pub const SUMMARY_LIMIT: usize = 1_000_000;
+
 /// Room kept for the closing truncation note.
 const NOTE_RESERVE: usize = 2_048;
 
-/// Renders `report` as Markdown, at most `limit` characters when given.
+/// Renders `report` as Markdown, at most `limit` bytes (so also characters) when given.
 pub fn markdown(report: &Report, limit: Option<usize>) -> String {
+    markdown_noting(report, limit, None)
+}
+
+/// Like [`markdown`]; when the report is cut, its note says the whole diff is in
+/// `full_diff_at` (say, "the job summary"), or else how to get it.
+pub fn markdown_noting(
+    report: &Report,
+    limit: Option<usize>,
+    full_diff_at: Option<&str>,
+) -> String {
     let mut out = String::from("### Rendered manifests\n\n");
     if report.is_empty() {
         out.push_str("No changes to the rendered manifests.\n");
         return out;
+    }
+    for app in &report.deleted_apps {
+        let _ = writeln!(
+            out,
+            "> **Deletes app `{app}`:** publishing removes its folder, and Argo CD or Flux \
+             deletes every resource in it. `synth publish` refuses unless allowed (see \
+             Publishing in the README).\n"
+        );
     }
     let _ = writeln!(
         out,
@@ -60,11 +81,7 @@ pub fn markdown(report: &Report, limit: Option<usize>) -> String {
             for change in list.iter() {
                 let block = object_block(sign, verb, change);
                 let fits = budget.is_none_or(|budget| {
-                    out.chars().count()
-                        + section.chars().count()
-                        + block.chars().count()
-                        + closing.len()
-                        <= budget
+                    out.len() + section.len() + block.len() + closing.len() <= budget
                 });
                 if fits {
                     section.push_str(&block);
@@ -74,8 +91,7 @@ pub fn markdown(report: &Report, limit: Option<usize>) -> String {
             }
         }
         section.push_str(closing);
-        let fits =
-            budget.is_none_or(|budget| out.chars().count() + section.chars().count() <= budget);
+        let fits = budget.is_none_or(|budget| out.len() + section.len() <= budget);
         if fits {
             out.push_str(&section);
         } else {
@@ -84,13 +100,17 @@ pub fn markdown(report: &Report, limit: Option<usize>) -> String {
     }
     if !left_out.is_empty() {
         let mut note = format!(
-            "> **Truncated:** {} object diff{} did not fit in a comment; the job summary has the full diff.\n",
+            "> **Truncated:** {} object diff{} did not fit; {}.\n",
             left_out.len(),
-            plural(left_out.len())
+            plural(left_out.len()),
+            match full_diff_at {
+                Some(place) => format!("{place} has the full diff"),
+                None => "run `synth diff` locally for the full diff".to_owned(),
+            }
         );
         for item in &left_out {
             let line = format!("> - {item}\n");
-            if note.chars().count() + line.chars().count() + 64 > NOTE_RESERVE {
+            if note.len() + line.len() + 64 > NOTE_RESERVE {
                 let _ = writeln!(note, "> - and more");
                 break;
             }

@@ -25,6 +25,16 @@ pub fn terminal(report: &Report, color: bool) -> String {
         return "no changes\n".to_owned();
     }
     let mut out = String::new();
+    for app in &report.deleted_apps {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                RED,
+                &format!("deletes app {app}/: publishing removes it and every resource in it")
+            )
+        );
+    }
     for (app, changes) in &report.apps {
         let _ = writeln!(out, "{}", paint(BOLD, &format!("{app}/")));
         for change in &changes.added {

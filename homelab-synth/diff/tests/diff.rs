@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use homelab_synth_diff::{COMMENT_LIMIT, Tree, compare, markdown, terminal};
+use homelab_synth_diff::{
+    COMMENT_LIMIT, SUMMARY_LIMIT, Tree, compare, markdown, markdown_noting, terminal,
+};
 
 fn files(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
     entries
@@ -108,6 +110,72 @@ fn a_large_report_stays_under_the_limit_and_says_what_it_cut() {
     assert!(full.chars().count() > COMMENT_LIMIT);
     assert!(!full.contains("Truncated"));
     assert_eq!(full.matches("```diff").count(), 400);
+}
+
+/// 3,000 ConfigMaps of 400 characters that all change: over 2 MB of Markdown uncut.
+fn big_report() -> homelab_synth_diff::Report {
+    let tree = |prefix: &str| {
+        let entries: BTreeMap<String, Vec<u8>> = (0..3000)
+            .map(|index| {
+                (
+                    format!("app-{index:04}/ConfigMap.big.yaml"),
+                    format!(
+                        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  \
+                         namespace: n{index}\ndata:\n  a: {prefix}-{}\n",
+                        "x".repeat(400)
+                    )
+                    .into_bytes(),
+                )
+            })
+            .collect();
+        Tree::from_files(&entries).unwrap()
+    };
+    compare(&tree("old"), &tree("new"))
+}
+
+#[test]
+fn the_job_summary_stays_under_a_mebibyte_and_the_comment_only_points_to_a_whole_one() {
+    let report = big_report();
+    assert!(markdown(&report, None).len() > 2 * SUMMARY_LIMIT);
+    let summary = markdown_noting(&report, Some(SUMMARY_LIMIT), None);
+    assert!(summary.len() <= SUMMARY_LIMIT, "{} bytes", summary.len());
+    assert!(
+        summary.contains("did not fit; run `synth diff` locally for the full diff."),
+        "a cut summary says so"
+    );
+    let comment = markdown_noting(&report, Some(COMMENT_LIMIT), Some("the job summary"));
+    assert!(comment.contains("did not fit; the job summary has the full diff."));
+    // a small report fits whole: no note at all
+    let (old, new) = pair();
+    assert!(
+        !markdown_noting(&compare(&old, &new), Some(SUMMARY_LIMIT), None).contains("Truncated")
+    );
+}
+
+#[test]
+fn deleting_an_app_is_flagged_before_anything_else() {
+    let (old, new) = pair();
+    let report = compare(&old, &new);
+    // legacy/ held only the ClusterRole, which moved to monitoring/
+    assert_eq!(report.deleted_apps, ["legacy"]);
+    let comment = markdown(&report, Some(COMMENT_LIMIT));
+    let flag = comment
+        .find("> **Deletes app `legacy`:**")
+        .expect("flagged");
+    assert!(flag < comment.find("| App |").expect("the table"));
+    assert!(terminal(&report, false).starts_with("deletes app legacy/:"));
+    // an app that only loses some objects is not deleted
+    let shrunk = Tree::from_files(&files(&[("shop/Deployment.web.yaml", DEPLOYMENT_V1)])).unwrap();
+    assert!(
+        compare(&old, &shrunk)
+            .deleted_apps
+            .contains(&"legacy".to_owned())
+    );
+    assert!(
+        !compare(&old, &shrunk)
+            .deleted_apps
+            .contains(&"shop".to_owned())
+    );
 }
 
 #[test]
