@@ -166,11 +166,20 @@ fn write_output(
         files.extend(existing.into_iter().filter(|(path, _)| !selected(path)));
     }
     let objects = synthesized.objects();
-    let apps: usize = synthesized
+    // "24 apps on 2 clusters": distinct apps, not app × cluster
+    let apps: std::collections::BTreeSet<&str> = synthesized
         .clusters
         .iter()
-        .map(|(_, set)| set.apps.len())
-        .sum();
+        .flat_map(|(_, set)| set.apps.iter().map(|app| app.name.as_str()))
+        .collect();
+    let apps = match synthesized.clusters.len() {
+        1 => format!(
+            "{} app{}",
+            apps.len(),
+            if apps.len() == 1 { "" } else { "s" }
+        ),
+        clusters => format!("{} apps on {clusters} clusters", apps.len()),
+    };
     if args.check {
         let changes = compare_tree(&files, &out, workspace)
             .with_context(|| format!("cannot compare with {}", out.display()))?;
@@ -204,7 +213,7 @@ fn write_output(
             println!("synth: {} is up to date ({objects} objects)", out.display())
         }
         WriteOutcome::Replaced(changes) => println!(
-            "synth: wrote {objects} objects of {apps} app(s) to {} ({} added, {} changed, {} removed)",
+            "synth: wrote {objects} objects of {apps} to {} ({} added, {} changed, {} removed)",
             out.display(),
             changes.added.len(),
             changes.changed.len(),

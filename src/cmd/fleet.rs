@@ -108,6 +108,30 @@ pub(crate) fn build_all(args: &SynthArgs) -> anyhow::Result<(ClusterApps, bool)>
         registry.apps_on(cluster).any(|spec| spec.name == name)
     };
     let registered = |name: &str| registry.apps().iter().any(|spec| spec.name == name);
+    // an unknown app is one error, whatever the number of clusters
+    for name in args.apps.iter().filter(|name| !registered(name)) {
+        let mut known: Vec<&str> = registry
+            .apps()
+            .iter()
+            .map(|spec| spec.name.as_str())
+            .collect();
+        known.sort_unstable();
+        let suggestion = known
+            .iter()
+            .map(|candidate| (strsim::jaro_winkler(name, candidate), *candidate))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, candidate)| format!(" (did you mean `{candidate}`?)"))
+            .unwrap_or_default();
+        eprintln!(
+            "synth: error: no app named `{name}`{suggestion}; apps are: {}",
+            known.join(", ")
+        );
+        failed = true;
+    }
+    if failed {
+        return Err(Reported(2).into());
+    }
     if args.clusters.is_empty() {
         for name in &args.apps {
             if registered(name) && !clusters.iter().any(|cluster| runs_on(name, cluster)) {
@@ -120,8 +144,7 @@ pub(crate) fn build_all(args: &SynthArgs) -> anyhow::Result<(ClusterApps, bool)>
         let only: Vec<String> = if args.clusters.is_empty() {
             args.apps
                 .iter()
-                // unknown names stay, so build_cluster_apps reports them
-                .filter(|name| runs_on(name, &cluster) || !registered(name))
+                .filter(|name| runs_on(name, &cluster))
                 .cloned()
                 .collect()
         } else {

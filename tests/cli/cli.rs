@@ -26,6 +26,14 @@ fn check_reports_missing_changed_and_stale_files_and_exits_1() {
 
     let write = synth(&["--out", out_arg]);
     assert_eq!(write.status.code(), Some(0), "{:?}", text(&write));
+    // apps are counted once, not once per cluster
+    assert!(
+        text(&write)
+            .0
+            .contains(" objects of 24 apps on 2 clusters to "),
+        "{:?}",
+        text(&write)
+    );
     let clean = synth(&["--check", "--out", out_arg]);
     assert_eq!(clean.status.code(), Some(0), "{:?}", text(&clean));
     assert!(text(&clean).0.contains("is up to date"));
@@ -119,14 +127,24 @@ fn app_filter_replaces_only_the_named_apps() {
 }
 
 #[test]
-fn unknown_app_is_a_usage_error() {
+fn unknown_app_is_a_usage_error_reported_once_with_a_suggestion() {
     let run = synth(&["--app", "nope", "--check"]);
     let (_, stderr) = text(&run);
     assert_eq!(run.status.code(), Some(2));
     assert!(
-        stderr.starts_with(
-            "synth: cluster `main`: error: app `nope`: `nope`: no app named `nope`; apps are: "
-        ),
+        stderr.starts_with("synth: error: no app named `nope`; apps are: argocd-monitor, "),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "one error, not one per cluster: {stderr}"
+    );
+    let typo = synth(&["--app", "n8m", "--check"]);
+    let (_, stderr) = text(&typo);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr.starts_with("synth: error: no app named `n8m` (did you mean `n8n`?); apps are: "),
         "{stderr}"
     );
     let usage = synth(&["--no-such-flag"]);
