@@ -9,6 +9,7 @@
 //! Apps that run only where a role is present register with
 //! `.when(|cluster| cluster.has_role(STORAGE))`.
 
+use homelab_synth::bootstrap::GitOps;
 use homelab_synth::cluster::{ClusterSpec, Fleet, FleetError};
 use homelab_synth::helm::ValueLayers;
 use serde_json::json;
@@ -82,6 +83,15 @@ pub fn fleet() -> Fleet<Settings> {
             ]),
         )
         .cluster(ClusterSpec::new("staging", "staging", "staging.madhan.app"))
+}
+
+/// How the clusters follow the manifests branch: Argo CD, on the branch `synth publish`
+/// writes from `main`. The objects that follow it are published with the apps
+/// (`<cluster>/_gitops/`); `synth bootstrap --cluster NAME` prints the one object to apply.
+pub fn gitops() -> GitOps {
+    GitOps::argo_cd("https://github.com/madhank93/homelab.git", "main-manifests")
+        // Longhorn's CRDs, engine images and instance managers take longer than most
+        .app_timeout("longhorn", "15m")
 }
 
 /// Every cluster with its settings resolved.

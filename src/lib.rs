@@ -3,7 +3,7 @@
 
 use homelab_synth::Registry;
 
-pub use homelab_clusters::{Cluster, Settings, clusters, fleet};
+pub use homelab_clusters::{Cluster, Settings, clusters, fleet, gitops};
 
 /// Every app of the homelab, one line per category crate.
 pub fn homelab() -> Registry<Settings> {

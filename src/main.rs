@@ -171,6 +171,7 @@ fn write_output(
         .clusters
         .iter()
         .flat_map(|(_, set)| set.apps.iter().map(|app| app.name.as_str()))
+        .filter(|name| *name != homelab_synth::bootstrap::BRANCH_FOLDER)
         .collect();
     let apps = match synthesized.clusters.len() {
         1 => format!(
@@ -242,7 +243,12 @@ fn print_list(synthesized: &Synthesized) -> anyhow::Result<()> {
         "OBJECTS"
     )?;
     for (cluster, set) in &synthesized.clusters {
-        for app in &set.apps {
+        // the branch folder is not an app
+        for app in set
+            .apps
+            .iter()
+            .filter(|app| app.name != homelab_synth::bootstrap::BRANCH_FOLDER)
+        {
             let namespaces = if app.namespaces.is_empty() {
                 "-".to_owned()
             } else {

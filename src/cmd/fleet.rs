@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use homelab_synth::bootstrap::{Target, branch_app};
 use homelab_synth::helm::check_read;
 use homelab_synth::output::{Rendered, render};
 use homelab_synth::{BuiltApp, synthesize_owned_with};
@@ -154,10 +155,17 @@ pub(crate) fn build_all(args: &SynthArgs) -> anyhow::Result<(ClusterApps, bool)>
             continue;
         }
         match build_cluster_apps(&registry, &cluster, &only) {
-            Ok(apps) => {
+            Ok(mut apps) => {
                 // a Helm values layer nobody reads would be a silent no-op; only a build of
                 // every app can tell
                 if args.apps.is_empty() {
+                    // the objects that follow the branch, published with the apps
+                    let target = Target {
+                        cluster: &cluster.name,
+                        per_cluster,
+                    };
+                    let rollout = cmd::graph::rollout_on(&cluster)?;
+                    apps.push(branch_app(&synth::gitops(), target, &rollout));
                     let apps_built = apps.iter().map(|built| &built.app);
                     for problem in check_read(&cluster.settings.helm, apps_built) {
                         eprintln!(

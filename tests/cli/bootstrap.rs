@@ -1,14 +1,16 @@
-//! `synth bootstrap`: the Argo CD and Flux objects validate against the real CRDs of
-//! `../shared/crds`, and carry the settings that keep a cluster safe.
+//! GitOps objects: the root `synth bootstrap` prints and the objects published in the
+//! branch's `_gitops/` folder validate against the real CRDs of `../shared/crds` (strict),
+//! carry the settings that keep a cluster safe, and follow a change of apps with no manual
+//! step.
 
-use homelab_synth::bootstrap::{BootstrapProps, Engine};
+use homelab_synth::bootstrap::{BRANCH_FOLDER, Engine, GitOps, Target, branch_app, build_root};
 use homelab_synth::crd_schema::to_json_schema;
 use homelab_synth::rollout::RolloutGraph;
 use homelab_synth::yaml::read_documents;
 use homelab_synth::{App, BuiltApp, MemoryFiles, synthesize};
 use serde_json::Value;
 
-use crate::support::{synth, text, workspace};
+use crate::support::{read_tree, synth, temp_in_workspace, text, workspace};
 
 /// The schema of `kind` at `api_version` from the shared CRD corpus (read once, only the
 /// files of the groups bootstrap uses).
@@ -19,6 +21,7 @@ fn crd_schema(api_version: &str, kind: &str) -> Value {
         let mut schemas = Vec::new();
         for file in [
             "argoproj.io_applicationsets.yaml",
+            "argoproj.io_applications.yaml",
             "source.toolkit.fluxcd.io_gitrepositories.yaml",
             "kustomize.toolkit.fluxcd.io_kustomizations.yaml",
         ] {
@@ -47,28 +50,9 @@ fn crd_schema(api_version: &str, kind: &str) -> Value {
         .unwrap_or_else(|| panic!("no CRD for {api_version} {kind}"))
 }
 
-fn bootstrap(engine: &str) -> Vec<Value> {
-    bootstrap_with(engine, &["--cluster", "main"])
-}
-
-/// `synth bootstrap --engine <engine> <extra>` for a fixed repository and branch; every
-/// object printed is checked against its CRD.
-fn bootstrap_with(engine: &str, extra: &[&str]) -> Vec<Value> {
-    let mut args = vec![
-        "bootstrap",
-        "--engine",
-        engine,
-        "--repo",
-        "https://git.example.com/homelab.git",
-        "--branch",
-        "main-manifests",
-    ];
-    args.extend_from_slice(extra);
-    let run = synth(&args);
-    let (stdout, stderr) = text(&run);
-    assert!(run.status.success(), "{stderr}");
-    let documents = read_documents(&stdout).expect("bootstrap prints YAML");
-    for document in &documents {
+/// Every document checked against its CRD (strict: an unknown field is an error too).
+fn check_against_crds(documents: &[Value]) {
+    for document in documents {
         let schema = crd_schema(
             document["apiVersion"].as_str().unwrap(),
             document["kind"].as_str().unwrap(),
@@ -85,171 +69,21 @@ fn bootstrap_with(engine: &str, extra: &[&str]) -> Vec<Value> {
             document["metadata"]["name"]
         );
     }
+}
+
+/// The objects of one app, synthesized and checked against their CRDs.
+fn synthesized(app: BuiltApp) -> Vec<Value> {
+    let set = synthesize(&[app], &MemoryFiles::new()).expect("GitOps objects synthesize");
+    let documents: Vec<Value> = set.apps[0]
+        .documents
+        .iter()
+        .map(|document| document.body.clone())
+        .collect();
+    check_against_crds(&documents);
     documents
 }
 
-#[test]
-fn argocd_application_set_follows_every_app_directory_safely() {
-    let documents = bootstrap("argocd");
-    assert_eq!(documents.len(), 1);
-    let set = &documents[0];
-    assert_eq!(set["kind"], "ApplicationSet");
-    assert_eq!(set["metadata"]["namespace"], "argocd");
-    assert_eq!(set["metadata"]["name"], "homelab-main");
-    let spec = &set["spec"];
-    assert_eq!(
-        spec["generators"][0]["git"]["directories"],
-        serde_json::json!([{"path": "main/*"}]),
-        "the main cluster's folder on the branch"
-    );
-    assert_eq!(spec["generators"][0]["git"]["revision"], "main-manifests");
-    assert_eq!(spec["syncPolicy"]["preserveResourcesOnDeletion"], true);
-    let policy = &spec["template"]["spec"]["syncPolicy"];
-    assert_eq!(
-        policy["automated"],
-        serde_json::json!({"prune": true, "selfHeal": true})
-    );
-    assert_eq!(
-        policy["syncOptions"],
-        serde_json::json!(["ServerSideApply=true"])
-    );
-    assert_eq!(
-        spec["template"]["spec"]["destination"],
-        serde_json::json!({"server": "https://kubernetes.default.svc"}),
-        "no namespace named after the app (apps declare theirs)"
-    );
-}
-
-#[test]
-fn flux_gets_one_kustomization_per_app_or_one_parent() {
-    let documents = bootstrap("flux");
-    assert_eq!(documents[0]["kind"], "GitRepository");
-    assert_eq!(documents[0]["spec"]["ref"]["branch"], "main-manifests");
-    let main = &synth::clusters().expect("fleet")[0];
-    let registry = synth::homelab();
-    let apps: Vec<&str> = registry.apps_on(main).map(|a| a.name.as_str()).collect();
-    let kustomizations: Vec<&Value> = documents
-        .iter()
-        .filter(|d| d["kind"] == "Kustomization")
-        .collect();
-    assert_eq!(kustomizations.len(), apps.len());
-    for kustomization in kustomizations {
-        let name = kustomization["metadata"]["name"].as_str().unwrap();
-        assert!(apps.contains(&name), "{name}");
-        assert_eq!(kustomization["spec"]["path"], format!("./main/{name}"));
-        assert_eq!(kustomization["spec"]["prune"], true);
-        assert_eq!(kustomization["spec"]["wait"], true);
-    }
-
-    // the schema check has teeth: a wrong type, a missing required field and a misspelt
-    // field are caught
-    let mut broken = documents[1].clone();
-    broken["spec"]["prune"] = Value::String("yes".into());
-    broken["spec"].as_object_mut().unwrap().remove("sourceRef");
-    broken["spec"]["dependOn"] = serde_json::json!([{"name": "longhorn"}]);
-    let schema = crd_schema("kustomize.toolkit.fluxcd.io/v1", "Kustomization");
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    assert_eq!(validator.iter_errors(&broken).count(), 3);
-
-    let parent = bootstrap("flux-app-of-apps");
-    assert_eq!(parent.len(), 2);
-    assert_eq!(parent[1]["spec"]["path"], "./main");
-}
-
-#[test]
-fn the_rollout_order_becomes_argo_cd_steps_and_flux_depends_on() {
-    let main = &synth::clusters().expect("fleet")[0];
-    let graph = synth::homelab()
-        .rollout_on(main)
-        .expect("the homelab has a rollout order");
-    assert!(graph.waves().len() >= 3, "{:?}", graph.waves());
-
-    let set = &bootstrap("argocd")[0];
-    assert_eq!(set["spec"]["strategy"]["type"], "RollingSync");
-    let steps = set["spec"]["strategy"]["rollingSync"]["steps"]
-        .as_array()
-        .expect("steps");
-    assert_eq!(steps.len(), graph.waves().len());
-    for (step, wave) in steps.iter().zip(graph.waves()) {
-        assert_eq!(
-            step["matchExpressions"],
-            serde_json::json!([{"key": "homelab-synth.dev/app", "operator": "In", "values": wave}])
-        );
-    }
-    assert_eq!(
-        set["spec"]["template"]["metadata"]["labels"]["homelab-synth.dev/app"],
-        "{{.path.basename}}",
-        "every generated Application carries the label the steps select on"
-    );
-
-    let flux = bootstrap("flux");
-    let by_name = |name: &str| {
-        flux.iter()
-            .find(|d| d["kind"] == "Kustomization" && d["metadata"]["name"] == name)
-            .unwrap_or_else(|| panic!("no Kustomization {name}"))
-    };
-    assert_eq!(
-        by_name("grafana")["spec"]["dependsOn"],
-        serde_json::json!([
-            {"name": "csi-driver"}, {"name": "gateway"}, {"name": "longhorn"},
-            {"name": "openbao"}, {"name": "victoria-logs"}, {"name": "victoria-metrics"}
-        ])
-    );
-    assert!(by_name("reloader")["spec"].get("dependsOn").is_none());
-    for app in graph.waves().iter().flatten() {
-        let depends_on: Vec<&str> = by_name(app)["spec"]["dependsOn"]
-            .as_array()
-            .map(|list| list.iter().filter_map(|d| d["name"].as_str()).collect())
-            .unwrap_or_default();
-        assert_eq!(depends_on, graph.dependencies_of(app), "{app}");
-    }
-}
-
-#[test]
-fn with_several_clusters_bootstrap_names_one_and_follows_its_folder() {
-    let run = synth(&[
-        "bootstrap",
-        "--repo",
-        "https://git.example.com/homelab.git",
-        "--branch",
-        "main-manifests",
-    ]);
-    let (_, stderr) = text(&run);
-    assert_eq!(run.status.code(), Some(2));
-    assert_eq!(
-        stderr,
-        "synth: error: the homelab has clusters main, staging; name the one to bootstrap with \
-         --cluster\n"
-    );
-    let run = synth(&[
-        "bootstrap",
-        "--engine",
-        "flux",
-        "--repo",
-        "https://git.example.com/homelab.git",
-        "--branch",
-        "main-manifests",
-        "--cluster",
-        "staging",
-    ]);
-    let (stdout, stderr) = text(&run);
-    assert!(run.status.success(), "{stderr}");
-    let documents = read_documents(&stdout).expect("YAML");
-    let paths: Vec<&str> = documents
-        .iter()
-        .filter(|d| d["kind"] == "Kustomization")
-        .filter_map(|d| d["spec"]["path"].as_str())
-        .collect();
-    assert!(paths.contains(&"./staging/headlamp"), "{paths:?}");
-    assert!(
-        !paths.iter().any(|path| path.ends_with("/ollama")),
-        "staging runs no GPU apps: {paths:?}"
-    );
-}
-
-/// The bootstrap objects of a workspace with one cluster (no cluster folder on the branch),
-/// synthesized by the library as the binary does, each checked against its CRD.
-fn single_cluster_bootstrap(engine: Engine, apps: &[(&str, &[&str])]) -> Vec<Value> {
+fn graph(apps: &[(&str, &[&str])]) -> RolloutGraph {
     let owned: Vec<(String, Vec<String>)> = apps
         .iter()
         .map(|(name, needs)| {
@@ -257,138 +91,268 @@ fn single_cluster_bootstrap(engine: Engine, apps: &[(&str, &[&str])]) -> Vec<Val
             ((*name).to_owned(), needs)
         })
         .collect();
-    let graph =
-        RolloutGraph::new(owned.iter().map(|(n, d)| (n.as_str(), d.as_slice()))).expect("acyclic");
+    RolloutGraph::new(owned.iter().map(|(n, d)| (n.as_str(), d.as_slice()))).expect("acyclic")
+}
+
+fn gitops(engine: Engine) -> GitOps {
+    GitOps::argo_cd("https://git.example.com/homelab.git", "main-manifests")
+        .with_engine(engine)
+        .app_timeout("db", "15m")
+}
+
+const MAIN: Target<'static> = Target {
+    cluster: "main",
+    per_cluster: true,
+};
+
+fn root(engine: Engine, secret: Option<&str>) -> Vec<Value> {
     let mut app = App::new("bootstrap");
-    homelab_synth::bootstrap::build(
-        &mut app,
-        &BootstrapProps {
-            engine,
-            repo_url: "https://git.example.com/homelab.git".into(),
-            branch: "main-manifests".into(),
-            namespace: None,
-            name: None,
-            project: None,
-            interval: None,
-            apps: graph,
-            folder: None,
-            destination: None,
-        },
-    );
-    let built = [BuiltApp {
+    build_root(&mut app, &gitops(engine), MAIN, secret);
+    synthesized(BuiltApp {
         app,
         category: "bootstrap".into(),
-    }];
-    let set = synthesize(&built, &MemoryFiles::new()).expect("bootstrap objects synthesize");
-    let documents: Vec<Value> = set.apps[0]
-        .documents
+    })
+}
+
+#[test]
+fn bootstrap_prints_one_root_application_that_follows_the_branch_folder() {
+    let run = synth(&["bootstrap", "--cluster", "main"]);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    let documents = read_documents(&stdout).expect("bootstrap prints YAML");
+    check_against_crds(&documents);
+    let [root] = documents.as_slice() else {
+        panic!("one root object: {stdout}");
+    };
+    assert_eq!(root["kind"], "Application");
+    assert_eq!(root["metadata"]["name"], "homelab-main");
+    assert_eq!(
+        root["spec"]["source"]["path"],
+        format!("main/{BRANCH_FOLDER}")
+    );
+    assert_eq!(
+        root["spec"]["syncPolicy"]["automated"],
+        serde_json::json!({"prune": true, "selfHeal": true})
+    );
+    assert_eq!(root["spec"]["syncPolicy"]["retry"]["limit"], 10);
+    // the root has no resources finalizer: deleting it leaves the apps running
+    assert!(root["metadata"].get("finalizers").is_none());
+
+    let several = synth(&["bootstrap"]);
+    assert_eq!(several.status.code(), Some(2));
+    assert!(
+        text(&several)
+            .1
+            .contains("name the one to bootstrap with --cluster")
+    );
+    let secret = synth(&["bootstrap", "--cluster", "main", "--secret", "repo"]);
+    assert_eq!(secret.status.code(), Some(2), "--secret is Flux's");
+}
+
+#[test]
+fn the_published_application_set_deletes_removed_apps_and_rolls_out_in_waves() {
+    let dir = temp_in_workspace();
+    let out = dir.path().join("app");
+    let run = synth(&["--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{:?}", text(&run));
+    let tree = read_tree(&out);
+    let set = read_documents(&String::from_utf8_lossy(
+        &tree[&format!("main/{BRANCH_FOLDER}/ApplicationSet.homelab-main.yaml")],
+    ))
+    .expect("YAML")
+    .remove(0);
+    check_against_crds(std::slice::from_ref(&set));
+    let spec = &set["spec"];
+    assert_eq!(
+        spec["generators"][0]["git"]["directories"],
+        serde_json::json!([
+            {"path": "main/*"},
+            {"path": "main/_gitops", "exclude": true},
+        ])
+    );
+    assert_eq!(
+        set["metadata"]["annotations"]["argocd.argoproj.io/sync-options"],
+        "Prune=false,Delete=false"
+    );
+    // deleting an app from the code deletes it from the cluster
+    assert!(
+        spec["syncPolicy"]
+            .get("preserveResourcesOnDeletion")
+            .is_none()
+    );
+    assert_eq!(
+        spec["template"]["metadata"]["finalizers"],
+        serde_json::json!(["resources-finalizer.argocd.argoproj.io"])
+    );
+    assert_eq!(spec["template"]["spec"]["syncPolicy"]["retry"]["limit"], 10);
+    assert_eq!(spec["strategy"]["deletionOrder"], "Reverse");
+    let steps = spec["strategy"]["rollingSync"]["steps"]
+        .as_array()
+        .expect("steps");
+    let first: Vec<&str> = steps[0]["matchExpressions"][0]["values"]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|document| document.body.clone())
+        .map(|value| value.as_str().unwrap())
         .collect();
-    for document in &documents {
-        let schema = crd_schema(
-            document["apiVersion"].as_str().unwrap(),
-            document["kind"].as_str().unwrap(),
-        );
-        let validator = jsonschema::validator_for(&schema).expect("CRD schema compiles");
-        assert!(validator.is_valid(document), "{document:#}");
+    assert!(first.contains(&"monitoring-crds"), "CRDs first: {first:?}");
+    let last = &steps.last().unwrap()["matchExpressions"][0];
+    assert_eq!(last["operator"], "NotIn", "a catch-all step comes last");
+    // staging has its own folder and set
+    assert!(tree.contains_key(&format!(
+        "staging/{BRANCH_FOLDER}/ApplicationSet.homelab-staging.yaml"
+    )));
+}
+
+#[test]
+fn flux_gets_a_root_with_secret_and_one_kustomization_per_app_with_retries_and_timeouts() {
+    let root = root(Engine::Flux, Some("manifests-repo"));
+    let kinds: Vec<&str> = root.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["GitRepository", "Kustomization"]);
+    assert_eq!(root[0]["spec"]["secretRef"]["name"], "manifests-repo");
+    assert_eq!(root[1]["spec"]["path"], "./main/_gitops");
+    assert_eq!(root[1]["spec"]["prune"], true);
+
+    let rollout = graph(&[("db", &[]), ("web", &["db"])]);
+    let branch = synthesized(branch_app(&gitops(Engine::Flux), MAIN, &rollout));
+    let by_name = |name: &str| {
+        branch
+            .iter()
+            .find(|d| d["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let web = &by_name("web")["spec"];
+    assert_eq!(web["dependsOn"], serde_json::json!([{"name": "db"}]));
+    assert_eq!(web["path"], "./main/web");
+    assert_eq!(web["sourceRef"]["name"], "homelab-main");
+    assert_eq!(web["retryInterval"], "2m");
+    assert_eq!(web["timeout"], "5m");
+    assert_eq!(web["wait"], true);
+    assert_eq!(web["prune"], true);
+    assert_eq!(by_name("db")["spec"]["timeout"], "15m", "per-app timeout");
+}
+
+/// Which RollingSync step of `set` selects an Application of `app`, as Argo CD evaluates
+/// `In`/`NotIn` expressions on the app label.
+fn step_of(set: &Value, app: &str) -> Option<usize> {
+    set["spec"]["strategy"]["rollingSync"]["steps"]
+        .as_array()?
+        .iter()
+        .position(|step| {
+            step["matchExpressions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|expression| {
+                    let listed = expression["values"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|value| value == app);
+                    match expression["operator"].as_str().unwrap() {
+                        "In" => listed,
+                        "NotIn" => !listed,
+                        other => panic!("operator {other}"),
+                    }
+                })
+        })
+}
+
+#[test]
+fn an_app_added_later_is_picked_up_with_no_bootstrap_change() {
+    for engine in [Engine::ArgoCd, Engine::Flux] {
+        let before = graph(&[("crds", &[]), ("web", &["crds"])]);
+        let after = graph(&[("crds", &[]), ("web", &["crds"]), ("cache", &["crds"])]);
+        let old = synthesized(branch_app(&gitops(engine), MAIN, &before));
+        let new = synthesized(branch_app(&gitops(engine), MAIN, &after));
+        // the root applied once is the same whatever the apps
+        assert_eq!(root(engine, None), root(engine, None));
+        match engine {
+            Engine::ArgoCd => {
+                // the new version of the set, published with the app, places it in its wave
+                assert_eq!(step_of(&new[0], "cache"), Some(1));
+                assert_eq!(step_of(&new[0], "web"), Some(1));
+                // the old version, still applied when the new Application appears, selects
+                // it in its last step instead of leaving it out of the rollout
+                assert_eq!(step_of(&old[0], "cache"), Some(2));
+                assert_eq!(step_of(&old[0], "crds"), Some(0));
+            }
+            Engine::Flux => {
+                assert!(!old.iter().any(|d| d["metadata"]["name"] == "cache"));
+                let cache = new
+                    .iter()
+                    .find(|d| d["metadata"]["name"] == "cache")
+                    .expect("a Kustomization for the new app");
+                assert_eq!(
+                    cache["spec"]["dependsOn"],
+                    serde_json::json!([{"name": "crds"}])
+                );
+            }
+        }
     }
-    documents
 }
 
 #[test]
 fn a_single_cluster_workspace_keeps_its_apps_at_the_top_of_the_branch() {
-    let set = single_cluster_bootstrap(Engine::ArgoCd, &[("grafana", &[]), ("reloader", &[])]);
-    assert_eq!(set[0]["metadata"]["name"], "homelab");
+    let top = Target {
+        cluster: "default",
+        per_cluster: false,
+    };
+    let set = synthesized(branch_app(
+        &gitops(Engine::ArgoCd),
+        top,
+        &graph(&[("web", &[])]),
+    ))
+    .remove(0);
+    assert_eq!(set["metadata"]["name"], "homelab");
     assert_eq!(
-        set[0]["spec"]["template"]["metadata"]["name"],
+        set["spec"]["generators"][0]["git"]["directories"],
+        serde_json::json!([{"path": "*"}, {"path": "_gitops", "exclude": true}])
+    );
+    assert_eq!(
+        set["spec"]["template"]["metadata"]["name"],
         "{{.path.basename}}"
     );
-    let spec = &set[0]["spec"];
-    assert_eq!(
-        spec["generators"][0]["git"]["directories"],
-        serde_json::json!([{"path": "*"}])
-    );
-    assert!(
-        spec.get("strategy").is_none(),
-        "one wave needs no progressive sync: {spec:#}"
-    );
-
-    let set = single_cluster_bootstrap(
-        Engine::ArgoCd,
-        &[
-            ("grafana", &["victoria-metrics"]),
-            ("victoria-metrics", &[]),
-        ],
-    );
-    assert_eq!(
-        set[0]["spec"]["strategy"]["rollingSync"]["steps"][1]["matchExpressions"][0]["values"],
-        serde_json::json!(["grafana"])
-    );
-
-    let flux = single_cluster_bootstrap(
-        Engine::Flux,
-        &[
-            ("grafana", &["victoria-metrics"]),
-            ("victoria-metrics", &[]),
-        ],
-    );
-    let grafana = flux
-        .iter()
-        .find(|d| d["kind"] == "Kustomization" && d["metadata"]["name"] == "grafana")
-        .expect("grafana's Kustomization");
-    assert_eq!(grafana["spec"]["path"], "./grafana");
-    assert_eq!(
-        grafana["spec"]["dependsOn"],
-        serde_json::json!([{"name": "victoria-metrics"}])
-    );
-
-    let parent = single_cluster_bootstrap(Engine::FluxAppOfApps, &[("grafana", &[])]);
-    assert_eq!(parent[1]["spec"]["path"], "./");
+    assert!(set["spec"].get("strategy").is_none(), "one wave: no steps");
+    let mut app = App::new("bootstrap");
+    build_root(&mut app, &gitops(Engine::ArgoCd), top, None);
+    let root = synthesized(BuiltApp {
+        app,
+        category: "bootstrap".into(),
+    });
+    assert_eq!(root[0]["spec"]["source"]["path"], "_gitops");
 }
 
 #[test]
 fn one_argo_cd_can_follow_every_cluster_without_name_clashes() {
-    let sets: Vec<Value> = ["main", "staging"]
-        .iter()
+    let gitops = gitops(Engine::ArgoCd).destination("staging", "staging-cluster");
+    let rollout = graph(&[("web", &[])]);
+    let names: Vec<Value> = ["main", "staging"]
+        .into_iter()
         .map(|cluster| {
-            bootstrap_with("argocd", &["--cluster", cluster, "--destination", cluster]).remove(0)
+            let target = Target {
+                cluster,
+                per_cluster: true,
+            };
+            synthesized(branch_app(&gitops, target, &rollout)).remove(0)
+        })
+        .map(|set| {
+            serde_json::json!([
+                set["metadata"]["name"],
+                set["spec"]["template"]["metadata"]["name"],
+                set["spec"]["template"]["spec"]["destination"],
+            ])
         })
         .collect();
-    let names: Vec<&Value> = sets.iter().map(|set| &set["metadata"]["name"]).collect();
-    assert_eq!(names, ["homelab-main", "homelab-staging"]);
-    let template = |set: &Value| set["spec"]["template"].clone();
     assert_eq!(
-        template(&sets[1])["metadata"]["name"],
-        "staging-{{.path.basename}}",
-        "Application names carry the cluster"
-    );
-    assert_eq!(
-        template(&sets[1])["metadata"]["labels"]["homelab-synth.dev/app"],
-        "{{.path.basename}}",
-        "rollout steps still select on the app"
-    );
-    assert_eq!(
-        template(&sets[1])["spec"]["destination"],
-        serde_json::json!({"name": "staging"})
-    );
-
-    let run = synth(&[
-        "bootstrap",
-        "--engine",
-        "flux",
-        "--cluster",
-        "main",
-        "--destination",
-        "main",
-        "--repo",
-        "https://git.example.com/homelab.git",
-    ]);
-    let (_, stderr) = text(&run);
-    assert_eq!(run.status.code(), Some(2));
-    assert_eq!(
-        stderr,
-        "synth: error: --destination names an Argo CD cluster; Flux applies to the cluster it \
-         runs in\n"
+        names,
+        [
+            serde_json::json!([
+                "homelab-main",
+                "main-{{.path.basename}}",
+                {"server": "https://kubernetes.default.svc"}
+            ]),
+            serde_json::json!(["homelab-staging", "staging-{{.path.basename}}", {"name": "staging-cluster"}]),
+        ]
     );
 }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use homelab_synth::bootstrap::{Target, branch_app};
 use homelab_synth::output::render;
 use homelab_synth::test_support::decode_paths;
 use homelab_synth::{
@@ -31,7 +32,14 @@ fn synthesize_homelab() -> Vec<(synth::Cluster, ManifestSet)> {
     clusters
         .into_iter()
         .map(|cluster| {
-            let apps = build_cluster_apps(&registry, &cluster, &[]).expect("apps build");
+            let mut apps = build_cluster_apps(&registry, &cluster, &[]).expect("apps build");
+            // the objects that follow the branch, published with the apps
+            let rollout = registry.rollout_on(&cluster).expect("rollout");
+            let target = Target {
+                cluster: &cluster.name,
+                per_cluster: true,
+            };
+            apps.push(branch_app(&synth::gitops(), target, &rollout));
             match synthesize_with(&apps, &SynthInputs::new(&sources).with_helm(&helm)) {
                 Ok(set) => (cluster, set),
                 Err(error) => panic!(

@@ -20,7 +20,8 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
     // lookups only, never iterated: the hash order cannot reach the output
     let mut seen: HashMap<(&str, &str, &str, &str), (&str, &str)> = HashMap::new();
     for app in apps {
-        if !names::is_dns1123_label(&app.name) {
+        // the branch folder is the one folder that is not an app (and so never clashes)
+        if !names::is_dns1123_label(&app.name) && app.name != crate::bootstrap::BRANCH_FOLDER {
             findings.push(Finding::error(
                 &app.name,
                 &app.name,
