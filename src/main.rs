@@ -29,9 +29,15 @@ struct Cli {
 
 #[derive(clap::Args, Debug, Clone)]
 pub(crate) struct SynthArgs {
-    /// Output folder (must be inside the workspace). Default: `<workspace>/app`.
+    /// Output folder (must be inside the workspace). Default: `<workspace>/app`. `-` prints
+    /// to standard output, as `--stdout` does.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
+    /// Print the synthesized objects to standard output as one YAML stream, each document
+    /// preceded by `# Source: <cluster>/<app>/<file>` (for kubeconform, `kubectl diff -f -`,
+    /// grep); write nothing.
+    #[arg(long, conflicts_with_all = ["out", "check"])]
+    pub(crate) stdout: bool,
     /// Synthesize only this app (repeatable). Default: every app.
     #[arg(long = "app", value_name = "NAME")]
     pub(crate) apps: Vec<String>,
@@ -132,7 +138,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         None => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
+            if cli.synth.check && cli.synth.out.as_deref() == Some(Path::new("-")) {
+                bail!("--check compares with an output folder; --out - prints instead");
+            }
             let synthesized = synthesize_all(&cli.synth, &workspace)?;
+            if cli.synth.stdout || cli.synth.out.as_deref() == Some(Path::new("-")) {
+                return print_stream(&synthesized);
+            }
             let written = write_output(&cli.synth, &workspace, &synthesized);
             // the process ends right after: leave the freeing to the operating system
             std::mem::forget(synthesized);
@@ -221,6 +233,31 @@ fn write_output(
             changes.removed.len()
         ),
     }
+    Ok(())
+}
+
+/// Every synthesized file as one YAML stream on standard output, each document preceded by
+/// `# Source: <cluster>/<app>/<file>`.
+fn print_stream(synthesized: &Synthesized) -> anyhow::Result<()> {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let only_cluster = synthesized
+        .clusters
+        .first()
+        .map(|(cluster, _)| cluster.name.clone())
+        .unwrap_or_default();
+    for (index, (path, bytes)) in synthesized.files()?.iter().enumerate() {
+        if index > 0 {
+            stdout.write_all(b"---\n")?;
+        }
+        let source = if synthesized.per_cluster {
+            path.clone()
+        } else {
+            format!("{only_cluster}/{path}")
+        };
+        writeln!(stdout, "# Source: {source}")?;
+        stdout.write_all(bytes)?;
+    }
+    stdout.flush()?;
     Ok(())
 }
 

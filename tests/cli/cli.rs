@@ -152,6 +152,40 @@ fn unknown_app_is_a_usage_error_reported_once_with_a_suggestion() {
 }
 
 #[test]
+fn stdout_prints_one_yaml_stream_with_source_comments_and_writes_nothing() {
+    use homelab_synth::yaml::read_documents;
+    let dir = temp_in_workspace();
+    for args in [
+        vec!["--stdout", "--app", "n8n", "--cluster", "main"],
+        vec!["--out", "-", "--app", "n8n", "--cluster", "main"],
+    ] {
+        let run = synth_in(dir.path(), &args, None);
+        let (stdout, stderr) = text(&run);
+        assert_eq!(run.status.code(), Some(0), "{stderr}");
+        let sources: Vec<&str> = stdout
+            .lines()
+            .filter_map(|line| line.strip_prefix("# Source: "))
+            .collect();
+        assert!(
+            sources.contains(&"main/n8n/Deployment.n8n.yaml"),
+            "{sources:?}"
+        );
+        assert!(sources.iter().all(|source| source.starts_with("main/n8n/")));
+        // one document per file, read back as Kubernetes reads a stream
+        let documents = read_documents(&stdout).expect("a YAML stream");
+        assert_eq!(documents.len(), sources.len());
+        assert!(!dir.path().join("-").exists(), "`--out -` is no folder");
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    let both = synth(&["--stdout", "--check"]);
+    assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
 fn output_outside_the_workspace_or_through_a_symlink_is_refused() {
     let elsewhere = tempfile::tempdir().unwrap();
     let outside = elsewhere.path().join("app");
