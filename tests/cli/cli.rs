@@ -26,6 +26,15 @@ fn check_reports_missing_changed_and_stale_files_and_exits_1() {
 
     let write = synth(&["--out", out_arg]);
     assert_eq!(write.status.code(), Some(0), "{:?}", text(&write));
+    // a new tree inside this one would replace its files
+    let nested = out.join("main");
+    let run = synth(&["--out", nested.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2), "{:?}", text(&run));
+    assert!(
+        text(&run).1.contains("is inside the synth output tree"),
+        "{:?}",
+        text(&run)
+    );
     // apps are counted once, not once per cluster
     assert!(
         text(&write)
@@ -195,6 +204,19 @@ fn output_outside_the_workspace_or_through_a_symlink_is_refused() {
     assert!(stderr.starts_with("synth: cannot write "), "{stderr}");
     assert!(stderr.contains("must be inside the workspace"), "{stderr}");
     assert!(!outside.exists());
+    // refused, with --check or without: no folder is left on the way
+    let deep = elsewhere.path().join("a/b/c/app");
+    for args in [
+        vec!["--out", path_arg(&deep)],
+        vec!["--check", "--out", path_arg(&deep)],
+    ] {
+        let run = synth(&args);
+        assert_eq!(run.status.code(), Some(2), "{:?}", text(&run));
+        assert!(
+            !elsewhere.path().join("a").exists(),
+            "{args:?} created folders"
+        );
+    }
 
     let dir = temp_in_workspace();
     let link = dir.path().join("app");

@@ -36,8 +36,14 @@ pub enum OutputError {
         "refusing to replace `{out}`: `{entry}` is not synth output (expected only app folders of .yaml files, optionally inside cluster folders)"
     )]
     NotOutput { out: PathBuf, entry: String },
-    /// A file system operation failed.
-    #[error("cannot {action} `{path}`: {source}")]
+    /// The output folder lies inside another synth output tree, which writing it would
+    /// corrupt.
+    #[error(
+        "refusing to write `{out}`: it is inside the synth output tree `{tree}` (use `{tree}` itself, or a folder outside it)"
+    )]
+    InsideOutput { out: PathBuf, tree: PathBuf },
+    /// A file system operation failed (the cause is the error's source).
+    #[error("cannot {action} `{path}`")]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -160,6 +166,7 @@ pub fn write_tree(
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
+    fs::create_dir_all(parent).map_err(io_error("create", parent))?;
     remove_stale_staging(parent, &name)?;
     let staging = parent.join(format!("{}{}", staging_prefix(&name), std::process::id()));
     if staging.exists() {
@@ -270,10 +277,27 @@ fn checked_output_path(out: &Path, workspace: &Path) -> Result<PathBuf, OutputEr
         _ => return Err(outside()),
     };
     let parent = absolute.parent().ok_or_else(outside)?;
-    fs::create_dir_all(parent).map_err(io_error("create", parent))?;
-    let parent = parent.canonicalize().map_err(io_error("resolve", parent))?;
-    if !parent.starts_with(&workspace) {
+    // checked before anything is created: the nearest folder that exists must be inside
+    // the workspace (the missing ones are created only when the tree is written)
+    let existing = parent
+        .ancestors()
+        .find(|folder| folder.exists())
+        .ok_or_else(outside)?;
+    let resolved = existing
+        .canonicalize()
+        .map_err(io_error("resolve", existing))?;
+    if !resolved.starts_with(&workspace) {
         return Err(outside());
+    }
+    let parent = resolved.join(parent.strip_prefix(existing).unwrap_or(Path::new("")));
+    // nested in an output tree (`--out app/main`), a new tree would corrupt that one
+    for folder in parent.ancestors().take_while(|folder| *folder != workspace) {
+        if folder.is_dir() && is_output_tree(folder) {
+            return Err(OutputError::InsideOutput {
+                out: out.to_path_buf(),
+                tree: folder.to_path_buf(),
+            });
+        }
     }
     // canonicalize resolved links in the parent; refuse if the given path had any
     let mut walked = PathBuf::new();
@@ -284,6 +308,12 @@ fn checked_output_path(out: &Path, workspace: &Path) -> Result<PathBuf, OutputEr
         }
     }
     Ok(parent.join(name))
+}
+
+/// Whether `folder` holds a synth output tree (at least one file, laid out as synth writes).
+fn is_output_tree(folder: &Path) -> bool {
+    let mut files = BTreeSet::new();
+    scan_output(folder, folder, "", &mut files).is_ok() && !files.is_empty()
 }
 
 /// Relative paths of the files in an existing output tree; refuses anything synth would not
@@ -395,6 +425,39 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, ["app"], "no staging folder is left behind");
+    }
+
+    #[test]
+    fn refuses_a_folder_inside_another_output_tree_and_creates_nothing_it_refuses() {
+        let workspace = tempfile::tempdir().unwrap();
+        let app = workspace.path().join("app");
+        let files = tree(&[("main/a/X.one.yaml", "1\n")]);
+        write_tree(&files, &app, workspace.path()).unwrap();
+        let nested = tree(&[("a/X.one.yaml", "1\n")]);
+        let error = write_tree(&nested, &app.join("main"), workspace.path()).unwrap_err();
+        assert!(
+            matches!(&error, OutputError::InsideOutput { tree, .. } if tree.ends_with("app")),
+            "{error}"
+        );
+        assert_eq!(
+            read_tree(&app),
+            [("main/a/X.one.yaml".to_owned(), "1\n".to_owned())]
+        );
+
+        // refused, or only compared: no folder appears on the way
+        let elsewhere = tempfile::tempdir().unwrap();
+        let deep = elsewhere.path().join("a/b/c/app");
+        assert!(write_tree(&nested, &deep, workspace.path()).is_err());
+        assert!(!elsewhere.path().join("a").exists());
+        let inside = workspace.path().join("x/y/app");
+        let changes = compare_tree(&nested, &inside, workspace.path()).unwrap();
+        assert_eq!(changes.added, ["a/X.one.yaml"]);
+        assert!(
+            !workspace.path().join("x").exists(),
+            "compare creates nothing"
+        );
+        write_tree(&nested, &inside, workspace.path()).unwrap();
+        assert!(inside.join("a/X.one.yaml").is_file());
     }
 
     #[test]
