@@ -20,7 +20,7 @@ pub(crate) use cmd::fleet::{Synthesized, synthesize_all};
 /// Synthesize typed Rust apps into Kubernetes manifests, one folder per app.
 #[derive(Parser, Debug)]
 #[command(name = "synth", version, about, long_about = None)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     #[command(flatten)]
@@ -82,6 +82,10 @@ enum Command {
     Charts(cmd::charts::ChartsArgs),
     /// Generate typed Rust bindings from CustomResourceDefinition YAML files or folders.
     Import(cmd::import::ImportArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(cmd::completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
 }
 
 /// A failure that has already been reported and maps to an exit code.
@@ -104,6 +108,15 @@ fn main() -> ExitCode {
             if let Some(Reported(code)) = error.downcast_ref::<Reported>() {
                 return ExitCode::from(*code);
             }
+            // the reader went away (`synth man | head`): nothing to report
+            let closed = error.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if closed {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("synth: {error:#}");
             ExitCode::from(2)
         }
@@ -113,6 +126,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Fmt { files }) => format_documents(&files),
+        Some(Command::Completions(args)) => cmd::completions::completions(&args),
+        Some(Command::Man) => cmd::completions::man(),
         Some(Command::Publish(args)) => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             cmd::publish::run(&args, &cli.synth, &workspace)

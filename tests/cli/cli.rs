@@ -195,6 +195,53 @@ fn stdout_prints_one_yaml_stream_with_source_comments_and_writes_nothing() {
 }
 
 #[test]
+fn completions_complete_subcommands_and_flags_and_the_man_page_lists_them() {
+    let bash = synth(&["completions", "bash"]);
+    assert!(bash.status.success());
+    let script = dir_file("synth.bash", &bash.stdout);
+    // what bash offers after `synth pub<TAB>` and `synth diff --fo<TAB>`
+    let complete = |words: &str, current: usize| {
+        let run = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "source {}; COMP_WORDS=({words}); COMP_CWORD={current}; \
+                 _synth synth \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; \
+                 echo \"${{COMPREPLY[@]}}\"",
+                script.1.display()
+            ))
+            .output()
+            .expect("bash runs");
+        String::from_utf8_lossy(&run.stdout).trim().to_owned()
+    };
+    assert_eq!(complete("synth pub", 1), "publish");
+    assert_eq!(complete("synth diff --fo", 2), "--format");
+    let zsh = synth(&["completions", "zsh"]);
+    assert!(String::from_utf8_lossy(&zsh.stdout).starts_with("#compdef synth"));
+    let fish = synth(&["completions", "fish"]);
+    assert!(String::from_utf8_lossy(&fish.stdout).contains("complete -c synth -n "));
+    let unknown = synth(&["completions", "tcsh"]);
+    assert_eq!(unknown.status.code(), Some(2));
+
+    let man = synth(&["man"]);
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(page.contains(".TH synth 1"), "{page}");
+    for subcommand in ["publish", "diff", "bootstrap", "completions"] {
+        assert!(
+            page.contains(&format!("synth\\-{subcommand}(1)")),
+            "{subcommand}: {page}"
+        );
+    }
+}
+
+/// `content` written to a file in a new temporary folder (kept alive with it).
+fn dir_file(name: &str, content: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp folder");
+    let path = dir.path().join(name);
+    fs::write(&path, content).expect("write");
+    (dir, path)
+}
+
+#[test]
 fn output_outside_the_workspace_or_through_a_symlink_is_refused() {
     let elsewhere = tempfile::tempdir().unwrap();
     let outside = elsewhere.path().join("app");
