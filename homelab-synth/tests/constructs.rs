@@ -2108,3 +2108,24 @@ fn a_route_to_a_gateway_no_app_of_the_workspace_makes_is_an_error() {
         ]
     );
 }
+
+#[test]
+fn a_helm_release_without_a_renderer_is_one_clean_error() {
+    let mut app = App::new("web");
+    let mut chart = app.chart("web", ChartProps::namespace("web"));
+    chart.helm(
+        "web",
+        homelab_synth::helm::HelmProps::new(
+            homelab_synth::helm::ChartSource::repo("https://charts.example.com", "web"),
+            "1.0.0",
+        ),
+    );
+    let errors = expect_errors(synth_one(app));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("synthesis was given no Helm renderer (call `synthesize_with`"),
+        "{}",
+        errors[0]
+    );
+    assert!(!errors[0].contains("  "), "no run of spaces: {}", errors[0]);
+}

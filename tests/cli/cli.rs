@@ -251,6 +251,14 @@ fn output_outside_the_workspace_or_through_a_symlink_is_refused() {
     assert!(stderr.starts_with("synth: cannot write "), "{stderr}");
     assert!(stderr.contains("must be inside the workspace"), "{stderr}");
     assert!(!outside.exists());
+    // an I/O error names its cause once
+    let dir = temp_in_workspace();
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, "x").unwrap();
+    let run = synth(&["--out", path_arg(&file.join("app"))]);
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.matches("(os error").count(), 1, "{stderr}");
     // refused, with --check or without: no folder is left on the way
     let deep = elsewhere.path().join("a/b/c/app");
     for args in [

@@ -4,7 +4,7 @@
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
     /// A folder or file could not be read.
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`")]
     Io {
         path: String,
         #[source]

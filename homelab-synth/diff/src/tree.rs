@@ -166,7 +166,7 @@ impl Tree {
                     namespace: text_of("/metadata/namespace"),
                     name: text_of("/metadata/name"),
                 };
-                let yaml = to_yaml(&document).map_err(|error| not_object(&error.to_string()))?;
+                let yaml = to_yaml(&document).map_err(|error| not_object(&with_causes(&error)))?;
                 tree.objects.insert(key.clone(), yaml);
                 tree.values.insert(key, document);
             }
@@ -201,4 +201,16 @@ fn read_folder(
         }
     }
     Ok(())
+}
+
+/// An error with its causes, `error: cause: cause`.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }

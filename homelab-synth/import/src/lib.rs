@@ -87,14 +87,14 @@ pub struct Generated {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// A file is not valid YAML.
-    #[error("{file}: {source}")]
+    #[error("{file}")]
     Yaml {
         file: String,
         #[source]
         source: ReadError,
     },
     /// A document is not a usable CRD.
-    #[error("{file}: document {document}: {source}")]
+    #[error("{file}: document {document}")]
     Crd {
         file: String,
         document: usize,
@@ -102,7 +102,7 @@ pub enum ImportError {
         source: CrdError,
     },
     /// A schema cannot be turned into types.
-    #[error("{file}: {kind} {version}: {source}")]
+    #[error("{file}: {kind} {version}")]
     Schema {
         file: String,
         kind: String,
@@ -125,7 +125,7 @@ pub enum ImportError {
     #[error(transparent)]
     Render(#[from] RenderError),
     /// A file or folder could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: String,
         #[source]

@@ -88,7 +88,16 @@ fn error_of(name: &str, text: &str) -> String {
     let sources = [Source::new(name, text)];
     match generate(&sources, &Options::default()) {
         Ok(_) => panic!("{name} was accepted"),
-        Err(error) => error.to_string(),
+        // the error and its causes, as the binary prints them (`{:#}`)
+        Err(error) => {
+            let mut text = error.to_string();
+            let mut cause = std::error::Error::source(&error);
+            while let Some(inner) = cause {
+                text.push_str(&format!(": {inner}"));
+                cause = inner.source();
+            }
+            text
+        }
     }
 }
 

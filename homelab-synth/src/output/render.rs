@@ -12,7 +12,7 @@ pub type Rendered = BTreeMap<String, Vec<u8>>;
 
 /// A document that could not be rendered.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot render `{path}` ({file}): {source}")]
+#[error("cannot render `{path}` ({file})")]
 pub struct RenderError {
     /// Construct path.
     pub path: String,

@@ -328,7 +328,8 @@ fn render_releases(
                 findings.push(Finding::error(
                     &app.name,
                     &path,
-                    "this Helm release must be rendered, but synthesis was given no Helm                      renderer (call `synthesize_with` with `SynthInputs::with_helm`)",
+                    "this Helm release must be rendered, but synthesis was given no Helm \
+                     renderer (call `synthesize_with` with `SynthInputs::with_helm`)",
                 ));
                 continue;
             }

@@ -59,10 +59,10 @@ use serde_json::Value;
 #[non_exhaustive]
 pub enum EmitError {
     /// serde-saphyr refused to render the document.
-    #[error("cannot render yaml: {0}")]
+    #[error("cannot render yaml")]
     Serialize(#[from] serde_saphyr::SerializeError),
     /// One document of a stream could not be rendered.
-    #[error("cannot render document {index} of the yaml stream: {source}")]
+    #[error("cannot render document {index} of the yaml stream")]
     Document {
         /// Position of the document in the stream, from 0.
         index: usize,
@@ -1151,19 +1151,24 @@ m: \"<<\"
         check::<EmitError>();
     }
 
+    /// Lowercase, and the cause is the source only (printed once by `{:#}`).
     #[test]
-    fn error_messages_are_lowercase() {
+    fn error_messages_are_lowercase_and_name_their_cause_once() {
         use serde::ser::Error as _;
         let single = EmitError::from(serde_saphyr::SerializeError::custom("boom"));
-        assert!(single.to_string().starts_with("cannot render yaml: "));
+        assert_eq!(single.to_string(), "cannot render yaml");
+        assert!(std::error::Error::source(&single).is_some());
         let in_stream = EmitError::Document {
             index: 2,
             source: serde_saphyr::SerializeError::custom("boom"),
         };
+        assert_eq!(
+            in_stream.to_string(),
+            "cannot render document 2 of the yaml stream"
+        );
         assert!(
-            in_stream
-                .to_string()
-                .starts_with("cannot render document 2 of the yaml stream: ")
+            std::error::Error::source(&in_stream)
+                .is_some_and(|cause| cause.to_string().contains("boom"))
         );
     }
 }
