@@ -65,6 +65,10 @@ enum Command {
         /// Print the dependency graph as Graphviz DOT (`synth list --dot | dot -Tsvg`).
         #[arg(long)]
         dot: bool,
+        /// Output format: a table, or JSON (an array of apps with cluster, name, category,
+        /// namespaces and object count).
+        #[arg(short = 'o', long = "output", value_enum, default_value = "table", conflicts_with_all = ["graph", "dot"])]
+        output: ListFormat,
     },
     /// Print YAML or JSON documents in synth's canonical YAML (stdin when no file is given).
     Fmt {
@@ -145,11 +149,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             cmd::bootstrap::run(&args, &cli.synth, &workspace)
         }
-        Some(Command::List { graph, dot }) if graph || dot => cmd::graph::run(&cli.synth, dot),
-        Some(Command::List { .. }) => {
+        Some(Command::List { graph, dot, .. }) if graph || dot => cmd::graph::run(&cli.synth, dot),
+        Some(Command::List { output, .. }) => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             let synthesized = synthesize_all(&cli.synth, &workspace)?;
-            print_list(&synthesized)
+            match output {
+                ListFormat::Table => print_list(&synthesized),
+                ListFormat::Json => print_list_json(&synthesized),
+            }
         }
         None => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
@@ -273,6 +280,41 @@ fn print_stream(synthesized: &Synthesized) -> anyhow::Result<()> {
         stdout.write_all(bytes)?;
     }
     stdout.flush()?;
+    Ok(())
+}
+
+/// How `synth list` prints.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ListFormat {
+    /// Aligned columns.
+    Table,
+    /// A JSON array, one object per app and cluster.
+    Json,
+}
+
+/// `synth list -o json`.
+fn print_list_json(synthesized: &Synthesized) -> anyhow::Result<()> {
+    let apps: Vec<serde_json::Value> = synthesized
+        .clusters
+        .iter()
+        .flat_map(|(cluster, set)| {
+            set.apps
+                .iter()
+                .filter(|app| app.name != homelab_synth::bootstrap::BRANCH_FOLDER)
+                .map(move |app| {
+                    serde_json::json!({
+                        "cluster": cluster.name,
+                        "app": app.name,
+                        "category": app.category,
+                        "namespaces": app.namespaces,
+                        "objects": app.documents.len(),
+                    })
+                })
+        })
+        .collect();
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, &apps)?;
+    writeln!(stdout)?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 use homelab_synth_diff::{
-    COMMENT_LIMIT, Ledger, SUMMARY_LIMIT, Tree, accept, compare, draft, markdown_noting,
+    COMMENT_LIMIT, Ledger, SUMMARY_LIMIT, Tree, accept, compare, draft, json, markdown_noting,
     migration_differences, terminal,
 };
 
@@ -22,6 +22,8 @@ pub(crate) enum Format {
     Terminal,
     /// A Markdown report for pull requests (summary table, one collapsible section per app).
     Markdown,
+    /// JSON for scripts: deleted apps, and per app the objects added, changed and removed.
+    Json,
 }
 
 /// When to color terminal output.
@@ -97,6 +99,7 @@ pub(crate) fn run(args: &DiffArgs, synth: &SynthArgs, workspace: &Path) -> anyho
             Some(args.limit),
             summary_is_whole.then_some("the job summary"),
         ),
+        Format::Json => format!("{:#}\n", json(&report)),
         Format::Terminal => {
             let color = match args.color {
                 ColorChoice::Always => true,

@@ -242,6 +242,23 @@ fn dir_file(name: &str, content: &[u8]) -> (tempfile::TempDir, std::path::PathBu
 }
 
 #[test]
+fn list_prints_json_for_scripts() {
+    let run = synth(&["list", "-o", "json"]);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    let apps: Vec<serde_json::Value> = serde_json::from_str(&stdout).expect("JSON");
+    let main: Vec<&serde_json::Value> =
+        apps.iter().filter(|app| app["cluster"] == "main").collect();
+    assert_eq!(main.len(), 24, "{stdout}");
+    let n8n = main.iter().find(|app| app["app"] == "n8n").expect("n8n");
+    assert_eq!(n8n["category"], "automation");
+    assert_eq!(n8n["namespaces"], serde_json::json!(["n8n"]));
+    assert!(n8n["objects"].as_u64().unwrap() > 5);
+    let mixed = synth(&["list", "-o", "json", "--graph"]);
+    assert_eq!(mixed.status.code(), Some(2), "--graph has no JSON form");
+}
+
+#[test]
 fn output_outside_the_workspace_or_through_a_symlink_is_refused() {
     let elsewhere = tempfile::tempdir().unwrap();
     let outside = elsewhere.path().join("app");

@@ -11,6 +11,7 @@
 mod compare;
 mod error;
 mod fields;
+mod json;
 mod ledger;
 mod markdown;
 mod migration;
@@ -20,6 +21,7 @@ mod tree;
 pub use compare::{AppReport, Change, Report, compare};
 pub use error::DiffError;
 pub use fields::{FieldChange, FieldChangeKind, field_changes, path_within};
+pub use json::json;
 pub use ledger::{Acceptance, Class, Ledger, LedgerError, accept, draft};
 pub use markdown::{COMMENT_LIMIT, SUMMARY_LIMIT, markdown, markdown_noting};
 pub use migration::{Difference, migration_differences};

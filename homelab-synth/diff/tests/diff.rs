@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use homelab_synth_diff::{
-    COMMENT_LIMIT, SUMMARY_LIMIT, Tree, compare, markdown, markdown_noting, terminal,
+    COMMENT_LIMIT, SUMMARY_LIMIT, Tree, compare, json, markdown, markdown_noting, terminal,
 };
 
 fn files(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
@@ -213,4 +213,25 @@ fn folders_load_like_synth_output_and_top_level_files_are_skipped() {
         error.starts_with("cannot read `shop/bad.yaml`: "),
         "{error}"
     );
+}
+
+#[test]
+fn the_json_report_names_each_object_and_the_deleted_apps() {
+    let (old, new) = pair();
+    let report = json(&compare(&old, &new));
+    assert_eq!(report["objects"], 4);
+    assert_eq!(report["deleted_apps"], serde_json::json!(["legacy"]));
+    let changed = &report["apps"]["shop"]["changed"][0];
+    assert_eq!(changed["kind"], "Deployment");
+    assert_eq!(changed["group"], "apps");
+    assert_eq!(changed["namespace"], "shop");
+    assert!(
+        changed["diff"]
+            .as_str()
+            .unwrap()
+            .contains("-  replicas: 1\n+  replicas: 3")
+    );
+    let removed = &report["apps"]["shop"]["removed"][0];
+    assert_eq!(removed["name"], "settings");
+    assert!(removed["yaml"].as_str().unwrap().contains("mode: fast"));
 }
