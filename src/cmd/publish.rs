@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use homelab_synth_publish::{
@@ -47,6 +48,10 @@ pub(crate) struct PublishArgs {
     /// Fetch-and-push attempts before giving up when other publishers move the branch.
     #[arg(long, default_value_t = 5)]
     max_attempts: usize,
+    /// Seconds each fetch or push may take before it is stopped (a server that never
+    /// answers, a hook that hangs).
+    #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
     /// Publish even though the work tree has uncommitted changes (the output would not match
     /// the source commit named in the manifests commit).
     #[arg(long)]
@@ -107,6 +112,7 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
         dry_run: args.dry_run,
         max_attempts: args.max_attempts,
         credentials,
+        timeout: Duration::from_secs(args.timeout),
         scratch: scratch.path(),
     };
     let target = format!("{} {branch}", homelab_synth_publish::sanitize_url(&remote));

@@ -1,5 +1,6 @@
 //! `synth publish` end to end: the real binary, a source repository on disk and a bare
-//! manifests repository; including `kill -9` at random moments during a publish.
+//! manifests repository; including `kill -9` at random moments during a publish, and a hook
+//! that never ends.
 
 use std::path::Path;
 use std::process::Command;
@@ -252,4 +253,35 @@ fn kill_9_during_publish_leaves_the_remote_unchanged_or_fully_updated() {
         outcomes.0 > 0,
         "some publishes were killed before the push: {outcomes:?}"
     );
+}
+
+/// Installs `script` as the manifests repository's pre-receive hook.
+fn pre_receive(bare: &Path, script: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let hook = bare.join("hooks/pre-receive");
+    std::fs::write(&hook, script).unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn publish_to_a_path_runs_its_hook_and_stops_one_that_hangs_after_the_timeout() {
+    let source = source_workspace();
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+    pre_receive(remote.path(), "#!/bin/sh\nexec sleep 120\n");
+    let mut args = publish_args(src, dst);
+    args.extend(["--timeout", "1"]);
+    let run = synth_in(source.path(), &args, None);
+    let (stdout, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "synth: timed out after 1 s waiting for {dst} to answer a push"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(git(remote.path(), &["for-each-ref"]), "", "nothing pushed");
 }

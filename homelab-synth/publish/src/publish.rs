@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::time::Duration;
 
 use git2::{Oid, Repository, Signature};
 
@@ -48,7 +49,8 @@ pub struct PublishRequest<'a> {
     pub source: &'a SourceCommit,
     /// The source repository, to tell whether one source commit precedes another.
     pub source_repo: &'a Path,
-    /// Manifests repository: a URL or a path.
+    /// Manifests repository: a URL or a path (pushed through `git-receive-pack` like any
+    /// remote, so its hooks run).
     pub remote: &'a str,
     /// Manifests branch.
     pub branch: &'a str,
@@ -64,6 +66,8 @@ pub struct PublishRequest<'a> {
     pub max_attempts: usize,
     /// Token for HTTPS remotes.
     pub credentials: Option<Credentials>,
+    /// Where each git process talking to the remote is stopped.
+    pub timeout: Duration,
     /// A scratch folder for the bare repository that builds the commit.
     pub scratch: &'a Path,
 }
@@ -112,18 +116,21 @@ pub fn publish(request: &PublishRequest<'_>) -> Result<PublishOutcome, PublishEr
             message: redactor.clean(error.message()),
         }
     };
-    let remote = Remote {
-        url: request.remote,
-        credentials: request.credentials.as_ref(),
-        redactor: &redactor,
-    };
-    let repo = remote.repository(request.scratch)?;
+    let remote = Remote::new(
+        request.remote,
+        request.credentials.as_ref(),
+        &redactor,
+        request.timeout,
+    );
+    let repo = remote.scratch_repository(request.scratch)?;
     let mut files = request.files.clone();
     files.insert(METADATA_FILE.to_owned(), hydrator_metadata(request.source));
     let tree = write_tree(&repo, &files).map_err(git("write the tree"))?;
     let new_apps = app_trees(&repo, tree).map_err(git("read the new tree"))?;
 
-    for attempt in 1..=request.max_attempts.max(1) {
+    let attempts = request.max_attempts.max(1);
+    let mut held_lock = None;
+    for attempt in 1..=attempts {
         let tip = remote.fetch_tip(&repo, request.branch)?;
         let old_apps = match tip {
             Some(tip) => {
@@ -164,11 +171,22 @@ pub fn publish(request: &PublishRequest<'_>) -> Result<PublishOutcome, PublishEr
                     attempts: attempt,
                 });
             }
-            Pushed::Moved => continue,
+            Pushed::Moved => held_lock = None,
+            Pushed::Locked { lock } => {
+                // another receive-pack may hold it for a moment; a lock that stays is stale
+                held_lock = Some(lock);
+                if attempt < attempts {
+                    std::thread::sleep(Duration::from_millis(100 * attempt as u64));
+                }
+            }
         }
     }
-    Err(PublishError::RaceLost {
-        attempts: request.max_attempts.max(1),
+    Err(match held_lock {
+        Some(lock) => PublishError::StaleLock {
+            reference: format!("refs/heads/{}", request.branch),
+            lock,
+        },
+        None => PublishError::RaceLost { attempts },
     })
 }
 
