@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use homelab_synth_publish::{
     AllowDelete, Credentials, Identity, PublishError, PublishOutcome, PublishRequest, SourceCommit,
-    publish, read_source,
+    check_branch, publish, read_source,
 };
 
 use crate::{Reported, SynthArgs, synthesize_all};
@@ -73,6 +73,8 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
         Some(branch) => branch.clone(),
         None => default_branch(Some(&source))?,
     };
+    // before the synthesis, which takes a while
+    check_branch(&branch)?;
     let remote = match &args.repo {
         Some(repo) => repo.clone(),
         None => default_remote(Some(&source))?,

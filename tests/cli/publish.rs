@@ -285,3 +285,25 @@ fn publish_to_a_path_runs_its_hook_and_stops_one_that_hangs_after_the_timeout() 
     );
     assert_eq!(git(remote.path(), &["for-each-ref"]), "", "nothing pushed");
 }
+
+#[test]
+fn publish_refuses_bad_branch_names_before_synthesizing() {
+    let source = source_workspace();
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+    for branch in ["../x", "HEAD", "refs/heads/x"] {
+        let mut args = publish_args(src, dst);
+        args.extend(["--branch", branch]);
+        let run = synth_in(source.path(), &args, None);
+        let (stdout, stderr) = text(&run);
+        assert_eq!(run.status.code(), Some(2), "{stdout}{stderr}");
+        assert!(
+            stderr.starts_with(&format!("synth: invalid branch name `{branch}`: ")),
+            "{stderr}"
+        );
+    }
+    assert_eq!(git(remote.path(), &["for-each-ref"]), "", "nothing pushed");
+}

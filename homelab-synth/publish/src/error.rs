@@ -8,6 +8,9 @@ pub enum PublishError {
     /// The source repository could not be read.
     #[error("cannot read the source repository at `{path}`: {message}")]
     Source { path: String, message: String },
+    /// The branch name is not one git accepts for a branch (checked before anything runs).
+    #[error("invalid branch name `{branch}`: {reason}")]
+    InvalidBranch { branch: String, reason: String },
     /// A git operation failed.
     #[error("cannot {action}: {message}")]
     Git { action: String, message: String },

@@ -9,6 +9,7 @@
 //! Fetch and push go through the real `git` transport, for URLs and local paths alike (a
 //! path's hooks run in `git-receive-pack`), each git process with a deadline.
 
+mod branch;
 mod changes;
 mod error;
 mod git_process;
@@ -21,6 +22,7 @@ mod server_output;
 mod source;
 mod tree;
 
+pub use branch::check_branch;
 pub use changes::AppChanges;
 pub use error::PublishError;
 pub use metadata::{SOURCE_COMMIT_TRAILER, hydrator_metadata, source_commit_of};

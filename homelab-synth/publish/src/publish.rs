@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use git2::{Oid, Repository, Signature};
 
+use crate::branch::check_branch;
 use crate::changes::AppChanges;
 use crate::error::PublishError;
 use crate::metadata::{SOURCE_COMMIT_TRAILER, hydrator_metadata, source_commit_of};
@@ -107,6 +108,7 @@ pub enum PublishOutcome {
 
 /// Publishes `request.files` to `request.branch` of `request.remote`.
 pub fn publish(request: &PublishRequest<'_>) -> Result<PublishOutcome, PublishError> {
+    check_branch(request.branch)?;
     let redactor = Redactor::new(request.credentials.as_ref().map(|c| c.token.as_str()));
     let git = |action: &str| {
         let redactor = redactor.clone();

@@ -1,5 +1,5 @@
 //! Publishing against real git repositories: bare repositories on disk, racing publishers,
-//! a smart-HTTP server with basic auth for the token, app removals.
+//! a smart-HTTP server with basic auth for the token, app removals, the branch name check.
 
 mod support;
 
@@ -166,6 +166,37 @@ fn removing_an_app_needs_an_explicit_allowance() {
     let mut all = Setup::new(source.path(), &commits[2], url, tree(&["z"], "v"));
     all.allow_delete = AllowDelete::All;
     assert_eq!(expect_published(all.run()).1.removed, ["a"]);
+}
+
+#[test]
+fn invalid_branch_names_are_refused_before_the_remote_is_touched() {
+    let (source, commits) = source_repo(1);
+    let remote = bare_repo();
+    for branch in ["../x", "HEAD", "refs/heads/x", "a..b", "x.lock", "-x", ""] {
+        let mut setup = Setup::new(
+            source.path(),
+            &commits[0],
+            remote.path().to_str().unwrap(),
+            tree(&["a"], "v"),
+        );
+        setup.branch = branch.to_owned();
+        match setup.run() {
+            Err(error @ PublishError::InvalidBranch { .. }) => {
+                assert!(
+                    error
+                        .to_string()
+                        .starts_with(&format!("invalid branch name `{branch}`: ")),
+                    "{error}"
+                );
+            }
+            other => panic!("`{branch}`: expected a refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        git(remote.path(), &["for-each-ref"]),
+        "",
+        "no reference was created"
+    );
 }
 
 #[test]
