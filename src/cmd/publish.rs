@@ -88,10 +88,7 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
         });
     let synthesized = synthesize_all(synth, workspace)?;
     let files = synthesized.files()?;
-    let scratch = tempfile::Builder::new()
-        .prefix("synth-publish-")
-        .tempdir()
-        .context("cannot create a scratch folder")?;
+    let scratch = std::env::temp_dir();
     let author = identity(&args.author)?;
     let request = PublishRequest {
         files: &files,
@@ -115,7 +112,7 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
         max_attempts: args.max_attempts,
         credentials,
         timeout: Duration::from_secs(args.timeout),
-        scratch: scratch.path(),
+        scratch: &scratch,
     };
     let target = format!("{} {branch}", homelab_synth_publish::sanitize_url(&remote));
     match publish(&request) {

@@ -1,10 +1,12 @@
 //! `synth publish` end to end: the real binary, a source repository on disk and a bare
-//! manifests repository; including `kill -9` at random moments during a publish, and a hook
-//! that never ends.
+//! manifests repository; including `kill -9` at random moments during a publish, a publish
+//! killed while the server's hook runs, and a hook that never ends.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use homelab_synth_publish::SCRATCH_PREFIX;
 
 use crate::support::{synth_in, text, workspace};
 
@@ -306,4 +308,75 @@ fn publish_refuses_bad_branch_names_before_synthesizing() {
         );
     }
     assert_eq!(git(remote.path(), &["for-each-ref"]), "", "nothing pushed");
+}
+
+/// The scratch folders in `tmp`.
+fn scratch_folders(tmp: &Path) -> Vec<String> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(SCRATCH_PREFIX))
+        .collect()
+}
+
+#[test]
+fn the_scratch_repository_of_a_publish_killed_in_a_hook_is_removed_by_the_next_publish() {
+    let source = source_workspace();
+    let remote = bare();
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+    let entered = remote.path().join("hook-entered");
+    let release = remote.path().join("hook-release");
+    // waits (at most 2 minutes) until the test lets it go, then refuses
+    pre_receive(
+        remote.path(),
+        &format!(
+            "#!/bin/sh\n: > '{}'\ni=0\nwhile [ ! -e '{}' ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done\nexit 1\n",
+            entered.display(),
+            release.display()
+        ),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_synth"))
+        .args(publish_args(src, dst))
+        .current_dir(source.path())
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // an upper bound for the synthesis before the push, not a timing assertion
+    let mut waited = 0;
+    while !entered.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "publish ended without running the target's pre-receive hook"
+        );
+        assert!(
+            waited < 6000,
+            "publish did not reach the push in 10 minutes"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        waited += 1;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        scratch_folders(tmp.path()).len(),
+        1,
+        "the killed publish's folder"
+    );
+    std::fs::write(&release, "").unwrap();
+    std::fs::remove_file(remote.path().join("hooks/pre-receive")).unwrap();
+
+    let run = Command::new(env!("CARGO_BIN_EXE_synth"))
+        .args(publish_args(src, dst))
+        .current_dir(source.path())
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{:?}", text(&run));
+    assert_eq!(scratch_folders(tmp.path()), Vec::<String>::new());
 }

@@ -11,6 +11,9 @@ pub enum PublishError {
     /// The branch name is not one git accepts for a branch (checked before anything runs).
     #[error("invalid branch name `{branch}`: {reason}")]
     InvalidBranch { branch: String, reason: String },
+    /// The scratch folder the commit is built in could not be made.
+    #[error("cannot prepare a scratch repository in `{path}`: {message}")]
+    Scratch { path: String, message: String },
     /// A git operation failed.
     #[error("cannot {action}: {message}")]
     Git { action: String, message: String },

@@ -14,6 +14,7 @@ use crate::error::PublishError;
 use crate::metadata::{SOURCE_COMMIT_TRAILER, hydrator_metadata, source_commit_of};
 use crate::redact::Redactor;
 use crate::remote::{Credentials, Pushed, Remote};
+use crate::scratch::Scratch;
 use crate::source::{SourceCommit, precedes};
 use crate::tree::{app_trees, write_tree};
 
@@ -69,7 +70,9 @@ pub struct PublishRequest<'a> {
     pub credentials: Option<Credentials>,
     /// Where each git process talking to the remote is stopped.
     pub timeout: Duration,
-    /// A scratch folder for the bare repository that builds the commit.
+    /// The folder (usually the system's temporary folder) in which the scratch repository
+    /// that builds the commit is made, and where scratch repositories of killed publishes
+    /// are removed.
     pub scratch: &'a Path,
 }
 
@@ -124,7 +127,8 @@ pub fn publish(request: &PublishRequest<'_>) -> Result<PublishOutcome, PublishEr
         &redactor,
         request.timeout,
     );
-    let repo = remote.scratch_repository(request.scratch)?;
+    let scratch = Scratch::create(request.scratch)?;
+    let repo = remote.scratch_repository(&scratch.repository())?;
     let mut files = request.files.clone();
     files.insert(METADATA_FILE.to_owned(), hydrator_metadata(request.source));
     let tree = write_tree(&repo, &files).map_err(git("write the tree"))?;

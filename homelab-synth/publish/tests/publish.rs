@@ -1,12 +1,13 @@
 //! Publishing against real git repositories: bare repositories on disk, racing publishers,
-//! a smart-HTTP server with basic auth for the token, app removals, the branch name check.
+//! a smart-HTTP server with basic auth for the token, app removals, the branch name check
+//! and the scratch folders of killed publishes.
 
 mod support;
 
 use std::collections::BTreeSet;
 
 use homelab_synth_publish::{
-    AllowDelete, Credentials, PublishError, PublishOutcome, source_commit_of,
+    AllowDelete, Credentials, PublishError, PublishOutcome, SCRATCH_PREFIX, source_commit_of,
 };
 use support::{
     HttpServer, Setup, bare_repo, branch_tree, expect_published, git, source_at, source_repo, tree,
@@ -196,6 +197,44 @@ fn invalid_branch_names_are_refused_before_the_remote_is_touched() {
         git(remote.path(), &["for-each-ref"]),
         "",
         "no reference was created"
+    );
+}
+
+#[test]
+fn the_scratch_repository_of_a_killed_publish_is_removed_by_the_next_one() {
+    let (source, commits) = source_repo(1);
+    let remote = bare_repo();
+    let setup = Setup::new(
+        source.path(),
+        &commits[0],
+        remote.path().to_str().unwrap(),
+        tree(&["a"], "v"),
+    );
+    // what a publish killed with SIGKILL leaves: its folder, a lock file nobody holds
+    let killed = setup.scratch.path().join(format!("{SCRATCH_PREFIX}killed"));
+    git(
+        setup.scratch.path(),
+        &["init", "-q", "--bare", killed.to_str().unwrap()],
+    );
+    std::fs::write(killed.join("owner.lock"), "").unwrap();
+    // a publish still running elsewhere holds its lock
+    let running = setup
+        .scratch
+        .path()
+        .join(format!("{SCRATCH_PREFIX}running"));
+    std::fs::create_dir(&running).unwrap();
+    let lock = std::fs::File::create(running.join("owner.lock")).unwrap();
+    lock.lock().unwrap();
+
+    expect_published(setup.run());
+    let left: Vec<String> = std::fs::read_dir(setup.scratch.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        [format!("{SCRATCH_PREFIX}running")],
+        "only the running one is left"
     );
 }
 
