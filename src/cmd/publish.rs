@@ -24,7 +24,8 @@ pub(crate) struct PublishArgs {
     /// or `GITHUB_REF_NAME` on a detached head).
     #[arg(long, value_name = "NAME")]
     branch: Option<String>,
-    /// Allow the removal of this app's directory (repeatable).
+    /// Allow the removal of this app's directory (repeatable): the app's name (`comfyui`, on
+    /// every cluster) or its directory (`main/comfyui`, on one cluster).
     #[arg(long = "allow-delete", value_name = "NAME")]
     allow_delete: Vec<String>,
     /// Allow the removal of any app directory.

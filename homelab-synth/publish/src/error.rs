@@ -48,7 +48,7 @@ pub enum PublishError {
     StaleLock { reference: String, lock: String },
     /// Whole app directories would disappear and were not allowed.
     #[error(
-        "refusing to delete app(s) {}: removing an app directory deletes its Argo CD Application and every resource in it; allow it with --allow-delete NAME (or --allow-delete-all)",
+        "refusing to delete app(s) {}: removing an app directory deletes its Argo CD Application and every resource in it; allow it with --allow-delete NAME (the app's name, for every cluster, or `<cluster>/<app>` as listed here, for one) or --allow-delete-all",
         apps.join(", ")
     )]
     MassDeletion { apps: Vec<String> },

@@ -27,7 +27,8 @@ pub enum AllowDelete {
     /// None: removing an app is refused.
     #[default]
     Nothing,
-    /// Only these apps.
+    /// Only these apps: an app's name (`comfyui`: that app on every cluster) or its
+    /// directory (`main/comfyui`: on one cluster).
     Apps(BTreeSet<String>),
     /// Any app.
     All,
@@ -202,7 +203,7 @@ fn check_deletions(changes: &AppChanges, allow: &AllowDelete) -> Result<(), Publ
         .iter()
         .filter(|app| match allow {
             AllowDelete::All => false,
-            AllowDelete::Apps(apps) => !apps.contains(*app),
+            AllowDelete::Apps(apps) => !allows(apps, app),
             AllowDelete::Nothing => true,
         })
         .cloned()
@@ -212,6 +213,13 @@ fn check_deletions(changes: &AppChanges, allow: &AllowDelete) -> Result<(), Publ
     } else {
         Err(PublishError::MassDeletion { apps: refused })
     }
+}
+
+/// Whether `allowed` names the app directory `app` (`main/comfyui`) by its path or by its
+/// app name (`comfyui`).
+fn allows(allowed: &BTreeSet<String>, app: &str) -> bool {
+    let name = app.rsplit('/').next().unwrap_or(app);
+    allowed.contains(app) || allowed.contains(name)
 }
 
 fn make_commit(

@@ -1,10 +1,10 @@
 //! Publishing against real git repositories: bare repositories on disk, racing publishers,
-//! a smart-HTTP server with basic auth for the token, app removals, the branch name check
+//! a smart-HTTP server with basic auth for the token, the branch name check, app removals
 //! and the scratch folders of killed publishes.
 
 mod support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use homelab_synth_publish::{
     AllowDelete, Credentials, PublishError, PublishOutcome, SCRATCH_PREFIX, source_commit_of,
@@ -145,7 +145,7 @@ fn removing_an_app_needs_an_explicit_allowance() {
     );
     assert_eq!(
         setup.run().unwrap_err().to_string(),
-        "refusing to delete app(s) b, c: removing an app directory deletes its Argo CD Application and every resource in it; allow it with --allow-delete NAME (or --allow-delete-all)"
+        "refusing to delete app(s) b, c: removing an app directory deletes its Argo CD Application and every resource in it; allow it with --allow-delete NAME (the app's name, for every cluster, or `<cluster>/<app>` as listed here, for one) or --allow-delete-all"
     );
     setup.allow_delete = AllowDelete::Apps(BTreeSet::from(["b".to_owned()]));
     assert_eq!(
@@ -167,6 +167,65 @@ fn removing_an_app_needs_an_explicit_allowance() {
     let mut all = Setup::new(source.path(), &commits[2], url, tree(&["z"], "v"));
     all.allow_delete = AllowDelete::All;
     assert_eq!(expect_published(all.run()).1.removed, ["a"]);
+}
+
+#[test]
+fn an_app_to_delete_is_named_alone_for_every_cluster_or_with_its_cluster() {
+    let (source, commits) = source_repo(3);
+    let remote = bare_repo();
+    let url = remote.path().to_str().unwrap();
+    // the same apps on two clusters
+    let fleet = |apps: &[&str]| {
+        let mut files = BTreeMap::new();
+        for cluster in ["main", "staging"] {
+            for (path, content) in tree(apps, "v") {
+                files.insert(format!("{cluster}/{path}"), content);
+            }
+        }
+        files
+    };
+    expect_published(
+        Setup::new(
+            source.path(),
+            &commits[0],
+            url,
+            fleet(&["comfyui", "grafana", "loki"]),
+        )
+        .run(),
+    );
+
+    // `comfyui` is the app on every cluster
+    let mut setup = Setup::new(source.path(), &commits[1], url, fleet(&["loki"]));
+    setup.allow_delete = AllowDelete::Apps(BTreeSet::from(["comfyui".to_owned()]));
+    assert_eq!(
+        setup.run(),
+        Err(PublishError::MassDeletion {
+            apps: vec!["main/grafana".into(), "staging/grafana".into()]
+        })
+    );
+    // `main/grafana` is that app on one cluster only
+    setup.allow_delete = AllowDelete::Apps(BTreeSet::from([
+        "comfyui".to_owned(),
+        "main/grafana".to_owned(),
+    ]));
+    assert_eq!(
+        setup.run(),
+        Err(PublishError::MassDeletion {
+            apps: vec!["staging/grafana".into()]
+        })
+    );
+    setup.allow_delete =
+        AllowDelete::Apps(BTreeSet::from(["comfyui".to_owned(), "grafana".to_owned()]));
+    let (_, changes) = expect_published(setup.run());
+    assert_eq!(
+        changes.removed,
+        [
+            "main/comfyui",
+            "main/grafana",
+            "staging/comfyui",
+            "staging/grafana"
+        ]
+    );
 }
 
 #[test]
