@@ -66,6 +66,13 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
     if !synth.apps.is_empty() || synth.out.is_some() || synth.check {
         bail!("publish synthesizes every app itself: --app, --out and --check do not apply");
     }
+    if !synth.clusters.is_empty() {
+        bail!(
+            "publish commits every cluster's folder at once: with --cluster the other clusters' \
+             folders would be missing from the commit, and so deleted from the branch; run it \
+             without --cluster"
+        );
+    }
     let source = read_source(workspace)?;
     if !args.allow_dirty {
         ensure_clean(workspace)?;

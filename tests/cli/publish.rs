@@ -258,6 +258,26 @@ fn kill_9_during_publish_leaves_the_remote_unchanged_or_fully_updated() {
     );
 }
 
+#[test]
+fn publish_refuses_a_cluster_selection_which_would_delete_the_other_clusters() {
+    let source = source_workspace();
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+    let mut one_cluster = publish_args(src, dst);
+    one_cluster.extend(["--cluster", "main"]);
+    let run = synth_in(source.path(), &one_cluster, None);
+    let (stdout, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.starts_with("synth: publish commits every cluster's folder at once:"),
+        "{stderr}"
+    );
+    assert_eq!(git(remote.path(), &["for-each-ref"]), "", "nothing pushed");
+}
+
 /// Installs `script` as the manifests repository's pre-receive hook.
 fn pre_receive(bare: &Path, script: &str) {
     use std::os::unix::fs::PermissionsExt;
