@@ -220,6 +220,10 @@ pub(crate) fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Resu
             }
         }
     }
+    // cache entries that were not used: the renders themselves are fine
+    for warning in helm.take_warnings() {
+        eprintln!("synth: warning: {warning}");
+    }
     if errors > 0 {
         eprintln!("synth: {errors} error(s); nothing was written");
         return Err(Reported(1).into());

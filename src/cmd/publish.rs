@@ -4,11 +4,12 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use homelab_synth_publish::{
     AllowDelete, Credentials, Identity, PublishError, PublishOutcome, PublishRequest, SourceCommit,
-    publish, read_source,
+    check_branch, publish, read_source,
 };
 
 use crate::{Reported, SynthArgs, synthesize_all};
@@ -23,7 +24,8 @@ pub(crate) struct PublishArgs {
     /// or `GITHUB_REF_NAME` on a detached head).
     #[arg(long, value_name = "NAME")]
     branch: Option<String>,
-    /// Allow the removal of this app's directory (repeatable).
+    /// Allow the removal of this app's directory (repeatable): the app's name (`comfyui`, on
+    /// every cluster) or its directory (`main/comfyui`, on one cluster).
     #[arg(long = "allow-delete", value_name = "NAME")]
     allow_delete: Vec<String>,
     /// Allow the removal of any app directory.
@@ -47,6 +49,10 @@ pub(crate) struct PublishArgs {
     /// Fetch-and-push attempts before giving up when other publishers move the branch.
     #[arg(long, default_value_t = 5)]
     max_attempts: usize,
+    /// Seconds each fetch or push may take before it is stopped (a server that never
+    /// answers, a hook that hangs).
+    #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
     /// Publish even though the work tree has uncommitted changes (the output would not match
     /// the source commit named in the manifests commit).
     #[arg(long)]
@@ -60,6 +66,13 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
     if !synth.apps.is_empty() || synth.out.is_some() || synth.check {
         bail!("publish synthesizes every app itself: --app, --out and --check do not apply");
     }
+    if !synth.clusters.is_empty() {
+        bail!(
+            "publish commits every cluster's folder at once: with --cluster the other clusters' \
+             folders would be missing from the commit, and so deleted from the branch; run it \
+             without --cluster"
+        );
+    }
     let source = read_source(workspace)?;
     if !args.allow_dirty {
         ensure_clean(workspace)?;
@@ -68,6 +81,8 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
         Some(branch) => branch.clone(),
         None => default_branch(Some(&source))?,
     };
+    // before the synthesis, which takes a while
+    check_branch(&branch)?;
     let remote = match &args.repo {
         Some(repo) => repo.clone(),
         None => default_remote(Some(&source))?,
@@ -81,10 +96,7 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
         });
     let synthesized = synthesize_all(synth, workspace)?;
     let files = synthesized.files()?;
-    let scratch = tempfile::Builder::new()
-        .prefix("synth-publish-")
-        .tempdir()
-        .context("cannot create a scratch folder")?;
+    let scratch = std::env::temp_dir();
     let author = identity(&args.author)?;
     let request = PublishRequest {
         files: &files,
@@ -107,7 +119,8 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
         dry_run: args.dry_run,
         max_attempts: args.max_attempts,
         credentials,
-        scratch: scratch.path(),
+        timeout: Duration::from_secs(args.timeout),
+        scratch: &scratch,
     };
     let target = format!("{} {branch}", homelab_synth_publish::sanitize_url(&remote));
     match publish(&request) {

@@ -1,9 +1,12 @@
 //! `synth publish` end to end: the real binary, a source repository on disk and a bare
-//! manifests repository; including `kill -9` at random moments during a publish.
+//! manifests repository; including `kill -9` at random moments during a publish, a publish
+//! killed while the server's hook runs, and a hook that never ends.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use homelab_synth_publish::SCRATCH_PREFIX;
 
 use crate::support::{synth_in, text, workspace};
 
@@ -178,8 +181,9 @@ fn publish_refuses_a_dirty_work_tree_and_removing_apps() {
         stderr.contains("refusing to delete app(s) staging/retired:"),
         "{stderr}"
     );
+    // the app's name alone allows it on every cluster
     let mut allowed = publish_args(src, dst);
-    allowed.extend(["--allow-delete", "staging/retired"]);
+    allowed.extend(["--allow-delete", "retired"]);
     let run = synth_in(source.path(), &allowed, None);
     assert!(run.status.success(), "{:?}", text(&run));
     assert!(text(&run).0.contains("1 removed"), "{:?}", text(&run));
@@ -252,4 +256,148 @@ fn kill_9_during_publish_leaves_the_remote_unchanged_or_fully_updated() {
         outcomes.0 > 0,
         "some publishes were killed before the push: {outcomes:?}"
     );
+}
+
+#[test]
+fn publish_refuses_a_cluster_selection_which_would_delete_the_other_clusters() {
+    let source = source_workspace();
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+    let mut one_cluster = publish_args(src, dst);
+    one_cluster.extend(["--cluster", "main"]);
+    let run = synth_in(source.path(), &one_cluster, None);
+    let (stdout, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.starts_with("synth: publish commits every cluster's folder at once:"),
+        "{stderr}"
+    );
+    assert_eq!(git(remote.path(), &["for-each-ref"]), "", "nothing pushed");
+}
+
+/// Installs `script` as the manifests repository's pre-receive hook.
+fn pre_receive(bare: &Path, script: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let hook = bare.join("hooks/pre-receive");
+    std::fs::write(&hook, script).unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn publish_to_a_path_runs_its_hook_and_stops_one_that_hangs_after_the_timeout() {
+    let source = source_workspace();
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+    pre_receive(remote.path(), "#!/bin/sh\nexec sleep 120\n");
+    let mut args = publish_args(src, dst);
+    args.extend(["--timeout", "1"]);
+    let run = synth_in(source.path(), &args, None);
+    let (stdout, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "synth: timed out after 1 s waiting for {dst} to answer a push"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(git(remote.path(), &["for-each-ref"]), "", "nothing pushed");
+}
+
+#[test]
+fn publish_refuses_bad_branch_names_before_synthesizing() {
+    let source = source_workspace();
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+    for branch in ["../x", "HEAD", "refs/heads/x"] {
+        let mut args = publish_args(src, dst);
+        args.extend(["--branch", branch]);
+        let run = synth_in(source.path(), &args, None);
+        let (stdout, stderr) = text(&run);
+        assert_eq!(run.status.code(), Some(2), "{stdout}{stderr}");
+        assert!(
+            stderr.starts_with(&format!("synth: invalid branch name `{branch}`: ")),
+            "{stderr}"
+        );
+    }
+    assert_eq!(git(remote.path(), &["for-each-ref"]), "", "nothing pushed");
+}
+
+/// The scratch folders in `tmp`.
+fn scratch_folders(tmp: &Path) -> Vec<String> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(SCRATCH_PREFIX))
+        .collect()
+}
+
+#[test]
+fn the_scratch_repository_of_a_publish_killed_in_a_hook_is_removed_by_the_next_publish() {
+    let source = source_workspace();
+    let remote = bare();
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+    let entered = remote.path().join("hook-entered");
+    let release = remote.path().join("hook-release");
+    // waits (at most 2 minutes) until the test lets it go, then refuses
+    pre_receive(
+        remote.path(),
+        &format!(
+            "#!/bin/sh\n: > '{}'\ni=0\nwhile [ ! -e '{}' ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done\nexit 1\n",
+            entered.display(),
+            release.display()
+        ),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_synth"))
+        .args(publish_args(src, dst))
+        .current_dir(source.path())
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // an upper bound for the synthesis before the push, not a timing assertion
+    let mut waited = 0;
+    while !entered.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "publish ended without running the target's pre-receive hook"
+        );
+        assert!(
+            waited < 6000,
+            "publish did not reach the push in 10 minutes"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        waited += 1;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        scratch_folders(tmp.path()).len(),
+        1,
+        "the killed publish's folder"
+    );
+    std::fs::write(&release, "").unwrap();
+    std::fs::remove_file(remote.path().join("hooks/pre-receive")).unwrap();
+
+    let run = Command::new(env!("CARGO_BIN_EXE_synth"))
+        .args(publish_args(src, dst))
+        .current_dir(source.path())
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{:?}", text(&run));
+    assert_eq!(scratch_folders(tmp.path()), Vec::<String>::new());
 }

@@ -1,6 +1,7 @@
 //! The on-disk cache: packages by digest (`packages/sha256-<hex>.tgz`), renders by key
-//! (`renders/<hex>.json`), and the helm version by binary (`helm-version/<hex>`). Files are
-//! written to a temporary name and renamed, so a reader never sees half a file.
+//! (`renders/<hex>.json`, each with the digest of its content, see `render_entry`), and the
+//! helm version by binary (`helm-version/<hex>`). Files are written to a temporary name and
+//! renamed, so a reader never sees half a file.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -8,7 +8,9 @@
 //!   holding `<name>-<version>.tgz`, from the lock file's `mirrors` and
 //!   `SYNTH_CHART_MIRRORS`), then the chart's own repository ([`fetch`]);
 //! - renders are cached by (digest, values, release, namespace, kube version, API versions,
-//!   helm version), so a synthesis where nothing changed runs helm zero times;
+//!   helm version), so a synthesis where nothing changed runs helm zero times; each cached
+//!   render carries the sha256 of its content, and one that does not match (edited or
+//!   damaged) is rendered again with a warning ([`HelmCli::take_warnings`]);
 //! - on a cache miss every release is rendered twice, so that synthesis can flag charts that
 //!   generate random values; independent renders run in parallel;
 //! - values are checked against the chart's `values.schema.json` before helm runs
@@ -28,6 +30,7 @@ pub mod lock;
 pub mod package;
 mod progress;
 pub mod render;
+mod render_entry;
 pub mod schema;
 
 pub use config::HelmConfig;

@@ -2,14 +2,14 @@
 //! packages, with a render cache and parallel renders.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use homelab_synth::helm::values::coalesce;
 use homelab_synth::helm::{
     ChartInfo, ChartSource, HelmError, HelmRenderer, RenderRequest, Rendered,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::binary::HelmBinary;
@@ -19,6 +19,7 @@ use crate::fetch;
 use crate::lock::{LockFile, LockedChart};
 use crate::package::chart_info;
 use crate::progress::Progress;
+use crate::render_entry::{RenderEntry, Unusable};
 use crate::schema;
 
 /// Renders Helm releases with the real helm binary; see the crate documentation.
@@ -28,6 +29,7 @@ pub struct HelmCli {
     lock: OnceLock<Result<LockFile, String>>,
     helm: OnceLock<Result<HelmBinary, HelmError>>,
     cache_hits: AtomicUsize,
+    warnings: Mutex<Vec<String>>,
 }
 
 impl HelmCli {
@@ -39,6 +41,7 @@ impl HelmCli {
             lock: OnceLock::new(),
             helm: OnceLock::new(),
             cache_hits: AtomicUsize::new(0),
+            warnings: Mutex::new(Vec::new()),
         }
     }
 
@@ -63,6 +66,19 @@ impl HelmCli {
     /// How many renders came from the render cache.
     pub fn cache_hits(&self) -> usize {
         self.cache_hits.load(Ordering::Relaxed)
+    }
+
+    /// The warnings of the renders so far (cache entries that were not used, and why),
+    /// taken: each is returned once.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn warn(&self, warning: String) {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(warning);
     }
 
     fn helm(&self) -> Result<&HelmBinary, HelmError> {
@@ -290,22 +306,33 @@ impl HelmCli {
         let helm = self.helm()?;
         let key = render_key(&locked.digest, request, &helm.version);
         let cached = self.cache.render_path(&key);
-        if let Ok(text) = std::fs::read(&cached)
-            && let Ok(entry) = serde_json::from_slice::<Value>(&text)
-            && let Some(manifest) = entry["manifest"].as_str()
-        {
-            self.cache_hits.fetch_add(1, Ordering::Relaxed);
-            let second = request
-                .twice
-                .then(|| entry["second"].as_str().unwrap_or(manifest).to_owned());
-            return Ok((
-                Rendered {
-                    chart,
-                    manifest: manifest.to_owned(),
-                    second,
-                },
-                false,
-            ));
+        if let Ok(bytes) = std::fs::read(&cached) {
+            match RenderEntry::from_bytes(&bytes) {
+                Ok(entry) => {
+                    self.cache_hits.fetch_add(1, Ordering::Relaxed);
+                    let second = request
+                        .twice
+                        .then(|| entry.second.unwrap_or_else(|| entry.manifest.clone()));
+                    return Ok((
+                        Rendered {
+                            chart,
+                            manifest: entry.manifest,
+                            second,
+                        },
+                        false,
+                    ));
+                }
+                Err(problem) => self.warn(format!(
+                    "ignoring the cached render {} of {label} (release `{}`): {}; rendering it again",
+                    cached.display(),
+                    request.release,
+                    match problem {
+                        Unusable::DigestMismatch =>
+                            "its content does not match the digest stored with it (edited or damaged)",
+                        Unusable::Unreadable => "it is not a render cache entry",
+                    }
+                )),
+            }
         }
         let package = self.cache.package_path(&locked.digest);
         let manifest = self.template(helm, &package, request, &chart)?;
@@ -314,12 +341,12 @@ impl HelmCli {
         } else {
             None
         };
-        let mut entry = json!({ "manifest": manifest });
-        if let Some(second) = second.as_ref().filter(|s| **s != manifest) {
-            entry["second"] = json!(second);
-        }
+        let entry = RenderEntry {
+            manifest: manifest.clone(),
+            second: second.clone().filter(|second| *second != manifest),
+        };
         self.cache
-            .write(&cached, entry.to_string().as_bytes())
+            .write(&cached, &entry.to_bytes())
             .map_err(HelmError::Other)?;
         Ok((
             Rendered {
@@ -408,7 +435,8 @@ impl HelmRenderer for HelmCli {
 /// The render cache key: sha256 over everything that determines the output.
 fn render_key(digest: &str, request: &RenderRequest, helm_version: &str) -> String {
     let key = json!({
-        "format": 1,
+        // 2: entries carry the digest of their content
+        "format": 2,
         "digest": digest,
         "values": request.values,
         "release": request.release,

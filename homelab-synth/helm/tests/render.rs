@@ -247,6 +247,57 @@ fn shared_charts_from_a_local_http_repository_render_once_then_come_from_the_cac
     assert_eq!(setup.helm.calls(), 7);
 }
 
+#[test]
+fn an_edited_cached_render_is_rendered_again_with_a_warning_naming_the_file() {
+    let setup = with_chart(EDGE_CHART);
+    let apps = edge_app(|props| props, |_, _| {});
+    let image = |set: &ManifestSet| {
+        document(set, "Job", "migrate")["spec"]["template"]["spec"]["containers"][0]["image"]
+            .clone()
+    };
+    let first = synth(&apps, &HelmCli::new(setup.config(Vec::new()))).expect("renders");
+    assert_eq!(image(&first), "busybox:1.36");
+    let renders: Vec<PathBuf> = std::fs::read_dir(setup.cache.path().join("renders"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    assert_eq!(renders.len(), 1, "{renders:?}");
+    // still valid JSON, another image
+    let text = std::fs::read_to_string(&renders[0]).unwrap();
+    let edited = text.replace("busybox:1.36", "registry.example/evil:1");
+    assert_ne!(text, edited);
+    std::fs::write(&renders[0], edited).unwrap();
+    let calls = setup.helm.calls();
+
+    let cli = HelmCli::new(setup.config(Vec::new()));
+    let second = synth(&apps, &cli).expect("renders");
+    assert_eq!(
+        image(&second),
+        "busybox:1.36",
+        "the edited entry was not used"
+    );
+    assert!(setup.helm.calls() > calls, "rendered again");
+    assert_eq!(cli.cache_hits(), 0);
+    let warnings = cli.take_warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(&renders[0].display().to_string())
+            && warnings[0].contains("does not match the digest"),
+        "{warnings:?}"
+    );
+    assert_eq!(cli.take_warnings(), Vec::<String>::new(), "taken once");
+
+    // the entry was written again: the next synthesis uses it, silently
+    let again = HelmCli::new(setup.config(Vec::new()));
+    assert_eq!(
+        image(&synth(&apps, &again).expect("renders")),
+        "busybox:1.36"
+    );
+    assert_eq!(again.cache_hits(), 1);
+    assert_eq!(again.take_warnings(), Vec::<String>::new());
+}
+
 /// Writes chart `name` 0.1.0 with `files` and packages it into `out` (plus `index.yaml`).
 fn package_chart(out: &Path, name: &str, files: &[(&str, &str)]) {
     let source = tempfile::tempdir().unwrap();

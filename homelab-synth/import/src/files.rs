@@ -1,8 +1,11 @@
 //! The edges of an import: reading CRD files (a folder is read recursively, its `.yaml`,
-//! `.yml` and `.json` files in path order) and writing the generated files into the output
-//! folder, where files generated earlier that are no longer produced are removed (only files
-//! that carry the generator's header, and embedded CRDs in `crds/`, never anything else).
+//! `.yml` and `.json` files in path order, each folder and file once however symbolic links
+//! lead to it) and writing the generated files into the output folder, where files generated
+//! earlier that are no longer produced are removed (only files that carry the generator's
+//! header, and embedded CRDs in `crds/`, never anything else; symbolic links are not
+//! followed there).
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -18,10 +21,36 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ImportError + '_ {
     }
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
+/// Files and folders already taken, by canonical path: a folder reached again through a
+/// symbolic link (a loop, or two links to one place) is searched once, a file read once.
+#[derive(Default)]
+struct Seen {
+    folders: HashSet<PathBuf>,
+    files: HashSet<PathBuf>,
+}
+
+impl Seen {
+    /// Whether `path` (canonicalized) is new; records it.
+    fn first_visit(&mut self, path: &Path, folder: bool) -> Result<bool, ImportError> {
+        let canonical = fs::canonicalize(path).map_err(io(path))?;
+        let set = if folder {
+            &mut self.folders
+        } else {
+            &mut self.files
+        };
+        Ok(set.insert(canonical))
+    }
+}
+
+fn collect(path: &Path, seen: &mut Seen, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
     let metadata = fs::metadata(path).map_err(io(path))?;
     if !metadata.is_dir() {
-        out.push(path.to_path_buf());
+        if seen.first_visit(path, false)? {
+            out.push(path.to_path_buf());
+        }
+        return Ok(());
+    }
+    if !seen.first_visit(path, true)? {
         return Ok(());
     }
     let mut entries: Vec<PathBuf> = fs::read_dir(path)
@@ -38,25 +67,25 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
         if hidden {
             continue;
         }
-        if entry.is_dir() {
-            collect(&entry, out)?;
-        } else if entry
+        let crd_file = entry
             .extension()
             .and_then(|ext| ext.to_str())
-            .is_some_and(|ext| matches!(ext, "yaml" | "yml" | "json"))
-        {
-            out.push(entry);
+            .is_some_and(|ext| matches!(ext, "yaml" | "yml" | "json"));
+        if entry.is_dir() || crd_file {
+            collect(&entry, seen, out)?;
         }
     }
     Ok(())
 }
 
 /// Reads the files named by `paths`; folders are searched recursively for `.yaml`, `.yml`
-/// and `.json` files.
+/// and `.json` files. Each folder and file is taken once, however many symbolic links lead
+/// to it, so a link loop ends.
 pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, ImportError> {
     let mut files = Vec::new();
+    let mut seen = Seen::default();
     for path in paths {
-        collect(path, &mut files)?;
+        collect(path, &mut seen, &mut files)?;
     }
     files
         .into_iter()
@@ -81,7 +110,7 @@ fn stale(folder: &Path, keep: &Generated, base: &Path, out: &mut Vec<PathBuf>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
             stale(&path, keep, base, out);
         } else {
             let relative = path

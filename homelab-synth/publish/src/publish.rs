@@ -4,14 +4,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::time::Duration;
 
 use git2::{Oid, Repository, Signature};
 
+use crate::branch::check_branch;
 use crate::changes::AppChanges;
 use crate::error::PublishError;
 use crate::metadata::{SOURCE_COMMIT_TRAILER, hydrator_metadata, source_commit_of};
 use crate::redact::Redactor;
 use crate::remote::{Credentials, Pushed, Remote};
+use crate::scratch::Scratch;
 use crate::source::{SourceCommit, precedes};
 use crate::tree::{app_trees, write_tree};
 
@@ -24,7 +27,8 @@ pub enum AllowDelete {
     /// None: removing an app is refused.
     #[default]
     Nothing,
-    /// Only these apps.
+    /// Only these apps: an app's name (`comfyui`: that app on every cluster) or its
+    /// directory (`main/comfyui`: on one cluster).
     Apps(BTreeSet<String>),
     /// Any app.
     All,
@@ -48,7 +52,8 @@ pub struct PublishRequest<'a> {
     pub source: &'a SourceCommit,
     /// The source repository, to tell whether one source commit precedes another.
     pub source_repo: &'a Path,
-    /// Manifests repository: a URL or a path.
+    /// Manifests repository: a URL or a path (pushed through `git-receive-pack` like any
+    /// remote, so its hooks run).
     pub remote: &'a str,
     /// Manifests branch.
     pub branch: &'a str,
@@ -64,7 +69,11 @@ pub struct PublishRequest<'a> {
     pub max_attempts: usize,
     /// Token for HTTPS remotes.
     pub credentials: Option<Credentials>,
-    /// A scratch folder for the bare repository that builds the commit.
+    /// Where each git process talking to the remote is stopped.
+    pub timeout: Duration,
+    /// The folder (usually the system's temporary folder) in which the scratch repository
+    /// that builds the commit is made, and where scratch repositories of killed publishes
+    /// are removed.
     pub scratch: &'a Path,
 }
 
@@ -103,6 +112,7 @@ pub enum PublishOutcome {
 
 /// Publishes `request.files` to `request.branch` of `request.remote`.
 pub fn publish(request: &PublishRequest<'_>) -> Result<PublishOutcome, PublishError> {
+    check_branch(request.branch)?;
     let redactor = Redactor::new(request.credentials.as_ref().map(|c| c.token.as_str()));
     let git = |action: &str| {
         let redactor = redactor.clone();
@@ -112,18 +122,22 @@ pub fn publish(request: &PublishRequest<'_>) -> Result<PublishOutcome, PublishEr
             message: redactor.clean(error.message()),
         }
     };
-    let remote = Remote {
-        url: request.remote,
-        credentials: request.credentials.as_ref(),
-        redactor: &redactor,
-    };
-    let repo = remote.repository(request.scratch)?;
+    let remote = Remote::new(
+        request.remote,
+        request.credentials.as_ref(),
+        &redactor,
+        request.timeout,
+    );
+    let scratch = Scratch::create(request.scratch)?;
+    let repo = remote.scratch_repository(&scratch.repository())?;
     let mut files = request.files.clone();
     files.insert(METADATA_FILE.to_owned(), hydrator_metadata(request.source));
     let tree = write_tree(&repo, &files).map_err(git("write the tree"))?;
     let new_apps = app_trees(&repo, tree).map_err(git("read the new tree"))?;
 
-    for attempt in 1..=request.max_attempts.max(1) {
+    let attempts = request.max_attempts.max(1);
+    let mut held_lock = None;
+    for attempt in 1..=attempts {
         let tip = remote.fetch_tip(&repo, request.branch)?;
         let old_apps = match tip {
             Some(tip) => {
@@ -164,11 +178,22 @@ pub fn publish(request: &PublishRequest<'_>) -> Result<PublishOutcome, PublishEr
                     attempts: attempt,
                 });
             }
-            Pushed::Moved => continue,
+            Pushed::Moved => held_lock = None,
+            Pushed::Locked { lock } => {
+                // another receive-pack may hold it for a moment; a lock that stays is stale
+                held_lock = Some(lock);
+                if attempt < attempts {
+                    std::thread::sleep(Duration::from_millis(100 * attempt as u64));
+                }
+            }
         }
     }
-    Err(PublishError::RaceLost {
-        attempts: request.max_attempts.max(1),
+    Err(match held_lock {
+        Some(lock) => PublishError::StaleLock {
+            reference: format!("refs/heads/{}", request.branch),
+            lock,
+        },
+        None => PublishError::RaceLost { attempts },
     })
 }
 
@@ -178,7 +203,7 @@ fn check_deletions(changes: &AppChanges, allow: &AllowDelete) -> Result<(), Publ
         .iter()
         .filter(|app| match allow {
             AllowDelete::All => false,
-            AllowDelete::Apps(apps) => !apps.contains(*app),
+            AllowDelete::Apps(apps) => !allows(apps, app),
             AllowDelete::Nothing => true,
         })
         .cloned()
@@ -188,6 +213,13 @@ fn check_deletions(changes: &AppChanges, allow: &AllowDelete) -> Result<(), Publ
     } else {
         Err(PublishError::MassDeletion { apps: refused })
     }
+}
+
+/// Whether `allowed` names the app directory `app` (`main/comfyui`) by its path or by its
+/// app name (`comfyui`).
+fn allows(allowed: &BTreeSet<String>, app: &str) -> bool {
+    let name = app.rsplit('/').next().unwrap_or(app);
+    allowed.contains(app) || allowed.contains(name)
 }
 
 fn make_commit(

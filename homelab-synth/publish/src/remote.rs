@@ -1,14 +1,20 @@
-//! Talking to the manifests remote: fetching the branch tip and pushing the new commit, with
-//! credentials given once through the credentials callback (libgit2 ignores
-//! `http.extraHeader`), and a classification of push results into success, lost race and
-//! rejection.
+//! Talking to the manifests remote through the real `git` transport, for URLs and local
+//! paths alike (a path is pushed through `git-receive-pack`, so the target's hooks run and
+//! `receive.denyCurrentBranch` holds): fetching the branch tip into the scratch repository,
+//! and pushing the new commit with a lease on the tip that was read. Each git process has a
+//! deadline. The token reaches git through a credential helper that reads it from the child's
+//! environment: never an argument, a URL or a file.
 
-use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use git2::{Cred, CredentialType, FetchOptions, Oid, PushOptions, RemoteCallbacks, Repository};
+use git2::{Oid, Repository};
 
 use crate::error::PublishError;
+use crate::git_process::{Finished, Unfinished, run_git};
+use crate::push_answer::{Answer, classify};
 use crate::redact::{Redactor, sanitize_url};
+use crate::server_output::ServerOutput;
 
 /// A token for HTTPS remotes, offered once as `username:token` basic auth.
 #[derive(Clone)]
@@ -29,117 +35,144 @@ impl std::fmt::Debug for Credentials {
 }
 
 /// Result of one push attempt.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Pushed {
     /// The branch now points at the new commit.
     Done,
     /// The branch moved since it was fetched; fetch again and retry.
     Moved,
+    /// The server could not take the branch's lock file `lock`; retry, it may be stale.
+    Locked { lock: String },
 }
+
+/// The environment variables the credential helper reads.
+const USERNAME_VARIABLE: &str = "SYNTH_PUBLISH_USERNAME";
+const TOKEN_VARIABLE: &str = "SYNTH_PUBLISH_TOKEN";
+
+/// A git credential helper answering `get` with the user name and token from its environment.
+const CREDENTIAL_HELPER: &str = "!f() { test \"$1\" = get || exit 0; printf 'username=%s\\npassword=%s\\n' \"$SYNTH_PUBLISH_USERNAME\" \"$SYNTH_PUBLISH_TOKEN\"; }; f";
 
 /// Remote operations against one URL or path.
 pub(crate) struct Remote<'a> {
-    pub(crate) url: &'a str,
+    /// What git is given: the URL, or the absolute path of a local remote.
+    pub(crate) url: String,
     pub(crate) credentials: Option<&'a Credentials>,
     pub(crate) redactor: &'a Redactor,
+    pub(crate) timeout: Duration,
 }
 
-impl Remote<'_> {
-    fn callbacks<'cb>(&'cb self, asked: &'cb Cell<u32>) -> RemoteCallbacks<'cb> {
-        let mut callbacks = RemoteCallbacks::new();
-        callbacks.credentials(move |_url, _username, allowed| {
-            asked.set(asked.get() + 1);
-            match self.credentials {
-                // one attempt only: a rejected token is an error, never a loop
-                Some(credentials)
-                    if asked.get() == 1
-                        && allowed.contains(CredentialType::USER_PASS_PLAINTEXT) =>
-                {
-                    Cred::userpass_plaintext(&credentials.username, &credentials.token)
-                }
-                _ => Err(git2::Error::from_str("credentials were not accepted")),
-            }
-        });
-        callbacks
-    }
-
-    fn auth_or_git(&self, action: &str, error: &git2::Error, asked: u32) -> PublishError {
-        let message = self.redactor.clean(error.message());
-        if asked > 0 || error.code() == git2::ErrorCode::Auth {
-            let message = match (self.credentials, asked) {
-                (None, _) => format!(
-                    "{message} (the remote asked for credentials; set the token environment variable)"
-                ),
-                (Some(_), _) => format!("{message} (the token was rejected)"),
-            };
-            return PublishError::Auth {
-                remote: sanitize_url(self.url),
-                message,
-            };
-        }
-        PublishError::Git {
-            action: format!("{action} {}", sanitize_url(self.url)),
-            message,
-        }
-    }
-
-    /// Whether the remote is a folder on this machine (a path or `file://` URL).
-    pub(crate) fn is_local(&self) -> bool {
-        local_path(self.url).is_some()
-    }
-
-    /// The repository commits are built in: a local remote itself, or a new bare repository
-    /// in `scratch` that fetches from and pushes to a network remote.
-    pub(crate) fn repository(&self, scratch: &std::path::Path) -> Result<Repository, PublishError> {
-        let opened = match local_path(self.url) {
-            Some(path) => Repository::open_bare(path),
-            None => Repository::init_bare(scratch),
+impl<'a> Remote<'a> {
+    /// The remote at `url` (a URL, a `file://` URL or a path, made absolute).
+    pub(crate) fn new(
+        url: &str,
+        credentials: Option<&'a Credentials>,
+        redactor: &'a Redactor,
+        timeout: Duration,
+    ) -> Self {
+        let url = if url.contains("://") || scp_like(url) {
+            url.to_owned()
+        } else {
+            std::path::absolute(url)
+                .unwrap_or_else(|_| PathBuf::from(url))
+                .display()
+                .to_string()
         };
-        opened.map_err(|e| self.auth_or_git("open the repository for", &e, 0))
+        Remote {
+            url,
+            credentials,
+            redactor,
+            timeout,
+        }
+    }
+
+    /// The remote as it may be shown.
+    fn shown(&self) -> String {
+        sanitize_url(&self.url)
+    }
+
+    /// The new bare repository in `scratch` where commits are built and fetched into.
+    pub(crate) fn scratch_repository(&self, scratch: &Path) -> Result<Repository, PublishError> {
+        Repository::init_bare(scratch).map_err(|error| PublishError::Git {
+            action: format!("create a scratch repository in {}", scratch.display()),
+            message: self.redactor.clean(error.message()),
+        })
+    }
+
+    /// Runs git in `repo` with the settings every transport call gets.
+    fn git(&self, repo: &Path, action: &str, args: &[&str]) -> Result<Finished, PublishError> {
+        let seconds = self.timeout.as_secs().max(1);
+        let mut config = vec![
+            // only our helper answers, and only when there is a token
+            "credential.helper=".to_owned(),
+            "core.askPass=".to_owned(),
+            // curl gives up on a stalled transfer by itself too, even if we were killed
+            "http.lowSpeedLimit=1".to_owned(),
+            format!("http.lowSpeedTime={seconds}"),
+            "gc.auto=0".to_owned(),
+            "maintenance.auto=false".to_owned(),
+            "push.gpgSign=false".to_owned(),
+            "push.useForceIfIncludes=false".to_owned(),
+        ];
+        let mut env = Vec::new();
+        if let Some(credentials) = self.credentials {
+            config.push(format!("credential.helper={CREDENTIAL_HELPER}"));
+            env.push((USERNAME_VARIABLE, credentials.username.as_str()));
+            env.push((TOKEN_VARIABLE, credentials.token.as_str()));
+        }
+        match run_git(repo, &config, args, &env, self.timeout) {
+            Ok(finished) => Ok(finished),
+            Err(Unfinished::TimedOut) => Err(PublishError::Timeout {
+                action: action.to_owned(),
+                remote: self.shown(),
+                seconds: self.timeout.as_secs(),
+            }),
+            Err(Unfinished::Spawn(error)) => Err(PublishError::Git {
+                action: format!("run git to {action} {}", self.shown()),
+                message: format!("{error} (publishing needs the git command on PATH)"),
+            }),
+        }
     }
 
     /// Fetches `branch` into `repo`; returns its tip, or `None` when the branch does not
-    /// exist yet. A local remote is read directly.
+    /// exist yet.
     pub(crate) fn fetch_tip(
         &self,
         repo: &Repository,
         branch: &str,
     ) -> Result<Option<Oid>, PublishError> {
-        if self.is_local() {
-            return Ok(repo
-                .find_reference(&format!("refs/heads/{branch}"))
-                .ok()
-                .and_then(|reference| reference.target()));
-        }
         let tracking = format!("refs/remotes/target/{branch}");
-        if let Ok(mut stale) = repo.find_reference(&tracking) {
-            let _ = stale.delete();
+        let refspec = format!("+refs/heads/{branch}:{tracking}");
+        let finished = self.git(
+            repo.path(),
+            "answer a fetch",
+            &[
+                "fetch",
+                "--no-tags",
+                "--no-write-fetch-head",
+                "--",
+                &self.url,
+                &refspec,
+            ],
+        )?;
+        if !finished.success {
+            if finished.stderr.contains("couldn't find remote ref") {
+                return Ok(None);
+            }
+            return Err(self.failure("fetch from", &finished.stderr));
         }
-        let asked = Cell::new(0);
-        let mut remote = repo
-            .remote_anonymous(self.url)
-            .map_err(|e| self.auth_or_git("open remote", &e, 0))?;
-        let mut options = FetchOptions::new();
-        options.remote_callbacks(self.callbacks(&asked));
-        remote
-            .fetch(
-                &[format!("+refs/heads/{branch}:{tracking}")],
-                Some(&mut options),
-                None,
-            )
-            .map_err(|e| self.auth_or_git("fetch from", &e, asked.get()))?;
-        Ok(repo
+        // git wrote the ref and the objects; read them through a fresh handle
+        let fresh = Repository::open_bare(repo.path()).map_err(|error| PublishError::Git {
+            action: "read the fetched branch".into(),
+            message: error.message().to_owned(),
+        })?;
+        Ok(fresh
             .find_reference(&tracking)
             .ok()
             .and_then(|reference| reference.target()))
     }
 
-    /// Moves the remote `branch` from `expected` (or from not existing) to `commit`.
-    ///
-    /// Servers (git receive-pack) check the old value atomically; a network remote gets a
-    /// fast-forward push of the scratch repository's branch. libgit2's transport for local
-    /// paths does not check it, so a local remote is not pushed to: the commit was built in
-    /// that repository itself (see [`Remote::repository`]) and the branch moves with a
-    /// compare-and-swap.
+    /// Moves the remote `branch` from `expected` (or from not existing) to `commit`, which
+    /// must be in `repo`. The lease makes the server compare the old value atomically.
     pub(crate) fn push(
         &self,
         repo: &Repository,
@@ -148,124 +181,119 @@ impl Remote<'_> {
         commit: Oid,
     ) -> Result<Pushed, PublishError> {
         let reference = format!("refs/heads/{branch}");
-        if !self.is_local() {
-            repo.reference(&reference, commit, true, "synth publish")
-                .map_err(|e| self.auth_or_git("stage the commit in", &e, 0))?;
-            return self.push_refspec(repo, &format!("{reference}:{reference}"), &reference);
-        }
-        let swapped = match expected {
-            Some(old) => repo.reference_matching(&reference, commit, true, old, "synth publish"),
-            None => repo.reference(&reference, commit, false, "synth publish"),
-        };
-        match swapped {
-            Ok(_) => Ok(Pushed::Done),
-            Err(error)
-                if is_moved(error.message())
-                    || matches!(
-                        error.code(),
-                        git2::ErrorCode::Exists
-                            | git2::ErrorCode::Modified
-                            | git2::ErrorCode::Locked
-                    ) =>
-            {
-                Ok(Pushed::Moved)
-            }
-            Err(error) => Err(PublishError::Rejected {
-                reference,
-                message: self.redactor.clean(error.message()),
-            }),
-        }
-    }
-
-    fn push_refspec(
-        &self,
-        repo: &Repository,
-        refspec: &str,
-        reference: &str,
-    ) -> Result<Pushed, PublishError> {
-        let reference = reference.to_owned();
-        let asked = Cell::new(0);
-        let rejection: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
-        let mut remote = repo
-            .remote_anonymous(self.url)
-            .map_err(|e| self.auth_or_git("open remote", &e, 0))?;
-        let remote_says = std::cell::RefCell::new(String::new());
-        let mut callbacks = self.callbacks(&asked);
-        // what the server prints (hook output) arrives on the side band
-        callbacks.sideband_progress(|data| {
-            remote_says
-                .borrow_mut()
-                .push_str(&String::from_utf8_lossy(data));
-            true
+        let lease = format!(
+            "--force-with-lease={reference}:{}",
+            expected.map(|oid| oid.to_string()).unwrap_or_default()
+        );
+        let refspec = format!("{commit}:{reference}");
+        let finished = self.git(
+            repo.path(),
+            "answer a push",
+            &[
+                "push",
+                "--porcelain",
+                "--no-verify",
+                &lease,
+                "--",
+                &self.url,
+                &refspec,
+            ],
+        )?;
+        let server = ServerOutput::from_stderr(&finished.stderr, self.redactor);
+        // `<flag>\t<from>:<to>\t<summary>` for our ref, in the porcelain output
+        let status = finished.stdout.lines().find_map(|line| {
+            let mut fields = line.split('\t');
+            let flag = fields.next()?;
+            let (_, to) = fields.next()?.split_once(':')?;
+            (to == reference).then(|| (flag.to_owned(), fields.next().unwrap_or("").to_owned()))
         });
-        callbacks.push_update_reference(|_name, status| {
-            if let Some(status) = status {
-                *rejection.borrow_mut() = Some(status.to_owned());
-            }
-            Ok(())
-        });
-        let mut options = PushOptions::new();
-        options.remote_callbacks(callbacks);
-        let result = remote.push(&[refspec], Some(&mut options));
-        drop(options);
-        let remote_says = remote_says.into_inner();
-        let explained = |message: String| {
-            let said = remote_says.trim();
-            if said.is_empty() {
-                message
-            } else {
-                format!(
-                    "{message} (remote said: {})",
-                    self.redactor.clean(&said.replace('\n', "; "))
-                )
-            }
-        };
-        if let Err(error) = result {
-            if is_moved(error.message()) || error.code() == git2::ErrorCode::NotFastForward {
-                return Ok(Pushed::Moved);
-            }
-            let message = self.redactor.clean(error.message());
-            if message.contains("hook declined") || message.contains("rejected") {
-                return Err(PublishError::Rejected {
+        match status {
+            Some((flag, _)) if finished.success && flag != "!" => Ok(Pushed::Done),
+            Some((flag, summary)) if flag == "!" => match classify(&summary, &server.lines) {
+                Answer::Moved => Ok(Pushed::Moved),
+                Answer::Locked { lock } => Ok(Pushed::Locked { lock }),
+                Answer::Rejected { reason } => Err(PublishError::Rejected {
                     reference,
-                    message: explained(message),
-                });
-            }
-            return Err(self.auth_or_git("push to", &error, asked.get()));
+                    reason: self.redactor.clean(&reason),
+                    output: server,
+                }),
+            },
+            _ => Err(self.failure("push to", &finished.stderr)),
         }
-        match rejection.into_inner() {
-            None => Ok(Pushed::Done),
-            Some(status) if is_moved(&status) => Ok(Pushed::Moved),
-            Some(status) => Err(PublishError::Rejected {
-                reference,
-                message: explained(self.redactor.clean(&status)),
-            }),
+    }
+
+    /// What a failed fetch or push means: no credentials, a rejected token, no such
+    /// repository, or another failure with git's own words.
+    fn failure(&self, action: &str, stderr: &str) -> PublishError {
+        let said: Vec<String> = stderr
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with("remote:"))
+            .map(|line| self.redactor.clean(line))
+            .collect();
+        let lower = stderr.to_ascii_lowercase();
+        let message = said
+            .iter()
+            .rev()
+            .take(crate::server_output::KEPT_LINES)
+            .rev()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ");
+        let auth = |message: String| PublishError::Auth {
+            remote: self.shown(),
+            message,
+        };
+        if lower.contains("could not read username") || lower.contains("could not read password") {
+            return auth(match self.credentials {
+                None => "the remote asked for credentials; set the token environment variable"
+                    .to_owned(),
+                Some(_) => "the remote asked for credentials again".to_owned(),
+            });
+        }
+        if lower.contains("authentication failed") || lower.contains("error: 401") {
+            return auth("the token was rejected".to_owned());
+        }
+        if lower.contains("error: 403") || lower.contains("permission denied (publickey") {
+            return auth(format!("permission denied ({message})"));
+        }
+        if (lower.contains("repository '") && lower.contains("' not found"))
+            || lower.contains("repository not found")
+            || lower.contains("does not appear to be a git repository")
+            || lower.contains("error: 404")
+        {
+            return PublishError::NotFound {
+                remote: self.shown(),
+            };
+        }
+        PublishError::Git {
+            action: format!("{action} {}", self.shown()),
+            message,
         }
     }
 }
 
-/// The folder of a remote given as a path or `file://` URL; `None` for network remotes.
-fn local_path(url: &str) -> Option<&str> {
-    if let Some(path) = url.strip_prefix("file://") {
-        return Some(path);
+/// `host:path` (git's scp-like ssh syntax): a `:` before any `/`.
+fn scp_like(url: &str) -> bool {
+    match (url.find(':'), url.find('/')) {
+        (Some(colon), Some(slash)) => colon < slash,
+        (Some(_), None) => true,
+        _ => false,
     }
-    (!url.contains("://") && !url.contains('@')).then_some(url)
 }
 
-/// Whether a push error or status means another commit got there first.
-fn is_moved(message: &str) -> bool {
-    let message = message.to_ascii_lowercase();
-    [
-        "non-fast-forward",
-        "non-fastforward",
-        "fetch first",
-        "failed to lock",
-        "cannot lock ref",
-        "already exists",
-        "locked file",
-        "old reference value does not match",
-        "changed since",
-    ]
-    .iter()
-    .any(|needle| message.contains(needle))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_absolute_and_urls_stay() {
+        let redactor = Redactor::default();
+        let remote = |url: &str| Remote::new(url, None, &redactor, Duration::from_secs(1)).url;
+        assert!(remote("manifests.git").starts_with('/'));
+        assert_eq!(remote("/srv/m.git"), "/srv/m.git");
+        assert_eq!(remote("file:///srv/m.git"), "file:///srv/m.git");
+        assert_eq!(remote("git@github.com:o/r.git"), "git@github.com:o/r.git");
+        assert_eq!(remote("https://h/o/r.git"), "https://h/o/r.git");
+    }
 }

@@ -1,158 +1,17 @@
-//! Publishing against real git repositories: bare repositories on disk, a server-side hook
-//! that rejects, racing publishers, and a smart-HTTP server with basic auth for the token.
+//! Publishing against real git repositories: bare repositories on disk, racing publishers,
+//! a smart-HTTP server with basic auth for the token, the branch name check, app removals
+//! and the scratch folders of killed publishes.
+
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 use homelab_synth_publish::{
-    AllowDelete, Credentials, Identity, PublishError, PublishOutcome, PublishRequest, SourceCommit,
-    publish, read_source, source_commit_of,
+    AllowDelete, Credentials, PublishError, PublishOutcome, SCRATCH_PREFIX, source_commit_of,
 };
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .output()
-        .expect("run git");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .expect("UTF-8")
-        .trim()
-        .to_owned()
-}
-
-/// A source repository with `count` linear commits; returns it and the commit ids in order.
-fn source_repo(count: usize) -> (tempfile::TempDir, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(
-        dir.path(),
-        &["remote", "add", "origin", "https://example.com/homelab.git"],
-    );
-    let mut commits = Vec::new();
-    for index in 0..count {
-        std::fs::write(dir.path().join("version"), format!("{index}\n")).unwrap();
-        git(dir.path(), &["add", "version"]);
-        git(
-            dir.path(),
-            &["commit", "-q", "-m", &format!("change {index}")],
-        );
-        commits.push(git(dir.path(), &["rev-parse", "HEAD"]));
-    }
-    (dir, commits)
-}
-
-fn bare_repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "--bare"]);
-    dir
-}
-
-/// A synthesized tree: `apps` each with two files whose content names `variant`.
-fn tree(apps: &[&str], variant: &str) -> BTreeMap<String, Vec<u8>> {
-    apps.iter()
-        .flat_map(|app| {
-            [
-                (
-                    format!("{app}/Deployment.{app}.yaml"),
-                    format!("kind: Deployment # {variant}\n"),
-                ),
-                (
-                    format!("{app}/Service.{app}.yaml"),
-                    "kind: Service\n".to_owned(),
-                ),
-            ]
-        })
-        .map(|(path, content)| (path, content.into_bytes()))
-        .collect()
-}
-
-fn source_at(repo: &Path, sha: &str) -> SourceCommit {
-    SourceCommit {
-        sha: sha.to_owned(),
-        ..read_source(repo).unwrap()
-    }
-}
-
-struct Setup {
-    files: BTreeMap<String, Vec<u8>>,
-    source: SourceCommit,
-    source_repo: PathBuf,
-    remote: String,
-    allow_delete: AllowDelete,
-    dry_run: bool,
-    credentials: Option<Credentials>,
-    max_attempts: usize,
-}
-
-impl Setup {
-    fn new(source_repo: &Path, sha: &str, remote: &str, files: BTreeMap<String, Vec<u8>>) -> Self {
-        Setup {
-            files,
-            source: source_at(source_repo, sha),
-            source_repo: source_repo.to_path_buf(),
-            remote: remote.to_owned(),
-            allow_delete: AllowDelete::Nothing,
-            dry_run: false,
-            credentials: None,
-            max_attempts: 5,
-        }
-    }
-
-    fn run(&self) -> Result<PublishOutcome, PublishError> {
-        let scratch = tempfile::tempdir().unwrap();
-        let identity = Identity {
-            name: "synth".into(),
-            email: "synth@example.com".into(),
-        };
-        publish(&PublishRequest {
-            files: &self.files,
-            source: &self.source,
-            source_repo: &self.source_repo,
-            remote: &self.remote,
-            branch: "main-manifests",
-            author: identity.clone(),
-            committer: identity,
-            allow_delete: self.allow_delete.clone(),
-            dry_run: self.dry_run,
-            max_attempts: self.max_attempts,
-            credentials: self.credentials.clone(),
-            scratch: scratch.path(),
-        })
-    }
-}
-
-fn branch_tree(remote: &Path) -> BTreeMap<String, Vec<u8>> {
-    let listing = git(remote, &["ls-tree", "-r", "--name-only", "main-manifests"]);
-    listing
-        .lines()
-        .map(|path| {
-            let content = git(remote, &["show", &format!("main-manifests:{path}")]);
-            (path.to_owned(), format!("{content}\n").into_bytes())
-        })
-        .collect()
-}
-
-fn expect_published(
-    outcome: Result<PublishOutcome, PublishError>,
-) -> (String, homelab_synth_publish::AppChanges) {
-    match outcome {
-        Ok(PublishOutcome::Published {
-            commit, changes, ..
-        }) => (commit, changes),
-        other => panic!("expected a publish, got {other:?}"),
-    }
-}
+use support::{
+    HttpServer, Setup, bare_repo, branch_tree, expect_published, git, source_at, source_repo, tree,
+};
 
 #[test]
 fn first_publish_creates_an_orphan_commit_holding_exactly_the_tree_and_metadata() {
@@ -286,7 +145,7 @@ fn removing_an_app_needs_an_explicit_allowance() {
     );
     assert_eq!(
         setup.run().unwrap_err().to_string(),
-        "refusing to delete app(s) b, c: removing an app directory deletes its Argo CD Application and every resource in it; allow it with --allow-delete NAME (or --allow-delete-all)"
+        "refusing to delete app(s) b, c: removing an app directory deletes its Argo CD Application and every resource in it; allow it with --allow-delete NAME (the app's name, for every cluster, or `<cluster>/<app>` as listed here, for one) or --allow-delete-all"
     );
     setup.allow_delete = AllowDelete::Apps(BTreeSet::from(["b".to_owned()]));
     assert_eq!(
@@ -308,6 +167,134 @@ fn removing_an_app_needs_an_explicit_allowance() {
     let mut all = Setup::new(source.path(), &commits[2], url, tree(&["z"], "v"));
     all.allow_delete = AllowDelete::All;
     assert_eq!(expect_published(all.run()).1.removed, ["a"]);
+}
+
+#[test]
+fn an_app_to_delete_is_named_alone_for_every_cluster_or_with_its_cluster() {
+    let (source, commits) = source_repo(3);
+    let remote = bare_repo();
+    let url = remote.path().to_str().unwrap();
+    // the same apps on two clusters
+    let fleet = |apps: &[&str]| {
+        let mut files = BTreeMap::new();
+        for cluster in ["main", "staging"] {
+            for (path, content) in tree(apps, "v") {
+                files.insert(format!("{cluster}/{path}"), content);
+            }
+        }
+        files
+    };
+    expect_published(
+        Setup::new(
+            source.path(),
+            &commits[0],
+            url,
+            fleet(&["comfyui", "grafana", "loki"]),
+        )
+        .run(),
+    );
+
+    // `comfyui` is the app on every cluster
+    let mut setup = Setup::new(source.path(), &commits[1], url, fleet(&["loki"]));
+    setup.allow_delete = AllowDelete::Apps(BTreeSet::from(["comfyui".to_owned()]));
+    assert_eq!(
+        setup.run(),
+        Err(PublishError::MassDeletion {
+            apps: vec!["main/grafana".into(), "staging/grafana".into()]
+        })
+    );
+    // `main/grafana` is that app on one cluster only
+    setup.allow_delete = AllowDelete::Apps(BTreeSet::from([
+        "comfyui".to_owned(),
+        "main/grafana".to_owned(),
+    ]));
+    assert_eq!(
+        setup.run(),
+        Err(PublishError::MassDeletion {
+            apps: vec!["staging/grafana".into()]
+        })
+    );
+    setup.allow_delete =
+        AllowDelete::Apps(BTreeSet::from(["comfyui".to_owned(), "grafana".to_owned()]));
+    let (_, changes) = expect_published(setup.run());
+    assert_eq!(
+        changes.removed,
+        [
+            "main/comfyui",
+            "main/grafana",
+            "staging/comfyui",
+            "staging/grafana"
+        ]
+    );
+}
+
+#[test]
+fn invalid_branch_names_are_refused_before_the_remote_is_touched() {
+    let (source, commits) = source_repo(1);
+    let remote = bare_repo();
+    for branch in ["../x", "HEAD", "refs/heads/x", "a..b", "x.lock", "-x", ""] {
+        let mut setup = Setup::new(
+            source.path(),
+            &commits[0],
+            remote.path().to_str().unwrap(),
+            tree(&["a"], "v"),
+        );
+        setup.branch = branch.to_owned();
+        match setup.run() {
+            Err(error @ PublishError::InvalidBranch { .. }) => {
+                assert!(
+                    error
+                        .to_string()
+                        .starts_with(&format!("invalid branch name `{branch}`: ")),
+                    "{error}"
+                );
+            }
+            other => panic!("`{branch}`: expected a refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        git(remote.path(), &["for-each-ref"]),
+        "",
+        "no reference was created"
+    );
+}
+
+#[test]
+fn the_scratch_repository_of_a_killed_publish_is_removed_by_the_next_one() {
+    let (source, commits) = source_repo(1);
+    let remote = bare_repo();
+    let setup = Setup::new(
+        source.path(),
+        &commits[0],
+        remote.path().to_str().unwrap(),
+        tree(&["a"], "v"),
+    );
+    // what a publish killed with SIGKILL leaves: its folder, a lock file nobody holds
+    let killed = setup.scratch.path().join(format!("{SCRATCH_PREFIX}killed"));
+    git(
+        setup.scratch.path(),
+        &["init", "-q", "--bare", killed.to_str().unwrap()],
+    );
+    std::fs::write(killed.join("owner.lock"), "").unwrap();
+    // a publish still running elsewhere holds its lock
+    let running = setup
+        .scratch
+        .path()
+        .join(format!("{SCRATCH_PREFIX}running"));
+    std::fs::create_dir(&running).unwrap();
+    let lock = std::fs::File::create(running.join("owner.lock")).unwrap();
+    lock.lock().unwrap();
+
+    expect_published(setup.run());
+    let left: Vec<String> = std::fs::read_dir(setup.scratch.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        [format!("{SCRATCH_PREFIX}running")],
+        "only the running one is left"
+    );
 }
 
 #[test]
@@ -340,43 +327,6 @@ fn dry_run_pushes_nothing_and_says_what_it_would_commit() {
         git(remote.path(), &["branch", "--list"]),
         "",
         "no branch created"
-    );
-}
-
-#[test]
-fn a_rejecting_pre_receive_hook_is_reported_and_the_branch_is_unchanged() {
-    // hooks run in git receive-pack, so this goes through the smart-HTTP server
-    let server = HttpServer::start("x-access-token", "token");
-    let (source, commits) = source_repo(1);
-    let bare = server.root.path().join("manifests.git");
-    let hook = bare.join("hooks/pre-receive");
-    std::fs::write(
-        &hook,
-        "#!/bin/sh\necho 'protected branch: manifests are frozen' >&2\nexit 1\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut setup = Setup::new(source.path(), &commits[0], &server.url(), tree(&["a"], "v"));
-    setup.credentials = Some(Credentials {
-        username: "x-access-token".into(),
-        token: "token".into(),
-    });
-    match setup.run() {
-        Err(PublishError::Rejected { reference, message }) => {
-            assert_eq!(reference, "refs/heads/main-manifests");
-            assert!(message.contains("hook declined"), "{message}");
-            assert!(
-                message.contains("protected branch: manifests are frozen"),
-                "{message}"
-            );
-        }
-        other => panic!("expected a rejection, got {other:?}"),
-    }
-    assert_eq!(
-        git(&bare, &["branch", "--list"]),
-        "",
-        "the branch was not created"
     );
 }
 
@@ -449,53 +399,6 @@ fn racing_publishers_leave_a_linear_history_with_the_newest_source_on_top() {
     git(remote.path(), &["fsck", "--strict"]);
 }
 
-struct HttpServer {
-    child: Child,
-    port: u16,
-    root: tempfile::TempDir,
-}
-
-impl HttpServer {
-    fn start(user: &str, password: &str) -> Self {
-        let root = tempfile::tempdir().unwrap();
-        git(
-            &root.path().join(""),
-            &["init", "-q", "--bare", "manifests.git"],
-        );
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/git_http_server.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(root.path())
-            .arg(user)
-            .arg(password)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the git HTTP server (python3)");
-        let mut line = String::new();
-        use std::io::BufRead;
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().parse().expect("server prints its port");
-        HttpServer { child, port, root }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/manifests.git", self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.root.path().join("requests.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn over_http_the_token_is_sent_once_and_never_shown() {
     const TOKEN: &str = "ghp_s3cr3t-t0ken";
@@ -535,7 +438,7 @@ fn over_http_the_token_is_sent_once_and_never_shown() {
     });
     let (commit, _) = expect_published(right.run());
     assert!(!format!("{:?}", right.credentials).contains(TOKEN));
-    let bare = server.root.path().join("manifests.git");
+    let bare = server.bare();
     assert_eq!(git(&bare, &["rev-parse", "main-manifests"]), commit);
     right.source = source_at(source.path(), &commits[1]);
     assert!(matches!(right.run(), Ok(PublishOutcome::Unchanged { .. })));
