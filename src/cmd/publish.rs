@@ -98,6 +98,15 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
     let files = synthesized.files()?;
     let scratch = std::env::temp_dir();
     let author = identity(&args.author)?;
+    // --allow-delete, and the source commit's reviewed `Allow-Delete:` trailers (CI)
+    let mut allowed: BTreeSet<String> = args.allow_delete.iter().cloned().collect();
+    for app in &source.allow_delete {
+        eprintln!(
+            "synth: the source commit allows deleting `{app}` ({}: {app})",
+            homelab_synth_publish::ALLOW_DELETE_TRAILER
+        );
+        allowed.insert(app.clone());
+    }
     let request = PublishRequest {
         files: &files,
         source: &source,
@@ -111,10 +120,10 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
         author,
         allow_delete: if args.allow_delete_all {
             AllowDelete::All
-        } else if args.allow_delete.is_empty() {
+        } else if allowed.is_empty() {
             AllowDelete::Nothing
         } else {
-            AllowDelete::Apps(args.allow_delete.iter().cloned().collect::<BTreeSet<_>>())
+            AllowDelete::Apps(allowed)
         },
         dry_run: args.dry_run,
         max_attempts: args.max_attempts,

@@ -143,9 +143,28 @@ fn publish_refuses_a_dirty_work_tree_and_removing_apps() {
     );
     git(source.path(), &["commit", "-q", "-am", "edit"]);
 
-    // the branch holds an app this homelab no longer has
+    push_retired_app(source.path(), src, dst);
+
+    let refused = synth_in(source.path(), &publish_args(src, dst), None);
+    let (_, stderr) = text(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
     assert!(
-        synth_in(source.path(), &publish_args(src, dst), None)
+        stderr.contains("refusing to delete app(s) staging/retired:"),
+        "{stderr}"
+    );
+    // the app's name alone allows it on every cluster
+    let mut allowed = publish_args(src, dst);
+    allowed.extend(["--allow-delete", "retired"]);
+    let run = synth_in(source.path(), &allowed, None);
+    assert!(run.status.success(), "{:?}", text(&run));
+    assert!(text(&run).0.contains("1 removed"), "{:?}", text(&run));
+}
+
+/// Publishes the source, then adds an app this homelab no longer has to the branch (as if a
+/// later source commit had removed it).
+fn push_retired_app(source: &std::path::Path, src: &str, dst: &str) {
+    assert!(
+        synth_in(source, &publish_args(src, dst), None)
             .status
             .success()
     );
@@ -161,7 +180,7 @@ fn publish_refuses_a_dirty_work_tree_and_removing_apps() {
         "kind: ConfigMap\n",
     )
     .unwrap();
-    let head = git(source.path(), &["rev-parse", "HEAD"]);
+    let head = git(source, &["rev-parse", "HEAD"]);
     git(clone.path(), &["add", "."]);
     git(
         clone.path(),
@@ -173,20 +192,49 @@ fn publish_refuses_a_dirty_work_tree_and_removing_apps() {
         ],
     );
     git(clone.path(), &["push", "-q", "origin", "main-manifests"]);
+}
 
-    let refused = synth_in(source.path(), &publish_args(src, dst), None);
-    let (_, stderr) = text(&refused);
-    assert_eq!(refused.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("refusing to delete app(s) staging/retired:"),
-        "{stderr}"
+#[test]
+fn a_reviewed_allow_delete_trailer_in_the_source_commit_allows_the_deletion_in_ci() {
+    let source = source_workspace();
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
     );
-    // the app's name alone allows it on every cluster
-    let mut allowed = publish_args(src, dst);
-    allowed.extend(["--allow-delete", "retired"]);
-    let run = synth_in(source.path(), &allowed, None);
-    assert!(run.status.success(), "{:?}", text(&run));
-    assert!(text(&run).0.contains("1 removed"), "{:?}", text(&run));
+    push_retired_app(source.path(), src, dst);
+    // a trailer naming another app allows nothing
+    git(
+        source.path(),
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "drop x\n\nAllow-Delete: other",
+        ],
+    );
+    let refused = synth_in(source.path(), &publish_args(src, dst), None);
+    assert_eq!(refused.status.code(), Some(1), "{:?}", text(&refused));
+    // the merge commit of the pull request that removed the app says so
+    git(
+        source.path(),
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "Remove the retired app (#42)\n\nAllow-Delete: retired",
+        ],
+    );
+    let run = synth_in(source.path(), &publish_args(src, dst), None);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("1 removed"), "{stdout}");
+    assert!(
+        stderr.contains("Allow-Delete: retired"),
+        "the trailer is named: {stderr}"
+    );
 }
 
 #[test]

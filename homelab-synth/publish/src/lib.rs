@@ -32,4 +32,4 @@ pub use redact::sanitize_url;
 pub use remote::Credentials;
 pub use scratch::SCRATCH_PREFIX;
 pub use server_output::{KEPT_LINES, ServerOutput};
-pub use source::{SourceCommit, read_source};
+pub use source::{ALLOW_DELETE_TRAILER, SourceCommit, read_source};

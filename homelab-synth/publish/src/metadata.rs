@@ -54,6 +54,7 @@ mod tests {
             repo_url: Some("https://example.com/r.git".into()),
             subject: "Add app".into(),
             author: "A <a@example.com>".into(),
+            allow_delete: Vec::new(),
         };
         let text = String::from_utf8(hydrator_metadata(&source)).unwrap();
         assert_eq!(

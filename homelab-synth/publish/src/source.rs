@@ -21,7 +21,13 @@ pub struct SourceCommit {
     pub subject: String,
     /// `Name <email>` of the commit author.
     pub author: String,
+    /// Apps the commit message allows publish to delete, one `Allow-Delete: NAME` trailer
+    /// each (a pull request's merge commit, reviewed with the diff that flags the deletion).
+    pub allow_delete: Vec<String>,
 }
+
+/// The trailer a source commit allows an app's deletion with.
+pub const ALLOW_DELETE_TRAILER: &str = "Allow-Delete";
 
 /// Reads `HEAD` of the repository containing `workspace`.
 pub fn read_source(workspace: &Path) -> Result<SourceCommit, PublishError> {
@@ -44,7 +50,21 @@ pub fn read_source(workspace: &Path) -> Result<SourceCommit, PublishError> {
         .ok()
         .and_then(|remote| remote.url().ok().map(sanitize_url));
     let author = commit.author();
+    let allow_delete = commit
+        .message()
+        .ok()
+        .and_then(|message| git2::message_trailers_strs(message).ok())
+        .map(|trailers| {
+            trailers
+                .iter()
+                .filter(|(key, _)| key.eq_ignore_ascii_case(ALLOW_DELETE_TRAILER))
+                .flat_map(|(_, value)| value.split([',', ' ']).map(str::to_owned))
+                .filter(|app| !app.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(SourceCommit {
+        allow_delete,
         sha: commit.id().to_string(),
         branch,
         repo_url,
