@@ -98,7 +98,8 @@ impl<'a> Remote<'a> {
         })
     }
 
-    /// Runs git in `repo` with the settings every transport call gets.
+    /// Runs git in `repo` with the settings every transport call gets; `action` completes
+    /// "waiting for <remote> to ..." in a timeout.
     fn git(&self, repo: &Path, action: &str, args: &[&str]) -> Result<Finished, PublishError> {
         let seconds = self.timeout.as_secs().max(1);
         let mut config = vec![
@@ -127,7 +128,7 @@ impl<'a> Remote<'a> {
                 seconds: self.timeout.as_secs(),
             }),
             Err(Unfinished::Spawn(error)) => Err(PublishError::Git {
-                action: format!("run git to {action} {}", self.shown()),
+                action: "run git".to_owned(),
                 message: format!("{error} (publishing needs the git command on PATH)"),
             }),
         }
