@@ -4,6 +4,7 @@ pub(crate) mod bootstrap;
 pub(crate) mod charts;
 pub(crate) mod diff;
 pub(crate) mod fleet;
+pub(crate) mod fmt;
 pub(crate) mod graph;
 pub(crate) mod import;
 pub(crate) mod publish;
