@@ -414,3 +414,70 @@ fn top_level_json_arrays_are_one_document() {
     inputs.dedup();
     assert_class_matches_kubectl("top-level JSON arrays", &inputs, 150);
 }
+
+#[test]
+fn random_mixtures_of_every_construct() {
+    // Short texts over fragments of every construct above, mixed at random: the classes'
+    // shapes in combinations nobody listed.
+    const FRAGMENTS: &[&str] = &[
+        "a",
+        "b: ",
+        "- ",
+        "? ",
+        ": ",
+        "\n",
+        "\n",
+        "\n  ",
+        "\n    ",
+        "\t",
+        " ",
+        "  ",
+        "#c",
+        " #c",
+        "'q'",
+        "\"d\\t\"",
+        "[",
+        "]",
+        "{",
+        "}",
+        ", ",
+        "&x ",
+        "*x",
+        "&a:b ",
+        "!!str ",
+        "!t ",
+        "|\n",
+        "|2-\n",
+        ">+\n",
+        "...",
+        "---",
+        "%YAML 1.1\n",
+        "-[",
+        "on",
+        "012",
+        "<<: ",
+        "1_000",
+        "\u{85}",
+        "\u{feff}",
+        "x:y",
+        ":",
+        "?",
+        "-",
+        "'",
+        "\"",
+        "\\",
+        "%",
+        "@",
+    ];
+    let mut rng = XorShift(0x00D1_FFE2);
+    let mut inputs: Vec<String> = (0..3000)
+        .map(|_| {
+            (0..1 + rng.below(14))
+                .map(|_| *rng.pick(FRAGMENTS))
+                .collect::<String>()
+        })
+        .collect();
+    inputs.sort();
+    inputs.dedup();
+    assert_class_matches_kubectl("random mixtures", &inputs, 2500);
+}

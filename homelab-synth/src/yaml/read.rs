@@ -8,12 +8,14 @@
 //!
 //! 1. **Split and parse.** The stream is cut into documents on lines that are exactly `---`
 //!    (or `--- #comment`), as Kubernetes' document reader does. Each piece is parsed by a port
-//!    of go-yaml v2's own scanner and parser ([`scan`](super::scan), [`parse`](super::parse)),
+//!    of go-yaml v2's own scanner and parser (`scan.rs`, `parse.rs` beside this module),
 //!    so every question of syntax gets go-yaml's answer rather than the YAML 1.2
 //!    specification's: tabs (refused in indentation, accepted after `key:` and inside flow
 //!    collections and quoted scalars), comments right after a quoted scalar or a flow
-//!    collection (`'a'#c`), block scalars with indentation indicators (counted from the
-//!    enclosing collection's column) or less indented than their key, anchor names (letters,
+//!    collection (`'a'#c`), block scalars (an indentation indicator counts from the enclosing
+//!    block collection's column, not from the parent node as in the specification; content
+//!    must be deeper than that collection, so `|` at the top level followed by unindented
+//!    lines is empty), anchor names (letters,
 //!    digits, `_`, `-`: `&a:b` is the anchor `a` followed by `:b`), the YAML 1.1 line breaks
 //!    NEL, LS and PS, control characters (refused once go-yaml's 512-byte reader reaches
 //!    them). Like go-yaml's `Unmarshal`, only the first document of a piece is read: nothing
