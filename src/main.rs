@@ -6,14 +6,13 @@
 
 mod cmd;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use homelab_synth::output::{WriteOutcome, compare_tree, read_tree, write_tree};
-use homelab_synth::yaml;
 
 pub(crate) use cmd::fleet::{Synthesized, synthesize_all};
 
@@ -70,12 +69,9 @@ enum Command {
         #[arg(short = 'o', long = "output", value_enum, default_value = "table", conflicts_with_all = ["graph", "dot"])]
         output: ListFormat,
     },
-    /// Print YAML or JSON documents in synth's canonical YAML (stdin when no file is given).
-    Fmt {
-        /// Files to format: `.json` files, and input starting with `{` or `[`, are read as
-        /// JSON; everything else with the Kubernetes-compatible YAML reader.
-        files: Vec<PathBuf>,
-    },
+    /// Print, check (`--check`) or rewrite (`-w`) YAML and JSON documents in synth's canonical
+    /// YAML (stdin when no file is given).
+    Fmt(cmd::fmt::FmtArgs),
     /// Synthesize every app and commit the tree to the manifests branch.
     Publish(cmd::publish::PublishArgs),
     /// Compare two synthesized trees (folders or git revisions) object by object.
@@ -129,7 +125,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Some(Command::Fmt { files }) => format_documents(&files),
+        Some(Command::Fmt(args)) => cmd::fmt::run(&args),
         Some(Command::Completions(args)) => cmd::completions::completions(&args),
         Some(Command::Man) => cmd::completions::man(),
         Some(Command::Publish(args)) => {
@@ -358,50 +354,6 @@ fn print_list(synthesized: &Synthesized) -> anyhow::Result<()> {
                 app.documents.len()
             )?;
         }
-    }
-    Ok(())
-}
-
-fn format_documents(files: &[PathBuf]) -> anyhow::Result<()> {
-    let inputs: Vec<(String, String, bool)> = if files.is_empty() {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read standard input")?;
-        vec![("<stdin>".to_owned(), text, false)]
-    } else {
-        files
-            .iter()
-            .map(|file| {
-                let text = std::fs::read_to_string(file)
-                    .with_context(|| format!("cannot read {}", file.display()))?;
-                let json = file.extension().is_some_and(|ext| ext == "json");
-                Ok((file.display().to_string(), text, json))
-            })
-            .collect::<anyhow::Result<_>>()?
-    };
-    let mut documents = Vec::new();
-    for (name, text, json) in inputs {
-        let trimmed = text.trim_start();
-        if json || trimmed.starts_with('{') || trimmed.starts_with('[') {
-            let value: serde_json::Value =
-                serde_json::from_str(&text).with_context(|| format!("{name} is not valid JSON"))?;
-            match value {
-                serde_json::Value::Array(items) => documents.extend(items),
-                other => documents.push(other),
-            }
-        } else {
-            documents.extend(
-                yaml::read_documents(&text).with_context(|| format!("cannot read {name}"))?,
-            );
-        }
-    }
-    let mut stdout = std::io::stdout().lock();
-    for (index, document) in documents.iter().enumerate() {
-        if index > 0 {
-            stdout.write_all(b"---\n")?;
-        }
-        stdout.write_all(yaml::to_yaml(document)?.as_bytes())?;
     }
     Ok(())
 }

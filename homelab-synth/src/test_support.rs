@@ -79,3 +79,27 @@ pub fn decode_paths(paths: &[PathBuf]) -> Vec<(String, usize, Decoded)> {
         })
         .collect()
 }
+
+/// Decodes many YAML texts with one run of the checker: how kubectl reads each text, one
+/// entry per non-empty document, in the order of `texts`.
+pub fn decode_many_like_kubectl(texts: &[String]) -> Vec<Vec<Decoded>> {
+    let dir = tempfile::Builder::new()
+        .prefix("homelab-synth-check-")
+        .tempdir()
+        .expect("create checker folder");
+    let name = |index: usize| dir.path().join(format!("{index:06}.yaml"));
+    for (index, text) in texts.iter().enumerate() {
+        std::fs::write(name(index), text).expect("write checker input");
+    }
+    let mut decoded: Vec<Vec<Decoded>> = vec![Vec::new(); texts.len()];
+    let position: std::collections::HashMap<String, usize> = (0..texts.len())
+        .map(|index| (name(index).display().to_string(), index))
+        .collect();
+    for (file, _, document) in decode_paths(&[dir.path().to_path_buf()]) {
+        let index = *position
+            .get(&file)
+            .unwrap_or_else(|| panic!("checker named an unknown file {file}"));
+        decoded[index].push(document);
+    }
+    decoded
+}

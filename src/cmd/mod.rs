@@ -5,6 +5,7 @@ pub(crate) mod charts;
 pub(crate) mod completions;
 pub(crate) mod diff;
 pub(crate) mod fleet;
+pub(crate) mod fmt;
 pub(crate) mod graph;
 pub(crate) mod import;
 pub(crate) mod publish;

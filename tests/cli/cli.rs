@@ -1,8 +1,8 @@
-//! The command line: exit codes, `--check`, `--app`, output path safety, `list` and `fmt`.
+//! The command line: exit codes, `--check`, `--app`, output path safety and `list`.
 
 use std::fs;
 
-use crate::support::{read_tree, synth, synth_in, temp_in_workspace, text, workspace};
+use crate::support::{read_tree, synth, synth_in, temp_in_workspace, text};
 
 fn path_arg(path: &std::path::Path) -> &str {
     path.to_str().expect("UTF-8 path")
@@ -474,33 +474,4 @@ fn graphviz_svg(dot: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("SVG is UTF-8")
-}
-
-#[test]
-fn fmt_prints_canonical_yaml_read_the_kubernetes_way() {
-    let yaml = "kind: ConfigMap\napiVersion: v1\ndata:\n  enabled: on\n  mode: '012'\n  octal: 012\nmetadata: {name: x}\n";
-    let run = synth_in(&workspace(), &["fmt"], Some(yaml));
-    let (stdout, stderr) = text(&run);
-    assert!(run.status.success(), "{stderr}");
-    assert_eq!(
-        stdout,
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  enabled: true\n  mode: \"012\"\n  octal: 10\n"
-    );
-
-    let json = r#"[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}},{"b":"yes"}]"#;
-    let run = synth_in(&workspace(), &["fmt"], Some(json));
-    assert_eq!(
-        text(&run).0,
-        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\nb: \"yes\"\n"
-    );
-
-    let bad = synth_in(&workspace(), &["fmt", "does-not-exist.yaml"], None);
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(
-        text(&bad)
-            .1
-            .starts_with("synth: cannot read does-not-exist.yaml"),
-        "{:?}",
-        text(&bad)
-    );
 }

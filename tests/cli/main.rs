@@ -4,6 +4,7 @@
 mod bootstrap;
 mod cli;
 mod diff;
+mod fmt;
 mod homelab;
 mod parity;
 mod publish;

@@ -45,8 +45,10 @@
 //!   indentation indicator (`|2-`). It is double-quoted instead when a block scalar could not
 //!   hold it exactly: when it contains `\r` or another character that must be escaped (see
 //!   above; a tab is fine), when its first non-empty line starts with a tab (go-yaml, like
-//!   libyaml, rejects a tab where it detects the indentation), or when it needs `|+` and is
-//!   the last scalar of the document (its trailing blank lines would end the document).
+//!   libyaml, rejects a tab where it detects the indentation), when one of its lines ends in
+//!   a space or tab (the output line would end in white space, which linters flag and editors
+//!   strip; go-yaml quotes these too), or when it needs `|+` and is the last scalar of the
+//!   document (its trailing blank lines would end the document).
 //! - Keys are plain when safe by the same rules, and double-quoted otherwise; a key longer
 //!   than 1024 characters (the limit for an implicit key) is written in the explicit `? key`
 //!   form.
@@ -239,6 +241,12 @@ fn string_style(s: &str, last: bool) -> StringStyle {
     {
         return StringStyle::DoubleQuoted;
     }
+    // A line ending in a blank would end the output line in a blank: exact, but linters flag
+    // it and editors that strip trailing white space change the value. go-yaml double-quotes
+    // such strings too.
+    if s.split('\n').any(|line| line.ends_with([' ', '\t'])) {
+        return StringStyle::DoubleQuoted;
+    }
     // Keep chomping (`|+`) writes the trailing newlines as blank lines after the body; as the
     // document's last scalar they would end the document with more than one `\n`.
     let content = s.trim_end_matches('\n');
@@ -316,6 +324,10 @@ mod tests {
                 "does not end with exactly one newline: {text:?}"
             );
             assert!(!text.starts_with("---"), "starts with a marker: {text:?}");
+            assert!(
+                text.lines().all(|line| !line.ends_with([' ', '\t'])),
+                "a line ends in white space: {text:?}"
+            );
         }
         let text = to_yaml_stream(docs).unwrap();
         let decoded = decode_like_kubectl(&text);
@@ -972,6 +984,36 @@ tabbed: \"\\ta\\nb\"
 zlast: \"end\\n\\n\"
 ";
         assert_eq!(to_yaml(&doc).unwrap(), expected);
+        assert_round_trip(&[doc]);
+    }
+
+    #[test]
+    fn lines_ending_in_blanks_are_double_quoted() {
+        let doc = json!({
+            "description": "Disk is almost full.  \nCheck it.\n",
+            "script": "#!/bin/sh\nset -e \necho ok\n",
+            "tab": "a\t\nb",
+            "blank": "a\n   \nb\n",
+            "last": "a\nb ",
+            "clean": "a\n\nb\n",
+        });
+        let expected = "\
+blank: \"a\\n   \\nb\\n\"
+clean: |
+  a
+
+  b
+description: \"Disk is almost full.  \\nCheck it.\\n\"
+last: \"a\\nb \"
+script: \"#!/bin/sh\\nset -e \\necho ok\\n\"
+tab: \"a\\t\\nb\"
+";
+        let text = to_yaml(&doc).unwrap();
+        assert_eq!(text, expected);
+        assert!(
+            text.lines().all(|line| !line.ends_with([' ', '\t'])),
+            "{text}"
+        );
         assert_round_trip(&[doc]);
     }
 
