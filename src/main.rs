@@ -136,7 +136,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             cmd::diff::run(&args, &cli.synth, &workspace)
         }
-        Some(Command::Import(args)) => cmd::import::run(&args),
+        Some(Command::Import(args)) => {
+            let workspace = workspace_root(cli.synth.workspace.as_deref()).ok();
+            cmd::import::run(&args, workspace.as_deref())
+        }
         Some(Command::Charts(args)) => {
             let workspace = workspace_root(cli.synth.workspace.as_deref())?;
             cmd::charts::run(&args, &cli.synth, &workspace)

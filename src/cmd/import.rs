@@ -1,13 +1,16 @@
 //! `synth import`: generates typed Rust bindings from CustomResourceDefinition files, one
 //! module per API group and version, with the library `homelab-synth-import`.
 //!
-//! The output folder is `--out` (default: `imports/src/generated`, relative to the current
-//! folder).
+//! The output folder is `--out`, by default the workspace's `imports/src/generated` (outside
+//! a workspace `--out` is required). Import is additive: bindings already generated there
+//! whose CRDs the inputs do not redefine are kept (their CRDs are embedded beside them), so
+//! importing one CRD never deletes the others; `--prune` keeps only the inputs' CRDs.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-use homelab_synth_import::{Docs, Options, generate, read_sources, write_output};
+use anyhow::{Context, bail};
+use homelab_synth_import::{Docs, Options, Source, generate, read_sources, write_output};
 
 /// Generate typed Rust bindings from CustomResourceDefinition YAML.
 #[derive(clap::Args, Debug, Clone)]
@@ -19,9 +22,13 @@ pub struct ImportArgs {
     /// prose in the generated code.
     #[arg(long = "no-docs", overrides_with = "docs")]
     pub no_docs: bool,
-    /// Output folder for the generated modules. Default: `imports/src/generated`.
+    /// Output folder for the generated modules. Default: the workspace's
+    /// `imports/src/generated`; required outside a workspace.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Remove the bindings of CRDs that are not among the inputs (by default they are kept).
+    #[arg(long)]
+    pub prune: bool,
     /// CRD files (multi-document YAML) or folders searched for `.yaml`, `.yml` and `.json`.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
@@ -35,6 +42,9 @@ impl ImportArgs {
         if self.no_docs {
             command.push_str(" --no-docs");
         }
+        if self.prune {
+            command.push_str(" --prune");
+        }
         command.push_str(&format!(" --out {}", out.display()));
         for path in &self.paths {
             command.push_str(&format!(" {}", path.display()));
@@ -46,30 +56,91 @@ impl ImportArgs {
 /// Where `synth import` writes when `--out` is not given.
 pub const DEFAULT_OUT: &str = "imports/src/generated";
 
-/// Runs `synth import`, writing into `--out` ([`DEFAULT_OUT`] when absent):
-/// `mod.rs`, then `<group>/mod.rs` and `<group>/<version>.rs`. Generated files of an earlier
-/// run that are no longer produced are removed.
-pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
-    let out = args.out.as_deref().unwrap_or(Path::new(DEFAULT_OUT));
-    let sources = read_sources(&args.paths).context("cannot read the CRD files")?;
+/// Runs `synth import`, writing into `--out` (the workspace's [`DEFAULT_OUT`] when absent):
+/// `mod.rs`, then `<group>/mod.rs` and `<group>/<version>.rs`, from the inputs and (unless
+/// `--prune`) the CRDs already embedded there. Generated files no longer produced are removed.
+/// `workspace` is the workspace root, when synth runs inside one.
+pub fn run(args: &ImportArgs, workspace: Option<&Path>) -> anyhow::Result<()> {
+    let (out, out_text) = match (&args.out, workspace) {
+        (Some(out), _) => (out.clone(), out.clone()),
+        // recorded relative, so the provenance header names no machine path
+        (None, Some(root)) => (root.join(DEFAULT_OUT), PathBuf::from(DEFAULT_OUT)),
+        (None, None) => bail!(
+            "not inside a workspace: synth import writes into the workspace's \
+             {DEFAULT_OUT}; pass --out DIR to write elsewhere"
+        ),
+    };
+    let out = out.as_path();
+    let mut sources = read_sources(&args.paths).context("cannot read the CRD files")?;
+    let kept = if args.prune {
+        0
+    } else {
+        let kept = kept_sources(out, &sources)?;
+        let count = kept.len();
+        sources.extend(kept);
+        count
+    };
     let options = Options {
         docs: if args.no_docs {
             Docs::FactsOnly
         } else {
             Docs::Descriptions
         },
-        command: args.command(out),
+        command: args.command(&out_text),
     };
     let generated = generate(&sources, &options).context("cannot generate bindings")?;
     let (written, removed) =
         write_output(out, &generated).with_context(|| format!("cannot write {}", out.display()))?;
     println!(
-        "synth: {} kind version(s) from {} file(s) into {} ({} file(s) written, {} removed)",
+        "synth: {} kind version(s) from {} file(s) into {} ({} file(s) written, {} removed; \
+         {kept} CRD(s) already there kept)",
         generated.roots,
-        sources.len(),
+        sources.len() - kept,
         out.display(),
         written,
         removed
     );
     Ok(())
+}
+
+/// The CRDs embedded in `out` by an earlier import (`crds/<name>.json`) that `given` does
+/// not redefine, as sources, so their bindings stay.
+fn kept_sources(out: &Path, given: &[Source]) -> anyhow::Result<Vec<Source>> {
+    let folder = out.join("crds");
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return Ok(Vec::new());
+    };
+    let mut redefined = BTreeSet::new();
+    for source in given {
+        for document in homelab_synth::yaml::read_documents(&source.text).unwrap_or_default() {
+            if let Some(name) = document.pointer("/metadata/name").and_then(|n| n.as_str()) {
+                redefined.insert(name.to_owned());
+            }
+        }
+    }
+    let mut kept = Vec::new();
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("cannot list {}", folder.display()))?
+            .path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(|name| name.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        if redefined.contains(name) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        kept.push(Source {
+            name: format!("{name}.json (kept)"),
+            path: path.display().to_string(),
+            text,
+        });
+    }
+    kept.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(kept)
 }

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::support::{read_tree, synth, synth_in, temp_in_workspace, text};
+use crate::support::{read_tree, synth, synth_in, temp_in_workspace, text, workspace};
 
 fn path_arg(path: &std::path::Path) -> &str {
     path.to_str().expect("UTF-8 path")
@@ -256,6 +256,45 @@ fn list_prints_json_for_scripts() {
     assert!(n8n["objects"].as_u64().unwrap() > 5);
     let mixed = synth(&["list", "-o", "json", "--graph"]);
     assert_eq!(mixed.status.code(), Some(2), "--graph has no JSON form");
+}
+
+#[test]
+fn import_is_additive_prunes_on_request_and_needs_a_workspace_or_out() {
+    let crds = workspace().join("../shared/crds");
+    let certificates = crds.join("cert-manager.io_certificates.yaml");
+    let cilium = crds.join("cilium.io_ciliuml2announcementpolicies.yaml");
+    let (certificates, cilium) = (path_arg(&certificates), path_arg(&cilium));
+
+    let outside = tempfile::tempdir().unwrap();
+    let run = synth_in(outside.path(), &["import", certificates], None);
+    assert_eq!(run.status.code(), Some(2), "{:?}", text(&run));
+    assert!(text(&run).1.contains("pass --out DIR"), "{:?}", text(&run));
+    assert_eq!(
+        fs::read_dir(outside.path()).unwrap().count(),
+        0,
+        "nothing created"
+    );
+
+    fs::write(outside.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+    let generated = outside.path().join("imports/src/generated");
+    let import = |args: &[&str]| {
+        let run = synth_in(outside.path(), args, None);
+        assert!(run.status.success(), "{:?}", text(&run));
+    };
+    import(&["import", certificates, cilium]);
+    assert!(generated.join("cilium_io/v2alpha1.rs").is_file());
+    // importing one CRD keeps the bindings of the others
+    import(&["import", certificates]);
+    assert!(generated.join("cilium_io/v2alpha1.rs").is_file());
+    assert!(
+        fs::read_to_string(generated.join("mod.rs"))
+            .unwrap()
+            .contains("pub mod cilium_io;")
+    );
+    // --prune keeps only the inputs' CRDs
+    import(&["import", "--prune", certificates]);
+    assert!(!generated.join("cilium_io").exists());
+    assert!(generated.join("cert_manager_io/v1.rs").is_file());
 }
 
 #[test]

@@ -149,6 +149,14 @@ pub fn write_output(out: &Path, generated: &Generated) -> Result<(usize, usize),
     stale(out, generated, out, &mut old);
     for path in &old {
         fs::remove_file(path).map_err(io(path))?;
+        // a group whose last version went leaves no empty folder behind
+        let mut folder = path.parent();
+        while let Some(dir) = folder.filter(|dir| *dir != out) {
+            if fs::remove_dir(dir).is_err() {
+                break; // not empty
+            }
+            folder = dir.parent();
+        }
     }
     Ok((written, old.len()))
 }

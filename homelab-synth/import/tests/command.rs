@@ -28,7 +28,7 @@ fn flags_parse_and_the_run_writes_the_module_tree() {
     ])
     .expect("flags parse");
     assert!(cli.import.no_docs, "the last of --docs/--no-docs wins");
-    import::run(&cli.import).expect("import runs");
+    import::run(&cli.import, None).expect("import runs");
     let text = std::fs::read_to_string(out.join("example_com/v1.rs")).expect("module written");
     assert!(text.contains("// Command: synth import --no-docs --out "));
     assert!(text.contains("pub struct Widget {"));
@@ -41,7 +41,7 @@ fn flags_parse_and_the_run_writes_the_module_tree() {
     )
     .expect("write");
     std::fs::write(out.join("notes.rs"), "// mine\n").expect("write");
-    import::run(&cli.import).expect("import runs again");
+    import::run(&cli.import, None).expect("import runs again");
     assert!(!out.join("example_com/v0.rs").exists());
     assert!(out.join("notes.rs").exists());
 
@@ -56,6 +56,7 @@ fn flags_parse_and_the_run_writes_the_module_tree() {
         ])
         .expect("parse")
         .import,
+        None,
     )
     .expect_err("missing input");
     assert!(format!("{error:#}").contains("/nonexistent/crds"));
