@@ -6,7 +6,7 @@
 //! `k8s_openapi::Resource` and `k8s_openapi::Metadata`, so it is a `kube::Resource` and can
 //! be added to a `homelab_synth::Chart` like any k8s-openapi type.
 //!
-//! Regenerate (from the workspace root, `/work/main`):
+//! Regenerate (from the workspace root):
 //!
 //! ```text
 //! synth import --no-docs --out imports/src/generated ../shared/crds
