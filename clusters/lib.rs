@@ -48,6 +48,12 @@ impl Default for Settings {
     }
 }
 
+impl homelab_synth::ClusterSettings for Settings {
+    fn helm_layers(&self) -> Option<&ValueLayers> {
+        Some(&self.helm)
+    }
+}
+
 /// A cluster of this homelab.
 pub type Cluster = homelab_synth::cluster::Cluster<Settings>;
 

@@ -1,7 +1,8 @@
 //! The homelab: every category crate's apps in one [`Registry`], and the clusters they run
-//! on. The `synth` binary synthesizes it; tests use it to check the whole homelab.
+//! on, as one [`Workspace`]. The `synth` binary synthesizes it; tests use it to check the
+//! whole homelab.
 
-use homelab_synth::Registry;
+use homelab_synth::{Registry, Workspace};
 
 pub use homelab_clusters::{Cluster, Settings, clusters, fleet, gitops};
 
@@ -22,4 +23,10 @@ pub fn homelab() -> Registry<Settings> {
     homelab_apps_storage::register(&mut registry.category("storage"));
     homelab_apps_support::register(&mut registry.category("support"));
     registry
+}
+
+/// The homelab as a workspace: every app, the fleet, and how the clusters follow the
+/// manifests branch.
+pub fn workspace() -> Workspace<Settings> {
+    Workspace::new(homelab(), fleet()).with_gitops(gitops())
 }

@@ -31,6 +31,7 @@ pub mod synth;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 mod validate;
+pub mod workspace;
 
 pub use app::{App, ConstructError, Dependency};
 pub use chart::{Chart, ChartProps, Naming};
@@ -46,3 +47,4 @@ pub use synth::{
     BuiltApp, SynthError, SynthInputs, build_apps, build_cluster_apps, synthesize,
     synthesize_owned, synthesize_owned_with, synthesize_with,
 };
+pub use workspace::{ClusterSettings, Extent, RunError, Selection, Synthesis, Workspace};

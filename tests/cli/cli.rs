@@ -161,6 +161,113 @@ fn unknown_app_is_a_usage_error_reported_once_with_a_suggestion() {
 }
 
 #[test]
+fn a_missing_helm_is_one_error_with_exit_2_and_its_follow_on_errors_are_only_counted() {
+    let dir = temp_in_workspace();
+    let out = dir.path().join("app");
+    // an empty chart cache: every release must be rendered, and helm cannot be run
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_synth"))
+        .args(["--out", path_arg(&out)])
+        .current_dir(workspace())
+        .env("HELM", dir.path().join("no-helm"))
+        .env("SYNTH_CHART_CACHE", dir.path().join("cache"))
+        .env("SYNTH_OFFLINE", "1")
+        .output()
+        .expect("run synth");
+    let (stdout, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stdout}\n{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let missing: Vec<&&str> = lines
+        .iter()
+        .filter(|line| line.contains("helm was not found"))
+        .collect();
+    assert_eq!(missing.len(), 1, "one error for one cause: {stderr}");
+    assert!(missing[0].starts_with("synth: error: "), "{stderr}");
+    // the routes to the Services of charts that did not render are not reported, only counted
+    assert!(!stderr.contains("backend"), "{stderr}");
+    assert!(
+        lines.iter().any(|line| line
+            .ends_with("not shown: they may only follow from what could not be rendered")),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn a_workspace_flag_naming_a_folder_that_is_not_a_workspace_is_one_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = synth(&["--workspace", path_arg(dir.path()), "--check"]);
+    let (stdout, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("is not a workspace: it has no Cargo.toml with a [workspace] table"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn flags_go_where_they_are_typed_and_a_flag_a_subcommand_does_not_take_is_an_error() {
+    // the selection, before or after the subcommand, means the same
+    let after = synth(&["list", "--app", "n8n", "-o", "json"]);
+    let before = synth(&["--app", "n8n", "list", "-o", "json"]);
+    assert!(after.status.success(), "{:?}", text(&after));
+    assert_eq!(after.stdout, before.stdout);
+    let listed: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
+    let apps: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|app| app["app"].as_str().unwrap())
+        .collect();
+    assert!(
+        !apps.is_empty() && apps.iter().all(|app| *app == "n8n"),
+        "{apps:?}"
+    );
+
+    // synthesis' own flags, or a selection a subcommand does not take, are usage errors
+    for (args, message) in [
+        (
+            &["--check", "list"][..],
+            "`--check` applies to `synth` itself, not to `synth list`",
+        ),
+        (
+            &["--out", "x", "diff", "HEAD"][..],
+            "`--out` applies to `synth` itself, not to `synth diff`",
+        ),
+        (
+            &["--cluster", "main", "fmt"][..],
+            "`--cluster` does not apply to `synth fmt`",
+        ),
+        (
+            &["--app", "n8n", "bootstrap"][..],
+            "`--app` does not apply to `synth bootstrap`",
+        ),
+        (
+            &["--cluster", "main", "import", "x.yaml"][..],
+            "`--cluster` does not apply to `synth import`",
+        ),
+    ] {
+        let run = synth(args);
+        let (stdout, stderr) = text(&run);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+        assert_eq!(stderr.trim_end(), format!("synth: {message}"), "{args:?}");
+    }
+    // after the subcommand, clap itself refuses what the subcommand does not take
+    for args in [
+        &["fmt", "--cluster", "main"][..],
+        &["import", "--app", "n8n", "x.yaml"][..],
+    ] {
+        let run = synth(args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {:?}", text(&run));
+        assert!(
+            text(&run).1.contains("unexpected argument"),
+            "{args:?}: {:?}",
+            text(&run)
+        );
+    }
+}
+
+#[test]
 fn stdout_prints_one_yaml_stream_with_source_comments_and_writes_nothing() {
     use homelab_synth::yaml::read_documents;
     let dir = temp_in_workspace();

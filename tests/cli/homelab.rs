@@ -5,12 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use homelab_synth::bootstrap::{Target, branch_app};
 use homelab_synth::output::render;
 use homelab_synth::test_support::decode_paths;
-use homelab_synth::{
-    ManifestSet, SynthInputs, WorkspaceFiles, build_cluster_apps, synthesize_with,
-};
+use homelab_synth::{ManifestSet, Selection, SynthInputs, WorkspaceFiles, build_cluster_apps};
 use homelab_synth_helm::HelmCli;
 
 use crate::support::{read_tree, synth, temp_in_workspace, text, workspace};
@@ -24,36 +21,18 @@ fn homelab_manifests() -> &'static [(synth::Cluster, ManifestSet)] {
 }
 
 fn synthesize_homelab() -> Vec<(synth::Cluster, ManifestSet)> {
-    let registry = synth::homelab();
     let sources = WorkspaceFiles::new(workspace());
     let helm = HelmCli::from_env(workspace());
-    let clusters = synth::clusters().expect("the fleet resolves");
-    assert_eq!(clusters.len(), 2, "main and staging");
-    clusters
-        .into_iter()
-        .map(|cluster| {
-            let mut apps = build_cluster_apps(&registry, &cluster, &[]).expect("apps build");
-            // the objects that follow the branch, published with the apps
-            let rollout = registry.rollout_on(&cluster).expect("rollout");
-            let target = Target {
-                cluster: &cluster.name,
-                per_cluster: true,
-            };
-            apps.push(branch_app(&synth::gitops(), target, &rollout));
-            match synthesize_with(&apps, &SynthInputs::new(&sources).with_helm(&helm)) {
-                Ok(set) => (cluster, set),
-                Err(error) => panic!(
-                    "the example homelab must synthesize on {}: {:#?}",
-                    cluster.name,
-                    error
-                        .errors
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                ),
-            }
-        })
-        .collect()
+    let inputs = SynthInputs::new(&sources).with_helm(&helm);
+    // the run the binary does: every cluster, with the objects that follow the branch
+    match synth::workspace().synthesize(&Selection::all(), &inputs) {
+        Ok(synthesis) => {
+            assert_eq!(synthesis.clusters.len(), 2, "main and staging");
+            assert!(synthesis.per_cluster);
+            synthesis.clusters
+        }
+        Err(error) => panic!("the example homelab must synthesize: {error:#?}"),
+    }
 }
 
 /// The whole tree as the binary writes it: `<cluster>/<app>/<file>`.

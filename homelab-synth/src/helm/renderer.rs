@@ -145,6 +145,20 @@ pub enum HelmError {
     Other(String),
 }
 
+impl HelmError {
+    /// Whether the render failed because an input is missing (the Helm binary, a lock
+    /// entry, the chart's package) rather than because of the release: the same cause stops
+    /// every release that needs it, and it is fixed outside the code.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            HelmError::HelmMissing { .. }
+                | HelmError::NotLocked { .. }
+                | HelmError::Unavailable { .. }
+        )
+    }
+}
+
 /// A chart version the apps use: what `synth charts lock` resolves.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ChartPin {

@@ -38,10 +38,15 @@ pub struct BuiltApp {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("synthesis found {} error(s)", errors.len())]
 pub struct SynthError {
-    /// Errors, sorted by app and path.
+    /// Errors, sorted by app and path. When [`SynthError::unavailable`] is not empty these
+    /// are not reliable: they may only follow from what could not be rendered.
     pub errors: Vec<Finding>,
     /// Warnings, sorted by app and path.
     pub warnings: Vec<Finding>,
+    /// What synthesis could not read at all (the Helm binary, a chart's package, a lock
+    /// entry), one message per cause however many releases it stopped: an I/O error, not a
+    /// finding of the apps.
+    pub unavailable: Vec<String>,
 }
 
 /// Builds the registered apps, all of them or only those named in `only`. An unknown name in
@@ -101,6 +106,7 @@ pub fn build_cluster_apps<S>(
         return Err(SynthError {
             errors,
             warnings: Vec::new(),
+            unavailable: Vec::new(),
         });
     }
     let apps = registry
@@ -199,7 +205,9 @@ pub fn synthesize_owned_with(
 ) -> Result<ManifestSet, SynthError> {
     let sources = inputs.sources;
     let mut findings = Vec::new();
-    let mut renders = render_releases(&apps, inputs.helm, &mut findings).into_iter();
+    let mut renders = render_releases(&apps, inputs.helm, &mut findings);
+    let unavailable = take_unavailable(&mut renders);
+    let mut renders = renders.into_iter();
     let mut expanded = Vec::with_capacity(apps.len());
     for built in &mut apps {
         let app = &mut built.app;
@@ -270,13 +278,33 @@ pub fn synthesize_owned_with(
     let (errors, warnings): (Vec<Finding>, Vec<Finding>) = findings
         .into_iter()
         .partition(|finding| finding.severity == Severity::Error);
-    if !errors.is_empty() {
-        return Err(SynthError { errors, warnings });
+    if !errors.is_empty() || !unavailable.is_empty() {
+        return Err(SynthError {
+            errors,
+            warnings,
+            unavailable,
+        });
     }
     Ok(ManifestSet {
         apps: manifests,
         warnings,
     })
+}
+
+/// Takes the renders that failed because an input is missing (no Helm binary, a chart that
+/// is not locked or not available) out of `renders`, so they add no finding of their own;
+/// returns their messages, one per cause.
+fn take_unavailable(renders: &mut [Renders]) -> Vec<String> {
+    let mut causes = BTreeSet::new();
+    for render in renders.iter_mut().flatten() {
+        if let Some(Err(error)) = render
+            && error.is_unavailable()
+        {
+            causes.insert(error.to_string());
+            *render = None;
+        }
+    }
+    causes.into_iter().collect()
 }
 
 /// Renders every Helm release of every app in one call to the renderer (which may run them

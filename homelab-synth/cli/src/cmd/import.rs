@@ -15,6 +15,8 @@ use homelab_synth_import::{Docs, Options, Source, generate, read_sources, write_
 /// Generate typed Rust bindings from CustomResourceDefinition YAML.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ImportArgs {
+    #[command(flatten)]
+    pub(crate) workspace: crate::cmd::select::WorkspaceArg,
     /// Copy schema descriptions into doc comments (the default).
     #[arg(long, overrides_with = "no_docs")]
     pub docs: bool,
@@ -144,3 +146,7 @@ fn kept_sources(out: &Path, given: &[Source]) -> anyhow::Result<Vec<Source>> {
     kept.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(kept)
 }
+
+#[cfg(test)]
+#[path = "import_tests.rs"]
+mod tests;

@@ -13,7 +13,10 @@ use homelab_synth_diff::{
     migration_differences, terminal,
 };
 
-use crate::{Reported, SynthArgs, synthesize_all};
+use homelab_synth::{ClusterSettings, Workspace};
+
+use crate::cmd::select::SelectArgs;
+use crate::{Reported, synthesize_all};
 
 /// Output format of `synth diff`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +43,8 @@ pub(crate) enum ColorChoice {
 /// Options of `synth diff`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct DiffArgs {
+    #[command(flatten)]
+    pub(crate) select: SelectArgs,
     /// The old tree: a folder of synthesized output, or a git revision to synthesize.
     old: String,
     /// The new tree: a folder or a git revision. Default: the current workspace.
@@ -71,12 +76,17 @@ pub(crate) struct DiffArgs {
     draft_ledger: bool,
 }
 
-pub(crate) fn run(args: &DiffArgs, synth: &SynthArgs, workspace: &Path) -> anyhow::Result<()> {
+pub(crate) fn run<S: ClusterSettings + Default>(
+    args: &DiffArgs,
+    homelab: &Workspace<S>,
+    select: &SelectArgs,
+    workspace: &Path,
+) -> anyhow::Result<()> {
     let old = load(&args.old, workspace)?;
     let new = match &args.new {
         Some(side) => load(side, workspace)?,
         None => {
-            let synthesized = synthesize_all(synth, workspace)?;
+            let synthesized = synthesize_all(homelab, &select.selection(), workspace)?;
             Tree::from_files(&synthesized.files()?)?
         }
     };

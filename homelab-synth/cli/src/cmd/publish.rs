@@ -12,11 +12,17 @@ use homelab_synth_publish::{
     check_branch, publish, read_source,
 };
 
-use crate::{Reported, SynthArgs, synthesize_all};
+use homelab_synth::{ClusterSettings, Workspace};
+
+use crate::cmd::select::{ClusterArgs, SelectArgs};
+use crate::{Reported, synthesize_all};
 
 /// Options of `synth publish`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct PublishArgs {
+    /// `--cluster` is taken only to explain why publish refuses it.
+    #[command(flatten)]
+    pub(crate) clusters: ClusterArgs,
     /// Manifests repository, a URL or a path. Default: the source repository's `origin`.
     #[arg(long, value_name = "PATH|URL")]
     repo: Option<String>,
@@ -62,11 +68,13 @@ pub(crate) struct PublishArgs {
     dry_run: bool,
 }
 
-pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> anyhow::Result<()> {
-    if !synth.apps.is_empty() || synth.out.is_some() || synth.check {
-        bail!("publish synthesizes every app itself: --app, --out and --check do not apply");
-    }
-    if !synth.clusters.is_empty() {
+pub(crate) fn run<S: ClusterSettings + Default>(
+    args: &PublishArgs,
+    homelab: &Workspace<S>,
+    select: &SelectArgs,
+    workspace: &Path,
+) -> anyhow::Result<()> {
+    if !select.clusters.clusters.is_empty() {
         bail!(
             "publish commits every cluster's folder at once: with --cluster the other clusters' \
              folders would be missing from the commit, and so deleted from the branch; run it \
@@ -94,7 +102,7 @@ pub(crate) fn run(args: &PublishArgs, synth: &SynthArgs, workspace: &Path) -> an
             username: args.token_user.clone(),
             token,
         });
-    let synthesized = synthesize_all(synth, workspace)?;
+    let synthesized = synthesize_all(homelab, &select.selection(), workspace)?;
     let files = synthesized.files()?;
     let scratch = std::env::temp_dir();
     let author = identity(&args.author)?;

@@ -4,14 +4,14 @@
 //! `homelab_synth::bootstrap`). Built and validated like every other app.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Context;
 use homelab_synth::bootstrap::{Engine, Target, build_root};
-use homelab_synth::{App, BuiltApp, MemoryFiles, synthesize_owned, yaml};
+use homelab_synth::{App, BuiltApp, ClusterSettings, MemoryFiles, Workspace};
+use homelab_synth::{synthesize_owned, yaml};
 
-use crate::SynthArgs;
-use crate::cmd::fleet::selected_clusters;
+use crate::cmd::fleet::reported;
+use crate::cmd::select::{ClusterArgs, SelectArgs};
 
 /// Options of `synth bootstrap`.
 #[derive(clap::Args, Debug)]
@@ -21,14 +21,25 @@ pub(crate) struct BootstrapArgs {
     /// repository Secrets.
     #[arg(long, value_name = "NAME")]
     secret: Option<String>,
+    #[command(flatten)]
+    pub(crate) clusters: ClusterArgs,
 }
 
-pub(crate) fn run(
+pub(crate) fn run<S: ClusterSettings + Default>(
     args: &BootstrapArgs,
-    synth: &SynthArgs,
-    _workspace: &Path,
+    workspace: &Workspace<S>,
+    select: &SelectArgs,
 ) -> anyhow::Result<()> {
-    let (clusters, per_cluster) = selected_clusters(synth)?;
+    let Some(gitops) = workspace.gitops() else {
+        eprintln!(
+            "synth: error: the workspace says nothing about GitOps: give its Workspace a GitOps \
+             with `with_gitops` (engine, repository, branch)"
+        );
+        return Err(crate::Reported(2).into());
+    };
+    let (clusters, per_cluster) = workspace
+        .selected_clusters(&select.selection())
+        .map_err(reported)?;
     let [cluster] = clusters.as_slice() else {
         let names: Vec<&str> = clusters
             .iter()
@@ -40,7 +51,6 @@ pub(crate) fn run(
         );
         return Err(crate::Reported(2).into());
     };
-    let gitops = synth::gitops();
     if args.secret.is_some() && gitops.engine != Engine::Flux {
         eprintln!(
             "synth: error: --secret is Flux's secretRef; Argo CD reads repository credentials \
@@ -53,7 +63,7 @@ pub(crate) fn run(
         per_cluster,
     };
     let mut app = App::new("bootstrap");
-    build_root(&mut app, &gitops, target, args.secret.as_deref());
+    build_root(&mut app, gitops, target, args.secret.as_deref());
     let set = match synthesize_owned(
         vec![BuiltApp {
             app,

@@ -1,8 +1,6 @@
-//! The `synth import` subcommand module of the binary (`src/cmd/import.rs`), compiled here
-//! so its flags and its end-to-end run are tested next to the generator.
+//! `synth import`'s flags and its end-to-end run, on the import crate's fixture CRDs.
 
-#[path = "../../../src/cmd/import.rs"]
-mod import;
+use crate::cmd::import;
 
 use clap::Parser;
 
@@ -12,7 +10,7 @@ struct Cli {
     import: import::ImportArgs,
 }
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/crds");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/fixtures/crds");
 
 #[test]
 fn flags_parse_and_the_run_writes_the_module_tree() {

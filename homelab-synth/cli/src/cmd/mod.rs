@@ -9,3 +9,4 @@ pub(crate) mod fmt;
 pub(crate) mod graph;
 pub(crate) mod import;
 pub(crate) mod publish;
+pub(crate) mod select;

@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use anyhow::Context;
-use homelab_synth::BuiltApp;
 use homelab_synth::helm::chart_pins;
+use homelab_synth::{BuiltApp, ClusterSettings, Workspace};
 
-use crate::SynthArgs;
+use crate::cmd::select::SelectArgs;
 use homelab_synth_helm::{HelmCli, HelmConfig, lock_charts};
 
 /// Manage the Helm charts the apps render.
@@ -16,6 +16,8 @@ use homelab_synth_helm::{HelmCli, HelmConfig, lock_charts};
 pub struct ChartsArgs {
     #[command(subcommand)]
     pub command: ChartsCommand,
+    #[command(flatten)]
+    pub(crate) select: SelectArgs,
 }
 
 /// `synth charts` subcommands.
@@ -42,13 +44,19 @@ pub struct LockArgs {
     pub offline: bool,
 }
 
-/// Runs `synth charts ...` for the homelab's apps on every selected cluster in `workspace`.
-pub fn run(args: &ChartsArgs, synth: &SynthArgs, workspace: &Path) -> anyhow::Result<()> {
+/// Runs `synth charts ...` for the workspace's apps on every selected cluster; `root` is the
+/// workspace's folder.
+pub fn run<S: ClusterSettings + Default>(
+    args: &ChartsArgs,
+    workspace: &Workspace<S>,
+    select: &SelectArgs,
+    root: &Path,
+) -> anyhow::Result<()> {
     match &args.command {
         ChartsCommand::Lock(lock) => {
-            let (built, _) = crate::cmd::fleet::build_all(synth)?;
-            let apps: Vec<BuiltApp> = built.into_iter().flat_map(|(_, apps)| apps).collect();
-            let mut config = HelmConfig::from_env(workspace);
+            let built = crate::cmd::fleet::build_all(workspace, &select.selection())?;
+            let apps: Vec<BuiltApp> = built.apps().cloned().collect();
+            let mut config = HelmConfig::from_env(root);
             config.offline |= lock.offline;
             let pins = chart_pins(&apps);
             let file = lock_charts(&config, &pins, lock.mirrors.clone(), lock.refresh)

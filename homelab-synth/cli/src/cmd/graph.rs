@@ -5,25 +5,22 @@
 use std::io::Write;
 
 use homelab_synth::rollout::{RolloutGraph, fleet_dot};
+use homelab_synth::{ClusterSettings, Workspace};
 
-use crate::SynthArgs;
-use crate::cmd::fleet::selected_clusters;
+use crate::cmd::fleet::reported;
+use crate::cmd::select::SelectArgs;
 
-/// The rollout graph of the homelab's apps on `cluster`; problems are printed (exit 1).
-pub(crate) fn rollout_on(cluster: &synth::Cluster) -> anyhow::Result<RolloutGraph> {
-    synth::homelab().rollout_on(cluster).map_err(|problems| {
-        for problem in &problems {
-            eprintln!("synth: error: {problem}");
-        }
-        crate::Reported(1).into()
-    })
-}
-
-pub(crate) fn run(args: &SynthArgs, dot: bool) -> anyhow::Result<()> {
-    let (clusters, per_cluster) = selected_clusters(args)?;
+pub(crate) fn run<S: ClusterSettings + Default>(
+    workspace: &Workspace<S>,
+    args: &SelectArgs,
+    dot: bool,
+) -> anyhow::Result<()> {
+    let (clusters, per_cluster) = workspace
+        .selected_clusters(&args.selection())
+        .map_err(reported)?;
     let graphs = clusters
         .iter()
-        .map(rollout_on)
+        .map(|cluster| workspace.rollout_on(cluster).map_err(reported))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut stdout = std::io::stdout().lock();
     if dot {
