@@ -102,13 +102,16 @@ pub enum RunError {
     #[error("{}", .0.join("\n"))]
     Usage(Vec<String>),
     /// An input could not be read at all (the Helm binary, a chart's package, a lock entry):
-    /// one message per cause, and how many errors were found besides, which may only follow
-    /// from what was not rendered and so are not reported.
+    /// one message per cause, the errors found before the checks across objects, and how
+    /// many errors those checks found, which may only follow from what was not rendered and
+    /// so are not reported.
     #[error("{}", .problems.join("\n"))]
     Unavailable {
         /// One message per cause.
         problems: Vec<String>,
-        /// Errors not reported.
+        /// Errors of the apps themselves (constructs, includes, patches), labelled.
+        findings: Vec<ClusterFinding>,
+        /// Errors of the checks across objects, not reported.
         skipped: usize,
     },
     /// Synthesis found errors; the findings (warnings too) are labelled with their cluster.
@@ -415,6 +418,7 @@ pub fn synthesize_built<S>(
     let mut findings = Vec::new();
     let mut errors = 0;
     let mut unavailable = BTreeSet::new();
+    let mut skipped = 0;
     let label = |cluster: &Cluster<S>| per_cluster.then(|| cluster.name.clone());
     for (cluster, apps) in built {
         let labelled = |finding: &Finding| ClusterFinding {
@@ -430,17 +434,20 @@ pub fn synthesize_built<S>(
                 errors: found,
                 warnings,
                 unavailable: missing,
+                unchecked,
             }) => {
                 findings.extend(warnings.iter().chain(&found).map(labelled));
                 errors += found.len();
                 unavailable.extend(missing);
+                skipped += unchecked;
             }
         }
     }
     if !unavailable.is_empty() {
         return Err(RunError::Unavailable {
             problems: unavailable.into_iter().collect(),
-            skipped: errors,
+            findings,
+            skipped,
         });
     }
     if errors > 0 {

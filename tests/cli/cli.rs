@@ -398,7 +398,31 @@ fn import_is_additive_prunes_on_request_and_needs_a_workspace_or_out() {
             .unwrap()
             .contains("pub mod cilium_io;")
     );
+    // --prune never removes a module the workspace's code uses: it fails before writing
+    let app = outside.path().join("apps/lan/src/lib.rs");
+    fs::create_dir_all(app.parent().unwrap()).unwrap();
+    fs::write(
+        &app,
+        "//! An app.\n\nuse homelab_imports::cilium_io::v2alpha1::CiliumL2AnnouncementPolicy;\n",
+    )
+    .unwrap();
+    let before = crate::support::read_tree(&generated);
+    let run = synth_in(outside.path(), &["import", "--prune", certificates], None);
+    let (stdout, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stdout}{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "synth: this import would remove the bindings module `cilium_io::v2alpha1`, which \
+         apps/lan/src/lib.rs:3 uses; nothing was written: keep its CRD among the inputs (or \
+         drop --prune), or remove the use first"
+    );
+    assert_eq!(
+        crate::support::read_tree(&generated),
+        before,
+        "nothing written"
+    );
     // --prune keeps only the inputs' CRDs
+    fs::remove_file(&app).unwrap();
     import(&["import", "--prune", certificates]);
     assert!(!generated.join("cilium_io").exists());
     assert!(generated.join("cert_manager_io/v1.rs").is_file());
@@ -449,6 +473,8 @@ fn a_broken_include_fails_with_exit_1_naming_app_path_and_file_and_writes_nothin
     let dir = temp_in_workspace();
     let copy = dir.path();
     fs::write(copy.join("Cargo.toml"), "[workspace]\n").unwrap();
+    // the charts stay available: the include is the only problem
+    fs::copy(workspace().join("charts.lock"), copy.join("charts.lock")).unwrap();
     let files = copy.join("apps/networking/files");
     fs::create_dir_all(&files).unwrap();
     fs::write(
@@ -470,6 +496,27 @@ fn a_broken_include_fails_with_exit_1_naming_app_path_and_file_and_writes_nothin
         stderr.ends_with("error(s); nothing was written\n"),
         "{stderr}"
     );
+    assert!(!copy.join("app").exists());
+
+    // without the lock the charts are unavailable: exit 2, one error per chart, and the
+    // include's own error is still reported
+    fs::remove_file(copy.join("charts.lock")).unwrap();
+    let run = synth_in(copy, &["--workspace", path_arg(copy)], None);
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("(apps/networking/files/homelab-gateway.yaml): cannot read YAML: "));
+    let unlocked: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("run `synth charts lock`"))
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = unlocked.iter().collect();
+    assert!(!unlocked.is_empty(), "{stderr}");
+    assert_eq!(
+        unique.len(),
+        unlocked.len(),
+        "one error per chart: {stderr}"
+    );
+    assert!(stderr.ends_with("synth: nothing was written\n"), "{stderr}");
     assert!(!copy.join("app").exists());
 }
 

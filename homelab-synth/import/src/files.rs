@@ -129,6 +129,15 @@ fn stale(folder: &Path, keep: &Generated, base: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The generated files of an earlier run in `out` that `generated` no longer produces: what
+/// [`write_output`] would remove, sorted.
+pub fn stale_files(out: &Path, generated: &Generated) -> Vec<PathBuf> {
+    let mut old = Vec::new();
+    stale(out, generated, out, &mut old);
+    old.sort();
+    old
+}
+
 /// Writes `generated` into `out` (files whose content is unchanged are not touched) and
 /// removes generated files of an earlier run that this run no longer produces. Returns the
 /// number of files written and removed.

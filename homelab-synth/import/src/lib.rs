@@ -32,7 +32,7 @@ use quote::quote;
 
 pub use crd::{Crd, CrdError};
 pub use docs::Docs;
-pub use files::{read_sources, write_output};
+pub use files::{read_sources, stale_files, write_output};
 
 use crate::ir::Module;
 use crate::names::{NameSet, module_name, type_name};

@@ -30,6 +30,12 @@ pub enum ShapeError {
     /// `type` names no OpenAPI type.
     #[error("{path}: unknown type `{found}`")]
     UnknownType { path: String, found: String },
+    /// A `$ref`: structural schemas have none, and Kubernetes refuses a CRD that uses one.
+    #[error(
+        "{path}: `$ref` to `{target}` is not allowed in a CustomResourceDefinition schema \
+         (Kubernetes refuses it): inline the referenced schema"
+    )]
+    Reference { path: String, target: String },
 }
 
 /// A value allowed by an `enum` that became a Rust enum.
@@ -161,6 +167,12 @@ fn enum_values(map: &Map<String, Value>, integer: bool) -> Option<Vec<EnumValue>
 /// The shape of the schema node at `path`.
 pub fn shape<'a>(schema: &'a Value, path: &str) -> Result<Shape<'a>, ShapeError> {
     let map = as_map(schema, path)?;
+    if let Some(target) = map.get("$ref") {
+        return Err(ShapeError::Reference {
+            path: path.to_owned(),
+            target: target.as_str().unwrap_or("?").to_owned(),
+        });
+    }
     if flag(map, "x-kubernetes-int-or-string") {
         return Ok(Shape::IntOrString);
     }

@@ -136,6 +136,16 @@ fn bad_inputs_give_errors_naming_file_and_path() {
         "typo.yaml: Thing v1: .spec.versions[0].schema.openAPIV3Schema.properties.spec: \
          unknown type `strnig`"
     );
+    // Kubernetes refuses `$ref` in a CRD schema; a binding of `Option<Value>` would hide it
+    assert_eq!(
+        error_of(
+            "ref.yaml",
+            &crd("{type: object, properties: {spec: {$ref: '#/definitions/Spec'}}}")
+        ),
+        "ref.yaml: Thing v1: .spec.versions[0].schema.openAPIV3Schema.properties.spec: `$ref` \
+         to `#/definitions/Spec` is not allowed in a CustomResourceDefinition schema \
+         (Kubernetes refuses it): inline the referenced schema"
+    );
     assert_eq!(
         error_of("none.yaml", "# nothing here\n"),
         "no CustomResourceDefinition found in the inputs"

@@ -38,8 +38,8 @@ pub struct BuiltApp {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("synthesis found {} error(s)", errors.len())]
 pub struct SynthError {
-    /// Errors, sorted by app and path. When [`SynthError::unavailable`] is not empty these
-    /// are not reliable: they may only follow from what could not be rendered.
+    /// Errors, sorted by app and path. When [`SynthError::unavailable`] is not empty, only
+    /// those found before the checks across objects.
     pub errors: Vec<Finding>,
     /// Warnings, sorted by app and path.
     pub warnings: Vec<Finding>,
@@ -47,6 +47,10 @@ pub struct SynthError {
     /// entry), one message per cause however many releases it stopped: an I/O error, not a
     /// finding of the apps.
     pub unavailable: Vec<String>,
+    /// Errors of the checks across objects (references, routes, namespaces, ...) not
+    /// reported because an input was unavailable: they may only follow from objects that
+    /// were not rendered.
+    pub unchecked: usize,
 }
 
 /// Builds the registered apps, all of them or only those named in `only`. An unknown name in
@@ -107,6 +111,7 @@ pub fn build_cluster_apps<S>(
             errors,
             warnings: Vec::new(),
             unavailable: Vec::new(),
+            unchecked: 0,
         });
     }
     let apps = registry
@@ -273,7 +278,18 @@ pub fn synthesize_owned_with(
         manifests.push(named_files(manifest));
     }
     manifests.sort_by(|a, b| a.name.cmp(&b.name));
-    findings.extend(validate(&manifests));
+    let checked = validate(&manifests);
+    // with an input missing, the checks across objects would report what is only missing
+    // because it was not rendered: they are counted, not reported
+    let unchecked = if unavailable.is_empty() {
+        findings.extend(checked);
+        0
+    } else {
+        checked
+            .iter()
+            .filter(|finding| finding.severity == Severity::Error)
+            .count()
+    };
     findings.sort();
     let (errors, warnings): (Vec<Finding>, Vec<Finding>) = findings
         .into_iter()
@@ -283,6 +299,7 @@ pub fn synthesize_owned_with(
             errors,
             warnings,
             unavailable,
+            unchecked,
         });
     }
     Ok(ManifestSet {

@@ -21,9 +21,16 @@ pub(crate) fn reported(error: RunError) -> anyhow::Error {
             }
             Reported(2).into()
         }
-        RunError::Unavailable { problems, skipped } => {
+        RunError::Unavailable {
+            problems,
+            findings,
+            skipped,
+        } => {
             for problem in &problems {
                 eprintln!("synth: error: {problem}");
+            }
+            for finding in &findings {
+                eprintln!("synth: {finding}");
             }
             if skipped > 0 {
                 eprintln!(

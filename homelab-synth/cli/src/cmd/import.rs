@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use homelab_synth_import::{Docs, Options, Source, generate, read_sources, write_output};
+use homelab_synth_import::{
+    Docs, Options, Source, generate, read_sources, stale_files, write_output,
+};
 
 /// Generate typed Rust bindings from CustomResourceDefinition YAML.
 #[derive(clap::Args, Debug, Clone)]
@@ -91,6 +93,20 @@ pub fn run(args: &ImportArgs, workspace: Option<&Path>) -> anyhow::Result<()> {
         command: args.command(&out_text),
     };
     let generated = generate(&sources, &options).context("cannot generate bindings")?;
+    // the workspace must still compile: a module its code uses is never removed
+    if let Some(root) = workspace {
+        let removed: Vec<(String, String)> = stale_files(out, &generated)
+            .iter()
+            .filter_map(|path| module_of(out, path))
+            .collect();
+        if let Some((module, used_at)) = first_use(root, out, &removed) {
+            bail!(
+                "this import would remove the bindings module `{module}`, which {used_at} uses; \
+                 nothing was written: keep its CRD among the inputs (or drop --prune), or \
+                 remove the use first"
+            );
+        }
+    }
     let (written, removed) =
         write_output(out, &generated).with_context(|| format!("cannot write {}", out.display()))?;
     println!(
@@ -145,6 +161,77 @@ fn kept_sources(out: &Path, given: &[Source]) -> anyhow::Result<Vec<Source>> {
     }
     kept.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(kept)
+}
+
+/// `group::version` of a generated module file `out/<group>/<version>.rs`.
+fn module_of(out: &Path, path: &Path) -> Option<(String, String)> {
+    let relative = path.strip_prefix(out).ok()?;
+    let mut parts = relative.iter().map(|part| part.to_str());
+    let (Some(Some(group)), Some(Some(file)), None) = (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let version = file
+        .strip_suffix(".rs")
+        .filter(|version| *version != "mod")?;
+    Some((group.to_owned(), version.to_owned()))
+}
+
+/// The first Rust file of the workspace (outside `out` and build output) that names one of
+/// `modules` as `group::version`: the module and `file:line`.
+fn first_use(root: &Path, out: &Path, modules: &[(String, String)]) -> Option<(String, String)> {
+    if modules.is_empty() {
+        return None;
+    }
+    let needles: Vec<String> = modules
+        .iter()
+        .map(|(group, version)| format!("{group}::{version}"))
+        .collect();
+    let mut pending = vec![root.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let skipped = name == "target" || name == ".git" || path == out;
+            // symbolic links are not followed: each folder is read once
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() && !skipped => pending.push(path),
+                Ok(kind) if kind.is_file() && path.extension().is_some_and(|ext| ext == "rs") => {
+                    files.push(path)
+                }
+                _ => {}
+            }
+        }
+    }
+    files.sort();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for needle in &needles {
+                let used = code.match_indices(needle.as_str()).any(|(at, _)| {
+                    let before = code[..at].chars().next_back();
+                    let after = code[at + needle.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                        && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                });
+                if used {
+                    let shown = file.strip_prefix(root).unwrap_or(&file);
+                    return Some((
+                        needle.clone(),
+                        format!("{}:{}", shown.display(), number + 1),
+                    ));
+                }
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
