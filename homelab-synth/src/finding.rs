@@ -27,6 +27,9 @@ pub struct Finding {
     pub files: Vec<String>,
     /// What is wrong, lowercase, without a trailing period.
     pub message: String,
+    /// Which check found it, a stable id for scripts (`pod-security`, `routes`, `include`,
+    /// ...; the list is in the README).
+    pub rule: &'static str,
 }
 
 impl Finding {
@@ -38,6 +41,7 @@ impl Finding {
             path: path.to_owned(),
             files: Vec::new(),
             message: message.into(),
+            rule: "",
         }
     }
 
@@ -47,6 +51,15 @@ impl Finding {
             severity: Severity::Warning,
             ..Finding::error(app, path, message)
         }
+    }
+
+    /// The same finding, attributed to `rule` unless a rule is already named.
+    #[must_use]
+    pub fn by_rule(mut self, rule: &'static str) -> Self {
+        if self.rule.is_empty() {
+            self.rule = rule;
+        }
+        self
     }
 
     /// The same finding, naming a file too.

@@ -473,7 +473,53 @@ fn cluster_label(per_cluster: bool, cluster: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Extent, Selection, prefixed};
+    use super::{Extent, RunError, Selection, Workspace, prefixed};
+    use crate::cluster::{ClusterSpec, Fleet};
+    use crate::{App, ChartProps, MemoryFiles, Registry, SynthInputs};
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    fn settings(name: &str) -> ConfigMap {
+        ConfigMap {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                ..ObjectMeta::default()
+            },
+            ..ConfigMap::default()
+        }
+    }
+
+    #[test]
+    fn every_finding_names_the_rule_that_found_it() {
+        let mut registry = Registry::new();
+        registry.category("test").add("twice", |app: &mut App| {
+            let mut chart = app.chart("config", ChartProps::namespace("nowhere"));
+            chart.add("first", settings("same"));
+            chart.add("second", settings("same"));
+        });
+        let fleet = Fleet::new()
+            .environment("production", |_| {})
+            .cluster(ClusterSpec::new("lab", "production", "example.com"));
+        let workspace = Workspace::new(registry, fleet);
+        let sources = MemoryFiles::new();
+        let result = workspace.synthesize(&Selection::all(), &SynthInputs::new(&sources));
+        let Err(RunError::Findings { findings, errors }) = result else {
+            panic!(
+                "a duplicate object and an undeclared namespace are errors: {:?}",
+                result.map(|synthesis| synthesis.warnings)
+            );
+        };
+        assert_eq!(errors, findings.len());
+        let rules: std::collections::BTreeSet<&str> =
+            findings.iter().map(|f| f.finding.rule).collect();
+        assert_eq!(
+            rules,
+            ["identity", "namespaces"].into_iter().collect(),
+            "{findings:#?}"
+        );
+        // one cluster: findings are not labelled with it
+        assert!(findings.iter().all(|f| f.cluster.is_none()));
+    }
 
     #[test]
     fn one_cluster_keeps_the_app_layout_and_several_get_cluster_folders() {

@@ -498,6 +498,43 @@ fn a_broken_include_fails_with_exit_1_naming_app_path_and_file_and_writes_nothin
     );
     assert!(!copy.join("app").exists());
 
+    // for scripts: one JSON object per finding, with its rule
+    let run = synth_in(
+        copy,
+        &["--workspace", path_arg(copy), "--message-format", "json"],
+        None,
+    );
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let findings: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
+        .collect();
+    let include = findings
+        .iter()
+        .find(|finding| finding["rule"] == "expand")
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert_eq!(include["severity"], "error");
+    assert_eq!(include["cluster"], "main");
+    assert_eq!(include["app"], "gateway");
+    assert_eq!(include["path"], "gateway/gateway/manifests");
+    assert_eq!(
+        include["files"],
+        serde_json::json!(["apps/networking/files/homelab-gateway.yaml"])
+    );
+    assert!(
+        include["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read YAML: ")
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|finding| !finding["rule"].as_str().unwrap_or_default().is_empty()),
+        "every finding names its rule: {stderr}"
+    );
+
     // without the lock the charts are unavailable: exit 2, one error per chart, and the
     // include's own error is still reported
     fs::remove_file(copy.join("charts.lock")).unwrap();

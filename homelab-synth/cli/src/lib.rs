@@ -46,6 +46,10 @@ pub(crate) struct SynthArgs {
     /// Write nothing; exit 1 and list what would change if the output is not up to date.
     #[arg(long)]
     pub(crate) check: bool,
+    /// How findings are printed on standard error: for people, or one JSON object per line
+    /// (`cluster`, `app`, `path`, `files`, `rule`, `severity`, `message`) for scripts and CI.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "human")]
+    pub(crate) message_format: cmd::fleet::MessageFormat,
     #[command(flatten)]
     pub(crate) select: SelectArgs,
 }
@@ -149,6 +153,10 @@ fn run_cli<S: ClusterSettings + Default>(cli: Cli, workspace: &Workspace<S>) -> 
     // synthesis' own flags mean nothing to a subcommand (`synth --check list`)
     for (flag, given) in [
         ("--check", synth.check),
+        (
+            "--message-format",
+            synth.message_format != cmd::fleet::MessageFormat::Human,
+        ),
         ("--out", synth.out.is_some()),
         ("--stdout", synth.stdout),
     ] {
@@ -223,7 +231,12 @@ fn synthesize_and_write<S: ClusterSettings + Default>(
     if synth.check && synth.out.as_deref() == Some(Path::new("-")) {
         bail!("--check compares with an output folder; --out - prints instead");
     }
-    let synthesized = synthesize_all(workspace, &synth.select.selection(), &root)?;
+    let synthesized = cmd::fleet::synthesize_reporting(
+        workspace,
+        &synth.select.selection(),
+        &root,
+        synth.message_format,
+    )?;
     if synth.stdout || synth.out.as_deref() == Some(Path::new("-")) {
         return print_stream(&synthesized);
     }

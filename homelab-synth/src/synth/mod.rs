@@ -85,11 +85,9 @@ pub fn build_cluster_apps<S>(
         .err()
         .or_else(|| registry.rollout_on(cluster).err())
         .unwrap_or_default();
-    errors.extend(
-        problems
-            .iter()
-            .map(|problem| Finding::error(problem.app(), problem.app(), problem.to_string())),
-    );
+    errors.extend(problems.iter().map(|problem| {
+        Finding::error(problem.app(), problem.app(), problem.to_string()).by_rule("rollout")
+    }));
     for name in only {
         if !seen.contains(name.as_str()) {
             let known: Vec<&str> = seen.iter().copied().collect();
@@ -108,7 +106,7 @@ pub fn build_cluster_apps<S>(
     }
     if !errors.is_empty() {
         return Err(SynthError {
-            errors,
+            errors: errors.into_iter().map(|f| f.by_rule("registry")).collect(),
             warnings: Vec::new(),
             unavailable: Vec::new(),
             unchecked: 0,
@@ -222,10 +220,11 @@ pub fn synthesize_owned_with(
                 | crate::app::ConstructError::Serialize { path, .. } => path.clone(),
                 crate::app::ConstructError::InvalidId { parent, .. } => parent.clone(),
             };
-            Finding::error(&app.name, &path, error.to_string())
+            Finding::error(&app.name, &path, error.to_string()).by_rule("construct")
         }));
         let (items, include_findings) = expand(app, sources, renders.next().unwrap_or_default());
-        findings.extend(include_findings);
+        // includes and rendered releases
+        findings.extend(include_findings.into_iter().map(|f| f.by_rule("expand")));
         expanded.push(items);
     }
     let crds = crd_scopes(expanded.iter().flatten());
@@ -252,7 +251,7 @@ pub fn synthesize_owned_with(
                     });
                 }
                 Err(message) => findings.push(located(
-                    Finding::error(&app.name, &item.path, message),
+                    Finding::error(&app.name, &item.path, message).by_rule("resolve"),
                     item,
                 )),
             }
@@ -260,7 +259,7 @@ pub fn synthesize_owned_with(
         let documents = match ordered(app, &items, &kept, documents) {
             Ok(documents) => documents,
             Err(finding) => {
-                findings.push(finding);
+                findings.push(finding.by_rule("order"));
                 continue;
             }
         };
@@ -363,6 +362,7 @@ fn render_releases(
             if !problems.is_empty() {
                 findings.extend(problems.into_iter().map(|problem| {
                     Finding::error(&app.name, &path, format!("Helm release {problem}"))
+                        .by_rule("helm")
                 }));
                 continue;
             }
@@ -370,12 +370,15 @@ fn render_releases(
                 continue;
             }
             if renderer.is_none() {
-                findings.push(Finding::error(
-                    &app.name,
-                    &path,
-                    "this Helm release must be rendered, but synthesis was given no Helm \
+                findings.push(
+                    Finding::error(
+                        &app.name,
+                        &path,
+                        "this Helm release must be rendered, but synthesis was given no Helm \
                      renderer (call `synthesize_with` with `SynthInputs::with_helm`)",
-                ));
+                    )
+                    .by_rule("helm"),
+                );
                 continue;
             }
             requests.push(RenderRequest {

@@ -21,19 +21,30 @@ use crate::object::{Allow, Origin};
 
 /// Every finding about `apps`.
 pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
+    type Check = fn(&[AppManifest], &mut Vec<Finding>);
+    // each family's findings carry its rule id (`Finding::rule`)
+    let checks: [(&'static str, Check); 12] = [
+        ("identity", identity::check),
+        ("secrets", secrets::check),
+        ("quantities", quantities::check),
+        ("selectors", selectors::check),
+        ("custom-resources", custom_resources::check),
+        ("pod-security", pod_security::check),
+        ("references", references::check),
+        ("namespaces", namespaces::check),
+        ("routes", routes::check),
+        ("gateways", gateways::check),
+        ("containers", containers::check),
+        ("rollout", rollout::check),
+    ];
     let mut findings = Vec::new();
-    identity::check(apps, &mut findings);
-    secrets::check(apps, &mut findings);
-    quantities::check(apps, &mut findings);
-    selectors::check(apps, &mut findings);
-    custom_resources::check(apps, &mut findings);
-    pod_security::check(apps, &mut findings);
-    references::check(apps, &mut findings);
-    namespaces::check(apps, &mut findings);
-    routes::check(apps, &mut findings);
-    gateways::check(apps, &mut findings);
-    containers::check(apps, &mut findings);
-    rollout::check(apps, &mut findings);
+    for (rule, check) in checks {
+        let start = findings.len();
+        check(apps, &mut findings);
+        for finding in &mut findings[start..] {
+            finding.rule = rule;
+        }
+    }
     findings
 }
 

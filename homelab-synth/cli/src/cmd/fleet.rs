@@ -1,23 +1,90 @@
-//! The command line's side of a run: the flags turned into a [`Selection`], the workspace's
-//! [`Workspace::synthesize`] called with the renderers of the edge, and every problem printed
-//! once (with its cluster when the fleet has several) before the run exits with its code.
+//! The command line's side of a run: the workspace's [`Workspace::synthesize`] called with the
+//! renderers of the edge, and every problem printed once (with its cluster when the fleet has
+//! several), for people or as JSON lines, before the run exits with its code.
 
 use std::path::Path;
 
-use homelab_synth::workspace::{Built, RunError};
+use homelab_synth::workspace::{Built, ClusterFinding, RunError};
 use homelab_synth::{
-    ClusterSettings, Selection, SynthInputs, Synthesis, Workspace, WorkspaceFiles,
+    ClusterSettings, Selection, Severity, SynthInputs, Synthesis, Workspace, WorkspaceFiles,
 };
 
 use crate::{Reported, cmd};
 
+/// How findings and run problems are printed on standard error.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum MessageFormat {
+    /// One line each, `synth: error: app ...`, and a closing count.
+    #[default]
+    Human,
+    /// One JSON object per line: `cluster`, `app`, `path`, `files`, `rule`, `severity`,
+    /// `message` (run problems have `rule` `usage` or `unavailable` and no app).
+    Json,
+}
+
+impl MessageFormat {
+    fn finding(self, finding: &ClusterFinding) {
+        match self {
+            MessageFormat::Human => eprintln!("synth: {finding}"),
+            MessageFormat::Json => {
+                let inner = &finding.finding;
+                let line = serde_json::json!({
+                    "cluster": finding.cluster,
+                    "app": inner.app,
+                    "path": inner.path,
+                    "files": inner.files,
+                    "rule": inner.rule,
+                    "severity": match inner.severity {
+                        Severity::Error => "error",
+                        Severity::Warning => "warning",
+                    },
+                    "message": inner.message,
+                });
+                eprintln!("{line}");
+            }
+        }
+    }
+
+    /// A problem of the run itself (`rule`: `usage`, `unavailable` or `cache`); `message` as
+    /// printed for people, after `synth: ` (`error: ...` or `warning: ...`).
+    fn problem(self, rule: &str, message: &str) {
+        match self {
+            MessageFormat::Human => eprintln!("synth: {message}"),
+            MessageFormat::Json => {
+                let (severity, message) = match message.strip_prefix("warning: ") {
+                    Some(warning) => ("warning", warning),
+                    None => ("error", message.strip_prefix("error: ").unwrap_or(message)),
+                };
+                let line = serde_json::json!({
+                    "rule": rule,
+                    "severity": severity,
+                    "message": message,
+                });
+                eprintln!("{line}");
+            }
+        }
+    }
+
+    /// A closing line for people; nothing in JSON (the exit code says it).
+    fn summary(self, message: &str) {
+        if self == MessageFormat::Human {
+            eprintln!("synth: {message}");
+        }
+    }
+}
+
+/// Prints every problem of `error` for people and turns it into its exit code.
+pub(crate) fn reported(error: RunError) -> anyhow::Error {
+    reported_as(MessageFormat::Human, error)
+}
+
 /// Prints every problem of `error` and turns it into its exit code: 2 for usage errors and
 /// inputs that could not be read, 1 for findings.
-pub(crate) fn reported(error: RunError) -> anyhow::Error {
+pub(crate) fn reported_as(format: MessageFormat, error: RunError) -> anyhow::Error {
     match error {
         RunError::Usage(problems) => {
             for problem in &problems {
-                eprintln!("synth: {problem}");
+                format.problem("usage", problem);
             }
             Reported(2).into()
         }
@@ -27,25 +94,25 @@ pub(crate) fn reported(error: RunError) -> anyhow::Error {
             skipped,
         } => {
             for problem in &problems {
-                eprintln!("synth: error: {problem}");
+                format.problem("unavailable", &format!("error: {problem}"));
             }
             for finding in &findings {
-                eprintln!("synth: {finding}");
+                format.finding(finding);
             }
             if skipped > 0 {
-                eprintln!(
-                    "synth: {skipped} other error(s) not shown: they may only follow from what \
-                     could not be rendered"
-                );
+                format.summary(&format!(
+                    "{skipped} other error(s) not shown: they may only follow from what could \
+                     not be rendered"
+                ));
             }
-            eprintln!("synth: nothing was written");
+            format.summary("nothing was written");
             Reported(2).into()
         }
         RunError::Findings { findings, errors } => {
             for finding in &findings {
-                eprintln!("synth: {finding}");
+                format.finding(finding);
             }
-            eprintln!("synth: {errors} error(s); nothing was written");
+            format.summary(&format!("{errors} error(s); nothing was written"));
             Reported(1).into()
         }
     }
@@ -66,6 +133,16 @@ pub(crate) fn synthesize_all<S: ClusterSettings + Default>(
     selection: &Selection,
     root: &Path,
 ) -> anyhow::Result<Synthesis<S>> {
+    synthesize_reporting(workspace, selection, root, MessageFormat::Human)
+}
+
+/// [`synthesize_all`], printing findings in `format`.
+pub(crate) fn synthesize_reporting<S: ClusterSettings + Default>(
+    workspace: &Workspace<S>,
+    selection: &Selection,
+    root: &Path,
+    format: MessageFormat,
+) -> anyhow::Result<Synthesis<S>> {
     let sources = WorkspaceFiles::new(root);
     let helm = cmd::charts::renderer(root);
     let inputs = SynthInputs::new(&sources).with_helm(&helm);
@@ -74,15 +151,15 @@ pub(crate) fn synthesize_all<S: ClusterSettings + Default>(
     let cache_warnings = helm.take_warnings();
     let synthesis = result.map_err(|error| {
         for warning in &cache_warnings {
-            eprintln!("synth: warning: {warning}");
+            format.problem("cache", &format!("warning: {warning}"));
         }
-        reported(error)
+        reported_as(format, error)
     })?;
     for warning in &synthesis.warnings {
-        eprintln!("synth: {warning}");
+        format.finding(warning);
     }
     for warning in &cache_warnings {
-        eprintln!("synth: warning: {warning}");
+        format.problem("cache", &format!("warning: {warning}"));
     }
     Ok(synthesis)
 }
