@@ -6,6 +6,7 @@ mod cli;
 mod diff;
 mod fmt;
 mod homelab;
+mod init;
 mod parity;
 mod publish;
 mod support;

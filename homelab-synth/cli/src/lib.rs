@@ -84,6 +84,10 @@ enum Command {
     Charts(cmd::charts::ChartsArgs),
     /// Generate typed Rust bindings from CustomResourceDefinition YAML files or folders.
     Import(cmd::import::ImportArgs),
+    /// Create a new workspace that depends on this library.
+    Init(cmd::init::InitArgs),
+    /// Add something to the workspace (`synth new app <category>/<name>`).
+    New(cmd::new_app::NewArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(cmd::completions::CompletionsArgs),
     /// Print the man page (roff).
@@ -101,6 +105,8 @@ impl Command {
             Command::Bootstrap(_) => "bootstrap",
             Command::Charts(_) => "charts",
             Command::Import(_) => "import",
+            Command::Init(_) => "init",
+            Command::New(_) => "new",
             Command::Completions(_) => "completions",
             Command::Man => "man",
         }
@@ -118,6 +124,20 @@ impl std::fmt::Display for Reported {
 }
 
 impl std::error::Error for Reported {}
+
+/// Synthesizes the `selection` of `workspace`, whose folder is `root`, with what the command
+/// line reads and renders with (the workspace's files, Helm as configured by the
+/// environment): what a workspace's tests check.
+pub fn synthesize<S: ClusterSettings + Default>(
+    workspace: &Workspace<S>,
+    root: &Path,
+    selection: &homelab_synth::Selection,
+) -> Result<Synthesis<S>, homelab_synth::RunError> {
+    let sources = homelab_synth::WorkspaceFiles::new(root);
+    let helm = cmd::charts::renderer(root);
+    let inputs = homelab_synth::SynthInputs::new(&sources).with_helm(&helm);
+    workspace.synthesize(selection, &inputs)
+}
 
 /// Runs the `synth` command line on `workspace` with the process's arguments, and returns the
 /// exit code.
@@ -173,6 +193,15 @@ fn run_cli<S: ClusterSettings + Default>(cli: Cli, workspace: &Workspace<S>) -> 
         Command::Completions(args) => {
             before.merged(SelectArgs::default(), name, Takes::Nothing)?;
             cmd::completions::completions(&args)
+        }
+        Command::Init(args) => {
+            before.merged(SelectArgs::default(), name, Takes::Nothing)?;
+            cmd::init::run(&args)
+        }
+        Command::New(args) => {
+            let select = before.merged(args.workspace().into(), name, Takes::Workspace)?;
+            let root = workspace_root(select.workspace())?;
+            cmd::new_app::run(&args, workspace, &root)
         }
         Command::Man => {
             before.merged(SelectArgs::default(), name, Takes::Nothing)?;

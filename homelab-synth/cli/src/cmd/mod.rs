@@ -8,5 +8,7 @@ pub(crate) mod fleet;
 pub(crate) mod fmt;
 pub(crate) mod graph;
 pub(crate) mod import;
+pub(crate) mod init;
+pub(crate) mod new_app;
 pub(crate) mod publish;
 pub(crate) mod select;

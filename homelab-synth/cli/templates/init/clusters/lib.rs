@@ -1,0 +1,36 @@
+//! The clusters of {{name}} and the settings apps read from them. Settings are layered:
+//! defaults, then the environment's layer, then the roles', then the cluster's.
+
+use homelab_synth::bootstrap::GitOps;
+use homelab_synth::cluster::{ClusterSpec, Fleet};
+
+/// What apps read from their cluster besides name, environment, roles and domain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Replicas of the workloads that scale.
+    pub replicas: i32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { replicas: 1 }
+    }
+}
+
+impl homelab_synth::ClusterSettings for Settings {}
+
+/// A cluster of this workspace.
+pub type Cluster = homelab_synth::cluster::Cluster<Settings>;
+
+/// Environments, roles and clusters.
+pub fn fleet() -> Fleet<Settings> {
+    Fleet::<Settings>::new()
+        .environment("production", |settings| settings.replicas = 2)
+        .cluster(ClusterSpec::new("main", "production", "{{domain}}"))
+}
+
+/// How the clusters follow the manifests branch: Argo CD on the branch `synth publish` writes.
+/// `synth bootstrap --cluster main` prints the one object to apply.
+pub fn gitops() -> GitOps {
+    GitOps::argo_cd("{{repo_url}}", "main-manifests")
+}

@@ -1,0 +1,18 @@
+//! {{name}}: every category crate's apps in one registry, the clusters they run on, and how
+//! the clusters follow the manifests branch. `cargo run -p synth` synthesizes it.
+
+use homelab_synth::{Registry, Workspace};
+
+pub use {{clusters_crate}}::{Cluster, Settings, fleet, gitops};
+
+/// Every app, one line per category crate.
+pub fn apps() -> Registry<Settings> {
+    let mut registry = Registry::<Settings>::for_settings();
+    {{apps_crate}}::register(&mut registry.category("web"));
+    registry
+}
+
+/// The workspace `synth` runs on.
+pub fn workspace() -> Workspace<Settings> {
+    Workspace::new(apps(), fleet()).with_gitops(gitops())
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    homelab_synth_cli::run(synth::workspace())
+}

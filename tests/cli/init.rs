@@ -1,0 +1,189 @@
+//! `synth init` creates a workspace that builds, synthesizes, is formatted and passes its own
+//! tests, depending on this repository by path and building offline; `synth new app` adds an
+//! app (a Deployment with its Service and route, or a locked Helm chart) that synthesizes and
+//! passes validation there.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::support::{synth, synth_in, text, workspace};
+
+/// Runs cargo in the new workspace, offline, with a target folder kept between test runs (the
+/// new workspace's own crates are named like this repository's, so it cannot share ours).
+fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(args)
+        .arg("--offline")
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", workspace().join("target/init-test"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("run cargo");
+    assert!(
+        output.status.success(),
+        "cargo {args:?} in the new workspace: {:?}",
+        text(&output)
+    );
+    output
+}
+
+/// The new workspace's own `synth`, built by `cargo run` before.
+fn own_synth(dir: &Path, args: &[&str]) -> std::process::Output {
+    let binary = workspace().join("target/init-test/debug/synth");
+    let mut command = Command::new(binary);
+    command.args(args).current_dir(dir);
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the new synth");
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    while child.try_wait().expect("wait").is_none() {
+        assert!(std::time::Instant::now() < deadline, "synth {args:?} hangs");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn files_of(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn init_makes_a_workspace_that_builds_and_tests_and_new_app_adds_apps_that_validate() {
+    let temp = tempfile::tempdir().unwrap();
+    let lab = temp.path().join("lab");
+    let lab_arg = lab.to_str().unwrap();
+    let library = workspace();
+    let run = synth(&["init", lab_arg, "--library-path", library.to_str().unwrap()]);
+    assert!(run.status.success(), "{:?}", text(&run));
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "README.md",
+        ".gitignore",
+        ".ci/run",
+        ".github/workflows/publish.yml",
+        ".github/workflows/pull-request.yml",
+        "src/main.rs",
+        "src/lib.rs",
+        "clusters/lib.rs",
+        "apps/web/lib.rs",
+        "apps/web/gateway.rs",
+        "apps/web/hello.rs",
+    ] {
+        assert!(lab.join(file).is_file(), "{file} is missing");
+    }
+    assert_eq!(
+        fs::read_to_string(lab.join("src/main.rs"))
+            .unwrap()
+            .lines()
+            .count(),
+        3,
+        "main.rs is the library's command line run on the workspace"
+    );
+    // a folder with something in it is refused, and left as it is
+    let again = synth(&["init", lab_arg, "--library-path", library.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "{:?}", text(&again));
+    assert!(
+        text(&again).1.contains("is not empty"),
+        "{:?}",
+        text(&again)
+    );
+
+    // the README's two commands, and the formatting its CI checks
+    cargo(&lab, &["run", "-p", "synth"]);
+    assert_eq!(
+        files_of(&lab.join("app/hello")),
+        [
+            "Deployment.hello.yaml",
+            "HTTPRoute.hello.yaml",
+            "Namespace.hello.yaml",
+            "Service.hello.yaml"
+        ]
+    );
+    assert!(
+        lab.join("app/_gitops").is_dir(),
+        "the branch objects are written"
+    );
+    cargo(&lab, &["fmt", "--all", "--", "--check"]);
+    cargo(&lab, &["test"]);
+
+    // a new app: one file and one registration line, then it synthesizes and validates
+    let added = own_synth(&lab, &["new", "app", "web/blog"]);
+    assert!(added.status.success(), "{:?}", text(&added));
+    assert!(text(&added).0.contains("cargo run -p synth -- --app blog"));
+    let lib = fs::read_to_string(lab.join("apps/web/lib.rs")).unwrap();
+    assert!(lib.contains("mod blog;"), "{lib}");
+    assert!(
+        lib.contains(r#"apps.add("blog", blog::blog).depends_on(&["gateway"]);"#),
+        "{lib}"
+    );
+    // the same name again, or a category that does not exist, is refused
+    let twice = own_synth(&lab, &["new", "app", "web/blog"]);
+    assert_eq!(twice.status.code(), Some(2), "{:?}", text(&twice));
+    let nowhere = own_synth(&lab, &["new", "app", "nowhere/x"]);
+    assert!(
+        text(&nowhere).1.contains("no category `nowhere`") && text(&nowhere).1.contains("web"),
+        "{:?}",
+        text(&nowhere)
+    );
+    // a Helm app from the offline mirror: its chart is locked
+    let helm = own_synth(
+        &lab,
+        &[
+            "new",
+            "app",
+            "web/reloader",
+            "--helm",
+            "https://stakater.github.io/stakater-charts",
+            "reloader",
+            "2.2.12",
+        ],
+    );
+    assert!(helm.status.success(), "{:?}", text(&helm));
+    let lock = fs::read_to_string(lab.join("charts.lock")).unwrap();
+    assert!(
+        lock.contains("name: reloader") && lock.contains("sha256:"),
+        "{lock}"
+    );
+
+    cargo(&lab, &["run", "-p", "synth"]);
+    assert_eq!(
+        files_of(&lab.join("app/blog")),
+        [
+            "Deployment.blog.yaml",
+            "HTTPRoute.blog.yaml",
+            "Namespace.blog.yaml",
+            "Service.blog.yaml"
+        ]
+    );
+    assert!(lab.join("app/reloader/Namespace.reloader.yaml").is_file());
+    assert!(
+        files_of(&lab.join("app/reloader"))
+            .iter()
+            .any(|file| file.starts_with("Deployment.")),
+        "the chart rendered"
+    );
+    cargo(&lab, &["fmt", "--all", "--", "--check"]);
+    // `synth init` outside a checkout of the library is refused
+    let elsewhere = synth_in(
+        temp.path(),
+        &[
+            "init",
+            "other",
+            "--library-path",
+            temp.path().to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(elsewhere.status.code(), Some(2), "{:?}", text(&elsewhere));
+    assert!(!temp.path().join("other/Cargo.toml").exists());
+}
