@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use homelab_synth_import::read_sources;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/crds");
+use crate::support::FIXTURES;
 
 #[test]
 fn symbolic_link_loops_are_followed_once_and_each_crd_is_read_once() {

@@ -1,11 +1,11 @@
 //! The `--no-docs` bindings of the fixture CRDs (`tests/fixtures/generated`, kept equal to a
-//! fresh generation by `tests/fixtures.rs`) compile under `deny(warnings)` and behave: wire
+//! fresh generation by `fixtures.rs`) compile under `deny(warnings)` and behave: wire
 //! names, enums, maps, unknown keys, optional `spec`, every top-level field, and a sample
 //! document of every kind round-trips.
 
 #![deny(warnings)]
 
-#[path = "fixtures/generated/mod.rs"]
+#[path = "../fixtures/generated/mod.rs"]
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod generated;
@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/crds");
+use crate::support::FIXTURES;
 
 fn round_trip<T: DeserializeOwned + Serialize>(document: &Value) -> Value {
     let typed: T = serde_json::from_value(document.clone()).expect("deserialize");

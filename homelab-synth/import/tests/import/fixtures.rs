@@ -3,7 +3,7 @@
 //!
 //! - insta snapshots hold the output with `--docs` (the default);
 //! - `tests/fixtures/generated` holds the `--no-docs` output, compiled and exercised by
-//!   `tests/fixture_types.rs`; a test here fails when it differs from a fresh run
+//!   `fixture_types.rs`; a test here fails when it differs from a fresh run
 //!   (`SYNTH_UPDATE_IMPORTS=1` rewrites it).
 
 use std::collections::BTreeMap;
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use homelab_synth_import::{Docs, ImportError, Options, Source, generate, read_sources};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/crds");
+use crate::support::FIXTURES;
 const GENERATED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/generated");
 
 fn fixtures() -> Vec<Source> {
