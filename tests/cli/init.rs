@@ -13,9 +13,14 @@ use crate::support::{synth, synth_in, text, workspace};
 /// Runs cargo in the new workspace, offline, with a target folder kept between test runs (the
 /// new workspace's own crates are named like this repository's, so it cannot share ours).
 fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(args)
-        .arg("--offline")
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.args(args);
+    // what builds needs nothing from the network: the library's lock was copied
+    if args[0] != "fmt" {
+        command.arg("--offline");
+    }
+    command.env("SYNTH_CHART_MIRRORS", workspace().join("../shared/charts"));
+    let output = command
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", workspace().join("target/init-test"))
         .env_remove("RUSTFLAGS")
@@ -34,6 +39,8 @@ fn own_synth(dir: &Path, args: &[&str]) -> std::process::Output {
     let binary = workspace().join("target/init-test/debug/synth");
     let mut command = Command::new(binary);
     command.args(args).current_dir(dir);
+    // the charts come from the offline mirror, as this repository's do
+    command.env("SYNTH_CHART_MIRRORS", workspace().join("../shared/charts"));
     let mut child = command
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

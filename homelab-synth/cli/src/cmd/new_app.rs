@@ -136,9 +136,14 @@ pub(crate) fn run<S: ClusterSettings + Default>(
         println!("synth: no Gateway in the synthesis, so the app has no route yet");
     }
     println!("next:");
-    println!("  cargo run -p synth -- --app {name}    # its YAML in app/{name}/");
-    println!("  cargo test                             # snapshot tests show the new app");
-    println!("  cargo insta review                     # accept its snapshot");
+    let run = format!("cargo run -p synth -- --app {name}");
+    for (command, what) in [
+        (run.as_str(), format!("its YAML in app/{name}/")),
+        ("cargo test", "snapshot tests show the new app".to_owned()),
+        ("cargo insta review", "accept its snapshot".to_owned()),
+    ] {
+        println!("  {command:<width$}  # {what}", width = run.len());
+    }
     Ok(())
 }
 

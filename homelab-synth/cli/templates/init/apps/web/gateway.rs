@@ -12,7 +12,7 @@ pub const NAMESPACE: &str = "kube-system";
 /// The app: one Gateway.
 pub fn gateway(app: &mut App) {
     let mut chart = app.chart("gateway", ChartProps::namespace(NAMESPACE));
-    chart.add(
+    chart.add_untyped(
         "gateway",
         Untyped::new(
             "gateway.networking.k8s.io/v1",
