@@ -197,7 +197,10 @@ pub(crate) fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Resu
     let (built, per_cluster) = build_all(args)?;
     let sources = WorkspaceFiles::new(workspace);
     let helm = cmd::charts::renderer(workspace);
-    let inputs = SynthInputs::new(&sources).with_helm(&helm);
+    let kustomize = cmd::charts::kustomize_renderer(workspace);
+    let inputs = SynthInputs::new(&sources)
+        .with_helm(&helm)
+        .with_kustomize(&kustomize);
     let mut clusters = Vec::new();
     let mut errors = 0;
     for (cluster, apps) in built {
@@ -224,9 +227,13 @@ pub(crate) fn synthesize_all(args: &SynthArgs, workspace: &Path) -> anyhow::Resu
     for warning in helm.take_warnings() {
         eprintln!("synth: warning: {warning}");
     }
+    for warning in kustomize.take_warnings() {
+        eprintln!("synth: warning: {warning}");
+    }
     if errors > 0 {
         eprintln!("synth: {errors} error(s); nothing was written");
-        return Err(Reported(1).into());
+        // a missing tool or source is an input problem, like an unreadable file
+        return Err(Reported(if kustomize.missing_input() { 2 } else { 1 }).into());
     }
     Ok(Synthesized {
         clusters,

@@ -12,6 +12,7 @@ use homelab_synth::{
     ManifestSet, SynthInputs, WorkspaceFiles, build_cluster_apps, synthesize_with,
 };
 use homelab_synth_helm::HelmCli;
+use homelab_synth_kustomize::KustomizeCli;
 
 use crate::support::{read_tree, synth, temp_in_workspace, text, workspace};
 
@@ -27,6 +28,7 @@ fn synthesize_homelab() -> Vec<(synth::Cluster, ManifestSet)> {
     let registry = synth::homelab();
     let sources = WorkspaceFiles::new(workspace());
     let helm = HelmCli::from_env(workspace());
+    let kustomize = KustomizeCli::from_env(workspace());
     let clusters = synth::clusters().expect("the fleet resolves");
     assert_eq!(clusters.len(), 2, "main and staging");
     clusters
@@ -40,7 +42,10 @@ fn synthesize_homelab() -> Vec<(synth::Cluster, ManifestSet)> {
                 per_cluster: true,
             };
             apps.push(branch_app(&synth::gitops(), target, &rollout));
-            match synthesize_with(&apps, &SynthInputs::new(&sources).with_helm(&helm)) {
+            let inputs = SynthInputs::new(&sources)
+                .with_helm(&helm)
+                .with_kustomize(&kustomize);
+            match synthesize_with(&apps, &inputs) {
                 Ok(set) => (cluster, set),
                 Err(error) => panic!(
                     "the example homelab must synthesize on {}: {:#?}",

@@ -17,12 +17,13 @@ use crate::cluster::Cluster;
 use crate::finding::{Finding, Severity};
 use crate::helm::{HelmMode, HelmRenderer, RenderRequest};
 use crate::include::SourceReader;
+use crate::kustomize::{KustomizeRenderer, KustomizeRequest};
 use crate::manifest::{AppManifest, Document, ManifestSet};
 use crate::output::file_name::{FileKey, file_names};
 use crate::registry::Registry;
 use crate::validate::validate;
 
-use expand::{Item, Renders, Source, expand};
+use expand::{Item, KustomizeRenders, Renders, Source, expand};
 use resolve::{crd_scopes, resolve};
 
 /// An app built by its registered function, with its category.
@@ -139,13 +140,15 @@ fn rolls_out_after<S>(registry: &Registry<S>, name: &str) -> BTreeSet<String> {
 }
 
 /// What synthesis reads from outside the construct tree: included files and, when any app
-/// has a Helm release to render, a Helm renderer.
+/// has a Helm release or a kustomization to render, its renderer.
 #[derive(Clone, Copy)]
 pub struct SynthInputs<'a> {
     /// Included files.
     pub sources: &'a dyn SourceReader,
     /// Renders Helm releases; `None` makes every rendered release an error.
     pub helm: Option<&'a dyn HelmRenderer>,
+    /// Renders kustomizations; `None` makes every kustomization an error.
+    pub kustomize: Option<&'a dyn KustomizeRenderer>,
 }
 
 impl<'a> SynthInputs<'a> {
@@ -154,6 +157,7 @@ impl<'a> SynthInputs<'a> {
         SynthInputs {
             sources,
             helm: None,
+            kustomize: None,
         }
     }
 
@@ -161,6 +165,13 @@ impl<'a> SynthInputs<'a> {
     #[must_use]
     pub fn with_helm(mut self, helm: &'a dyn HelmRenderer) -> Self {
         self.helm = Some(helm);
+        self
+    }
+
+    /// The same inputs with a kustomize renderer.
+    #[must_use]
+    pub fn with_kustomize(mut self, kustomize: &'a dyn KustomizeRenderer) -> Self {
+        self.kustomize = Some(kustomize);
         self
     }
 }
@@ -200,6 +211,10 @@ pub fn synthesize_owned_with(
     let sources = inputs.sources;
     let mut findings = Vec::new();
     let mut renders = render_releases(&apps, inputs.helm, &mut findings).into_iter();
+    let mut kustomized = render_kustomizations(&apps, inputs.kustomize, &mut findings).into_iter();
+    // apps with a kustomization that did not render: their other findings would only repeat
+    // that (a route to a Service the kustomization would have made, an undeclared namespace)
+    let unrendered: BTreeSet<String> = findings.iter().map(|f| f.app.clone()).collect();
     let mut expanded = Vec::with_capacity(apps.len());
     for built in &mut apps {
         let app = &mut built.app;
@@ -211,7 +226,12 @@ pub fn synthesize_owned_with(
             };
             Finding::error(&app.name, &path, error.to_string())
         }));
-        let (items, include_findings) = expand(app, sources, renders.next().unwrap_or_default());
+        let (items, include_findings) = expand(
+            app,
+            sources,
+            renders.next().unwrap_or_default(),
+            kustomized.next().unwrap_or_default(),
+        );
         findings.extend(include_findings);
         expanded.push(items);
     }
@@ -265,7 +285,11 @@ pub fn synthesize_owned_with(
         manifests.push(named_files(manifest));
     }
     manifests.sort_by(|a, b| a.name.cmp(&b.name));
-    findings.extend(validate(&manifests));
+    findings.extend(
+        validate(&manifests)
+            .into_iter()
+            .filter(|finding| !unrendered.contains(&finding.app)),
+    );
     findings.sort();
     let (errors, warnings): (Vec<Finding>, Vec<Finding>) = findings
         .into_iter()
@@ -351,6 +375,65 @@ fn render_releases(
         let rendered = renderer.render(&requests);
         for ((app_index, helm_index), result) in owners.into_iter().zip(rendered) {
             results[app_index][helm_index] = Some(result);
+        }
+    }
+    results
+}
+
+/// Renders every kustomization of every app in one call to the renderer; the results per
+/// app, by kustomization index. A kustomization without a path, or without a renderer, is
+/// reported here and not rendered; so is every failed render, once, naming the file.
+fn render_kustomizations(
+    apps: &[BuiltApp],
+    renderer: Option<&dyn KustomizeRenderer>,
+    findings: &mut Vec<Finding>,
+) -> Vec<KustomizeRenders> {
+    let mut results: Vec<KustomizeRenders> = apps
+        .iter()
+        .map(|built| vec![None; built.app.kustomizations.len()])
+        .collect();
+    let mut requests = Vec::new();
+    let mut owners = Vec::new();
+    for (app_index, built) in apps.iter().enumerate() {
+        let app = &built.app;
+        for (index, node) in app.kustomizations.iter().enumerate() {
+            let path = app.kustomize_path(node);
+            if node.props.path.trim().is_empty() {
+                findings.push(Finding::error(
+                    &app.name,
+                    &path,
+                    "kustomization has no folder: set `KustomizeProps::path`",
+                ));
+                continue;
+            }
+            if renderer.is_none() {
+                findings.push(Finding::error(
+                    &app.name,
+                    &path,
+                    "this kustomization must be rendered, but synthesis was given no kustomize \
+                     renderer (call `synthesize_with` with `SynthInputs::with_kustomize`)",
+                ));
+                continue;
+            }
+            requests.push(KustomizeRequest {
+                path,
+                kustomization: node.props.path.clone(),
+            });
+            owners.push((app_index, index));
+        }
+    }
+    if let (Some(renderer), false) = (renderer, requests.is_empty()) {
+        let rendered = renderer.render(&requests);
+        for (((app_index, index), request), result) in
+            owners.into_iter().zip(&requests).zip(rendered)
+        {
+            match result {
+                Ok(output) => results[app_index][index] = Some(output),
+                Err(error) => findings.push(
+                    Finding::error(&apps[app_index].app.name, &request.path, error.to_string())
+                        .in_file(format!("{}/kustomization.yaml", request.kustomization)),
+                ),
+            }
         }
     }
     results
@@ -455,6 +538,7 @@ fn ordered(
             Dependency::Object(target) => members(Source::Object(target.0)),
             Dependency::Include(include) => members(Source::Include(include.0)),
             Dependency::Helm(helm) => members(Source::Helm(helm.0)),
+            Dependency::Kustomize(kustomize) => members(Source::Kustomize(kustomize.0)),
         };
         edges.extend(targets.into_iter().map(|target| (object_doc, target)));
     }
