@@ -6,6 +6,7 @@ mod cli;
 mod diff;
 mod fmt;
 mod homelab;
+mod kustomize;
 mod parity;
 mod publish;
 mod support;
