@@ -330,10 +330,7 @@ fn kustomize_cannot_reach_the_network_and_needs_not() {
         .build(&t.workspace.join("k"), home.path())
         .unwrap_err()
         .to_string();
-    assert!(
-        error.contains("127.0.0.1:9") || error.contains("proxy") || error.contains("git"),
-        "{error}"
-    );
+    assert!(error.contains("127.0.0.1 port 9"), "{error}");
     // localized, the same kustomization renders
     let rendered = render(&KustomizeCli::new(config), "k").unwrap();
     assert_eq!(names(&rendered.manifest), ["from-a", "from-b", "local"]);
