@@ -1,14 +1,13 @@
-//! Kubeflow: the central dashboard's HTTPRoute and the notebook gateway controller, which
-//! gives every notebook, volume viewer and tensorboard an HTTPRoute of its own.
+//! Kubeflow: the platform itself (the seed's kustomization over remote bases of
+//! `github.com/kubeflow/manifests` v1.11.0, in `kubeflow/kustomization/`, pinned in
+//! `kustomize.lock` and rendered offline), the central dashboard's HTTPRoute to its Services,
+//! and the notebook gateway controller, which gives every notebook, volume viewer and
+//! tensorboard an HTTPRoute of its own.
 //!
-//! Not ported: the Kubeflow components themselves (dashboard, web apps, pipelines, Katib).
-//! The seed's CI ran `kustomize build` over remote bases of `github.com/kubeflow/manifests`
-//! at v1.11.0 and published the result beside this app; that build needs the network, which
-//! synth never uses, and its output is not in this workspace. Until it is vendored (as an
-//! included file or a chart), those components are installed outside synth, and the
-//! dashboard route says so: its backends are allowed as external references. The controller is built
-//! with the workload kit (restricted Pod Security profile), its RBAC with `Access`, and it
-//! rolls when its script changes (a content hash on the pod template).
+//! Where an upstream object breaks a rule of synthesis, a patch or an allowance below says
+//! why. The controller is built with the workload kit (restricted Pod Security profile), its
+//! RBAC with `Access`, and it rolls when its script changes (a content hash on the pod
+//! template).
 
 use homelab_clusters::Cluster;
 use homelab_synth::kit::workload::{ContainerBuilder, DeploymentBuilder, PodBuilder};
@@ -16,7 +15,7 @@ use homelab_synth::kit::{
     Access, GatewayRef, HttpRouteBuilder, RouteFilter, RouteRule, backend, named, path_prefix,
     replace_prefix, set_request_header, string_map,
 };
-use homelab_synth::{Allow, App, ChartProps};
+use homelab_synth::{Allow, App, ChartProps, KustomizeProps};
 use k8s_openapi::api::core::v1::ConfigMap;
 
 const NAMESPACE: &str = "kubeflow";
@@ -28,10 +27,7 @@ const CONTROLLER_IMAGE: &str = "harbor.madhan.app/library/notebook-gateway-contr
 const USER_HEADER: (&str, &str) = ("kubeflow-userid", "user@example.com");
 
 pub fn kubeflow(app: &mut App, cluster: &Cluster) {
-    app.namespace_made_elsewhere(
-        NAMESPACE,
-        "made by the upstream kubeflow/manifests build with the Kubeflow components",
-    );
+    platform(app);
     dashboard_route(app, cluster);
     notebook_gateway_controller(app, cluster);
 }
@@ -62,13 +58,31 @@ fn dashboard_route(app: &mut App, cluster: &Cluster) {
             ..Default::default()
         });
     }
-    let route = chart.add("route", route.build());
-    chart.allow(
-        route,
-        Allow::ExternalReference,
-        "the Kubeflow Services come from the upstream kubeflow/manifests v1.11.0 kustomize \
-         build, installed outside synth",
+    chart.add("route", route.build());
+}
+
+/// The seed's kustomization: 18 remote bases, the baseline Pod Security component, the
+/// Profile rename, the NetworkPolicy and Istio deletions, three stub Istio CRDs.
+fn platform(app: &mut App) {
+    let mut chart = app.chart("platform", ChartProps::namespace(NAMESPACE));
+    let manifests = chart.kustomize(
+        "manifests",
+        KustomizeProps::new("apps/ai/kubeflow/kustomization"),
     );
+    for secret in [
+        "katib-mysql-secrets",
+        "mlpipeline-minio-artifact",
+        "mysql-secret",
+    ] {
+        chart.allow_rendered(
+            manifests,
+            "Secret",
+            secret,
+            Allow::SecretData,
+            "Kubeflow's upstream default credentials of its in-cluster MySQL and SeaweedFS, \
+             reachable only inside the cluster; the seed shipped the same values",
+        );
+    }
 }
 
 fn user_header() -> RouteFilter {

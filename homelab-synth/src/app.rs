@@ -8,6 +8,8 @@ use crate::chart::{Chart, ChartProps};
 use crate::helm::HelmRef;
 use crate::helm::construct::{HelmNode, HelmProps, RenderedTarget};
 use crate::include::{IncludeNode, IncludeRef};
+use crate::kustomize::KustomizeRef;
+use crate::kustomize::construct::{KustomizeNode, KustomizeProps};
 use crate::object::{Allow, ChartRef, ObjectNode, ObjectRef, Origin, TypedObject, Untyped};
 use crate::patch::JsonPatch;
 
@@ -36,6 +38,36 @@ pub enum Dependency {
     Include(IncludeRef),
     /// Every object a Helm release rendered (or delegated).
     Helm(HelmRef),
+    /// Every object a kustomization rendered.
+    Kustomize(KustomizeRef),
+}
+
+impl From<KustomizeRef> for Dependency {
+    fn from(kustomize: KustomizeRef) -> Self {
+        Dependency::Kustomize(kustomize)
+    }
+}
+
+/// A construct whose objects are rendered by a tool at the edge (a Helm release or a
+/// kustomization): the target of `patch_rendered` and `allow_rendered`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenderedRef {
+    /// A Helm release.
+    Helm(HelmRef),
+    /// A kustomization.
+    Kustomize(KustomizeRef),
+}
+
+impl From<HelmRef> for RenderedRef {
+    fn from(helm: HelmRef) -> Self {
+        RenderedRef::Helm(helm)
+    }
+}
+
+impl From<KustomizeRef> for RenderedRef {
+    fn from(kustomize: KustomizeRef) -> Self {
+        RenderedRef::Kustomize(kustomize)
+    }
 }
 
 impl From<ObjectRef> for Dependency {
@@ -72,7 +104,8 @@ pub struct App {
     pub(crate) objects: Vec<ObjectNode>,
     pub(crate) includes: Vec<IncludeNode>,
     pub(crate) helms: Vec<HelmNode>,
-    /// Every object, include and Helm release in construction order.
+    pub(crate) kustomizations: Vec<KustomizeNode>,
+    /// Every object, include, Helm release and kustomization in construction order.
     pub(crate) children: Vec<Child>,
     pub(crate) dependencies: Vec<(ObjectRef, Dependency)>,
     pub(crate) errors: Vec<ConstructError>,
@@ -91,6 +124,7 @@ pub(crate) enum Child {
     Object(usize),
     Include(usize),
     Helm(usize),
+    Kustomize(usize),
 }
 
 impl App {
@@ -102,6 +136,7 @@ impl App {
             objects: Vec::new(),
             includes: Vec::new(),
             helms: Vec::new(),
+            kustomizations: Vec::new(),
             children: Vec::new(),
             dependencies: Vec::new(),
             errors: Vec::new(),
@@ -269,33 +304,94 @@ impl App {
         HelmRef(index)
     }
 
-    /// Adds a JSON patch to the object of kind `kind` named `name` that `helm` renders.
-    /// Synthesis reports a patch that matches no rendered object.
-    pub fn patch_rendered(&mut self, helm: HelmRef, kind: &str, name: &str, patch: JsonPatch) {
-        if let Some(node) = self.helms.get_mut(helm.0) {
-            node.patches.push(RenderedTarget {
-                kind: kind.to_owned(),
-                name: name.to_owned(),
-                what: patch,
-            });
+    pub(crate) fn add_kustomize(
+        &mut self,
+        chart: usize,
+        id: &str,
+        props: KustomizeProps,
+    ) -> KustomizeRef {
+        self.check_child_id(chart, id);
+        let index = self.kustomizations.len();
+        self.kustomizations.push(KustomizeNode {
+            chart,
+            id: id.to_owned(),
+            props,
+            patches: Vec::new(),
+            allowed: Vec::new(),
+        });
+        self.children.push(Child::Kustomize(index));
+        KustomizeRef(index)
+    }
+
+    /// Construct path of a kustomization: `<app>/<chart>/<id>`.
+    pub(crate) fn kustomize_path(&self, node: &KustomizeNode) -> String {
+        format!("{}/{}", self.chart_path(node.chart), node.id)
+    }
+
+    /// Namespace of a kustomization's namespaced objects without one: its own, else its
+    /// chart's.
+    pub(crate) fn kustomize_namespace(&self, node: &KustomizeNode) -> Option<String> {
+        node.props
+            .namespace
+            .clone()
+            .or_else(|| self.charts[node.chart].props.namespace.clone())
+    }
+
+    /// Adds a JSON patch to the object of kind `kind` named `name` that `rendered` (a Helm
+    /// release or a kustomization) renders. Synthesis reports a patch that matches no
+    /// rendered object.
+    pub fn patch_rendered(
+        &mut self,
+        rendered: impl Into<RenderedRef>,
+        kind: &str,
+        name: &str,
+        patch: JsonPatch,
+    ) {
+        let target = RenderedTarget {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            what: patch,
+        };
+        match rendered.into() {
+            RenderedRef::Helm(helm) => {
+                if let Some(node) = self.helms.get_mut(helm.0) {
+                    node.patches.push(target);
+                }
+            }
+            RenderedRef::Kustomize(kustomize) => {
+                if let Some(node) = self.kustomizations.get_mut(kustomize.0) {
+                    node.patches.push(target);
+                }
+            }
         }
     }
 
-    /// Opts the rendered object `kind`/`name` of `helm` out of one check, with a reason.
+    /// Opts the object `kind`/`name` that `rendered` renders out of one check, with a
+    /// reason.
     pub fn allow_rendered(
         &mut self,
-        helm: HelmRef,
+        rendered: impl Into<RenderedRef>,
         kind: &str,
         name: &str,
         check: Allow,
         reason: &str,
     ) {
-        if let Some(node) = self.helms.get_mut(helm.0) {
-            node.allowed.push(RenderedTarget {
-                kind: kind.to_owned(),
-                name: name.to_owned(),
-                what: (check, reason.to_owned()),
-            });
+        let target = RenderedTarget {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            what: (check, reason.to_owned()),
+        };
+        match rendered.into() {
+            RenderedRef::Helm(helm) => {
+                if let Some(node) = self.helms.get_mut(helm.0) {
+                    node.allowed.push(target);
+                }
+            }
+            RenderedRef::Kustomize(kustomize) => {
+                if let Some(node) = self.kustomizations.get_mut(kustomize.0) {
+                    node.allowed.push(target);
+                }
+            }
         }
     }
 
@@ -323,7 +419,11 @@ impl App {
             || self
                 .helms
                 .iter()
-                .any(|helm| helm.chart == chart && helm.id == id);
+                .any(|helm| helm.chart == chart && helm.id == id)
+            || self
+                .kustomizations
+                .iter()
+                .any(|node| node.chart == chart && node.id == id);
         if taken {
             self.errors.push(ConstructError::DuplicateId {
                 path: format!("{parent}/{id}"),

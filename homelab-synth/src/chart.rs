@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::app::App;
+use crate::app::{App, RenderedRef};
 use crate::helm::{HelmProps, HelmRef};
 use crate::include::IncludeRef;
+use crate::kustomize::{KustomizeProps, KustomizeRef};
 use crate::object::{Allow, ChartRef, ObjectRef, TypedObject, Untyped};
 use crate::patch::JsonPatch;
 
@@ -83,16 +84,31 @@ impl<'a> Chart<'a> {
         self.app.add_helm(self.index, id, props)
     }
 
-    /// Adds a JSON patch to the object `kind`/`name` rendered by `helm`; it applies after
-    /// names and metadata are resolved, like any patch.
-    pub fn patch_rendered(&mut self, helm: HelmRef, kind: &str, name: &str, patch: JsonPatch) {
-        self.app.patch_rendered(helm, kind, name, patch);
+    /// Adds a kustomization under `id`: the folder `props.path` (relative to the workspace)
+    /// is rendered at synthesis by the [`KustomizeRenderer`](crate::kustomize::KustomizeRenderer)
+    /// (`kustomize build`, remote bases pinned and fetched before it runs) and its objects
+    /// become objects of this chart, like a Helm release's.
+    pub fn kustomize(&mut self, id: &str, props: KustomizeProps) -> KustomizeRef {
+        self.app.add_kustomize(self.index, id, props)
     }
 
-    /// Opts the object `kind`/`name` rendered by `helm` out of one check, with a reason.
+    /// Adds a JSON patch to the object `kind`/`name` rendered by `rendered` (a Helm release
+    /// or a kustomization); it applies after names and metadata are resolved, like any patch.
+    pub fn patch_rendered(
+        &mut self,
+        rendered: impl Into<RenderedRef>,
+        kind: &str,
+        name: &str,
+        patch: JsonPatch,
+    ) {
+        self.app.patch_rendered(rendered, kind, name, patch);
+    }
+
+    /// Opts the object `kind`/`name` rendered by `rendered` (a Helm release or a
+    /// kustomization) out of one check, with a reason.
     pub fn allow_rendered(
         &mut self,
-        helm: HelmRef,
+        helm: impl Into<RenderedRef>,
         kind: &str,
         name: &str,
         check: Allow,

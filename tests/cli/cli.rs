@@ -577,8 +577,8 @@ fn list_shows_every_app_with_category_namespaces_and_counts() {
             .clone()
     };
     assert_eq!(row("main", "comfyui")[2..], ["ai", "comfyui", "5"]);
-    assert_eq!(row("main", "kubeflow")[2..], ["ai", "kubeflow", "6"]);
-    assert_eq!(row("staging", "kubeflow")[2..], ["ai", "kubeflow", "6"]);
+    assert_eq!(row("main", "kubeflow")[2..], ["ai", "kubeflow", "325"]);
+    assert_eq!(row("staging", "kubeflow")[2..], ["ai", "kubeflow", "325"]);
     assert!(
         !rows
             .iter()

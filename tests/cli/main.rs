@@ -7,6 +7,7 @@ mod diff;
 mod fmt;
 mod homelab;
 mod init;
+mod kustomize;
 mod parity;
 mod publish;
 mod support;

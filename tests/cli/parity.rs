@@ -2,7 +2,10 @@
 //! the main cluster's output, through synth's own migration diff and the committed ledger
 //! `migration/seed-v0.1.6.toml`. Every difference must be listed there, every entry must
 //! still match a difference, and putting back any of the regressions the parity issue found
-//! makes the check fail.
+//! makes the check fail. The seed's Kubeflow build (`kubeflow/kubeflow-manifests.yaml`) is in
+//! no public copy of its tree; its reference here is the kustomize build of the seed's
+//! kustomization (`apps/ai/kubeflow/kustomization`) over the offline copies of its remote
+//! bases (`../shared/kustomize`, pinned in `kustomize.lock`), as the seed's CI built it.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -41,7 +44,25 @@ fn seed_files() -> BTreeMap<String, Vec<u8>> {
         }
     }
     assert!(files.len() >= 532, "the seed holds 532 objects");
+    files.insert(
+        "kubeflow/kubeflow-manifests.yaml".to_owned(),
+        kubeflow_reference().into_bytes(),
+    );
     files
+}
+
+/// The seed's Kubeflow build: its kustomization over the pinned offline copies.
+fn kubeflow_reference() -> String {
+    use homelab_synth::kustomize::{KustomizeRenderer, KustomizeRequest};
+    let kustomize = homelab_synth_kustomize::KustomizeCli::from_env(workspace());
+    let request = KustomizeRequest {
+        path: "kubeflow".into(),
+        kustomization: "apps/ai/kubeflow/kustomization".into(),
+    };
+    match kustomize.render(&[request]).pop() {
+        Some(Ok(rendered)) => rendered.manifest,
+        other => panic!("the seed's Kubeflow kustomization must build: {other:?}"),
+    }
 }
 
 /// The main cluster's files, `<app>/<file>` → content.

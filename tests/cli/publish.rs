@@ -47,6 +47,24 @@ fn source_workspace() -> tempfile::TempDir {
         )
         .unwrap();
     }
+    // Kubeflow's kustomization and the lock of its remote bases (found through
+    // SYNTH_KUSTOMIZE_MIRRORS, which scripts/test sets)
+    std::fs::copy(
+        workspace().join("kustomize.lock"),
+        root.join("kustomize.lock"),
+    )
+    .unwrap();
+    let kustomization = root.join("apps/ai/kubeflow/kustomization");
+    std::fs::create_dir_all(&kustomization).unwrap();
+    for file in ["kustomization.yaml", "stub-istio-crds.yaml"] {
+        std::fs::copy(
+            workspace()
+                .join("apps/ai/kubeflow/kustomization")
+                .join(file),
+            kustomization.join(file),
+        )
+        .unwrap();
+    }
     git(root, &["init", "-q", "-b", "main"]);
     git(root, &["add", "."]);
     git(root, &["commit", "-q", "-m", "homelab"]);

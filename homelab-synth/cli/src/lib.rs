@@ -135,7 +135,10 @@ pub fn synthesize<S: ClusterSettings + Default>(
 ) -> Result<Synthesis<S>, homelab_synth::RunError> {
     let sources = homelab_synth::WorkspaceFiles::new(root);
     let helm = cmd::charts::renderer(root);
-    let inputs = homelab_synth::SynthInputs::new(&sources).with_helm(&helm);
+    let kustomize = cmd::charts::kustomize_renderer(root);
+    let inputs = homelab_synth::SynthInputs::new(&sources)
+        .with_helm(&helm)
+        .with_kustomize(&kustomize);
     workspace.synthesize(selection, &inputs)
 }
 

@@ -287,7 +287,7 @@ pub(crate) fn objects(
 /// Removes `null` map entries at any depth (`annotations: null`, `data: null` that templates
 /// leave behind): the API server reads them as absent, and without them the output says what
 /// the object is.
-fn strip_nulls(value: &mut Value) {
+pub(crate) fn strip_nulls(value: &mut Value) {
     match value {
         Value::Object(map) => {
             map.retain(|_, child| !child.is_null());

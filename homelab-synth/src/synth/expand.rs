@@ -1,7 +1,8 @@
 //! Turns an app's children into a flat list of objects in construction order, reading each
 //! include through the [`SourceReader`] and parsing it with the shared Kubernetes YAML
 //! reader. A `v1` `List` document is unpacked into its items, as kubectl does. A Helm release
-//! contributes the objects of its render (already done at the edge) or of its delegation.
+//! contributes the objects of its render (already done at the edge) or of its delegation; a
+//! kustomization the objects of its render.
 
 use serde_json::Value;
 
@@ -11,6 +12,7 @@ use crate::helm::delegate;
 use crate::helm::rendered;
 use crate::helm::{HelmError, HelmMode, Rendered};
 use crate::include::SourceReader;
+use crate::kustomize::{Kustomized, rendered as kustomized};
 use crate::object::{ObjectNode, Origin};
 use crate::yaml::read_documents;
 
@@ -20,6 +22,7 @@ pub(crate) enum Source {
     Object(usize),
     Include(usize),
     Helm(usize),
+    Kustomize(usize),
 }
 
 /// One object of an app, ready to be resolved.
@@ -42,12 +45,17 @@ pub(crate) struct Item {
 /// releases that were not rendered (delegated, or invalid props already reported).
 pub(crate) type Renders = Vec<Option<Result<Rendered, HelmError>>>;
 
+/// The render of each kustomization of an app, by index; `None` for those that did not
+/// render (already reported).
+pub(crate) type KustomizeRenders = Vec<Option<Kustomized>>;
+
 /// The app's objects in construction order, and the findings of unreadable includes. The
 /// objects are moved out of the app (its other parts stay), so no body is copied.
 pub(crate) fn expand(
     app: &mut App,
     sources: &dyn SourceReader,
     mut renders: Renders,
+    mut kustomize_renders: KustomizeRenders,
 ) -> (Vec<Item>, Vec<Finding>) {
     let mut items = Vec::with_capacity(app.objects.len());
     let mut findings = Vec::new();
@@ -196,6 +204,27 @@ pub(crate) fn expand(
                             });
                         }
                     }
+                }
+            }
+            Child::Kustomize(index) => {
+                let node = &app.kustomizations[index];
+                let Some(output) = kustomize_renders.get_mut(index).and_then(Option::take) else {
+                    continue;
+                };
+                let path = app.kustomize_path(node);
+                let namespace = app.kustomize_namespace(node);
+                let (objects, render_findings) =
+                    kustomized::objects(&app.name, &path, node, output);
+                findings.extend(render_findings);
+                for object in objects {
+                    items.push(Item {
+                        path: format!("{path}/{}/{}", object.ids[1], object.ids[2]),
+                        ids: object.ids,
+                        node: object.node,
+                        source: Source::Kustomize(index),
+                        release_namespace: namespace.clone(),
+                        crd_folder: false,
+                    });
                 }
             }
         }

@@ -17,12 +17,13 @@ use crate::cluster::Cluster;
 use crate::finding::{Finding, Severity};
 use crate::helm::{HelmMode, HelmRenderer, RenderRequest};
 use crate::include::SourceReader;
+use crate::kustomize::{KustomizeRenderer, KustomizeRequest};
 use crate::manifest::{AppManifest, Document, ManifestSet};
 use crate::output::file_name::{FileKey, file_names};
 use crate::registry::Registry;
 use crate::validate::validate;
 
-use expand::{Item, Renders, Source, expand};
+use expand::{Item, KustomizeRenders, Renders, Source, expand};
 use resolve::{crd_scopes, resolve};
 
 /// An app built by its registered function, with its category.
@@ -148,13 +149,15 @@ fn rolls_out_after<S>(registry: &Registry<S>, name: &str) -> BTreeSet<String> {
 }
 
 /// What synthesis reads from outside the construct tree: included files and, when any app
-/// has a Helm release to render, a Helm renderer.
+/// has a Helm release or a kustomization to render, its renderer.
 #[derive(Clone, Copy)]
 pub struct SynthInputs<'a> {
     /// Included files.
     pub sources: &'a dyn SourceReader,
     /// Renders Helm releases; `None` makes every rendered release an error.
     pub helm: Option<&'a dyn HelmRenderer>,
+    /// Renders kustomizations; `None` makes every kustomization an error.
+    pub kustomize: Option<&'a dyn KustomizeRenderer>,
 }
 
 impl<'a> SynthInputs<'a> {
@@ -163,6 +166,7 @@ impl<'a> SynthInputs<'a> {
         SynthInputs {
             sources,
             helm: None,
+            kustomize: None,
         }
     }
 
@@ -170,6 +174,13 @@ impl<'a> SynthInputs<'a> {
     #[must_use]
     pub fn with_helm(mut self, helm: &'a dyn HelmRenderer) -> Self {
         self.helm = Some(helm);
+        self
+    }
+
+    /// The same inputs with a kustomize renderer.
+    #[must_use]
+    pub fn with_kustomize(mut self, kustomize: &'a dyn KustomizeRenderer) -> Self {
+        self.kustomize = Some(kustomize);
         self
     }
 }
@@ -209,8 +220,15 @@ pub fn synthesize_owned_with(
     let sources = inputs.sources;
     let mut findings = Vec::new();
     let mut renders = render_releases(&apps, inputs.helm, &mut findings);
-    let unavailable = take_unavailable(&mut renders);
+    let mut unavailable = take_unavailable(&mut renders);
     let mut renders = renders.into_iter();
+    let mut kustomized =
+        render_kustomizations(&apps, inputs.kustomize, &mut findings, &mut unavailable).into_iter();
+    unavailable.sort();
+    unavailable.dedup();
+    // apps with a release or kustomization that did not render: their other findings would
+    // only repeat that (a route to a Service it would have made, an undeclared namespace)
+    let unrendered: BTreeSet<String> = findings.iter().map(|f| f.app.clone()).collect();
     let mut expanded = Vec::with_capacity(apps.len());
     for built in &mut apps {
         let app = &mut built.app;
@@ -222,8 +240,13 @@ pub fn synthesize_owned_with(
             };
             Finding::error(&app.name, &path, error.to_string()).by_rule("construct")
         }));
-        let (items, include_findings) = expand(app, sources, renders.next().unwrap_or_default());
-        // includes and rendered releases
+        let (items, include_findings) = expand(
+            app,
+            sources,
+            renders.next().unwrap_or_default(),
+            kustomized.next().unwrap_or_default(),
+        );
+        // includes, rendered releases and kustomizations
         findings.extend(include_findings.into_iter().map(|f| f.by_rule("expand")));
         expanded.push(items);
     }
@@ -281,7 +304,11 @@ pub fn synthesize_owned_with(
     // with an input missing, the checks across objects would report what is only missing
     // because it was not rendered: they are counted, not reported
     let unchecked = if unavailable.is_empty() {
-        findings.extend(checked);
+        findings.extend(
+            checked
+                .into_iter()
+                .filter(|finding| !unrendered.contains(&finding.app)),
+        );
         0
     } else {
         checked
@@ -404,6 +431,76 @@ fn render_releases(
     results
 }
 
+/// Renders every kustomization of every app in one call to the renderer; the results per
+/// app, by kustomization index. A kustomization without a path, or without a renderer, is
+/// reported here and not rendered; so is every failed render, once, naming the file.
+fn render_kustomizations(
+    apps: &[BuiltApp],
+    renderer: Option<&dyn KustomizeRenderer>,
+    findings: &mut Vec<Finding>,
+    unavailable: &mut Vec<String>,
+) -> Vec<KustomizeRenders> {
+    let mut results: Vec<KustomizeRenders> = apps
+        .iter()
+        .map(|built| vec![None; built.app.kustomizations.len()])
+        .collect();
+    let mut requests = Vec::new();
+    let mut owners = Vec::new();
+    for (app_index, built) in apps.iter().enumerate() {
+        let app = &built.app;
+        for (index, node) in app.kustomizations.iter().enumerate() {
+            let path = app.kustomize_path(node);
+            if node.props.path.trim().is_empty() {
+                findings.push(
+                    Finding::error(
+                        &app.name,
+                        &path,
+                        "kustomization has no folder: set `KustomizeProps::path`",
+                    )
+                    .by_rule("kustomize"),
+                );
+                continue;
+            }
+            if renderer.is_none() {
+                findings.push(
+                    Finding::error(
+                        &app.name,
+                        &path,
+                        "this kustomization must be rendered, but synthesis was given no kustomize \
+                     renderer (call `synthesize_with` with `SynthInputs::with_kustomize`)",
+                    )
+                    .by_rule("kustomize"),
+                );
+                continue;
+            }
+            requests.push(KustomizeRequest {
+                path,
+                kustomization: node.props.path.clone(),
+            });
+            owners.push((app_index, index));
+        }
+    }
+    if let (Some(renderer), false) = (renderer, requests.is_empty()) {
+        let rendered = renderer.render(&requests);
+        for (((app_index, index), request), result) in
+            owners.into_iter().zip(&requests).zip(rendered)
+        {
+            match result {
+                Ok(output) => results[app_index][index] = Some(output),
+                // a missing tool or source stops every kustomization that needs it: one
+                // message per cause, an I/O error rather than a finding of the app
+                Err(error) if error.is_missing_input() => unavailable.push(error.to_string()),
+                Err(error) => findings.push(
+                    Finding::error(&apps[app_index].app.name, &request.path, error.to_string())
+                        .in_file(format!("{}/kustomization.yaml", request.kustomization))
+                        .by_rule("kustomize"),
+                ),
+            }
+        }
+    }
+    results
+}
+
 /// Gives a rendered object the release namespace when its kind is namespaced and it has
 /// none; removes the namespace of cluster-scoped rendered objects.
 fn release_namespace(item: &mut Item, crds: &resolve::CrdScopes) {
@@ -503,6 +600,7 @@ fn ordered(
             Dependency::Object(target) => members(Source::Object(target.0)),
             Dependency::Include(include) => members(Source::Include(include.0)),
             Dependency::Helm(helm) => members(Source::Helm(helm.0)),
+            Dependency::Kustomize(kustomize) => members(Source::Kustomize(kustomize.0)),
         };
         edges.extend(targets.into_iter().map(|target| (object_doc, target)));
     }

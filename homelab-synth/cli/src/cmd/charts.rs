@@ -10,6 +10,7 @@ use homelab_synth::{BuiltApp, ClusterSettings, Workspace};
 
 use crate::cmd::select::SelectArgs;
 use homelab_synth_helm::{HelmCli, HelmConfig, lock_charts};
+use homelab_synth_kustomize::{KustomizeCli, KustomizeConfig, lock_kustomizations};
 
 /// Manage the Helm charts the apps render.
 #[derive(clap::Args, Debug)]
@@ -23,8 +24,9 @@ pub struct ChartsArgs {
 /// `synth charts` subcommands.
 #[derive(clap::Subcommand, Debug)]
 pub enum ChartsCommand {
-    /// Resolve every chart version the apps use and write charts.lock (existing entries are
-    /// kept unless --refresh).
+    /// Resolve every chart version the apps use and write charts.lock, and every remote
+    /// kustomize source their kustomizations reach and write kustomize.lock (existing entries
+    /// are kept unless --refresh).
     Lock(LockArgs),
 }
 
@@ -75,9 +77,35 @@ pub fn run<S: ClusterSettings + Default>(
                 file.charts.len(),
                 config.lock_file.display()
             );
-            Ok(())
+            lock_kustomize(lock, &apps, root)
         }
     }
+}
+
+/// The kustomize half of `synth charts lock`: `kustomize.lock`.
+fn lock_kustomize(lock: &LockArgs, apps: &[BuiltApp], workspace: &Path) -> anyhow::Result<()> {
+    let kustomizations = homelab_synth::kustomize::kustomizations(apps);
+    let mut config = KustomizeConfig::from_env(workspace);
+    config.offline |= lock.offline;
+    // --mirror names chart mirrors; kustomize mirrors stay those of kustomize.lock
+    let file = lock_kustomizations(&config, &kustomizations, Vec::new(), lock.refresh)
+        .context("cannot lock the kustomize sources")?;
+    file.write(&config.lock_file)
+        .with_context(|| format!("cannot write {}", config.lock_file.display()))?;
+    for source in &file.sources {
+        println!("{} {} {}", source.url, source.reference, source.sha256);
+    }
+    println!(
+        "synth: locked {} kustomize source(s) in {}",
+        file.sources.len(),
+        config.lock_file.display()
+    );
+    Ok(())
+}
+
+/// The kustomize renderer for synthesis in `workspace`, configured from the environment.
+pub fn kustomize_renderer(workspace: &Path) -> KustomizeCli {
+    KustomizeCli::from_env(workspace)
 }
 
 /// The Helm renderer for synthesis in `workspace`, configured from the environment.

@@ -145,10 +145,14 @@ pub(crate) fn synthesize_reporting<S: ClusterSettings + Default>(
 ) -> anyhow::Result<Synthesis<S>> {
     let sources = WorkspaceFiles::new(root);
     let helm = cmd::charts::renderer(root);
-    let inputs = SynthInputs::new(&sources).with_helm(&helm);
+    let kustomize = cmd::charts::kustomize_renderer(root);
+    let inputs = SynthInputs::new(&sources)
+        .with_helm(&helm)
+        .with_kustomize(&kustomize);
     let result = workspace.synthesize(selection, &inputs);
     // cache entries that were not used: the renders themselves are fine
-    let cache_warnings = helm.take_warnings();
+    let mut cache_warnings = helm.take_warnings();
+    cache_warnings.extend(kustomize.take_warnings());
     let synthesis = result.map_err(|error| {
         for warning in &cache_warnings {
             format.problem("cache", &format!("warning: {warning}"));

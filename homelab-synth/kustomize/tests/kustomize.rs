@@ -1,0 +1,419 @@
+//! The kustomize renderer against the real kubectl, real git archives and a real HTTP server
+//! on 127.0.0.1: remote bases two levels deep from a mirror, digests, unlocked references, no
+//! network during a render, the render cache, a plain-file URL, and Kubeflow from the shared
+//! offline copies.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use homelab_synth::kustomize::{KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized};
+use homelab_synth_kustomize::binary::KustomizeBinary;
+use homelab_synth_kustomize::{
+    KustomizeCli, KustomizeConfig, KustomizeLock, Tool, lock_kustomizations,
+};
+
+/// The repository root (two levels above this crate).
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The real kubectl: `KUBECTL`, else `target/tools/kubectl` as `scripts/install-kubectl`
+/// installs it. Never skipped: a missing kubectl fails the test, saying what to run.
+fn kubectl() -> PathBuf {
+    let path = std::env::var_os("KUBECTL")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/tools/kubectl"));
+    assert!(
+        path.is_file(),
+        "kubectl is needed for these tests and was not found at {}: run \
+         `export KUBECTL=$(scripts/install-kubectl)` (scripts/test does)",
+        path.display()
+    );
+    path
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn git(folder: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(folder)
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {output:?}");
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// A real git repository with `files`, tagged `tag`, archived as GitHub does (one top folder,
+/// the commit in the pax header) into `mirror/<name>`; returns the commit.
+fn archived_repo(
+    scratch: &Path,
+    name: &str,
+    tag: &str,
+    files: &[(&str, &str)],
+    mirror: &Path,
+    archive: &str,
+) -> String {
+    let repo = scratch.join(format!("repo-{name}"));
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    for (path, text) in files {
+        write(&repo.join(path), text);
+    }
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "content"]);
+    git(&repo, &["tag", tag]);
+    std::fs::create_dir_all(mirror).unwrap();
+    git(
+        &repo,
+        &[
+            "archive",
+            "--format=tar.gz",
+            &format!("--prefix={name}-{tag}/"),
+            "-o",
+            &mirror.join(archive).display().to_string(),
+            tag,
+        ],
+    );
+    git(&repo, &["rev-parse", "HEAD"])
+}
+
+fn config_map(name: &str) -> String {
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  a: b\n")
+}
+
+fn kustomization(resources: &[&str]) -> String {
+    let mut text =
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n".to_owned();
+    for resource in resources {
+        text.push_str(&format!("- {resource}\n"));
+    }
+    text
+}
+
+/// A workspace whose kustomization `k/` reaches `github.com/example/base-a` (a mirror
+/// archive), whose base reaches `github.com/example/base-b`: two levels of remote bases.
+struct TwoLevels {
+    _scratch: tempfile::TempDir,
+    workspace: PathBuf,
+    mirror: PathBuf,
+    cache: PathBuf,
+    commit_a: String,
+}
+
+fn two_levels() -> TwoLevels {
+    let scratch = tempfile::tempdir().unwrap();
+    let mirror = scratch.path().join("mirror");
+    let commit_a = archived_repo(
+        scratch.path(),
+        "base-a",
+        "v1",
+        &[
+            (
+                "deploy/kustomization.yaml",
+                &kustomization(&["cm.yaml", "https://github.com/example/base-b/config?ref=v2"]),
+            ),
+            ("deploy/cm.yaml", &config_map("from-a")),
+        ],
+        &mirror,
+        "base-a-v1.tar.gz",
+    );
+    // base-b's mirror copy holds part of the repository under a longer name, like
+    // argo-workflows-v3.7.3-manifests.tar.gz
+    archived_repo(
+        scratch.path(),
+        "base-b",
+        "v2",
+        &[
+            ("config/kustomization.yaml", &kustomization(&["cm.yaml"])),
+            ("config/cm.yaml", &config_map("from-b")),
+        ],
+        &mirror,
+        "base-b-v2-config.tar.gz",
+    );
+    let workspace = scratch.path().join("workspace");
+    write(
+        &workspace.join("k/kustomization.yaml"),
+        &(kustomization(&["github.com/example/base-a//deploy?ref=v1", "local.yaml"])
+            + "namespace: demo\n"),
+    );
+    write(&workspace.join("k/local.yaml"), &config_map("local"));
+    TwoLevels {
+        cache: scratch.path().join("cache"),
+        _scratch: scratch,
+        workspace,
+        mirror,
+        commit_a,
+    }
+}
+
+fn config(workspace: &Path, cache: &Path, mirror: &Path) -> KustomizeConfig {
+    KustomizeConfig {
+        workspace: workspace.to_path_buf(),
+        lock_file: workspace.join("kustomize.lock"),
+        cache_dir: cache.to_path_buf(),
+        mirrors: vec![mirror.display().to_string()],
+        tool: Some(Tool::Kubectl(kubectl())),
+        offline: true,
+        timeout: Duration::from_secs(120),
+    }
+}
+
+fn render(cli: &KustomizeCli, kustomization: &str) -> Result<Kustomized, KustomizeError> {
+    cli.render(&[KustomizeRequest {
+        path: "app/chart/k".into(),
+        kustomization: kustomization.into(),
+    }])
+    .pop()
+    .unwrap()
+}
+
+fn names(manifest: &str) -> Vec<String> {
+    let mut names: Vec<String> = manifest
+        .lines()
+        .filter_map(|l| l.strip_prefix("  name: "))
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_remote_base_two_levels_deep_is_locked_and_rendered_from_a_mirror() {
+    let t = two_levels();
+    let config = config(&t.workspace, &t.cache, &t.mirror);
+    let lock = lock_kustomizations(&config, &["k".into()], Vec::new(), false).unwrap();
+    assert_eq!(lock.sources.len(), 2, "{lock:?}");
+    let a = &lock.sources[0];
+    assert_eq!(
+        (a.url.as_str(), a.reference.as_str(), a.file.as_str()),
+        ("github.com/example/base-a", "v1", "base-a-v1.tar.gz")
+    );
+    assert_eq!(a.commit.as_deref(), Some(t.commit_a.as_str()));
+    assert_eq!(lock.sources[1].file, "base-b-v2-config.tar.gz");
+    assert!(lock.sources.iter().all(|s| s.sha256.starts_with("sha256:")));
+    lock.write(&config.lock_file).unwrap();
+
+    let cli = KustomizeCli::new(config);
+    let rendered = render(&cli, "k").unwrap();
+    assert_eq!(names(&rendered.manifest), ["from-a", "from-b", "local"]);
+    assert!(rendered.manifest.contains("namespace: demo"));
+    assert!(rendered.version.starts_with("v5."), "{}", rendered.version);
+}
+
+#[test]
+fn an_unlocked_reference_is_an_error_naming_the_file_and_the_reference() {
+    let t = two_levels();
+    let config = config(&t.workspace, &t.cache, &t.mirror);
+    let cli = KustomizeCli::new(config.clone());
+    let error = render(&cli, "k").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "k/kustomization.yaml: remote reference `github.com/example/base-a//deploy?ref=v1` is \
+         not in kustomize.lock: run `synth charts lock` to resolve and pin it"
+    );
+    assert!(error.is_missing_input());
+
+    // the second level: base-a locked, base-b not
+    let mut lock = lock_kustomizations(&config, &["k".into()], Vec::new(), false).unwrap();
+    lock.sources.retain(|s| s.url.ends_with("base-a"));
+    lock.write(&config.lock_file).unwrap();
+    let error = render(&KustomizeCli::new(config), "k").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "github.com/example/base-a?ref=v1: deploy/kustomization.yaml: remote reference \
+         `https://github.com/example/base-b/config?ref=v2` is not in kustomize.lock: run \
+         `synth charts lock` to resolve and pin it"
+    );
+}
+
+#[test]
+fn a_digest_mismatch_is_an_error_naming_the_file_and_the_reference() {
+    let t = two_levels();
+    let config = config(&t.workspace, &t.cache, &t.mirror);
+    let mut lock = lock_kustomizations(&config, &["k".into()], Vec::new(), false).unwrap();
+    let locked = lock.sources[1].sha256.clone();
+    lock.sources[1].sha256 = format!("sha256:{}", "0".repeat(64));
+    lock.write(&config.lock_file).unwrap();
+    let error = render(&KustomizeCli::new(config), "k").unwrap_err();
+    let KustomizeError::DigestMismatch {
+        file,
+        reference,
+        actual,
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!(
+        file,
+        "github.com/example/base-a?ref=v1: deploy/kustomization.yaml"
+    );
+    assert_eq!(reference, "https://github.com/example/base-b/config?ref=v2");
+    assert_eq!(*actual, locked);
+    assert!(
+        error.to_string().contains("synth charts lock --refresh"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_warm_render_runs_kustomize_zero_times_and_a_damaged_entry_is_rendered_again() {
+    let t = two_levels();
+    let config = config(&t.workspace, &t.cache, &t.mirror);
+    lock_kustomizations(&config, &["k".into()], Vec::new(), false)
+        .unwrap()
+        .write(&config.lock_file)
+        .unwrap();
+    let cold = KustomizeCli::new(config.clone());
+    let first = render(&cold, "k").unwrap();
+    // the version (once per binary) and the build
+    assert_eq!((cold.invocations(), cold.cache_hits()), (2, 0));
+
+    let warm = KustomizeCli::new(config.clone());
+    assert_eq!(render(&warm, "k").unwrap(), first);
+    assert_eq!((warm.invocations(), warm.cache_hits()), (0, 1));
+
+    // a workspace file changed: a miss
+    write(&t.workspace.join("k/local.yaml"), &config_map("local-2"));
+    let changed = KustomizeCli::new(config.clone());
+    assert!(render(&changed, "k").unwrap().manifest.contains("local-2"));
+    assert_eq!((changed.invocations(), changed.cache_hits()), (1, 0));
+
+    // an entry edited since it was written: a miss, with a warning naming the file
+    let renders = t.cache.join("renders");
+    for entry in std::fs::read_dir(&renders).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("local-2", "evil")).unwrap();
+    }
+    let damaged = KustomizeCli::new(config);
+    let again = render(&damaged, "k").unwrap();
+    assert!(again.manifest.contains("local-2") && !again.manifest.contains("evil"));
+    assert_eq!((damaged.invocations(), damaged.cache_hits()), (1, 0));
+    let warnings = damaged.take_warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("does not match the digest"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn kustomize_cannot_reach_the_network_and_needs_not() {
+    let t = two_levels();
+    let config = config(&t.workspace, &t.cache, &t.mirror);
+    lock_kustomizations(&config, &["k".into()], Vec::new(), false)
+        .unwrap()
+        .write(&config.lock_file)
+        .unwrap();
+    // the same tool, run on the kustomization as written (not localized): its remote base
+    // must go through the unroutable proxy synth gives it, and fails
+    let cache = homelab_synth_helm::cache::Cache::new(&t.cache);
+    let binary = KustomizeBinary::find(
+        config.tool.as_ref(),
+        &t.workspace,
+        &cache,
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let error = binary
+        .build(&t.workspace.join("k"), home.path())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("127.0.0.1 port 9"), "{error}");
+    // localized, the same kustomization renders
+    let rendered = render(&KustomizeCli::new(config), "k").unwrap();
+    assert_eq!(names(&rendered.manifest), ["from-a", "from-b", "local"]);
+}
+
+/// Serves `body` at every path on 127.0.0.1 until the test ends; the URL of `path`.
+fn serve(path: &str, body: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            // the request line and headers
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://127.0.0.1:{port}/{path}")
+}
+
+#[test]
+fn a_plain_file_url_is_downloaded_once_pinned_and_rendered() {
+    let scratch = tempfile::tempdir().unwrap();
+    let url = serve("releases/download/v1/app.yaml", config_map("served"));
+    let workspace = scratch.path().join("workspace");
+    write(
+        &workspace.join("k/kustomization.yaml"),
+        &kustomization(&[&url]),
+    );
+    let mut config = config(
+        &workspace,
+        &scratch.path().join("cache"),
+        &scratch.path().join("none"),
+    );
+    config.offline = false;
+    let lock = lock_kustomizations(&config, &["k".into()], Vec::new(), false).unwrap();
+    assert_eq!(lock.sources.len(), 1);
+    assert_eq!(
+        (
+            lock.sources[0].url.as_str(),
+            lock.sources[0].reference.as_str()
+        ),
+        (url.as_str(), "")
+    );
+    assert_eq!(lock.sources[0].commit, None);
+    lock.write(&config.lock_file).unwrap();
+    // offline from now on: the file comes from the cache
+    config.offline = true;
+    let rendered = render(&KustomizeCli::new(config), "k").unwrap();
+    assert_eq!(names(&rendered.manifest), ["served"]);
+}
+
+#[test]
+fn kubeflow_renders_offline_from_the_shared_copies() {
+    let root = repo_root();
+    let lock = KustomizeLock::read(&root.join("kustomize.lock")).unwrap();
+    assert!(
+        lock.sources.len() >= 3,
+        "kustomize.lock pins Kubeflow's sources: {lock:?}"
+    );
+    let scratch = tempfile::tempdir().unwrap();
+    let config = KustomizeConfig {
+        workspace: root.clone(),
+        lock_file: root.join("kustomize.lock"),
+        cache_dir: scratch.path().join("cache"),
+        mirrors: Vec::new(),
+        tool: Some(Tool::Kubectl(kubectl())),
+        offline: true,
+        timeout: Duration::from_secs(300),
+    };
+    let rendered = render(&KustomizeCli::new(config), "apps/ai/kubeflow/kustomization").unwrap();
+    let objects = rendered
+        .manifest
+        .lines()
+        .filter(|l| l.starts_with("kind: "))
+        .count();
+    assert_eq!(objects, 319);
+}
