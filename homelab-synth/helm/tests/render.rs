@@ -158,10 +158,13 @@ fn synth(apps: &[BuiltApp], helm: &HelmCli) -> Result<ManifestSet, SynthError> {
     synthesize_with(apps, &SynthInputs::new(&files).with_helm(helm))
 }
 
+/// The inputs synthesis could not read (one message per cause), then the errors.
 fn errors(result: Result<ManifestSet, SynthError>) -> Vec<String> {
     match result {
         Ok(_) => panic!("synthesis should fail"),
-        Err(error) => error.errors.iter().map(ToString::to_string).collect(),
+        Err(error) => (error.unavailable.iter().cloned())
+            .chain(error.errors.iter().map(ToString::to_string))
+            .collect(),
     }
 }
 

@@ -489,7 +489,14 @@ fn render_kustomizations(
                 Ok(output) => results[app_index][index] = Some(output),
                 // a missing tool or source stops every kustomization that needs it: one
                 // message per cause, an I/O error rather than a finding of the app
-                Err(error) if error.is_missing_input() => unavailable.push(error.to_string()),
+                Err(error) if error.is_missing_input() => unavailable.push(
+                    // the other causes name the file that holds the reference already
+                    if matches!(error, crate::kustomize::KustomizeError::ToolMissing { .. }) {
+                        format!("{}/kustomization.yaml: {error}", request.kustomization)
+                    } else {
+                        error.to_string()
+                    },
+                ),
                 Err(error) => findings.push(
                     Finding::error(&apps[app_index].app.name, &request.path, error.to_string())
                         .in_file(format!("{}/kustomization.yaml", request.kustomization))
