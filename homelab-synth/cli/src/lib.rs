@@ -223,6 +223,7 @@ fn synthesize_and_write<S: ClusterSettings + Default>(
     if synth.check && synth.out.as_deref() == Some(Path::new("-")) {
         bail!("--check compares with an output folder; --out - prints instead");
     }
+    cmd::stale::warn(workspace.build_info(), &root)?;
     let synthesized = synthesize_all(workspace, &synth.select.selection(), &root)?;
     if synth.stdout || synth.out.as_deref() == Some(Path::new("-")) {
         return print_stream(&synthesized);

@@ -86,6 +86,7 @@ pub(crate) fn run<S: ClusterSettings + Default>(
     let new = match &args.new {
         Some(side) => load(side, workspace)?,
         None => {
+            crate::cmd::stale::warn(homelab.build_info(), workspace)?;
             let synthesized = synthesize_all(homelab, &select.selection(), workspace)?;
             Tree::from_files(&synthesized.files()?)?
         }

@@ -10,3 +10,4 @@ pub(crate) mod graph;
 pub(crate) mod import;
 pub(crate) mod publish;
 pub(crate) mod select;
+pub(crate) mod stale;
