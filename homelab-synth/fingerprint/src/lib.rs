@@ -8,9 +8,10 @@
 //! not the sources are in a repository, and a build of uncommitted edits matches the same
 //! uncommitted checkout.
 //!
-//! What it covers, from the workspace root down: each package folder's (a folder holding a
-//! `Cargo.toml`) `Cargo.toml`, `Cargo.lock` and `build.rs`, and every file below its `src/`
-//! (Rust modules and what they `include_str!`). Not covered: hidden entries, `target`
+//! What it covers, from the workspace root down: every `.rs` file (crates keep their modules
+//! in `src/` or, like this homelab's apps, beside their `Cargo.toml`), each package's
+//! (a folder holding a `Cargo.toml`) `Cargo.toml` and `Cargo.lock`, and every file below a
+//! package's `src/` (what modules `include_str!`). Not covered: hidden entries, `target`
 //! folders and any folder holding a `CACHEDIR.TAG` (cargo's target folders), and each
 //! package's `tests/`, `benches/` and `examples/`, which are not part of the binary. Files
 //! the binary reads at run time (included YAML, `charts.lock`) are inputs of each run, not of
@@ -48,9 +49,10 @@ pub struct Fingerprint {
     pub digest: String,
     /// Every file hashed, relative to the root with `/` separators, in hashing order.
     pub files: Vec<String>,
-    /// The `src/` folders walked (relative), for a build script's `rerun-if-changed`: a file
-    /// added to one changes the fingerprint.
-    pub source_folders: Vec<String>,
+    /// The folders whose content a build script watches (`rerun-if-changed`), relative: each
+    /// package's `src/` and every other folder but the root holding a `.rs` file, so that a
+    /// file added to one runs the script again.
+    pub watched_folders: Vec<String>,
 }
 
 impl Fingerprint {
@@ -76,7 +78,7 @@ pub fn fingerprint(root: &Path) -> Result<Fingerprint, FingerprintError> {
     let mut walk = Walk {
         root,
         files: Vec::new(),
-        source_folders: Vec::new(),
+        watched_folders: Vec::new(),
     };
     walk.folder(root, false)?;
     // one order however the folders were read
@@ -94,18 +96,18 @@ pub fn fingerprint(root: &Path) -> Result<Fingerprint, FingerprintError> {
         hasher.update((content.len() as u64).to_le_bytes());
         hasher.update(&content);
     }
-    walk.source_folders.sort();
+    walk.watched_folders.sort();
     Ok(Fingerprint {
         digest: hex(&hasher.finalize()),
         files: walk.files,
-        source_folders: walk.source_folders,
+        watched_folders: walk.watched_folders,
     })
 }
 
 /// For the build script of a workspace's binary package: fingerprints the workspace the
 /// package belongs to (the nearest folder at or above `CARGO_MANIFEST_DIR` whose `Cargo.toml`
 /// declares `[workspace]`), hands the digest to the compiler as [`BUILD_ENV`] and tells cargo
-/// to run the script again when a covered file, or the content of a `src/` folder, changes.
+/// to run the script again when a covered file, or the content of a watched folder, changes.
 ///
 /// ```no_run
 /// // build.rs
@@ -129,7 +131,7 @@ pub fn build_script() {
     for file in &fingerprint.files {
         println!("cargo::rerun-if-changed={}", root.join(file).display());
     }
-    for folder in &fingerprint.source_folders {
+    for folder in &fingerprint.watched_folders {
         println!("cargo::rerun-if-changed={}", root.join(folder).display());
     }
     println!("cargo::rustc-env={BUILD_ENV}={}", fingerprint.digest);
@@ -149,13 +151,12 @@ pub fn workspace_root(start: &Path) -> Option<PathBuf> {
 struct Walk<'a> {
     root: &'a Path,
     files: Vec<String>,
-    source_folders: Vec<String>,
+    watched_folders: Vec<String>,
 }
 
 impl Walk<'_> {
-    /// Walks `folder`; `all` takes every file (below a `src/`), otherwise only a package's
-    /// manifest files are taken.
-    fn folder(&mut self, folder: &Path, all: bool) -> Result<(), FingerprintError> {
+    /// Walks `folder`; `in_source` takes every file (below a package's `src/`).
+    fn folder(&mut self, folder: &Path, in_source: bool) -> Result<(), FingerprintError> {
         let mut entries = Vec::new();
         for entry in std::fs::read_dir(folder).map_err(|error| read_error(folder, error))? {
             let entry = entry.map_err(|error| read_error(folder, error))?;
@@ -175,26 +176,29 @@ impl Walk<'_> {
             let is_file = kind.is_file() || (kind.is_symlink() && path.is_file());
             entries.push((name.to_owned(), path, is_dir, is_file));
         }
-        let package = !all
+        if !in_source && entries.iter().any(|(name, ..)| name == "CACHEDIR.TAG") {
+            return Ok(());
+        }
+        let package = !in_source
             && entries
                 .iter()
                 .any(|(name, _, _, file)| *file && name == "Cargo.toml");
-        if !all && entries.iter().any(|(name, ..)| name == "CACHEDIR.TAG") {
-            return Ok(());
-        }
+        let mut holds_rust = false;
         for (name, path, is_dir, is_file) in entries {
             if is_file {
-                let taken = all
-                    || (package
-                        && matches!(name.as_str(), "Cargo.toml" | "Cargo.lock" | "build.rs"));
-                if taken {
+                let rust = name.ends_with(".rs");
+                holds_rust |= rust;
+                if in_source
+                    || rust
+                    || (package && matches!(name.as_str(), "Cargo.toml" | "Cargo.lock"))
+                {
                     self.files.push(self.relative(&path));
                 }
             } else if is_dir {
-                if all {
+                if in_source {
                     self.folder(&path, true)?;
                 } else if package && name == "src" {
-                    self.source_folders.push(self.relative(&path));
+                    self.watched_folders.push(self.relative(&path));
                     self.folder(&path, true)?;
                 } else if name == "target" || (package && NOT_BUILT.contains(&name.as_str())) {
                     continue;
@@ -202,6 +206,10 @@ impl Walk<'_> {
                     self.folder(&path, false)?;
                 }
             }
+        }
+        // the root is never watched as a folder: cargo would scan its target folder
+        if holds_rust && !in_source && folder != self.root {
+            self.watched_folders.push(self.relative(folder));
         }
         Ok(())
     }
@@ -256,6 +264,15 @@ mod tests {
         write(root, "apps/ai/src/crds/a.json", "{}\n");
         write(root, "apps/ai/tests/t.rs", "#[test] fn t() {}\n");
         write(root, "apps/ai/files/gateway.yaml", "kind: Gateway\n");
+        write(root, "apps/ai/files/notes.md", "notes\n");
+        write(
+            root,
+            "clusters/Cargo.toml",
+            "[package]\nname = \"clusters\"\n[lib]\npath = \"lib.rs\"\n",
+        );
+        write(root, "clusters/lib.rs", "pub mod fleet;\n");
+        write(root, "clusters/fleet.rs", "pub fn fleet() {}\n");
+        write(root, "clusters/README.md", "# clusters\n");
         write(root, "README.md", "# homelab\n");
         write(
             root,
@@ -293,10 +310,13 @@ mod tests {
                 "apps/ai/src/crds/a.json",
                 "apps/ai/src/lib.rs",
                 "build.rs",
+                "clusters/Cargo.toml",
+                "clusters/fleet.rs",
+                "clusters/lib.rs",
                 "src/main.rs",
             ]
         );
-        assert_eq!(print.source_folders, ["apps/ai/src", "src"]);
+        assert_eq!(print.watched_folders, ["apps/ai/src", "clusters", "src"]);
         assert_eq!(print.digest.len(), 64);
         assert_eq!(print.short().len(), 12);
         assert_eq!(fingerprint(dir.path()).unwrap(), print, "deterministic");
@@ -311,6 +331,7 @@ mod tests {
             ("README.md", "# changed\n"),
             ("apps/ai/files/gateway.yaml", "kind: Gateway # changed\n"),
             ("apps/ai/tests/t.rs", "// changed\n"),
+            ("clusters/README.md", "# changed\n"),
             ("app/main/comfyui/Deployment.comfyui.yaml", "changed\n"),
             ("target/debug/build/x/out/gen.rs", "// changed\n"),
         ] {
@@ -327,6 +348,8 @@ mod tests {
             ("Cargo.lock", "version = 4\n# changed\n"),
             ("apps/ai/Cargo.toml", "[package]\nname = \"ai2\"\n"),
             ("build.rs", "fn main() { }\n"),
+            ("clusters/fleet.rs", "pub fn fleet() { /* changed */ }\n"),
+            ("clusters/new.rs", "pub fn new() {}\n"),
         ] {
             let previous = fingerprint(root).unwrap().digest;
             write(root, path, text);
