@@ -110,10 +110,8 @@ pub fn fingerprint(root: &Path) -> Result<Fingerprint, FingerprintError> {
 /// to run the script again when a covered file, or the content of a watched folder, changes.
 ///
 /// ```no_run
-/// // build.rs
-/// fn main() {
-///     homelab_synth_fingerprint::build_script();
-/// }
+/// // the whole `fn main` of the package's build.rs
+/// homelab_synth_fingerprint::build_script();
 /// ```
 ///
 /// # Panics
