@@ -9,5 +9,6 @@ pub(crate) mod fmt;
 pub(crate) mod graph;
 pub(crate) mod import;
 pub(crate) mod publish;
+pub(crate) mod revision;
 pub(crate) mod select;
 pub(crate) mod stale;
