@@ -24,7 +24,6 @@
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -184,13 +183,14 @@ fn git(dir: &Path, args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `command` (standard output and error piped as it sets them) in a process group of its
-/// own, stopped with the group after `timeout`; `None` when it was stopped.
+/// Runs `command` (standard output and error as it sets them), stopped after `timeout`;
+/// `None` when it was stopped. It stays in synth's process group, so Ctrl-C at a terminal
+/// stops cargo and its compilers with synth; at the deadline cargo is killed, and the
+/// compilers it started end with the crate they compile.
 fn run_with_deadline(
     command: &mut Command,
     timeout: Duration,
 ) -> anyhow::Result<Option<ExitStatus>> {
-    command.process_group(0);
     let mut child = command.spawn().context("cannot start it")?;
     let started = Instant::now();
     loop {
@@ -198,8 +198,7 @@ fn run_with_deadline(
             return Ok(Some(status));
         }
         if started.elapsed() > timeout {
-            let group = rustix::process::Pid::from_child(&child);
-            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            let _ = child.kill();
             let _ = child.wait();
             return Ok(None);
         }
@@ -213,7 +212,8 @@ fn output_with_deadline(
     timeout: Duration,
 ) -> anyhow::Result<(ExitStatus, String, String)> {
     let program = command.get_program().to_string_lossy().into_owned();
-    command.process_group(0);
+    // a process group of its own, stopped whole at the deadline (git's helpers included)
+    std::os::unix::process::CommandExt::process_group(command, 0);
     let child = command
         .spawn()
         .with_context(|| format!("cannot run {program}"))?;
