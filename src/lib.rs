@@ -25,8 +25,10 @@ pub fn homelab() -> Registry<Settings> {
     registry
 }
 
-/// The homelab as a workspace: every app, the fleet, and how the clusters follow the
-/// manifests branch.
+/// The homelab as a workspace: every app, the fleet, how the clusters follow the manifests
+/// branch, and the fingerprint of the sources it was built from (`build.rs`).
 pub fn workspace() -> Workspace<Settings> {
-    Workspace::new(homelab(), fleet()).with_gitops(gitops())
+    Workspace::new(homelab(), fleet())
+        .with_gitops(gitops())
+        .with_build(homelab_synth::build_info!())
 }

@@ -45,9 +45,10 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::chart::ChartProps;
+use crate::include::MemoryFiles;
 use crate::object::Untyped;
 use crate::rollout::RolloutGraph;
-use crate::synth::BuiltApp;
+use crate::synth::{BuiltApp, SynthError, synthesize_owned};
 
 /// The folder of the branch (beside the apps) holding the objects that follow it. Not a
 /// valid app name, so it never clashes with one.
@@ -208,6 +209,30 @@ pub fn branch_app(gitops: &GitOps, target: Target<'_>, rollout: &RolloutGraph) -
         app,
         category: "gitops".to_owned(),
     }
+}
+
+/// The root objects `synth bootstrap` prints for `target`, synthesized and validated like
+/// any app. They depend on `gitops`, `target` and `secret` only, never on the apps: a cluster
+/// applies them once, and apps added or removed later reach it through [`BRANCH_FOLDER`].
+pub fn root_documents(
+    gitops: &GitOps,
+    target: Target<'_>,
+    secret: Option<&str>,
+) -> Result<Vec<Value>, SynthError> {
+    let mut app = App::new("bootstrap");
+    build_root(&mut app, gitops, target, secret);
+    let set = synthesize_owned(
+        vec![BuiltApp {
+            app,
+            category: "bootstrap".into(),
+        }],
+        &MemoryFiles::new(),
+    )?;
+    Ok(set
+        .apps
+        .into_iter()
+        .flat_map(|app| app.documents.into_iter().map(|document| document.body))
+        .collect())
 }
 
 /// The root objects of `target` (applied once): they follow [`BRANCH_FOLDER`]. `secret`

@@ -49,4 +49,6 @@ pub use synth::{
     BuiltApp, SynthError, SynthInputs, build_apps, build_cluster_apps, synthesize,
     synthesize_owned, synthesize_owned_with, synthesize_with,
 };
-pub use workspace::{ClusterSettings, Extent, RunError, Selection, Synthesis, Workspace};
+pub use workspace::{
+    BuildInfo, ClusterSettings, Extent, RunError, Selection, Synthesis, Workspace,
+};

@@ -40,6 +40,33 @@ pub struct Workspace<S = ()> {
     registry: Registry<S>,
     fleet: Fleet<S>,
     gitops: Option<GitOps>,
+    build: BuildInfo,
+}
+
+/// What the binary holding a workspace was built from, so the command line can tell a binary
+/// built from other sources than the checkout it runs in (`publish` refuses it). Made by
+/// [`build_info!`](crate::build_info) in the binary's package; [`BuildInfo::default`] knows
+/// nothing and checks nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BuildInfo {
+    /// The binary's package: the workspace root's `[package]`, whose checkouts the binary
+    /// compares itself with. Default: empty.
+    pub package: &'static str,
+    /// The fingerprint of the workspace's sources when the binary was built (the package's
+    /// build script calls `homelab_synth_fingerprint::build_script`). Default: none, unknown.
+    pub fingerprint: Option<&'static str>,
+}
+
+/// The [`BuildInfo`] of the package this is expanded in: its name, and the source fingerprint
+/// its build script handed to the compiler (none without the build script).
+#[macro_export]
+macro_rules! build_info {
+    () => {
+        $crate::workspace::BuildInfo {
+            package: env!("CARGO_PKG_NAME"),
+            fingerprint: option_env!("SYNTH_BUILD_FINGERPRINT"),
+        }
+    };
 }
 
 /// Which clusters and apps a run covers; empty lists mean all.
@@ -219,7 +246,20 @@ impl<S: ClusterSettings + Default> Workspace<S> {
             registry,
             fleet,
             gitops: None,
+            build: BuildInfo::default(),
         }
+    }
+
+    /// The same workspace, knowing what its binary was built from (`build_info!()`).
+    #[must_use]
+    pub fn with_build(mut self, build: BuildInfo) -> Self {
+        self.build = build;
+        self
+    }
+
+    /// What the binary was built from, if the workspace says.
+    pub fn build_info(&self) -> &BuildInfo {
+        &self.build
     }
 
     /// The same workspace, its clusters following the manifests branch as `gitops` says: a

@@ -356,3 +356,269 @@ fn one_argo_cd_can_follow_every_cluster_without_name_clashes() {
         ]
     );
 }
+
+/// `git` in `dir` with a fixed identity; its standard output.
+fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .output()
+        .expect("run git");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+/// An app of one ConfigMap in a namespace of its own.
+fn config_app(app: &mut App, name: &str) {
+    app.namespace_made_elsewhere(name, "made when the cluster is installed");
+    app.chart(name, homelab_synth::ChartProps::namespace(name))
+        .add_untyped(
+            "settings",
+            homelab_synth::Untyped::new(
+                "v1",
+                "ConfigMap",
+                serde_json::json!({"metadata": {"name": "settings"}, "data": {"app": name}}),
+            ),
+        );
+}
+
+fn crds_app(app: &mut App) {
+    config_app(app, "crds");
+}
+
+fn web_app(app: &mut App) {
+    config_app(app, "web");
+}
+
+fn cache_app(app: &mut App) {
+    config_app(app, "cache");
+}
+
+/// A two-cluster workspace of `crds` and `web` (after `crds`), and `cache` (after `crds`)
+/// once it is added.
+fn small_workspace(engine: Engine, with_cache: bool) -> homelab_synth::Workspace {
+    use homelab_synth::cluster::{ClusterSpec, Fleet};
+    let mut registry = homelab_synth::Registry::<()>::new();
+    {
+        let mut demo = registry.category("demo");
+        demo.add("crds", crds_app);
+        demo.add("web", web_app).depends_on(&["crds"]);
+        if with_cache {
+            demo.add("cache", cache_app).depends_on(&["crds"]);
+        }
+    }
+    let fleet = Fleet::<()>::new()
+        .environment("production", |_| {})
+        .cluster(ClusterSpec::new("main", "production", "example.com"))
+        .cluster(ClusterSpec::new("edge", "production", "edge.example.com"));
+    homelab_synth::Workspace::new(registry, fleet).with_gitops(gitops(engine))
+}
+
+/// What `synth bootstrap --cluster main` prints for `workspace`.
+fn bootstrap_text(workspace: &homelab_synth::Workspace) -> String {
+    let documents = build_root_of(workspace);
+    homelab_synth::yaml::emit::to_yaml_stream(&documents).expect("render the root")
+}
+
+fn build_root_of(workspace: &homelab_synth::Workspace) -> Vec<Value> {
+    homelab_synth::bootstrap::root_documents(workspace.gitops().expect("gitops"), MAIN, None)
+        .expect("the root synthesizes")
+}
+
+/// Synthesizes `workspace` and publishes it, as the commit `source` holds, to `remote`.
+fn publish_small(workspace: &homelab_synth::Workspace, source: &std::path::Path, remote: &str) {
+    use homelab_synth_publish::{AllowDelete, Identity, PublishOutcome, PublishRequest};
+    let reader = MemoryFiles::new();
+    let synthesis = workspace
+        .synthesize(
+            &homelab_synth::Selection::all(),
+            &homelab_synth::SynthInputs::new(&reader),
+        )
+        .unwrap_or_else(|error| panic!("the small workspace synthesizes: {error:?}"));
+    let files = synthesis.files().expect("render");
+    let commit = homelab_synth_publish::read_source(source).expect("source commit");
+    let identity = Identity {
+        name: "synth".into(),
+        email: "synth@example.com".into(),
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let outcome = homelab_synth_publish::publish(&PublishRequest {
+        files: &files,
+        source: &commit,
+        source_repo: source,
+        remote,
+        branch: "main-manifests",
+        author: identity.clone(),
+        committer: identity,
+        allow_delete: AllowDelete::Nothing,
+        dry_run: false,
+        max_attempts: 3,
+        credentials: None,
+        timeout: std::time::Duration::from_secs(60),
+        scratch: scratch.path(),
+    })
+    .expect("publish");
+    assert!(
+        matches!(outcome, PublishOutcome::Published { .. }),
+        "{outcome:?}"
+    );
+}
+
+/// The app folders Argo CD's git directory generator of `set` makes Applications for in a
+/// tree whose folders are `folders`: `<dir>/*` minus the excluded paths.
+fn generated_folders(set: &Value, folders: &[String]) -> Vec<String> {
+    let directories = set["spec"]["generators"][0]["git"]["directories"]
+        .as_array()
+        .expect("a git directory generator");
+    folders
+        .iter()
+        .filter(|folder| {
+            let matches = |pattern: &str| match pattern.strip_suffix("/*") {
+                Some(parent) => folder
+                    .strip_prefix(parent)
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .is_some_and(|name| !name.contains('/')),
+                None => folder.as_str() == pattern,
+            };
+            let included = directories.iter().any(|directory| {
+                directory.get("exclude") != Some(&Value::Bool(true))
+                    && matches(directory["path"].as_str().unwrap())
+            });
+            let excluded = directories.iter().any(|directory| {
+                directory.get("exclude") == Some(&Value::Bool(true))
+                    && matches(directory["path"].as_str().unwrap())
+            });
+            included && !excluded
+        })
+        .cloned()
+        .collect()
+}
+
+/// The documents of every file below `folder` at `revision` of `repo`.
+fn documents_at(repo: &std::path::Path, revision: &str, folder: &str) -> Vec<Value> {
+    let files = git(
+        repo,
+        &["ls-tree", "-r", "--name-only", revision, "--", folder],
+    );
+    files
+        .lines()
+        .flat_map(|file| {
+            let text = git(repo, &["show", &format!("{revision}:{file}")]);
+            read_documents(&text).expect("published YAML")
+        })
+        .collect()
+}
+
+#[test]
+fn an_app_added_in_a_later_source_commit_is_published_and_followed_with_no_bootstrap_change() {
+    for engine in [Engine::ArgoCd, Engine::Flux] {
+        // the source repository: the workspace, then a commit adding the `cache` app
+        let source = tempfile::tempdir().unwrap();
+        std::fs::write(source.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+        git(source.path(), &["init", "-q", "-b", "main"]);
+        git(source.path(), &["add", "."]);
+        git(source.path(), &["commit", "-q", "-m", "crds and web"]);
+        let remote = tempfile::tempdir().unwrap();
+        git(remote.path(), &["init", "-q", "--bare"]);
+        let remote_path = remote.path().to_str().unwrap();
+
+        let before = small_workspace(engine, false);
+        publish_small(&before, source.path(), remote_path);
+        std::fs::write(source.path().join("cache.txt"), "the cache app\n").unwrap();
+        git(source.path(), &["add", "."]);
+        git(source.path(), &["commit", "-q", "-m", "add the cache app"]);
+        let after = small_workspace(engine, true);
+        publish_small(&after, source.path(), remote_path);
+
+        // what `synth bootstrap` prints, applied once, is the same before and after
+        assert_eq!(bootstrap_text(&before), bootstrap_text(&after));
+        // Argo CD's root Application, or Flux's root Kustomization (beside its GitRepository)
+        let root = build_root_of(&after)
+            .into_iter()
+            .find(|root| root["kind"] == "Application" || root["kind"] == "Kustomization")
+            .expect("the root that follows the branch folder");
+        let followed = match engine {
+            Engine::ArgoCd => root["spec"]["source"]["path"].as_str().unwrap().to_owned(),
+            Engine::Flux => root["spec"]["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("./")
+                .to_owned(),
+        };
+        assert_eq!(followed, format!("main/{BRANCH_FOLDER}"));
+
+        // the manifests branch: two commits, the second adds the app and changes only the
+        // branch objects besides it
+        let branch = "main-manifests";
+        let log = git(remote.path(), &["log", "--format=%s", branch]);
+        assert_eq!(log.lines().count(), 2, "{log}");
+        let changed = git(
+            remote.path(),
+            &["diff", "--name-only", &format!("{branch}~1"), branch],
+        );
+        for path in changed.lines() {
+            assert!(
+                path.starts_with("main/cache/")
+                    || path.starts_with("edge/cache/")
+                    || path.starts_with(&format!("main/{BRANCH_FOLDER}/"))
+                    || path.starts_with(&format!("edge/{BRANCH_FOLDER}/"))
+                    || path == "hydrator.metadata",
+                "{path} changed: {changed}"
+            );
+        }
+        assert!(changed.contains("main/cache/"), "{changed}");
+
+        let folders: Vec<String> = git(
+            remote.path(),
+            &["ls-tree", "-d", "--name-only", branch, "main/"],
+        )
+        .lines()
+        .map(str::to_owned)
+        .collect();
+        assert!(folders.contains(&"main/cache".to_owned()), "{folders:?}");
+        let old_objects = documents_at(remote.path(), &format!("{branch}~1"), &followed);
+        let new_objects = documents_at(remote.path(), branch, &followed);
+        check_against_crds(&new_objects);
+        match engine {
+            Engine::ArgoCd => {
+                let [old_set] = old_objects.as_slice() else {
+                    panic!("one ApplicationSet: {old_objects:?}")
+                };
+                let [new_set] = new_objects.as_slice() else {
+                    panic!("one ApplicationSet: {new_objects:?}")
+                };
+                // the new set, and the old one still applied when the folder appears, both
+                // generate an Application for the new folder and roll it out in a step
+                let expected = ["main/cache", "main/crds", "main/web"].map(str::to_owned);
+                assert_eq!(generated_folders(new_set, &folders), expected);
+                assert_eq!(generated_folders(old_set, &folders), expected);
+                assert_eq!(step_of(new_set, "cache"), Some(1));
+                assert!(step_of(old_set, "cache").is_some());
+            }
+            Engine::Flux => {
+                assert!(
+                    !old_objects
+                        .iter()
+                        .any(|object| object["metadata"]["name"] == "cache")
+                );
+                let cache = new_objects
+                    .iter()
+                    .find(|object| object["metadata"]["name"] == "cache")
+                    .expect("a Kustomization for the new app, on the branch");
+                assert_eq!(cache["spec"]["path"], "./main/cache");
+                assert_eq!(
+                    cache["spec"]["dependsOn"],
+                    serde_json::json!([{"name": "crds"}])
+                );
+            }
+        }
+    }
+}

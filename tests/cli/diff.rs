@@ -105,7 +105,7 @@ fn diff_names_a_side_that_is_neither_folder_nor_revision() {
 }
 
 #[test]
-fn a_git_revision_is_synthesized_with_its_own_code() {
+fn a_git_revision_is_synthesized_with_its_own_code_in_a_kept_worktree() {
     let dir = temp_in_workspace();
     let current = dir.path().join("current");
     assert!(
@@ -113,15 +113,40 @@ fn a_git_revision_is_synthesized_with_its_own_code() {
             .status
             .success()
     );
-    let run = synth(&[
-        "diff",
-        "HEAD",
-        current.to_str().unwrap(),
-        "--color",
-        "never",
-    ]);
+    // another diff holds the worktree for a moment: this one waits for it, and says so
+    let base = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| crate::support::workspace().join("target"))
+        .join("synth-diff");
+    std::fs::create_dir_all(&base).unwrap();
+    let mut holder = std::process::Command::new("flock")
+        .arg(base.join("lock"))
+        .args(["-c", "sleep 2"])
+        .spawn()
+        .expect("flock (util-linux) holds the lock");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let diff = || {
+        synth(&[
+            "diff",
+            "HEAD",
+            current.to_str().unwrap(),
+            "--color",
+            "never",
+        ])
+    };
+    let run = diff();
+    holder.wait().unwrap();
     let (stdout, stderr) = text(&run);
     assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("synth: waiting for another synth diff, which holds "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("synth: building HEAD ("), "{stderr}");
+    assert!(
+        stderr.contains("synth: built and synthesized HEAD in "),
+        "{stderr}"
+    );
     let status = std::process::Command::new("git")
         .args(["status", "--porcelain", "--untracked-files=no"])
         .current_dir(crate::support::workspace())
@@ -136,4 +161,13 @@ fn a_git_revision_is_synthesized_with_its_own_code() {
             "{stdout}"
         );
     }
+
+    // the worktree and its target folder are kept: the same revision again compiles nothing
+    assert!(base.join("tree/Cargo.toml").is_file());
+    let again = diff();
+    let (again_stdout, stderr) = text(&again);
+    assert!(again.status.success(), "{stderr}");
+    assert_eq!(again_stdout, stdout);
+    assert!(!stderr.contains("Compiling "), "{stderr}");
+    assert!(!stderr.contains("waiting for another"), "{stderr}");
 }

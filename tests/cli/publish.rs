@@ -467,3 +467,100 @@ fn the_scratch_repository_of_a_publish_killed_in_a_hook_is_removed_by_the_next_p
     assert!(run.status.success(), "{:?}", text(&run));
     assert_eq!(scratch_folders(tmp.path()), Vec::<String>::new());
 }
+
+/// A checkout of this binary's package (`[package] name = "synth"`) whose sources are not
+/// the ones the binary was built from: a binary built at an older commit, run in a newer
+/// checkout.
+fn newer_checkout() -> tempfile::TempDir {
+    let source = source_workspace();
+    let root = source.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\n\n[package]\nname = \"synth\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("src/main.rs"),
+        "fn main() { /* a newer homelab */ }\n",
+    )
+    .unwrap();
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "a newer homelab"]);
+    source
+}
+
+#[test]
+fn publish_refuses_a_binary_built_from_other_sources_than_the_checkout() {
+    use homelab_synth_fingerprint::{fingerprint, short};
+    let built = env!("SYNTH_BUILD_FINGERPRINT");
+    let source = newer_checkout();
+    let checkout = fingerprint(source.path()).unwrap().digest;
+    assert_ne!(built, checkout);
+    let remote = bare();
+    let (src, dst) = (
+        source.path().to_str().unwrap(),
+        remote.path().to_str().unwrap(),
+    );
+
+    let run = synth_in(source.path(), &publish_args(src, dst), None);
+    let (stdout, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "build fingerprint {}, checkout fingerprint {}",
+            short(built),
+            short(&checkout)
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rebuild it and publish with `cargo run -p synth -- publish`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        git(remote.path(), &["branch", "--list"]),
+        "",
+        "nothing pushed"
+    );
+    // --allow-dirty is about the work tree, not the binary
+    let mut dirty = publish_args(src, dst);
+    dirty.push("--allow-dirty");
+    assert_eq!(synth_in(source.path(), &dirty, None).status.code(), Some(2));
+
+    // synth itself warns and goes on
+    let run = synth_in(source.path(), &["--workspace", src, "--stdout"], None);
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stdout.contains("# Source: main/comfyui/"), "synthesized");
+    assert!(
+        stderr.contains(&format!(
+            "synth: warning: this synth was built from other sources than {} holds \
+             (build fingerprint {}, checkout fingerprint {})",
+            source.path().canonicalize().unwrap().display(),
+            short(built),
+            short(&checkout)
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rebuild it (`cargo run -p synth`)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_checkout_a_binary_was_built_from_gets_no_warning() {
+    let built = env!("SYNTH_BUILD_FINGERPRINT");
+    let checkout = homelab_synth_fingerprint::fingerprint(&workspace()).unwrap();
+    assert_eq!(
+        built,
+        checkout.digest,
+        "the test binary was built from this checkout: {} files",
+        checkout.files.len()
+    );
+    let run = crate::support::synth(&["--stdout", "--app", "headlamp"]);
+    let (_, stderr) = text(&run);
+    assert!(run.status.success(), "{stderr}");
+    assert!(!stderr.contains("built from other sources"), "{stderr}");
+}

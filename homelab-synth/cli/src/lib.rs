@@ -263,6 +263,7 @@ fn synthesize_and_write<S: ClusterSettings + Default>(
     if synth.check && synth.out.as_deref() == Some(Path::new("-")) {
         bail!("--check compares with an output folder; --out - prints instead");
     }
+    cmd::stale::warn(workspace.build_info(), &root)?;
     let synthesized = cmd::fleet::synthesize_reporting(
         workspace,
         &synth.select.selection(),

@@ -6,9 +6,8 @@
 use std::io::Write;
 
 use anyhow::Context;
-use homelab_synth::bootstrap::{Engine, Target, build_root};
-use homelab_synth::{App, BuiltApp, ClusterSettings, MemoryFiles, Workspace};
-use homelab_synth::{synthesize_owned, yaml};
+use homelab_synth::bootstrap::{Engine, Target, root_documents};
+use homelab_synth::{ClusterSettings, Workspace, yaml};
 
 use crate::cmd::fleet::reported;
 use crate::cmd::select::{ClusterArgs, SelectArgs};
@@ -62,16 +61,8 @@ pub(crate) fn run<S: ClusterSettings + Default>(
         cluster: &cluster.name,
         per_cluster,
     };
-    let mut app = App::new("bootstrap");
-    build_root(&mut app, gitops, target, args.secret.as_deref());
-    let set = match synthesize_owned(
-        vec![BuiltApp {
-            app,
-            category: "bootstrap".into(),
-        }],
-        &MemoryFiles::new(),
-    ) {
-        Ok(set) => set,
+    let documents = match root_documents(gitops, target, args.secret.as_deref()) {
+        Ok(documents) => documents,
         Err(error) => {
             for finding in &error.errors {
                 eprintln!("synth: {finding}");
@@ -79,11 +70,6 @@ pub(crate) fn run<S: ClusterSettings + Default>(
             return Err(crate::Reported(1).into());
         }
     };
-    let documents: Vec<serde_json::Value> = set
-        .apps
-        .iter()
-        .flat_map(|app| app.documents.iter().map(|document| document.body.clone()))
-        .collect();
     let text =
         yaml::emit::to_yaml_stream(&documents).context("cannot render the bootstrap objects")?;
     std::io::stdout().write_all(text.as_bytes())?;

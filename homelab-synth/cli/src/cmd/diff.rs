@@ -1,11 +1,10 @@
 //! `synth diff`: compares two synthesized trees semantically. Each side is a folder, or a git
-//! revision that is checked out into a temporary worktree and synthesized there with that
-//! revision's own code; the new side defaults to the current workspace, synthesized in
-//! process.
+//! revision synthesized with that revision's own code in the persistent diff worktree
+//! ([`Revisions`]); the new side defaults to the current workspace, synthesized in process.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use homelab_synth_diff::{
@@ -15,6 +14,7 @@ use homelab_synth_diff::{
 
 use homelab_synth::{ClusterSettings, Workspace};
 
+use crate::cmd::revision::{Revisions, resolve};
 use crate::cmd::select::SelectArgs;
 use crate::{Reported, synthesize_all};
 
@@ -74,6 +74,9 @@ pub(crate) struct DiffArgs {
     /// With `--accept`: print a draft ledger (TOML) for the differences it does not list.
     #[arg(long, requires = "accept")]
     draft_ledger: bool,
+    /// Seconds that building and synthesizing a revision may take before it is stopped.
+    #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
+    build_timeout: u64,
 }
 
 pub(crate) fn run<S: ClusterSettings + Default>(
@@ -82,10 +85,18 @@ pub(crate) fn run<S: ClusterSettings + Default>(
     select: &SelectArgs,
     workspace: &Path,
 ) -> anyhow::Result<()> {
-    let old = load(&args.old, workspace)?;
+    // the package whose `cargo run` synthesizes a revision: this binary's
+    let package = match homelab.build_info().package {
+        "" => "synth",
+        package => package,
+    };
+    let build_timeout = Duration::from_secs(args.build_timeout);
+    let mut revisions = None;
+    let old = load(&args.old, workspace, package, build_timeout, &mut revisions)?;
     let new = match &args.new {
-        Some(side) => load(side, workspace)?,
+        Some(side) => load(side, workspace, package, build_timeout, &mut revisions)?,
         None => {
+            crate::cmd::stale::warn(homelab.build_info(), workspace)?;
             let synthesized = synthesize_all(homelab, &select.selection(), workspace)?;
             Tree::from_files(&synthesized.files()?)?
         }
@@ -186,91 +197,26 @@ fn accept_ledger(old: &Tree, new: &Tree, file: &Path, draft_only: bool) -> anyho
     Ok(())
 }
 
-/// A side of the diff: a folder as it is, or a revision synthesized in a temporary worktree.
-fn load(side: &str, workspace: &Path) -> anyhow::Result<Tree> {
+/// A side of the diff: a folder as it is, or a revision synthesized by its own code in the
+/// persistent diff worktree (opened once per diff, locked while it runs).
+fn load(
+    side: &str,
+    workspace: &Path,
+    package: &str,
+    build_timeout: Duration,
+    revisions: &mut Option<Revisions>,
+) -> anyhow::Result<Tree> {
     let path = Path::new(side);
     if path.is_dir() {
         return Ok(Tree::from_dir(path)?);
     }
-    let worktree = Worktree::add(workspace, side)?;
-    let out = worktree.path.join("app");
-    // The revision's own code synthesizes its tree. It builds in a target folder of its own:
-    // cargo names artifacts of workspace crates independently of their folder, so a build of
-    // the revision in the main target folder would overwrite this build's artifacts.
-    let target = std::env::var_os("SYNTH_DIFF_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| workspace.join("target"))
-                .join("synth-diff")
-        });
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args([
-            "run",
-            "--quiet",
-            "--locked",
-            "-p",
-            "synth",
-            "--",
-            "--workspace",
-        ])
-        .arg(&worktree.path)
-        .arg("--out")
-        .arg(&out)
-        .current_dir(&worktree.path)
-        .env("CARGO_TARGET_DIR", target)
-        // the report owns standard output; the revision's synth talks on standard error
-        .stdout(std::io::stderr())
-        .status()
-        .context("cannot run cargo to synthesize the revision")?;
-    if !status.success() {
-        bail!("synthesizing revision `{side}` failed ({status})");
-    }
-    Ok(Tree::from_dir(&out)?)
-}
-
-/// A detached git worktree, removed on drop.
-struct Worktree {
-    repo: PathBuf,
-    path: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Worktree {
-    fn add(repo: &Path, revision: &str) -> anyhow::Result<Worktree> {
-        let dir = tempfile::Builder::new()
-            .prefix("synth-diff-")
-            .tempdir()
-            .context("cannot create a temporary folder")?;
-        let path = dir.path().join("tree");
-        let output = Command::new("git")
-            .args(["worktree", "add", "--detach", "--quiet"])
-            .arg(&path)
-            .arg(revision)
-            .current_dir(repo)
-            .output()
-            .context("cannot run git")?;
-        if !output.status.success() {
-            bail!(
-                "`{revision}` is neither a folder nor a git revision: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        Ok(Worktree {
-            repo: repo.to_path_buf(),
-            path,
-            _dir: dir,
-        })
-    }
-}
-
-impl Drop for Worktree {
-    fn drop(&mut self) {
-        let _ = Command::new("git")
-            .args(["worktree", "remove", "--force"])
-            .arg(&self.path)
-            .current_dir(&self.repo)
-            .output();
-    }
+    // named before the worktree is locked or seeded
+    let Some(commit) = resolve(workspace, side)? else {
+        bail!("`{side}` is neither a folder nor a git revision");
+    };
+    let revisions = match revisions {
+        Some(revisions) => revisions,
+        None => revisions.insert(Revisions::open(workspace, package, build_timeout)?),
+    };
+    revisions.synthesize(side, &commit)
 }

@@ -11,4 +11,6 @@ pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod new_app;
 pub(crate) mod publish;
+pub(crate) mod revision;
 pub(crate) mod select;
+pub(crate) mod stale;

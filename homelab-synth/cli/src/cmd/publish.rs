@@ -85,6 +85,8 @@ pub(crate) fn run<S: ClusterSettings + Default>(
     if !args.allow_dirty {
         ensure_clean(workspace)?;
     }
+    // the binary's code is what gets published under the source commit
+    crate::cmd::stale::refuse(homelab.build_info(), workspace)?;
     let branch = match &args.branch {
         Some(branch) => branch.clone(),
         None => default_branch(Some(&source))?,
