@@ -1,7 +1,9 @@
 //! Validation of a whole synthesis before anything is written. Each rule lives in its own
-//! file and returns findings; all of them run, so the user sees every problem at once.
+//! file and returns findings; all of them run, so the user sees every problem at once. The
+//! rules read one [`Context`]: the apps and the indexes built once for all of them.
 
 mod containers;
+mod context;
 mod custom_resources;
 mod gateways;
 mod identity;
@@ -19,21 +21,24 @@ use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::{Allow, Origin};
 
+use context::Context;
+
 /// Every finding about `apps`.
 pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
+    let context = Context::new(apps);
     let mut findings = Vec::new();
-    identity::check(apps, &mut findings);
-    secrets::check(apps, &mut findings);
-    quantities::check(apps, &mut findings);
-    selectors::check(apps, &mut findings);
-    custom_resources::check(apps, &mut findings);
-    pod_security::check(apps, &mut findings);
-    references::check(apps, &mut findings);
-    namespaces::check(apps, &mut findings);
-    routes::check(apps, &mut findings);
-    gateways::check(apps, &mut findings);
-    containers::check(apps, &mut findings);
-    rollout::check(apps, &mut findings);
+    identity::check(&context, &mut findings);
+    secrets::check(&context, &mut findings);
+    quantities::check(&context, &mut findings);
+    selectors::check(&context, &mut findings);
+    custom_resources::check(&context, &mut findings);
+    pod_security::check(&context, &mut findings);
+    references::check(&context, &mut findings);
+    namespaces::check(&context, &mut findings);
+    routes::check(&context, &mut findings);
+    gateways::check(&context, &mut findings);
+    containers::check(&context, &mut findings);
+    rollout::check(&context, &mut findings);
     findings
 }
 
@@ -57,12 +62,12 @@ pub(crate) fn about(
 
 /// Every namespaced document of `apps` that is not opted out of `check`, with its app and
 /// namespace.
-pub(crate) fn namespaced_documents(
-    apps: &[AppManifest],
+pub(crate) fn namespaced_documents<'a>(
+    context: &'a Context<'a>,
     check: Allow,
-) -> impl Iterator<Item = (&AppManifest, &Document, &str)> {
-    apps.iter()
-        .flat_map(|app| app.documents.iter().map(move |document| (app, document)))
+) -> impl Iterator<Item = (&'a AppManifest, &'a Document, &'a str)> {
+    context
+        .documents()
         .filter(move |(_, document)| document.allowance(check).is_none())
         .filter_map(|(app, document)| Some((app, document, document.namespace()?)))
 }
