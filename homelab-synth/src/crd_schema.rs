@@ -11,9 +11,12 @@
 //! The CEL rules (`x-kubernetes-validations`) run too, through [`crate::crd_rules`], once
 //! the object has no structural violation; formats are not checked.
 //!
-//! [`CrdSchemas`] holds the schemas by group, version and kind: from CRDs in the synthesis,
-//! then from the imported CRDs (`homelab_imports`). Validators are compiled on first use.
+//! [`CrdSchemas`] holds the schemas by group, version and kind: from CRDs in the synthesis
+//! (borrowed, not copied), then from the imported CRDs (`homelab_imports`), each parsed the
+//! first time a resource of its group is checked. A validator is compiled the first time a
+//! resource of its kind is checked, so a synthesis pays only for the kinds it emits.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -48,27 +51,103 @@ pub struct SchemaViolation {
     pub message: String,
 }
 
-struct Entry {
+struct Entry<'a> {
     source: SchemaSource,
-    schema: Value,
+    /// The version's `openAPIV3Schema`: borrowed from a CRD of the synthesis, owned when
+    /// parsed from an imported CRD or copied by [`CrdSchemas::add_crd`].
+    schema: Cow<'a, Value>,
     validator: OnceLock<Result<jsonschema::Validator, String>>,
 }
 
-/// Schemas of custom resources by `(group, version, kind)`.
-#[derive(Default)]
-pub struct CrdSchemas {
-    entries: BTreeMap<(String, String, String), Entry>,
+impl<'a> Entry<'a> {
+    fn new(source: SchemaSource, schema: Cow<'a, Value>) -> Self {
+        Entry {
+            source,
+            schema,
+            validator: OnceLock::new(),
+        }
+    }
 }
 
-impl CrdSchemas {
+/// An imported CRD, parsed the first time a custom resource of its group is checked: most
+/// syntheses use a few of the imported CRDs, and parsing all of them (a megabyte of JSON)
+/// took a tenth of a warm synthesis.
+struct Imported {
+    /// `metadata.name`, `<plural>.<group>`.
+    name: &'static str,
+    parsed: OnceLock<Option<ImportedCrd>>,
+}
+
+/// The served versions of one imported CRD.
+struct ImportedCrd {
+    group: String,
+    kind: String,
+    versions: BTreeMap<String, Entry<'static>>,
+}
+
+impl ImportedCrd {
+    fn parse(crd_name: &'static str) -> Option<Self> {
+        let mut crd = homelab_imports::custom_resource_definition(crd_name)?;
+        let (group, kind) = crd_kind(&crd).map(|(g, k)| (g.to_owned(), k.to_owned()))?;
+        let mut versions = BTreeMap::new();
+        let listed = crd
+            .pointer_mut("/spec/versions")
+            .and_then(Value::as_array_mut);
+        for version in listed.into_iter().flatten() {
+            let Some((name, schema)) = served_schema(version) else {
+                continue;
+            };
+            let source = SchemaSource::Imported {
+                crd: crd_name.to_owned(),
+            };
+            let schema = Cow::Owned(schema.take());
+            versions
+                .entry(name)
+                .or_insert_with(|| Entry::new(source, schema));
+        }
+        Some(ImportedCrd {
+            group,
+            kind,
+            versions,
+        })
+    }
+}
+
+/// Schemas of custom resources by `(group, version, kind)`: those added from CRDs (borrowed
+/// for `'a` where possible), then the imported CRDs, parsed on first use.
+#[derive(Default)]
+pub struct CrdSchemas<'a> {
+    entries: BTreeMap<(String, String, String), Entry<'a>>,
+    /// Every imported CRD once [`CrdSchemas::add_imported`] was called, in name order.
+    imported: Vec<Imported>,
+}
+
+impl<'a> CrdSchemas<'a> {
     /// No schemas.
     pub fn new() -> Self {
-        CrdSchemas::default()
+        CrdSchemas {
+            entries: BTreeMap::new(),
+            imported: Vec::new(),
+        }
     }
 
-    /// Adds every served version of `crd` (a CustomResourceDefinition document); versions
-    /// already known are kept (the first source wins).
+    /// Adds every served version of `crd` (a CustomResourceDefinition document), copying
+    /// its schemas; versions already known are kept (the first source wins).
     pub fn add_crd(&mut self, crd: &Value, source: SchemaSource) {
+        self.add(crd, source, |schema| Cow::Owned(schema.clone()));
+    }
+
+    /// [`CrdSchemas::add_crd`] without copying: the schemas are borrowed from `crd`.
+    pub fn add_crd_borrowed(&mut self, crd: &'a Value, source: SchemaSource) {
+        self.add(crd, source, Cow::Borrowed);
+    }
+
+    fn add<'c>(
+        &mut self,
+        crd: &'c Value,
+        source: SchemaSource,
+        keep: impl Fn(&'c Value) -> Cow<'a, Value>,
+    ) {
         let Some((group, kind)) = crd_kind(crd) else {
             return;
         };
@@ -80,47 +159,77 @@ impl CrdSchemas {
             let (true, Some(name), Some(schema)) = (served, name, schema) else {
                 continue;
             };
+            if self.imported_entry(group, name, kind).is_some() {
+                continue;
+            }
             self.entries
                 .entry((group.to_owned(), name.to_owned(), kind.to_owned()))
-                .or_insert_with(|| Entry {
-                    source: source.clone(),
-                    schema: schema.clone(),
-                    validator: OnceLock::new(),
-                });
+                .or_insert_with(|| Entry::new(source.clone(), keep(schema)));
         }
     }
 
-    /// Adds every imported CRD (after those already added).
+    /// Adds every imported CRD (after those already added). Each is parsed only when a
+    /// custom resource of its group is looked up.
     pub fn add_imported(&mut self) {
-        for name in homelab_imports::custom_resource_definition_names() {
-            if let Some(crd) = homelab_imports::custom_resource_definition(name) {
-                self.add_crd(
-                    &crd,
-                    SchemaSource::Imported {
-                        crd: name.to_owned(),
-                    },
-                );
-            }
+        if !self.imported.is_empty() {
+            return;
         }
+        self.imported = homelab_imports::custom_resource_definition_names()
+            .map(|name| Imported {
+                name,
+                parsed: OnceLock::new(),
+            })
+            .collect();
+    }
+
+    /// The schema of `group`/`version`/`kind`: added ones first, then the imported ones.
+    fn entry(&self, group: &str, version: &str, kind: &str) -> Option<&Entry<'_>> {
+        let key = (group.to_owned(), version.to_owned(), kind.to_owned());
+        match self.entries.get(&key) {
+            Some(entry) => Some(entry),
+            None => self.imported_entry(group, version, kind),
+        }
+    }
+
+    /// The first imported CRD (in name order) serving `group`/`version`/`kind`. A CRD's name
+    /// is `<plural>.<group>` (the API server enforces it), so only the CRDs whose name ends
+    /// in `.<group>` are parsed.
+    fn imported_entry(&self, group: &str, version: &str, kind: &str) -> Option<&Entry<'static>> {
+        if group.is_empty() {
+            return None;
+        }
+        self.imported
+            .iter()
+            .filter(|imported| {
+                imported
+                    .name
+                    .strip_suffix(group)
+                    .is_some_and(|plural| plural.ends_with('.'))
+            })
+            .filter_map(|imported| {
+                imported
+                    .parsed
+                    .get_or_init(|| ImportedCrd::parse(imported.name))
+                    .as_ref()
+            })
+            .filter(|crd| crd.group == group && crd.kind == kind)
+            .find_map(|crd| crd.versions.get(version))
     }
 
     /// Where the schema of `group`/`version`/`kind` comes from, if known.
     pub fn source(&self, group: &str, version: &str, kind: &str) -> Option<&SchemaSource> {
-        self.entries
-            .get(&(group.to_owned(), version.to_owned(), kind.to_owned()))
-            .map(|entry| &entry.source)
+        self.entry(group, version, kind).map(|entry| &entry.source)
     }
 
     /// Checks `object` against the schema of its `apiVersion` and `kind`: `None` when no
     /// schema is known, otherwise every violation (empty when the object is valid). A schema
-    /// that does not compile is reported as one violation at the root.
+    /// that does not compile is reported as one violation at the root. A schema is compiled
+    /// the first time an object of its kind is checked.
     pub fn validate(&self, object: &Value) -> Option<Vec<SchemaViolation>> {
         let api_version = object.get("apiVersion").and_then(Value::as_str)?;
         let kind = object.get("kind").and_then(Value::as_str)?;
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let entry = self
-            .entries
-            .get(&(group.to_owned(), version.to_owned(), kind.to_owned()))?;
+        let entry = self.entry(group, version, kind)?;
         let validator = entry.validator.get_or_init(|| {
             jsonschema::draft4::options()
                 .build(&to_json_schema(&entry.schema))
@@ -149,6 +258,15 @@ impl CrdSchemas {
         violations.dedup();
         Some(violations)
     }
+}
+
+/// `(name, openAPIV3Schema)` of a served version of a CRD.
+fn served_schema(version: &mut Value) -> Option<(String, &mut Value)> {
+    if version.get("served").and_then(Value::as_bool) == Some(false) {
+        return None;
+    }
+    let name = version.get("name").and_then(Value::as_str)?.to_owned();
+    Some((name, version.pointer_mut("/schema/openAPIV3Schema")?))
 }
 
 /// A CRD's structural schema as a draft-4 JSON Schema (see the module doc).
@@ -232,7 +350,7 @@ pub fn crd_kind(object: &Value) -> Option<(&str, &str)> {
 }
 
 /// The schemas of a synthesis: the CRDs its apps emit, then the imported CRDs.
-pub fn schemas_for_apps(apps: &[AppManifest]) -> CrdSchemas {
+pub fn schemas_for_apps(apps: &[AppManifest]) -> CrdSchemas<'_> {
     schemas_for(apps.iter().flat_map(|app| {
         app.documents
             .iter()
@@ -243,14 +361,14 @@ pub fn schemas_for_apps(apps: &[AppManifest]) -> CrdSchemas {
 
 /// The schemas a synthesis checks custom resources against: the CRDs of `crds` (each with
 /// the app that emits it), then the imported CRDs.
-pub fn schemas_for<'a>(crds: impl IntoIterator<Item = (&'a str, &'a Value)>) -> CrdSchemas {
+pub fn schemas_for<'a>(crds: impl IntoIterator<Item = (&'a str, &'a Value)>) -> CrdSchemas<'a> {
     let mut schemas = CrdSchemas::new();
     for (app, crd) in crds {
         let name = crd
             .pointer("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        schemas.add_crd(
+        schemas.add_crd_borrowed(
             crd,
             SchemaSource::App {
                 app: app.to_owned(),
@@ -285,7 +403,7 @@ mod tests {
         })
     }
 
-    fn schemas() -> CrdSchemas {
+    fn schemas() -> CrdSchemas<'static> {
         let mut schemas = CrdSchemas::new();
         schemas.add_crd(
             &crd(json!({
@@ -355,6 +473,43 @@ mod tests {
         assert_eq!(schemas().validate(&other), None);
         let unserved = json!({"apiVersion": "example.com/v0", "kind": "Widget", "metadata": {}});
         assert_eq!(schemas().validate(&unserved), None);
+    }
+
+    #[test]
+    fn every_imported_crd_is_named_plural_dot_group() {
+        // the lazy lookup parses only the imported CRDs whose name ends in `.<group>`
+        for name in homelab_imports::custom_resource_definition_names() {
+            let crd = homelab_imports::custom_resource_definition(name).expect("parses");
+            let (group, _) = crd_kind(&crd).expect("a CRD");
+            let plural = crd.pointer("/spec/names/plural").and_then(Value::as_str);
+            assert_eq!(
+                Some(name),
+                plural.map(|p| format!("{p}.{group}")).as_deref()
+            );
+        }
+    }
+
+    #[test]
+    fn an_imported_crd_added_first_wins_over_a_later_one() {
+        let mut schemas = schemas_for([]);
+        let imported =
+            homelab_imports::custom_resource_definition("servicemonitors.monitoring.coreos.com")
+                .expect("imported");
+        let mut loose = imported.clone();
+        for version in loose["spec"]["versions"].as_array_mut().expect("versions") {
+            version["schema"]["openAPIV3Schema"] = json!({"type": "object"});
+        }
+        schemas.add_crd(
+            &loose,
+            SchemaSource::App {
+                app: "a".into(),
+                crd: "x".into(),
+            },
+        );
+        assert!(matches!(
+            schemas.source("monitoring.coreos.com", "v1", "ServiceMonitor"),
+            Some(SchemaSource::Imported { .. })
+        ));
     }
 
     #[test]

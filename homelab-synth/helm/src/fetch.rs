@@ -10,8 +10,14 @@ use serde_json::Value;
 /// Bytes at `location` (a path or a URL).
 pub fn read(location: &str) -> Result<Vec<u8>, String> {
     if location.starts_with("http://") || location.starts_with("https://") {
+        // OpenSSL (native-tls) with the system's root certificates: the one TLS stack
+        let tls = ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::NativeTls)
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .build();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(120)))
+            .tls_config(tls)
             .build()
             .into();
         let mut response = agent

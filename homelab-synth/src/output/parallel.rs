@@ -34,6 +34,47 @@ where
     Ok(results)
 }
 
+/// [`map_in_parallel`] over owned items: each item is handed to `work` by value, so it is
+/// dropped as soon as its result is made rather than when every item is done.
+pub(crate) fn map_owned_in_parallel<T, R, E, F>(items: Vec<T>, work: F) -> Result<Vec<R>, E>
+where
+    T: Send,
+    R: Send,
+    E: Send,
+    F: Fn(T) -> Result<R, E> + Sync,
+{
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    if workers == 1 || items.len() < 2 {
+        return items.into_iter().map(&work).collect();
+    }
+    let chunk = items.len().div_ceil(workers);
+    let mut items = items.into_iter();
+    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(workers);
+    loop {
+        let part: Vec<T> = items.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        chunks.push(part);
+    }
+    let work = &work;
+    let parts: Vec<Result<Vec<R>, E>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(work).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("worker thread panicked"))
+            .collect()
+    });
+    let mut results = Vec::new();
+    for part in parts {
+        results.extend(part?);
+    }
+    Ok(results)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +90,24 @@ mod tests {
         let failed: Result<Vec<u32>, u32> =
             map_in_parallel(&items, |&n| if n % 300 == 299 { Err(n) } else { Ok(n) });
         assert_eq!(failed, Err(299));
+    }
+
+    #[test]
+    fn owned_items_give_the_same_results_as_borrowed_ones() {
+        let items: Vec<String> = (0..1000).map(|n| n.to_string()).collect();
+        let lengths: Result<Vec<usize>, ()> =
+            map_owned_in_parallel(items.clone(), |text| Ok(text.len()));
+        assert_eq!(
+            lengths,
+            map_in_parallel(&items, |text| Ok::<_, ()>(text.len()))
+        );
+        let failed: Result<Vec<String>, String> = map_owned_in_parallel(items, |text| {
+            if text.ends_with("99") {
+                Err(text)
+            } else {
+                Ok(text)
+            }
+        });
+        assert_eq!(failed, Err("99".to_owned()));
     }
 }

@@ -9,13 +9,14 @@ use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
 use crate::kit::workload::SECURITY_EXCEPTIONS_ANNOTATION;
-use crate::manifest::AppManifest;
+use crate::validate::context::Context;
 use crate::validate::pods::{containers, items, pod_templates};
 use crate::validate::{about, describe};
 
 const PROBES: [&str; 3] = ["livenessProbe", "readinessProbe", "startupProbe"];
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let apps = context.apps;
     for app in apps {
         for document in &app.documents {
             for template in pod_templates(document) {

@@ -2,14 +2,13 @@
 //! any app of the synthesis first, then the imported CRDs. A violation is an error naming the
 //! object, the JSON path inside it and the CRD; a kind with no known schema is not checked.
 
-use crate::crd_schema::schemas_for_apps;
 use crate::finding::{Finding, Severity};
-use crate::manifest::AppManifest;
+use crate::validate::context::Context;
 use crate::validate::{about, describe};
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
-    let schemas = schemas_for_apps(apps);
-    for app in apps {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let schemas = &context.schemas;
+    for app in context.apps {
         for document in &app.documents {
             let Some(violations) = schemas.validate(&document.body) else {
                 continue;

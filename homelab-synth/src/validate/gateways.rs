@@ -18,17 +18,18 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
-use crate::manifest::{AppManifest, Document};
+use crate::manifest::Document;
 use crate::object::Allow;
+use crate::validate::context::Context;
 use crate::validate::pods::items;
 use crate::validate::{about, describe, namespaced_documents};
 
 const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
-    let gateways = documents_of(apps, GATEWAY_GROUP, "Gateway");
-    let namespaces = documents_of(apps, "", "Namespace");
-    for (app, document, namespace) in namespaced_documents(apps, Allow::ExternalReference) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let gateways = documents_of(context, GATEWAY_GROUP, "Gateway");
+    let namespaces = documents_of(context, "", "Namespace");
+    for (app, document, namespace) in namespaced_documents(context, Allow::ExternalReference) {
         let is_route = document.group() == GATEWAY_GROUP
             && matches!(document.kind(), "HTTPRoute" | "GRPCRoute");
         if !is_route {
@@ -215,14 +216,13 @@ fn selector_matches(selector: &Value, labels: &Value) -> bool {
 /// Documents of one group and kind by `(namespace, name)` (namespace empty when
 /// cluster-scoped).
 fn documents_of<'a>(
-    apps: &'a [AppManifest],
+    context: &Context<'a>,
     group: &str,
     kind: &str,
 ) -> BTreeMap<(String, String), &'a Document> {
-    apps.iter()
-        .flat_map(|app| &app.documents)
-        .filter(|document| document.group() == group && document.kind() == kind)
-        .map(|document| {
+    context
+        .of_kind(group, kind)
+        .map(|(_, document)| {
             let namespace = document.namespace().unwrap_or_default().to_owned();
             ((namespace, document.name().to_owned()), document)
         })

@@ -7,16 +7,17 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
-use crate::manifest::AppManifest;
 use crate::names;
 use crate::scope::Scope;
+use crate::validate::context::Context;
 use crate::validate::pods::{containers, pod_templates};
 use crate::validate::{about, describe};
 
 /// Largest total size of an object's annotations, as the API server enforces.
 const ANNOTATIONS_MAX_BYTES: usize = 256 * 1024;
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let apps = context.apps;
     // lookups only, never iterated: the hash order cannot reach the output
     let mut seen: HashMap<(&str, &str, &str, &str), (&str, &str)> = HashMap::new();
     for app in apps {

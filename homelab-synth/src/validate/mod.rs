@@ -1,7 +1,9 @@
 //! Validation of a whole synthesis before anything is written. Each rule lives in its own
-//! file and returns findings; all of them run, so the user sees every problem at once.
+//! file and returns findings; all of them run, so the user sees every problem at once. The
+//! rules read one [`Context`]: the apps and the indexes built once for all of them.
 
 mod containers;
+mod context;
 mod custom_resources;
 mod gateways;
 mod identity;
@@ -19,9 +21,11 @@ use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::{Allow, Origin};
 
+use context::Context;
+
 /// Every finding about `apps`.
 pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
-    type Check = fn(&[AppManifest], &mut Vec<Finding>);
+    type Check = fn(&Context<'_>, &mut Vec<Finding>);
     // each family's findings carry its rule id (`Finding::rule`)
     let checks: [(&'static str, Check); 12] = [
         ("identity", identity::check),
@@ -37,10 +41,11 @@ pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
         ("containers", containers::check),
         ("rollout", rollout::check),
     ];
+    let context = Context::new(apps);
     let mut findings = Vec::new();
     for (rule, check) in checks {
         let start = findings.len();
-        check(apps, &mut findings);
+        check(&context, &mut findings);
         for finding in &mut findings[start..] {
             finding.rule = rule;
         }
@@ -68,12 +73,12 @@ pub(crate) fn about(
 
 /// Every namespaced document of `apps` that is not opted out of `check`, with its app and
 /// namespace.
-pub(crate) fn namespaced_documents(
-    apps: &[AppManifest],
+pub(crate) fn namespaced_documents<'a>(
+    context: &'a Context<'a>,
     check: Allow,
-) -> impl Iterator<Item = (&AppManifest, &Document, &str)> {
-    apps.iter()
-        .flat_map(|app| app.documents.iter().map(move |document| (app, document)))
+) -> impl Iterator<Item = (&'a AppManifest, &'a Document, &'a str)> {
+    context
+        .documents()
         .filter(move |(_, document)| document.allowance(check).is_none())
         .filter_map(|(app, document)| Some((app, document, document.namespace()?)))
 }

@@ -13,19 +13,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::{Finding, Severity};
-use crate::manifest::{AppManifest, Document};
+use crate::validate::context::Context;
 use crate::validate::{about, describe};
 
 /// Namespaces every cluster has from the start.
 const BUILT_IN: [&str; 4] = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let apps = context.apps;
     // namespace → the app that declares it (the first, if several do)
     let mut declared: BTreeMap<&str, &str> = BTreeMap::new();
-    for app in apps {
-        for document in app.documents.iter().filter(|d| is_namespace(d)) {
-            declared.entry(document.name()).or_insert(app.name.as_str());
-        }
+    for (app, document) in context.of_kind("", "Namespace") {
+        declared.entry(document.name()).or_insert(app.name.as_str());
     }
     for app in apps.iter().filter(|app| app.rolls_out_after.is_some()) {
         let mut reported = BTreeSet::new();
@@ -73,8 +72,4 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
             findings.push(about(Severity::Error, app, document, message));
         }
     }
-}
-
-fn is_namespace(document: &Document) -> bool {
-    document.group().is_empty() && document.kind() == "Namespace"
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
 use crate::kit::{ENFORCE_LABEL, PodSecurityLevel};
-use crate::manifest::AppManifest;
+use crate::validate::context::Context;
 use crate::validate::pods::{containers, items, pod_templates};
 use crate::validate::{about, describe};
 
@@ -61,8 +61,9 @@ const RESTRICTED_VOLUMES: &[&str] = &[
 /// SELinux types the baseline level admits.
 const SELINUX_TYPES: &[&str] = &["container_t", "container_init_t", "container_kvm_t"];
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
-    let levels = enforced_levels(apps);
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let apps = context.apps;
+    let levels = enforced_levels(context);
     for app in apps {
         for document in &app.documents {
             let Some(namespace) = document.namespace() else {
@@ -100,12 +101,9 @@ pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
 }
 
 /// Namespace name → enforced level, from the Namespace objects of the synthesis.
-fn enforced_levels(apps: &[AppManifest]) -> BTreeMap<&str, PodSecurityLevel> {
+fn enforced_levels<'a>(context: &Context<'a>) -> BTreeMap<&'a str, PodSecurityLevel> {
     let mut levels = BTreeMap::new();
-    for document in apps.iter().flat_map(|app| &app.documents) {
-        if document.group() != "" || document.kind() != "Namespace" {
-            continue;
-        }
+    for (_, document) in context.of_kind("", "Namespace") {
         let level = document
             .body
             .pointer("/metadata/labels")

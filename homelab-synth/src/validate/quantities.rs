@@ -6,12 +6,14 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
-use crate::manifest::{AppManifest, Document};
+use crate::manifest::Document;
 use crate::quantity::parse_quantity;
 use crate::validate::about;
+use crate::validate::context::Context;
 use crate::validate::pods::{containers, pod_templates};
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let apps = context.apps;
     for app in apps {
         for document in &app.documents {
             for (path, value) in quantity_fields(document) {

@@ -18,6 +18,7 @@ use serde_json::Value;
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
+use crate::validate::context::Context;
 use crate::validate::pods::{containers, items, pod_templates};
 use crate::validate::{about, describe, namespaced_documents};
 
@@ -39,9 +40,9 @@ impl Kind {
 /// `(kind, namespace, name)` of everything the synthesis provides.
 type Provided<'a> = BTreeSet<(Kind, &'a str, String)>;
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
-    let provided = provided(apps);
-    for (app, document, namespace) in namespaced_documents(apps, Allow::ExternalReference) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let provided = provided(context.apps);
+    for (app, document, namespace) in namespaced_documents(context, Allow::ExternalReference) {
         let mut missing = BTreeSet::new();
         for template in pod_templates(document) {
             for (kind, name) in references(template.spec) {

@@ -7,22 +7,20 @@ use std::collections::BTreeMap;
 
 use crate::crd_schema::crd_kind;
 use crate::finding::{Finding, Severity};
-use crate::manifest::AppManifest;
+use crate::validate::context::Context;
 use crate::validate::{about, describe};
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     // (group, kind) → (app installing the CRD, CRD name)
     let mut providers: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
-    for app in apps {
-        for document in &app.documents {
-            if let Some(defined) = crd_kind(&document.body) {
-                providers
-                    .entry(defined)
-                    .or_insert((app.name.as_str(), document.name()));
-            }
+    for (app, document) in context.of_kind("apiextensions.k8s.io", "CustomResourceDefinition") {
+        if let Some(defined) = crd_kind(&document.body) {
+            providers
+                .entry(defined)
+                .or_insert((app.name.as_str(), document.name()));
         }
     }
-    for app in apps {
+    for app in context.apps {
         let Some(after) = &app.rolls_out_after else {
             continue;
         };

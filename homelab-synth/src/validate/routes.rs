@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
+use crate::validate::context::Context;
 use crate::validate::pods::items;
 use crate::validate::{about, describe, namespaced_documents};
 
@@ -46,10 +47,10 @@ struct Backend {
     port: Option<PortRef>,
 }
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
-    let services = services(apps);
-    let grants = reference_grants(apps);
-    for (app, document, namespace) in namespaced_documents(apps, Allow::ExternalReference) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let services = services(context.apps);
+    let grants = reference_grants(context);
+    for (app, document, namespace) in namespaced_documents(context, Allow::ExternalReference) {
         let mut problems = BTreeSet::new();
         for backend in backends(document, namespace) {
             if let Some(problem) = problem(&services, &backend) {
@@ -231,12 +232,9 @@ fn victoria_metrics_service(kind: &str, name: &str, body: &Value) -> Option<(Str
 
 /// `(namespace of the grant, namespace it admits, route kind)` for every ReferenceGrant that
 /// lets Gateway API routes reach Services.
-fn reference_grants(apps: &[AppManifest]) -> BTreeSet<(String, &str, &str)> {
+fn reference_grants<'a>(context: &Context<'a>) -> BTreeSet<(String, &'a str, &'a str)> {
     let mut grants = BTreeSet::new();
-    for document in apps.iter().flat_map(|app| &app.documents) {
-        if document.group() != GATEWAY_GROUP || document.kind() != "ReferenceGrant" {
-            continue;
-        }
+    for (_, document) in context.of_kind(GATEWAY_GROUP, "ReferenceGrant") {
         let Some(namespace) = document.namespace() else {
             continue;
         };

@@ -5,11 +5,12 @@
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
-use crate::manifest::AppManifest;
 use crate::object::Allow;
+use crate::validate::context::Context;
 use crate::validate::{about, describe};
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let apps = context.apps;
     for app in apps {
         for document in &app.documents {
             if document.group() != "" || document.kind() != "Secret" {

@@ -8,10 +8,12 @@ use serde_json::{Map, Value};
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
+use crate::validate::context::Context;
 use crate::validate::pods::{PodTemplate, containers, pod_templates};
 use crate::validate::{about, describe};
 
-pub(crate) fn check(apps: &[AppManifest], findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let apps = context.apps;
     for app in apps {
         for document in &app.documents {
             check_workload_selector(app, document, findings);
