@@ -126,20 +126,14 @@ impl std::fmt::Display for Reported {
 impl std::error::Error for Reported {}
 
 /// Synthesizes the `selection` of `workspace`, whose folder is `root`, with what the command
-/// line reads and renders with (the workspace's files, Helm as configured by the
-/// environment): what a workspace's tests check.
+/// line reads and renders with (the workspace's files, Helm and kustomize as configured by
+/// the environment): what a workspace's tests check.
 pub fn synthesize<S: ClusterSettings + Default>(
     workspace: &Workspace<S>,
     root: &Path,
     selection: &homelab_synth::Selection,
 ) -> Result<Synthesis<S>, homelab_synth::RunError> {
-    let sources = homelab_synth::WorkspaceFiles::new(root);
-    let helm = cmd::charts::renderer(root);
-    let kustomize = cmd::charts::kustomize_renderer(root);
-    let inputs = homelab_synth::SynthInputs::new(&sources)
-        .with_helm(&helm)
-        .with_kustomize(&kustomize);
-    workspace.synthesize(selection, &inputs)
+    cmd::fleet::Edge::at(root).synthesize(workspace, selection)
 }
 
 /// Runs the `synth` command line on `workspace` with the process's arguments, and returns the

@@ -1,6 +1,7 @@
 //! `synth charts lock`: resolves every chart version the apps use and writes `charts.lock` at
 //! the workspace root (repository, name, version, sha256 of the package), downloading the
-//! packages into the chart cache. Also builds the Helm renderer the default synth path uses.
+//! packages into the chart cache, and every remote kustomize source the kustomizations reach
+//! in `kustomize.lock`.
 
 use std::path::Path;
 
@@ -9,8 +10,8 @@ use homelab_synth::helm::chart_pins;
 use homelab_synth::{BuiltApp, ClusterSettings, Workspace};
 
 use crate::cmd::select::SelectArgs;
-use homelab_synth_helm::{HelmCli, HelmConfig, lock_charts};
-use homelab_synth_kustomize::{KustomizeCli, KustomizeConfig, lock_kustomizations};
+use homelab_synth_helm::{HelmConfig, lock_charts};
+use homelab_synth_kustomize::{KustomizeConfig, lock_kustomizations};
 
 /// Manage the Helm charts the apps render.
 #[derive(clap::Args, Debug)]
@@ -101,14 +102,4 @@ fn lock_kustomize(lock: &LockArgs, apps: &[BuiltApp], workspace: &Path) -> anyho
         config.lock_file.display()
     );
     Ok(())
-}
-
-/// The kustomize renderer for synthesis in `workspace`, configured from the environment.
-pub fn kustomize_renderer(workspace: &Path) -> KustomizeCli {
-    KustomizeCli::from_env(workspace)
-}
-
-/// The Helm renderer for synthesis in `workspace`, configured from the environment.
-pub fn renderer(workspace: &Path) -> HelmCli {
-    HelmCli::from_env(workspace)
 }

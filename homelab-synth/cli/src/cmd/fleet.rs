@@ -9,7 +9,10 @@ use homelab_synth::{
     ClusterSettings, Selection, Severity, SynthInputs, Synthesis, Workspace, WorkspaceFiles,
 };
 
-use crate::{Reported, cmd};
+use homelab_synth_helm::HelmCli;
+use homelab_synth_kustomize::KustomizeCli;
+
+use crate::Reported;
 
 /// How findings and run problems are printed on standard error.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -118,6 +121,45 @@ pub(crate) fn reported_as(format: MessageFormat, error: RunError) -> anyhow::Err
     }
 }
 
+/// What synthesis reads and renders with at the edge, for the workspace in one folder: its
+/// files, and Helm and kustomize as the environment configures them.
+pub(crate) struct Edge {
+    sources: WorkspaceFiles,
+    helm: HelmCli,
+    kustomize: KustomizeCli,
+}
+
+impl Edge {
+    /// The edge of the workspace in `root`.
+    pub(crate) fn at(root: &Path) -> Self {
+        Edge {
+            sources: WorkspaceFiles::new(root),
+            helm: HelmCli::from_env(root),
+            kustomize: KustomizeCli::from_env(root),
+        }
+    }
+
+    /// Synthesizes the `selection` of `workspace` with these inputs.
+    pub(crate) fn synthesize<S: ClusterSettings + Default>(
+        &self,
+        workspace: &Workspace<S>,
+        selection: &Selection,
+    ) -> Result<Synthesis<S>, RunError> {
+        let inputs = SynthInputs::new(&self.sources)
+            .with_helm(&self.helm)
+            .with_kustomize(&self.kustomize);
+        workspace.synthesize(selection, &inputs)
+    }
+
+    /// Cache entries that were not used (the renders themselves are fine), Helm's then
+    /// kustomize's.
+    pub(crate) fn take_warnings(&self) -> Vec<String> {
+        let mut warnings = self.helm.take_warnings();
+        warnings.extend(self.kustomize.take_warnings());
+        warnings
+    }
+}
+
 /// Builds the apps of every selected cluster (usage errors: exit 2).
 pub(crate) fn build_all<S: ClusterSettings + Default>(
     workspace: &Workspace<S>,
@@ -143,16 +185,9 @@ pub(crate) fn synthesize_reporting<S: ClusterSettings + Default>(
     root: &Path,
     format: MessageFormat,
 ) -> anyhow::Result<Synthesis<S>> {
-    let sources = WorkspaceFiles::new(root);
-    let helm = cmd::charts::renderer(root);
-    let kustomize = cmd::charts::kustomize_renderer(root);
-    let inputs = SynthInputs::new(&sources)
-        .with_helm(&helm)
-        .with_kustomize(&kustomize);
-    let result = workspace.synthesize(selection, &inputs);
-    // cache entries that were not used: the renders themselves are fine
-    let mut cache_warnings = helm.take_warnings();
-    cache_warnings.extend(kustomize.take_warnings());
+    let edge = Edge::at(root);
+    let result = edge.synthesize(workspace, selection);
+    let cache_warnings = edge.take_warnings();
     let synthesis = result.map_err(|error| {
         for warning in &cache_warnings {
             format.problem("cache", &format!("warning: {warning}"));
