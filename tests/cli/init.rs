@@ -10,8 +10,23 @@ use std::time::Duration;
 
 use crate::support::{synth, synth_in, text, workspace};
 
-/// Runs cargo in the new workspace, offline, with a target folder kept between test runs (the
-/// new workspace's own crates are named like this repository's, so it cannot share ours).
+/// The new workspace's target folder, kept between test runs. Its own crates are named like
+/// this repository's, so it cannot share ours; on first use it is seeded with the
+/// dependencies this workspace's tests have already built, as `synth diff`'s worktree is.
+fn init_target() -> std::path::PathBuf {
+    let target = workspace().join("target/init-test");
+    if !target.exists() {
+        homelab_synth_cli::seed::seed_dependency_builds(
+            &workspace(),
+            &workspace().join("target/debug"),
+            &target,
+        )
+        .expect("seed the new workspace's target folder");
+    }
+    target
+}
+
+/// Runs cargo in the new workspace, offline, in its own target folder.
 fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command.args(args);
@@ -22,7 +37,7 @@ fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
     command.env("SYNTH_CHART_MIRRORS", workspace().join("../shared/charts"));
     let output = command
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", workspace().join("target/init-test"))
+        .env("CARGO_TARGET_DIR", init_target())
         .env_remove("RUSTFLAGS")
         .output()
         .expect("run cargo");

@@ -6,6 +6,7 @@
 //! I/O errors.
 
 mod cmd;
+pub mod seed;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
