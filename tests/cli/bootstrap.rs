@@ -10,6 +10,7 @@ use homelab_synth::yaml::read_documents;
 use homelab_synth::{App, BuiltApp, MemoryFiles, synthesize};
 use serde_json::Value;
 
+use crate::git_support::{bare_repo, git};
 use crate::support::{read_tree, synth, temp_in_workspace, text, workspace};
 
 /// The schema of `kind` at `api_version` from the shared CRD corpus (read once, only the
@@ -357,25 +358,6 @@ fn one_argo_cd_can_follow_every_cluster_without_name_clashes() {
     );
 }
 
-/// `git` in `dir` with a fixed identity; its standard output.
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
-    let output = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .output()
-        .expect("run git");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
-
 /// An app of one ConfigMap in a namespace of its own.
 fn config_app(app: &mut App, name: &str) {
     app.namespace_made_elsewhere(name, "made when the cluster is installed");
@@ -526,8 +508,7 @@ fn an_app_added_in_a_later_source_commit_is_published_and_followed_with_no_boots
         git(source.path(), &["init", "-q", "-b", "main"]);
         git(source.path(), &["add", "."]);
         git(source.path(), &["commit", "-q", "-m", "crds and web"]);
-        let remote = tempfile::tempdir().unwrap();
-        git(remote.path(), &["init", "-q", "--bare"]);
+        let remote = bare_repo();
         let remote_path = remote.path().to_str().unwrap();
 
         let before = small_workspace(engine, false);

@@ -5,6 +5,9 @@ mod bootstrap;
 mod cli;
 mod diff;
 mod fmt;
+// the publish crate's git helpers (repositories with a fixed identity, bare remotes, hooks)
+#[path = "../../homelab-synth/publish/tests/support/mod.rs"]
+mod git_support;
 mod homelab;
 mod init;
 mod kustomize;

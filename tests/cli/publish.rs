@@ -8,28 +8,8 @@ use std::time::Duration;
 
 use homelab_synth_publish::SCRATCH_PREFIX;
 
+use crate::git_support::{bare_repo, git, write_hook};
 use crate::support::{synth_in, text, workspace};
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .output()
-        .expect("run git");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .expect("UTF-8")
-        .trim()
-        .to_owned()
-}
 
 /// A source workspace: a git repository holding what the homelab reads at synth time (the
 /// workspace marker and the included gateway file), committed on `main`.
@@ -86,12 +66,6 @@ fn change_gateway(root: &Path, marker: &str) {
     git(root, &["commit", "-q", "-am", &format!("gateway {marker}")]);
 }
 
-fn bare() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "--bare"]);
-    dir
-}
-
 fn publish_args<'a>(source: &'a str, remote: &'a str) -> Vec<&'a str> {
     vec!["publish", "--workspace", source, "--repo", remote]
 }
@@ -99,7 +73,7 @@ fn publish_args<'a>(source: &'a str, remote: &'a str) -> Vec<&'a str> {
 #[test]
 fn publish_dry_run_then_publish_then_no_op() {
     let source = source_workspace();
-    let remote = bare();
+    let remote = bare_repo();
     let (src, dst) = (
         source.path().to_str().unwrap(),
         remote.path().to_str().unwrap(),
@@ -146,7 +120,7 @@ fn publish_dry_run_then_publish_then_no_op() {
 #[test]
 fn publish_refuses_a_dirty_work_tree_and_removing_apps() {
     let source = source_workspace();
-    let remote = bare();
+    let remote = bare_repo();
     let (src, dst) = (
         source.path().to_str().unwrap(),
         remote.path().to_str().unwrap(),
@@ -215,7 +189,7 @@ fn push_retired_app(source: &std::path::Path, src: &str, dst: &str) {
 #[test]
 fn a_reviewed_allow_delete_trailer_in_the_source_commit_allows_the_deletion_in_ci() {
     let source = source_workspace();
-    let remote = bare();
+    let remote = bare_repo();
     let (src, dst) = (
         source.path().to_str().unwrap(),
         remote.path().to_str().unwrap(),
@@ -258,7 +232,7 @@ fn a_reviewed_allow_delete_trailer_in_the_source_commit_allows_the_deletion_in_c
 #[test]
 fn kill_9_during_publish_leaves_the_remote_unchanged_or_fully_updated() {
     let source = source_workspace();
-    let remote = bare();
+    let remote = bare_repo();
     let (src, dst) = (
         source.path().to_str().unwrap(),
         remote.path().to_str().unwrap(),
@@ -273,7 +247,7 @@ fn kill_9_during_publish_leaves_the_remote_unchanged_or_fully_updated() {
 
     change_gateway(source.path(), "v2");
     // the complete new tree, published once to a separate repository
-    let reference = bare();
+    let reference = bare_repo();
     let reference_path = reference.path().to_str().unwrap();
     assert!(
         synth_in(source.path(), &publish_args(src, reference_path), None)
@@ -327,7 +301,7 @@ fn kill_9_during_publish_leaves_the_remote_unchanged_or_fully_updated() {
 #[test]
 fn publish_refuses_a_cluster_selection_which_would_delete_the_other_clusters() {
     let source = source_workspace();
-    let remote = bare();
+    let remote = bare_repo();
     let (src, dst) = (
         source.path().to_str().unwrap(),
         remote.path().to_str().unwrap(),
@@ -344,23 +318,15 @@ fn publish_refuses_a_cluster_selection_which_would_delete_the_other_clusters() {
     assert_eq!(git(remote.path(), &["for-each-ref"]), "", "nothing pushed");
 }
 
-/// Installs `script` as the manifests repository's pre-receive hook.
-fn pre_receive(bare: &Path, script: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    let hook = bare.join("hooks/pre-receive");
-    std::fs::write(&hook, script).unwrap();
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
 #[test]
 fn publish_to_a_path_runs_its_hook_and_stops_one_that_hangs_after_the_timeout() {
     let source = source_workspace();
-    let remote = bare();
+    let remote = bare_repo();
     let (src, dst) = (
         source.path().to_str().unwrap(),
         remote.path().to_str().unwrap(),
     );
-    pre_receive(remote.path(), "#!/bin/sh\nexec sleep 120\n");
+    write_hook(remote.path(), "pre-receive", "#!/bin/sh\nexec sleep 120\n");
     let mut args = publish_args(src, dst);
     args.extend(["--timeout", "1"]);
     let run = synth_in(source.path(), &args, None);
@@ -378,7 +344,7 @@ fn publish_to_a_path_runs_its_hook_and_stops_one_that_hangs_after_the_timeout() 
 #[test]
 fn publish_refuses_bad_branch_names_before_synthesizing() {
     let source = source_workspace();
-    let remote = bare();
+    let remote = bare_repo();
     let (src, dst) = (
         source.path().to_str().unwrap(),
         remote.path().to_str().unwrap(),
@@ -409,7 +375,7 @@ fn scratch_folders(tmp: &Path) -> Vec<String> {
 #[test]
 fn the_scratch_repository_of_a_publish_killed_in_a_hook_is_removed_by_the_next_publish() {
     let source = source_workspace();
-    let remote = bare();
+    let remote = bare_repo();
     let tmp = tempfile::tempdir().unwrap();
     let (src, dst) = (
         source.path().to_str().unwrap(),
@@ -418,8 +384,9 @@ fn the_scratch_repository_of_a_publish_killed_in_a_hook_is_removed_by_the_next_p
     let entered = remote.path().join("hook-entered");
     let release = remote.path().join("hook-release");
     // waits (at most 2 minutes) until the test lets it go, then refuses
-    pre_receive(
+    write_hook(
         remote.path(),
+        "pre-receive",
         &format!(
             "#!/bin/sh\n: > '{}'\ni=0\nwhile [ ! -e '{}' ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done\nexit 1\n",
             entered.display(),
@@ -497,7 +464,7 @@ fn publish_refuses_a_binary_built_from_other_sources_than_the_checkout() {
     let source = newer_checkout();
     let checkout = fingerprint(source.path()).unwrap().digest;
     assert_ne!(built, checkout);
-    let remote = bare();
+    let remote = bare_repo();
     let (src, dst) = (
         source.path().to_str().unwrap(),
         remote.path().to_str().unwrap(),
