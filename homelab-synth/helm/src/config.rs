@@ -29,25 +29,16 @@ impl HelmConfig {
     /// Settings for `workspace` from the environment (see the crate documentation).
     pub fn from_env(workspace: impl Into<PathBuf>) -> Self {
         let workspace = workspace.into();
-        let mirrors = std::env::var("SYNTH_CHART_MIRRORS")
-            .map(|list| {
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|m| !m.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
         HelmConfig {
             lock_file: workspace.join("charts.lock"),
             cache_dir: std::env::var_os("SYNTH_CHART_CACHE")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_cache_dir),
-            mirrors,
+            mirrors: list_from_env("SYNTH_CHART_MIRRORS"),
             helm: std::env::var_os("HELM")
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
-            offline: std::env::var("SYNTH_OFFLINE").is_ok_and(|v| v == "1" || v == "true"),
+            offline: offline_from_env(),
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             progress: true,
             workspace,
@@ -56,11 +47,35 @@ impl HelmConfig {
 
     /// A mirror path as written in the lock file, resolved against the workspace.
     pub fn resolve_mirror(&self, mirror: &str) -> String {
-        if mirror.contains("://") || Path::new(mirror).is_absolute() {
-            mirror.to_owned()
-        } else {
-            self.workspace.join(mirror).display().to_string()
-        }
+        resolve_mirror(&self.workspace, mirror)
+    }
+}
+
+/// A comma-separated list from the environment variable `name` (empty entries dropped).
+pub fn list_from_env(name: &str) -> Vec<String> {
+    std::env::var(name)
+        .map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|entry| !entry.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether `SYNTH_OFFLINE` asks for no network (`1` or `true`).
+pub fn offline_from_env() -> bool {
+    std::env::var("SYNTH_OFFLINE").is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// A mirror as a lock file writes it (a URL, an absolute folder, or a folder relative to the
+/// workspace), resolved against `workspace`.
+pub fn resolve_mirror(workspace: &Path, mirror: &str) -> String {
+    if mirror.contains("://") || Path::new(mirror).is_absolute() {
+        mirror.to_owned()
+    } else {
+        workspace.join(mirror).display().to_string()
     }
 }
 

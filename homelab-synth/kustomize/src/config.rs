@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+// the environment is read as the Helm renderer reads it
+use homelab_synth_helm::config;
+
 /// Settings of a [`KustomizeCli`](crate::KustomizeCli).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KustomizeConfig {
@@ -43,15 +46,6 @@ impl KustomizeConfig {
         let tool = var("KUSTOMIZE")
             .map(|p| Tool::Kustomize(PathBuf::from(p)))
             .or_else(|| var("KUBECTL").map(|p| Tool::Kubectl(PathBuf::from(p))));
-        let mirrors = std::env::var("SYNTH_KUSTOMIZE_MIRRORS")
-            .map(|list| {
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|m| !m.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
         let timeout = std::env::var("SYNTH_KUSTOMIZE_TIMEOUT")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -61,9 +55,9 @@ impl KustomizeConfig {
             cache_dir: var("SYNTH_KUSTOMIZE_CACHE")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_cache_dir),
-            mirrors,
+            mirrors: config::list_from_env("SYNTH_KUSTOMIZE_MIRRORS"),
             tool,
-            offline: std::env::var("SYNTH_OFFLINE").is_ok_and(|v| v == "1" || v == "true"),
+            offline: config::offline_from_env(),
             timeout: Duration::from_secs(timeout),
             workspace,
         }
@@ -71,17 +65,13 @@ impl KustomizeConfig {
 
     /// A mirror as written in the lock, resolved against the workspace.
     pub fn resolve_mirror(&self, mirror: &str) -> String {
-        if mirror.contains("://") || Path::new(mirror).is_absolute() {
-            mirror.to_owned()
-        } else {
-            self.workspace.join(mirror).display().to_string()
-        }
+        config::resolve_mirror(&self.workspace, mirror)
     }
 }
 
 /// `homelab-synth/kustomize` beside the chart cache.
 pub fn default_cache_dir() -> PathBuf {
-    let charts = homelab_synth_helm::config::default_cache_dir();
+    let charts = config::default_cache_dir();
     charts
         .parent()
         .map_or_else(|| charts.clone(), Path::to_path_buf)
