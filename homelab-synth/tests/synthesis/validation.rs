@@ -4,10 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use homelab_synth::{
-    Allow, App, BuiltApp, Chart, ChartProps, JsonPatch, ManifestSet, MemoryFiles, SynthError,
-    Untyped, synthesize,
-};
+use homelab_synth::kit::{named, quantities, string_map};
+use homelab_synth::{Allow, App, Chart, ChartProps, JsonPatch, MemoryFiles, Untyped};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
@@ -23,58 +21,19 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::json;
 
+use crate::support::{
+    expect_errors, expect_ok, synth_apps, synth_apps_with_files, synth_one, texts,
+};
+
 // ---------------------------------------------------------------------------------------
 // helpers
 // ---------------------------------------------------------------------------------------
-
-/// Synthesizes apps without included files.
-fn synth_apps(apps: Vec<App>) -> Result<ManifestSet, SynthError> {
-    synth_apps_with_files(apps, &MemoryFiles::new())
-}
-
-fn synth_apps_with_files(apps: Vec<App>, files: &MemoryFiles) -> Result<ManifestSet, SynthError> {
-    let apps: Vec<BuiltApp> = apps
-        .into_iter()
-        .map(|app| BuiltApp {
-            app,
-            category: "test".into(),
-        })
-        .collect();
-    synthesize(&apps, files)
-}
-
-fn synth_one(app: App) -> Result<ManifestSet, SynthError> {
-    synth_apps(vec![app])
-}
 
 /// App `demo` with one chart `demo` in namespace `demo`, filled by `build`.
 fn demo(build: impl FnOnce(&mut Chart<'_>)) -> App {
     let mut app = App::new("demo");
     build(&mut app.chart("demo", ChartProps::namespace("demo")));
     app
-}
-
-/// The manifest set of a synthesis that must succeed.
-fn expect_ok(result: Result<ManifestSet, SynthError>) -> ManifestSet {
-    match result {
-        Ok(set) => set,
-        Err(error) => panic!("synthesis failed:\n{}", texts(&error.errors).join("\n")),
-    }
-}
-
-/// The error texts of a synthesis that must fail.
-fn expect_errors(result: Result<ManifestSet, SynthError>) -> Vec<String> {
-    match result {
-        Ok(set) => panic!(
-            "synthesis succeeded but errors were expected; warnings: {:?}",
-            set.warnings
-        ),
-        Err(error) => texts(&error.errors),
-    }
-}
-
-fn texts(findings: &[homelab_synth::Finding]) -> Vec<String> {
-    findings.iter().map(ToString::to_string).collect()
 }
 
 /// The output file of a document as findings name it: `<app>/<file>`, relative to the output
@@ -89,27 +48,6 @@ fn demo_error(id: &str, file: &str, message: &str) -> String {
         "error: app `demo`: `demo/demo/{id}` ({}): {message}",
         output_file("demo", file)
     )
-}
-
-fn named(name: &str) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name.to_owned()),
-        ..ObjectMeta::default()
-    }
-}
-
-fn string_map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-fn quantities(pairs: &[(&str, &str)]) -> BTreeMap<String, Quantity> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), Quantity((*v).to_owned())))
-        .collect()
 }
 
 fn config_map(name: &str) -> ConfigMap {

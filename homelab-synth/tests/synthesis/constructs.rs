@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use homelab_synth::kit::{named, string_map};
 use homelab_synth::{
     App, BuiltApp, ChartProps, Document, JsonPatch, ManifestSet, MemoryFiles, Naming, Origin,
     Registry, Scope, SynthError, Untyped, build_apps, build_cluster_apps, synthesize,
@@ -20,59 +21,11 @@ use kube::CustomResource;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::support::{expect_errors, expect_ok, synth_apps, synth_one, synth_with_files};
+
 // ---------------------------------------------------------------------------------------
 // helpers
 // ---------------------------------------------------------------------------------------
-
-fn built(app: App) -> BuiltApp {
-    BuiltApp {
-        app,
-        category: "test".into(),
-    }
-}
-
-/// Synthesizes several apps with the given included files.
-fn synth_apps(apps: Vec<App>, files: &MemoryFiles) -> Result<ManifestSet, SynthError> {
-    let apps: Vec<BuiltApp> = apps.into_iter().map(built).collect();
-    synthesize(&apps, files)
-}
-
-/// Synthesizes one app without included files.
-fn synth_one(app: App) -> Result<ManifestSet, SynthError> {
-    synth_apps(vec![app], &MemoryFiles::new())
-}
-
-/// Synthesizes one app that includes `files`.
-fn synth_with_files(app: App, files: &MemoryFiles) -> Result<ManifestSet, SynthError> {
-    synth_apps(vec![app], files)
-}
-
-/// The manifest set of a synthesis that must succeed.
-fn expect_ok(result: Result<ManifestSet, SynthError>) -> ManifestSet {
-    match result {
-        Ok(set) => set,
-        Err(error) => panic!(
-            "synthesis failed:\n{}",
-            error
-                .errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-    }
-}
-
-/// The error messages (`Finding::to_string`) of a synthesis that must fail.
-fn expect_errors(result: Result<ManifestSet, SynthError>) -> Vec<String> {
-    match result {
-        Ok(set) => panic!(
-            "synthesis succeeded but errors were expected; documents: {:?}",
-            paths(&set)
-        ),
-        Err(error) => error.errors.iter().map(ToString::to_string).collect(),
-    }
-}
 
 /// Every document of every app, in output order.
 fn documents(set: &ManifestSet) -> Vec<&Document> {
@@ -95,20 +48,6 @@ fn document<'a>(set: &'a ManifestSet, path: &str) -> &'a Document {
 /// `metadata` of the document at `path`.
 fn metadata<'a>(set: &'a ManifestSet, path: &str) -> &'a Value {
     &document(set, path).body["metadata"]
-}
-
-fn named(name: &str) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name.to_owned()),
-        ..ObjectMeta::default()
-    }
-}
-
-fn string_map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
 }
 
 fn config_map(name: &str) -> ConfigMap {
@@ -468,7 +407,7 @@ fn an_untyped_kind_declared_by_a_crd_in_another_app_takes_its_scope_from_the_crd
             json!({"metadata": {"name": "g"}}),
         ),
     );
-    let set = expect_ok(synth_apps(vec![app, crds], &MemoryFiles::new()));
+    let set = expect_ok(synth_apps(vec![app, crds]));
 
     let widget = document(&set, "demo/demo/widget");
     assert_eq!(
@@ -1531,7 +1470,7 @@ fn the_same_name_in_two_apps_does_not_collide() {
     let mut two = App::new("two");
     two.chart("two", ChartProps::namespace("team-b"))
         .add("settings", config_map("settings"));
-    let set = expect_ok(synth_apps(vec![one, two], &MemoryFiles::new()));
+    let set = expect_ok(synth_apps(vec![one, two]));
     let files: Vec<&str> = documents(&set)
         .iter()
         .map(|d| d.file_name.as_str())

@@ -7,34 +7,11 @@ use homelab_synth::kit::workload::{
     Expose, JobBuilder, PodBuilder, Probe, SECURITY_EXCEPTIONS_ANNOTATION, StatefulSetBuilder,
 };
 use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, named};
-use homelab_synth::{App, BuiltApp, ChartProps, ManifestSet, MemoryFiles, SynthError, synthesize};
+use homelab_synth::{App, ChartProps, ManifestSet};
 use k8s_openapi::api::core::v1::Namespace;
 use serde_json::{Value, json};
 
-fn synth(app: App) -> Result<ManifestSet, SynthError> {
-    synthesize(
-        &[BuiltApp {
-            app,
-            category: "test".into(),
-        }],
-        &MemoryFiles::new(),
-    )
-}
-
-fn expect_ok(result: Result<ManifestSet, SynthError>) -> ManifestSet {
-    match result {
-        Ok(set) => set,
-        Err(error) => panic!(
-            "synthesis failed:\n{}",
-            error
-                .errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-    }
-}
+use crate::support::{expect_ok, synth_one};
 
 /// The body of the only document of `kind` named `name`.
 fn body<'a>(set: &'a ManifestSet, kind: &str, name: &str) -> &'a Value {
@@ -59,32 +36,33 @@ fn restricted_pod() -> Value {
     json!({"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}})
 }
 
-/// The ComfyUI app in the kit's short form (compare `apps/ai/comfyui.rs`).
-fn comfyui(app: &mut App) {
-    let mut chart = app.chart("comfyui", ChartProps::namespace("comfyui"));
+/// A GPU notebook server in the kit's short form, with what such images need: root, a
+/// writable root filesystem, a shared claim, the Recreate strategy and a route.
+fn jupyter(app: &mut App) {
+    let mut chart = app.chart("jupyter", ChartProps::namespace("jupyter"));
     chart.add(
         "namespace",
         Namespace {
-            metadata: named("comfyui"),
+            metadata: named("jupyter"),
             ..Default::default()
         },
     );
-    let data = Claim::new("comfyui-data", "50Gi")
+    let data = Claim::new("jupyter-data", "50Gi")
         .access(AccessMode::ReadWriteMany)
         .storage_class("longhorn");
     chart.add("data", data.build());
 
-    let mut pod = PodBuilder::new("comfyui");
+    let mut pod = PodBuilder::new("jupyter");
     let volume = pod.pvc("data", data.name());
     pod.container(
-        ContainerBuilder::new("comfyui", "yanwk/comfyui-boot:cu128-megapak-20260223")
+        ContainerBuilder::new("jupyter", "example/jupyter-gpu:1")
             .port("http", 8188)
             .env("CLI_ARGS", "--listen 0.0.0.0")
             .mount(&volume, "/root")
             .limits(&[("cpu", "4000m"), ("memory", "8Gi")])
             .gpu(1)
             .readiness(Probe::http("http", "/"))
-            .run_as_root("the image runs ComfyUI as root")
+            .run_as_root("the image runs Jupyter as root")
             .writable_root_filesystem("installs custom nodes into the image at start"),
     );
     let web = DeploymentBuilder::new(pod).recreate();
@@ -94,45 +72,45 @@ fn comfyui(app: &mut App) {
     let gateway = GatewayRef::new("homelab-gateway", "kube-system");
     chart.add(
         "route",
-        HttpRouteBuilder::new("comfyui", &gateway, "comfyui.madhan.app")
-            .to_service("comfyui", service.service_port("http").unwrap())
+        HttpRouteBuilder::new("jupyter", &gateway, "jupyter.example.com")
+            .to_service("jupyter", service.service_port("http").unwrap())
             .build(),
     );
 }
 
 #[test]
-fn comfyui_short_form_synthesizes_cleanly() {
-    let mut app = App::new("comfyui");
-    comfyui(&mut app);
-    let set = expect_ok(synth(app));
+fn a_gpu_notebook_in_short_form_synthesizes_cleanly() {
+    let mut app = App::new("jupyter");
+    jupyter(&mut app);
+    let set = expect_ok(synth_one(app));
     assert!(set.warnings.is_empty(), "{:?}", set.warnings);
     assert_eq!(
-        body(&set, "Deployment", "comfyui"),
+        body(&set, "Deployment", "jupyter"),
         &json!({
             "apiVersion": "apps/v1",
             "kind": "Deployment",
             "metadata": {
-                "name": "comfyui",
-                "namespace": "comfyui",
-                "labels": {"app.kubernetes.io/name": "comfyui"}
+                "name": "jupyter",
+                "namespace": "jupyter",
+                "labels": {"app.kubernetes.io/name": "jupyter"}
             },
             "spec": {
-                "selector": {"matchLabels": {"app.kubernetes.io/name": "comfyui"}},
+                "selector": {"matchLabels": {"app.kubernetes.io/name": "jupyter"}},
                 "strategy": {"type": "Recreate"},
                 "template": {
                     "metadata": {
-                        "labels": {"app.kubernetes.io/name": "comfyui"},
+                        "labels": {"app.kubernetes.io/name": "jupyter"},
                         "annotations": {
                             SECURITY_EXCEPTIONS_ANNOTATION:
-                                "comfyui: runAsUser: 0: the image runs ComfyUI as root\n\
-                                 comfyui: readOnlyRootFilesystem: false: installs custom nodes \
+                                "jupyter: runAsUser: 0: the image runs Jupyter as root\n\
+                                 jupyter: readOnlyRootFilesystem: false: installs custom nodes \
                                  into the image at start"
                         }
                     },
                     "spec": {
                         "containers": [{
-                            "name": "comfyui",
-                            "image": "yanwk/comfyui-boot:cu128-megapak-20260223",
+                            "name": "jupyter",
+                            "image": "example/jupyter-gpu:1",
                             "env": [{"name": "CLI_ARGS", "value": "--listen 0.0.0.0"}],
                             "ports": [{"name": "http", "containerPort": 8188, "protocol": "TCP"}],
                             "readinessProbe": {"httpGet": {"path": "/", "port": "http"}},
@@ -161,7 +139,7 @@ fn comfyui_short_form_synthesizes_cleanly() {
                         }],
                         "volumes": [{
                             "name": "data",
-                            "persistentVolumeClaim": {"claimName": "comfyui-data"}
+                            "persistentVolumeClaim": {"claimName": "jupyter-data"}
                         }]
                     }
                 }
@@ -169,23 +147,23 @@ fn comfyui_short_form_synthesizes_cleanly() {
         })
     );
     assert_eq!(
-        body(&set, "Service", "comfyui"),
+        body(&set, "Service", "jupyter"),
         &json!({
             "apiVersion": "v1",
             "kind": "Service",
             "metadata": {
-                "name": "comfyui",
-                "namespace": "comfyui",
-                "labels": {"app.kubernetes.io/name": "comfyui"}
+                "name": "jupyter",
+                "namespace": "jupyter",
+                "labels": {"app.kubernetes.io/name": "jupyter"}
             },
             "spec": {
-                "selector": {"app.kubernetes.io/name": "comfyui"},
+                "selector": {"app.kubernetes.io/name": "jupyter"},
                 "ports": [{"name": "http", "port": 8188, "targetPort": "http", "protocol": "TCP"}]
             }
         })
     );
     assert_eq!(
-        body(&set, "PersistentVolumeClaim", "comfyui-data")["spec"],
+        body(&set, "PersistentVolumeClaim", "jupyter-data")["spec"],
         json!({
             "accessModes": ["ReadWriteMany"],
             "resources": {"requests": {"storage": "50Gi"}},
@@ -194,8 +172,8 @@ fn comfyui_short_form_synthesizes_cleanly() {
         })
     );
     assert_eq!(
-        body(&set, "HTTPRoute", "comfyui")["spec"]["rules"][0]["backendRefs"],
-        json!([{"group": "", "kind": "Service", "name": "comfyui", "port": 8188, "weight": 1}])
+        body(&set, "HTTPRoute", "jupyter")["spec"]["rules"][0]["backendRefs"],
+        json!([{"group": "", "kind": "Service", "name": "jupyter", "port": 8188, "weight": 1}])
     );
 }
 
@@ -255,7 +233,7 @@ fn every_workload_kind_is_restricted_by_default_and_passes_validation() {
         CronJobBuilder::new("0 3 * * *", JobBuilder::new(simple("backup"))).build(),
     );
 
-    let set = expect_ok(synth(app));
+    let set = expect_ok(synth_one(app));
     assert!(set.warnings.is_empty(), "{:?}", set.warnings);
 
     for (kind, name, spec) in [
@@ -367,7 +345,7 @@ fn exceptions_are_recorded_on_the_pod_template() {
         );
     let agent = DaemonSetBuilder::new(pod);
     chart.add("agent", agent.build());
-    let set = expect_ok(synth(app));
+    let set = expect_ok(synth_one(app));
     let template = &body(&set, "DaemonSet", "netbird")["spec"]["template"];
     assert_eq!(
         template["metadata"]["annotations"],
@@ -411,7 +389,7 @@ fn a_port_name_no_container_declares_is_reported_by_synthesis() {
     let web = DeploymentBuilder::new(pod);
     chart.add("web", web.build());
     chart.add("service", web.expose().port_as("metrics", 9090).build());
-    let errors: Vec<String> = match synth(app) {
+    let errors: Vec<String> = match synth_one(app) {
         Ok(_) => panic!("synthesis should fail"),
         Err(error) => error.errors.iter().map(ToString::to_string).collect(),
     };
@@ -436,7 +414,7 @@ fn extra_selector_labels_reach_selector_template_and_service() {
     let api = DeploymentBuilder::new(pod);
     chart.add("api", api.build());
     chart.add("service", api.expose().build());
-    let set = expect_ok(synth(app));
+    let set = expect_ok(synth_one(app));
     let selector =
         json!({"app.kubernetes.io/component": "server", "app.kubernetes.io/name": "api"});
     let deployment = body(&set, "Deployment", "api");
@@ -454,9 +432,9 @@ fn extra_selector_labels_reach_selector_template_and_service() {
 
 #[test]
 fn the_exceptions_annotation_renders_as_a_literal_block() {
-    let mut app = App::new("comfyui");
-    comfyui(&mut app);
-    let set = expect_ok(synth(app));
+    let mut app = App::new("jupyter");
+    jupyter(&mut app);
+    let set = expect_ok(synth_one(app));
     let rendered = homelab_synth::output::render(&set).unwrap();
     let (file, bytes) = rendered
         .iter()
@@ -466,8 +444,8 @@ fn the_exceptions_annotation_renders_as_a_literal_block() {
     assert!(
         text.contains(
             "        homelab-synth.dev/security-exceptions: |-\n          \
-             comfyui: runAsUser: 0: the image runs ComfyUI as root\n          \
-             comfyui: readOnlyRootFilesystem: false: installs custom nodes into the image at \
+             jupyter: runAsUser: 0: the image runs Jupyter as root\n          \
+             jupyter: readOnlyRootFilesystem: false: installs custom nodes into the image at \
              start\n"
         ),
         "{file}:\n{text}"
@@ -496,7 +474,7 @@ fn config_hash(script: &k8s_openapi::api::core::v1::ConfigMap) -> Value {
     pod.container(ContainerBuilder::new("controller", "python:3.12").mount(&volume, "/app"));
     chart.add("script", script.clone());
     chart.add("controller", DeploymentBuilder::new(pod).build());
-    let set = expect_ok(synth(app));
+    let set = expect_ok(synth_one(app));
     body(&set, "Deployment", "controller")["spec"]["template"]["metadata"]["annotations"]
         [homelab_synth::kit::CONFIG_HASH_ANNOTATION]
         .clone()
@@ -575,7 +553,7 @@ fn access_grants_its_rules_to_its_own_service_account() {
         .without_token()
         .build("demo")
         .add_to(&mut chart, "puller");
-    let set = expect_ok(synth(app));
+    let set = expect_ok(synth_one(app));
     let kinds: Vec<String> = set.apps[0]
         .documents
         .iter()
@@ -646,7 +624,7 @@ fn network_policy_budget_and_ingress_cover_the_workload_they_were_made_from() {
     );
     chart.add("service", web.expose().build());
     chart.add("web", web.build());
-    let set = expect_ok(synth(app));
+    let set = expect_ok(synth_one(app));
     let pod_labels =
         body(&set, "Deployment", "web")["spec"]["template"]["metadata"]["labels"].clone();
     let budget = body(&set, "PodDisruptionBudget", "web");
@@ -702,7 +680,7 @@ fn operator_synced_secrets_match_their_crds_and_satisfy_the_pods_that_need_them(
     );
     chart.add("web", DeploymentBuilder::new(pod).build());
     // synthesis checks both against the imported CRDs' schemas and the pod's references
-    let set = expect_ok(synth(app));
+    let set = expect_ok(synth_one(app));
     assert_eq!(
         body(&set, "ExternalSecret", "oauth")["spec"],
         json!({

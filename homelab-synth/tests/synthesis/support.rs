@@ -1,0 +1,66 @@
+//! What every test module synthesizes with: apps in, a manifest set or the findings' texts
+//! out.
+
+use homelab_synth::{App, BuiltApp, Finding, ManifestSet, MemoryFiles, SynthError, synthesize};
+
+/// Synthesizes `apps` (category `test`) that include `files`.
+pub fn synth_apps_with_files(
+    apps: Vec<App>,
+    files: &MemoryFiles,
+) -> Result<ManifestSet, SynthError> {
+    let apps: Vec<BuiltApp> = apps
+        .into_iter()
+        .map(|app| BuiltApp {
+            app,
+            category: "test".into(),
+        })
+        .collect();
+    synthesize(&apps, files)
+}
+
+/// Synthesizes `apps` without included files.
+pub fn synth_apps(apps: Vec<App>) -> Result<ManifestSet, SynthError> {
+    synth_apps_with_files(apps, &MemoryFiles::new())
+}
+
+/// Synthesizes one app without included files.
+pub fn synth_one(app: App) -> Result<ManifestSet, SynthError> {
+    synth_apps(vec![app])
+}
+
+/// Synthesizes one app that includes `files`.
+pub fn synth_with_files(app: App, files: &MemoryFiles) -> Result<ManifestSet, SynthError> {
+    synth_apps_with_files(vec![app], files)
+}
+
+/// The texts of `findings` (`Finding::to_string`).
+pub fn texts(findings: &[Finding]) -> Vec<String> {
+    findings.iter().map(ToString::to_string).collect()
+}
+
+/// The manifest set of a synthesis that must succeed.
+pub fn expect_ok(result: Result<ManifestSet, SynthError>) -> ManifestSet {
+    match result {
+        Ok(set) => set,
+        Err(error) => panic!("synthesis failed:\n{}", texts(&error.errors).join("\n")),
+    }
+}
+
+/// The error texts of a synthesis that must fail.
+pub fn expect_errors(result: Result<ManifestSet, SynthError>) -> Vec<String> {
+    match result {
+        Ok(set) => {
+            let paths: Vec<&str> = set
+                .apps
+                .iter()
+                .flat_map(|app| &app.documents)
+                .map(|document| document.path.as_str())
+                .collect();
+            panic!(
+                "synthesis succeeded but errors were expected; documents: {paths:?}, warnings: {:?}",
+                set.warnings
+            )
+        }
+        Err(error) => texts(&error.errors),
+    }
+}
