@@ -50,12 +50,20 @@ use crate::tree::ObjectId;
 pub enum LedgerError {
     /// Not valid TOML, or not the ledger's shape.
     #[error("{file}: {message}")]
-    Syntax { file: String, message: String },
+    Syntax {
+        /// The ledger's name, as the caller gave it.
+        file: String,
+        /// What the TOML reader reported.
+        message: String,
+    },
     /// An entry that cannot accept anything.
     #[error("{file}: {entry}: {message}")]
     Entry {
+        /// The ledger's name, as the caller gave it.
         file: String,
+        /// Which entry, by table and position from 1 (`change #2`, `moved #1`).
         entry: String,
+        /// What is wrong with it (`has no reason`).
         message: String,
     },
 }

@@ -14,19 +14,34 @@ pub enum CrdError {
         "not a CustomResourceDefinition (apiVersion `{api_version}`, kind `{kind}`); \
          expected apiVersion `apiextensions.k8s.io/v1`, kind `CustomResourceDefinition`"
     )]
-    NotACrd { api_version: String, kind: String },
+    NotACrd {
+        /// The document's `apiVersion` (empty when it has none).
+        api_version: String,
+        /// The document's `kind` (empty when it has none).
+        kind: String,
+    },
     /// A field the generator needs is missing or has the wrong type.
     #[error("{path}: {expected} is required")]
     Missing {
+        /// Where in the document the field is (`.spec.versions[0].name`).
         path: String,
+        /// What the field should hold (`a string`).
         expected: &'static str,
     },
     /// `spec.scope` is neither `Namespaced` nor `Cluster`.
     #[error(".spec.scope: unknown scope `{found}` (expected `Namespaced` or `Cluster`)")]
-    Scope { found: String },
+    Scope {
+        /// The scope the CRD gives.
+        found: String,
+    },
     /// A served version has no schema, or an empty one.
     #[error("{path}: version `{version}` has an empty schema; nothing to generate")]
-    EmptySchema { path: String, version: String },
+    EmptySchema {
+        /// Where in the document the schema is (`.spec.versions[1].schema.openAPIV3Schema`).
+        path: String,
+        /// The version's name (`v1beta1`).
+        version: String,
+    },
     /// No version is served.
     #[error(".spec.versions: no version is served")]
     NothingServed,

@@ -89,33 +89,46 @@ pub enum ImportError {
     /// A file is not valid YAML.
     #[error("{file}")]
     Yaml {
+        /// The file, as the input named it.
         file: String,
+        /// What the YAML reader reported.
         #[source]
         source: ReadError,
     },
     /// A document is not a usable CRD.
     #[error("{file}: document {document}")]
     Crd {
+        /// The file, as the input named it.
         file: String,
+        /// The document's position in the file, from 1.
         document: usize,
+        /// What is wrong with the CRD.
         #[source]
         source: CrdError,
     },
     /// A schema cannot be turned into types.
     #[error("{file}: {kind} {version}")]
     Schema {
+        /// The file holding the CRD, as the input named it.
         file: String,
+        /// The CRD's kind (`Certificate`).
         kind: String,
+        /// The served version whose schema failed (`v1`).
         version: String,
+        /// What is wrong with the schema.
         #[source]
         source: Box<SchemaError>,
     },
     /// Two CRDs define the same kind in the same group and version.
     #[error("{second}: kind {kind} of {api_version} is already defined by {first}")]
     Duplicate {
+        /// The kind defined twice.
         kind: String,
+        /// The group and version both define it in (`cert-manager.io/v1`).
         api_version: String,
+        /// The file that defined it first.
         first: String,
+        /// The file that defined it again.
         second: String,
     },
     /// No input held a CRD.
@@ -127,7 +140,9 @@ pub enum ImportError {
     /// A file or folder could not be read or written.
     #[error("{path}")]
     Io {
+        /// The file or folder.
         path: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },

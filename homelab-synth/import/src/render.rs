@@ -21,7 +21,12 @@ use crate::shape::EnumValue;
 pub enum RenderError {
     /// The generated tokens do not parse as a Rust file.
     #[error("generated code for {module} does not parse: {message}")]
-    Parse { module: String, message: String },
+    Parse {
+        /// The generated file, relative to the output folder (`crds.rs`).
+        module: String,
+        /// What the Rust parser reported.
+        message: String,
+    },
 }
 
 fn ident(name: &str) -> Ident {

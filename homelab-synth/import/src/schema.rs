@@ -32,7 +32,12 @@ pub enum SchemaError {
     Shape(#[from] ShapeError),
     /// Nesting goes deeper than [`MAX_DEPTH`].
     #[error("{path}: schema nests deeper than {limit} levels")]
-    TooDeep { path: String, limit: usize },
+    TooDeep {
+        /// Where in the CRD document the node past the limit is.
+        path: String,
+        /// The deepest nesting allowed ([`MAX_DEPTH`]).
+        limit: usize,
+    },
 }
 
 /// Top-level properties that the root type provides itself.

@@ -19,23 +19,41 @@ use serde_json::{Map, Value};
 pub enum ShapeError {
     /// The node is not a mapping.
     #[error("{path}: a schema must be a mapping, found {found}")]
-    NotAMapping { path: String, found: &'static str },
+    NotAMapping {
+        /// Where in the CRD document the node is (`...openAPIV3Schema.properties.spec`).
+        path: String,
+        /// What the node is instead (`a sequence`).
+        found: &'static str,
+    },
     /// A keyword has a value of the wrong JSON type.
     #[error("{path}: `{keyword}` must be {expected}")]
     BadKeyword {
+        /// Where in the CRD document the node is (`...openAPIV3Schema.properties.spec`).
         path: String,
+        /// The keyword (`type`).
         keyword: &'static str,
+        /// What its value should be (`a string`).
         expected: &'static str,
     },
     /// `type` names no OpenAPI type.
     #[error("{path}: unknown type `{found}`")]
-    UnknownType { path: String, found: String },
+    UnknownType {
+        /// Where in the CRD document the node is (`...openAPIV3Schema.properties.spec`).
+        path: String,
+        /// The `type` given.
+        found: String,
+    },
     /// A `$ref`: structural schemas have none, and Kubernetes refuses a CRD that uses one.
     #[error(
         "{path}: `$ref` to `{target}` is not allowed in a CustomResourceDefinition schema \
          (Kubernetes refuses it): inline the referenced schema"
     )]
-    Reference { path: String, target: String },
+    Reference {
+        /// Where in the CRD document the node is (`...openAPIV3Schema.properties.spec`).
+        path: String,
+        /// What the `$ref` points to (`?` when it is not a string).
+        target: String,
+    },
 }
 
 /// A value allowed by an `enum` that became a Rust enum.
@@ -64,10 +82,15 @@ pub enum Shape<'a> {
     /// Any JSON value (`serde_json::Value`).
     Any,
     /// A string, with the values of its `enum` if it has one.
-    String { values: Option<Vec<EnumValue>> },
+    String {
+        /// The `enum`'s values; `None` without one.
+        values: Option<Vec<EnumValue>>,
+    },
     /// An integer, with the values of its `enum` if it has one.
     Integer {
+        /// The width its `format` asks for (64 bits unless `int32`).
         width: Width,
+        /// The `enum`'s values; `None` without one.
         values: Option<Vec<EnumValue>>,
     },
     /// A floating-point number.
@@ -75,13 +98,23 @@ pub enum Shape<'a> {
     /// A boolean.
     Bool,
     /// An array of `items` (`None`: items of any type).
-    Array { items: Option<&'a Value> },
+    Array {
+        /// The `items` schema; `None` when there is none (items of any type).
+        items: Option<&'a Value>,
+    },
     /// An object with arbitrary keys whose values follow `values` (`None`: any value).
-    Map { values: Option<&'a Value> },
+    Map {
+        /// The `additionalProperties` schema; `None` for `additionalProperties: true` (any value).
+        values: Option<&'a Value>,
+    },
     /// An object with listed properties; `unknown` when keys not listed are kept.
     Object {
+        /// Each listed property's name and schema.
         properties: BTreeMap<&'a str, &'a Value>,
+        /// The names in `required`.
         required: BTreeSet<&'a str>,
+        /// Whether keys not listed are kept (`x-kubernetes-preserve-unknown-fields`, or
+        /// `additionalProperties` other than `false`).
         unknown: bool,
     },
 }

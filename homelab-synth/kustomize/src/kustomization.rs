@@ -19,10 +19,18 @@ pub const REFERENCE_FIELDS: [&str; 3] = ["resources", "components", "bases"];
 pub enum KustomizationError {
     /// The folder has none of the file names.
     #[error("{folder} holds no kustomization.yaml, kustomization.yml or Kustomization")]
-    Missing { folder: String },
+    Missing {
+        /// The folder looked in.
+        folder: String,
+    },
     /// The file cannot be read or is not a mapping.
     #[error("{file}: {reason}")]
-    Unreadable { file: String, reason: String },
+    Unreadable {
+        /// The kustomization file.
+        file: String,
+        /// What reading or parsing it reported, or what its content lacks.
+        reason: String,
+    },
 }
 
 /// A kustomization file and its content.

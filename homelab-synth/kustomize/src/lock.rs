@@ -57,7 +57,12 @@ impl LockedSource {
 pub enum LockError {
     /// The file cannot be read, parsed or written.
     #[error("{file}: {reason}")]
-    File { file: String, reason: String },
+    File {
+        /// The lock file's path.
+        file: String,
+        /// What reading, parsing or writing it reported.
+        reason: String,
+    },
 }
 
 /// The lock file.

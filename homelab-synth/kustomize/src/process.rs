@@ -12,13 +12,29 @@ use std::time::{Duration, Instant};
 pub enum RunError {
     /// The program could not be started.
     #[error("cannot run {program}: {reason}")]
-    Start { program: String, reason: String },
+    Start {
+        /// The program's file name, without its folder (`kustomize`).
+        program: String,
+        /// What the operating system reported.
+        reason: String,
+    },
     /// The program ran past its deadline and was killed.
     #[error("{program} did not finish within {seconds} s and was stopped")]
-    Timeout { program: String, seconds: u64 },
+    Timeout {
+        /// The program's file name, without its folder (`kustomize`).
+        program: String,
+        /// The limit that passed.
+        seconds: u64,
+    },
     /// The program exited unsuccessfully.
     #[error("{stderr}")]
-    Failed { program: String, stderr: String },
+    Failed {
+        /// The program's file name, without its folder (`kustomize`).
+        program: String,
+        /// Its standard error without `# Warning:` lines, or its exit status when that leaves
+        /// nothing.
+        stderr: String,
+    },
 }
 
 /// Runs `command` to completion within `timeout`; its standard output on success.

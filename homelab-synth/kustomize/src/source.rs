@@ -19,17 +19,28 @@ use crate::reference::SourceKey;
 pub enum SourceError {
     /// No cache, mirror or origin had it.
     #[error("not available: tried {}", tried.join("; "))]
-    Unavailable { tried: Vec<String> },
+    Unavailable {
+        /// Each place looked in, in order, with why it failed (`cache ...`, `mirror ...`).
+        tried: Vec<String>,
+    },
     /// A copy with another digest.
     #[error("{origin} has digest {actual}, but the lock says {expected}")]
     Mismatch {
+        /// Where the copy came from (a mirror's or the origin's URL).
         origin: String,
+        /// The SHA-256 digest the lock records.
         expected: String,
+        /// The SHA-256 digest of the copy.
         actual: String,
     },
     /// An archive that cannot be unpacked.
     #[error("cannot unpack {file}: {reason}")]
-    Unpack { file: String, reason: String },
+    Unpack {
+        /// The archive's file name.
+        file: String,
+        /// What unpacking reported, or why an entry was refused.
+        reason: String,
+    },
 }
 
 /// Where sources are looked up.
