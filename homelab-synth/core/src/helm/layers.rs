@@ -12,7 +12,7 @@
 //! them.
 //!
 //! ```
-//! use homelab_synth::helm::{ChartSource, HelmProps, ValueLayers};
+//! use homelab_synth_core::helm::{ChartSource, HelmProps, ValueLayers};
 //! use serde_json::json;
 //! let mut layers = ValueLayers::default();
 //! // environment layer, then a role layer

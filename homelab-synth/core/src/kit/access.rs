@@ -4,7 +4,7 @@
 //! subject always names the account in the right namespace, so they cannot drift apart.
 //!
 //! ```
-//! use homelab_synth::kit::Access;
+//! use homelab_synth_core::kit::Access;
 //! let access = Access::new("notebook-gateway-controller")
 //!     .allow(&["kubeflow.org"], &["notebooks"], &["get", "list", "watch"])
 //!     .allow(&["gateway.networking.k8s.io"], &["httproutes"], &["*"])

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::crd_catalog::CrdCatalog;
 use crate::crd_schema::{CrdSchemas, schemas_for};
 use crate::manifest::{AppManifest, Document};
 
@@ -23,8 +24,8 @@ pub(crate) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// Indexes `apps`.
-    pub(crate) fn new(apps: &'a [AppManifest]) -> Self {
+    /// Indexes `apps`; the schemas are those of their CRDs, then those of `crds`.
+    pub(crate) fn new(apps: &'a [AppManifest], crds: &'a dyn CrdCatalog) -> Self {
         let mut by_kind: BTreeMap<(&str, &str), Vec<Located<'a>>> = BTreeMap::new();
         for app in apps {
             for document in &app.documents {
@@ -34,13 +35,13 @@ impl<'a> Context<'a> {
                     .push((app, document));
             }
         }
-        let crds = by_kind
+        let definitions = by_kind
             .get(&("apiextensions.k8s.io", "CustomResourceDefinition"))
             .into_iter()
             .flatten()
             .filter(|(_, document)| crate::crd_schema::crd_kind(&document.body).is_some())
             .map(|(app, document)| (app.name.as_str(), &document.body));
-        let schemas = schemas_for(crds);
+        let schemas = schemas_for(definitions, crds);
         Context {
             apps,
             by_kind,

@@ -18,7 +18,7 @@
 //! [`SECURITY_EXCEPTIONS_ANNOTATION`] (see [`security`] for the format).
 //!
 //! ```
-//! use homelab_synth::kit::workload::{ContainerBuilder, DeploymentBuilder, Expose, PodBuilder};
+//! use homelab_synth_core::kit::workload::{ContainerBuilder, DeploymentBuilder, Expose, PodBuilder};
 //!
 //! let mut pod = PodBuilder::new("comfyui");
 //! let data = pod.pvc("data", "comfyui-data");

@@ -134,8 +134,8 @@ impl PodBuilder {
     /// with Reloader's `reloader.stakater.com/auto` annotation instead.
     ///
     /// ```
-    /// use homelab_synth::kit::named;
-    /// use homelab_synth::kit::workload::{CONFIG_HASH_ANNOTATION, DeploymentBuilder, PodBuilder};
+    /// use homelab_synth_core::kit::named;
+    /// use homelab_synth_core::kit::workload::{CONFIG_HASH_ANNOTATION, DeploymentBuilder, PodBuilder};
     /// use k8s_openapi::api::core::v1::ConfigMap;
     /// let script = ConfigMap { metadata: named("script"), ..Default::default() };
     /// let mut pod = PodBuilder::new("controller");

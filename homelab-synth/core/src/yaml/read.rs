@@ -1822,7 +1822,8 @@ mod tests {
 
     #[test]
     fn reads_real_crds_like_kubectl() {
-        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/crds"));
+        let dir =
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/crds"));
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
             .map(|entry| entry.expect("directory entry").path())

@@ -14,6 +14,7 @@ use std::fmt;
 
 use crate::bootstrap::{BRANCH_FOLDER, GitOps, Target, branch_app};
 use crate::cluster::{Cluster, Fleet};
+use crate::crd_catalog::CrdCatalog;
 use crate::finding::Finding;
 use crate::helm::ValueLayers;
 use crate::helm::check_read;
@@ -41,6 +42,7 @@ pub struct Workspace<S = ()> {
     fleet: Fleet<S>,
     gitops: Option<GitOps>,
     build: BuildInfo,
+    crds: Option<&'static dyn CrdCatalog>,
 }
 
 /// What the binary holding a workspace was built from, so the command line can tell a binary
@@ -247,7 +249,17 @@ impl<S: ClusterSettings + Default> Workspace<S> {
             fleet,
             gitops: None,
             build: BuildInfo::default(),
+            crds: None,
         }
+    }
+
+    /// The same workspace, checking custom resources against the CRDs of `crds` too (the
+    /// CRDs its typed bindings were generated from), unless the run's [`SynthInputs`] name
+    /// their own.
+    #[must_use]
+    pub fn with_crds(mut self, crds: &'static dyn CrdCatalog) -> Self {
+        self.crds = Some(crds);
+        self
     }
 
     /// The same workspace, knowing what its binary was built from (`build_info!()`).
@@ -418,7 +430,11 @@ impl<S: ClusterSettings + Default> Workspace<S> {
         inputs: &SynthInputs<'_>,
     ) -> Result<Synthesis<S>, RunError> {
         let built = self.build(selection)?;
-        synthesize_built(built, inputs)
+        let mut inputs = *inputs;
+        if inputs.crds.is_none() {
+            inputs.crds = self.crds;
+        }
+        synthesize_built(built, &inputs)
     }
 
     /// "no app named `x` (did you mean `y`?); apps are: ...".

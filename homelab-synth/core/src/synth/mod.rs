@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 
 use crate::app::{App, Dependency};
 use crate::cluster::Cluster;
+use crate::crd_catalog::{CrdCatalog, NoCrds};
 use crate::finding::{Finding, Severity};
 use crate::helm::{HelmMode, HelmRenderer, RenderRequest};
 use crate::include::SourceReader;
@@ -158,6 +159,9 @@ pub struct SynthInputs<'a> {
     pub helm: Option<&'a dyn HelmRenderer>,
     /// Renders kustomizations; `None` makes every kustomization an error.
     pub kustomize: Option<&'a dyn KustomizeRenderer>,
+    /// The imported CRDs custom resources are checked against (after the CRDs of the
+    /// synthesis); `None`: only the synthesis's own CRDs.
+    pub crds: Option<&'a dyn CrdCatalog>,
 }
 
 impl<'a> SynthInputs<'a> {
@@ -167,6 +171,7 @@ impl<'a> SynthInputs<'a> {
             sources,
             helm: None,
             kustomize: None,
+            crds: None,
         }
     }
 
@@ -181,6 +186,13 @@ impl<'a> SynthInputs<'a> {
     #[must_use]
     pub fn with_kustomize(mut self, kustomize: &'a dyn KustomizeRenderer) -> Self {
         self.kustomize = Some(kustomize);
+        self
+    }
+
+    /// The same inputs with the imported CRDs of `crds`.
+    #[must_use]
+    pub fn with_crds(mut self, crds: &'a dyn CrdCatalog) -> Self {
+        self.crds = Some(crds);
         self
     }
 }
@@ -300,7 +312,7 @@ pub fn synthesize_owned_with(
         manifests.push(named_files(manifest));
     }
     manifests.sort_by(|a, b| a.name.cmp(&b.name));
-    let checked = validate(&manifests);
+    let checked = validate(&manifests, inputs.crds.unwrap_or(&NoCrds));
     // with an input missing, the checks across objects would report what is only missing
     // because it was not rendered: they are counted, not reported
     let unchecked = if unavailable.is_empty() {

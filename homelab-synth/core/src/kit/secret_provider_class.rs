@@ -19,7 +19,7 @@ pub const SECRETS_STORE_DRIVER: &str = "secrets-store.csi.k8s.io";
 /// A `SecretProviderClass` for the `openbao` provider.
 ///
 /// ```
-/// use homelab_synth::kit::OpenBaoSecrets;
+/// use homelab_synth_core::kit::OpenBaoSecrets;
 /// let class = OpenBaoSecrets::new("grafana-secrets", "grafana")
 ///     .object("ADMIN_PASSWORD", "secret/data/grafana", "ADMIN_PASSWORD")
 ///     .sync("grafana-admin", &[("ADMIN_PASSWORD", "admin-password")])

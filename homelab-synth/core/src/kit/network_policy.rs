@@ -3,7 +3,7 @@
 //! with no `allow_*` call isolates the pods completely for ingress.
 //!
 //! ```
-//! use homelab_synth::kit::{NetworkPolicyBuilder, Peer};
+//! use homelab_synth_core::kit::{NetworkPolicyBuilder, Peer};
 //! let policy = NetworkPolicyBuilder::new("grafana", &[("app.kubernetes.io/name", "grafana")])
 //!     .allow_from(Peer::Namespace("kube-system"), &[3000])
 //!     .allow_from(Peer::SameNamespace, &[])

@@ -2,8 +2,8 @@
 //! so the budget always covers exactly its pods.
 //!
 //! ```
-//! use homelab_synth::kit::disruption_budget;
-//! use homelab_synth::kit::workload::{ContainerBuilder, DeploymentBuilder, PodBuilder};
+//! use homelab_synth_core::kit::disruption_budget;
+//! use homelab_synth_core::kit::workload::{ContainerBuilder, DeploymentBuilder, PodBuilder};
 //! let mut pod = PodBuilder::new("web");
 //! pod.container(ContainerBuilder::new("web", "nginx:1.27"));
 //! let web = DeploymentBuilder::new(pod).replicas(3);

@@ -49,7 +49,7 @@ impl PodSecurityLevel {
 /// A Namespace whose Pod Security `enforce`, `audit` and `warn` labels all name `level`.
 ///
 /// ```
-/// use homelab_synth::kit::{PodSecurityLevel, namespace};
+/// use homelab_synth_core::kit::{PodSecurityLevel, namespace};
 /// let ns = namespace("longhorn-system", PodSecurityLevel::Privileged);
 /// let labels = ns.metadata.labels.unwrap();
 /// assert_eq!(labels["pod-security.kubernetes.io/enforce"], "privileged");

@@ -16,7 +16,7 @@ pub struct KustomizeRef(pub(crate) usize);
 /// A kustomization folder rendered with `kustomize build`.
 ///
 /// ```
-/// use homelab_synth::kustomize::KustomizeProps;
+/// use homelab_synth_core::kustomize::KustomizeProps;
 /// let props = KustomizeProps::new("apps/ai/kubeflow/kustomization")
 ///     .omit("Secret/example", "made by the app's OpenBao secrets instead");
 /// assert_eq!(props.path, "apps/ai/kubeflow/kustomization");

@@ -12,8 +12,8 @@
 //! the object has no structural violation; formats are not checked.
 //!
 //! [`CrdSchemas`] holds the schemas by group, version and kind: from CRDs in the synthesis
-//! (borrowed, not copied), then from the imported CRDs (`homelab_imports`), each parsed the
-//! first time a resource of its group is checked. A validator is compiled the first time a
+//! (borrowed, not copied), then from the imported CRDs (a [`CrdCatalog`] the workspace hands
+//! in, e.g. its bindings crate's table), each parsed the first time a resource of its group is checked. A validator is compiled the first time a
 //! resource of its kind is checked, so a synthesis pays only for the kinds it emits.
 
 use std::borrow::Cow;
@@ -22,6 +22,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
+use crate::crd_catalog::CrdCatalog;
 use crate::manifest::AppManifest;
 
 /// Where a schema came from, for messages.
@@ -29,7 +30,7 @@ use crate::manifest::AppManifest;
 pub enum SchemaSource {
     /// A CustomResourceDefinition emitted by an app of this synthesis.
     App { app: String, crd: String },
-    /// An imported CRD (`homelab_imports`).
+    /// An imported CRD (from the [`CrdCatalog`] the synthesis was handed).
     Imported { crd: String },
 }
 
@@ -72,9 +73,9 @@ impl<'a> Entry<'a> {
 /// An imported CRD, parsed the first time a custom resource of its group is checked: most
 /// syntheses use a few of the imported CRDs, and parsing all of them (a megabyte of JSON)
 /// took a tenth of a warm synthesis.
-struct Imported {
+struct Imported<'a> {
     /// `metadata.name`, `<plural>.<group>`.
-    name: &'static str,
+    name: &'a str,
     parsed: OnceLock<Option<ImportedCrd>>,
 }
 
@@ -86,8 +87,8 @@ struct ImportedCrd {
 }
 
 impl ImportedCrd {
-    fn parse(crd_name: &'static str) -> Option<Self> {
-        let mut crd = homelab_imports::custom_resource_definition(crd_name)?;
+    fn parse(catalog: &dyn CrdCatalog, crd_name: &str) -> Option<Self> {
+        let mut crd = catalog.definition(crd_name)?;
         let (group, kind) = crd_kind(&crd).map(|(g, k)| (g.to_owned(), k.to_owned()))?;
         let mut versions = BTreeMap::new();
         let listed = crd
@@ -119,7 +120,9 @@ impl ImportedCrd {
 pub struct CrdSchemas<'a> {
     entries: BTreeMap<(String, String, String), Entry<'a>>,
     /// Every imported CRD once [`CrdSchemas::add_imported`] was called, in name order.
-    imported: Vec<Imported>,
+    imported: Vec<Imported<'a>>,
+    /// Where the imported CRDs are read from.
+    catalog: Option<&'a dyn CrdCatalog>,
 }
 
 impl<'a> CrdSchemas<'a> {
@@ -128,6 +131,7 @@ impl<'a> CrdSchemas<'a> {
         CrdSchemas {
             entries: BTreeMap::new(),
             imported: Vec::new(),
+            catalog: None,
         }
     }
 
@@ -168,13 +172,16 @@ impl<'a> CrdSchemas<'a> {
         }
     }
 
-    /// Adds every imported CRD (after those already added). Each is parsed only when a
+    /// Adds every CRD of `catalog` (after those already added). Each is parsed only when a
     /// custom resource of its group is looked up.
-    pub fn add_imported(&mut self) {
+    pub fn add_imported(&mut self, catalog: &'a dyn CrdCatalog) {
         if !self.imported.is_empty() {
             return;
         }
-        self.imported = homelab_imports::custom_resource_definition_names()
+        self.catalog = Some(catalog);
+        self.imported = catalog
+            .names()
+            .into_iter()
             .map(|name| Imported {
                 name,
                 parsed: OnceLock::new(),
@@ -198,6 +205,7 @@ impl<'a> CrdSchemas<'a> {
         if group.is_empty() {
             return None;
         }
+        let catalog = self.catalog?;
         self.imported
             .iter()
             .filter(|imported| {
@@ -209,7 +217,7 @@ impl<'a> CrdSchemas<'a> {
             .filter_map(|imported| {
                 imported
                     .parsed
-                    .get_or_init(|| ImportedCrd::parse(imported.name))
+                    .get_or_init(|| ImportedCrd::parse(catalog, imported.name))
                     .as_ref()
             })
             .filter(|crd| crd.group == group && crd.kind == kind)
@@ -349,19 +357,28 @@ pub fn crd_kind(object: &Value) -> Option<(&str, &str)> {
     Some((group, kind))
 }
 
-/// The schemas of a synthesis: the CRDs its apps emit, then the imported CRDs.
-pub fn schemas_for_apps(apps: &[AppManifest]) -> CrdSchemas<'_> {
-    schemas_for(apps.iter().flat_map(|app| {
-        app.documents
-            .iter()
-            .filter(|document| crd_kind(&document.body).is_some())
-            .map(move |document| (app.name.as_str(), &document.body))
-    }))
+/// The schemas of a synthesis: the CRDs its apps emit, then those of `catalog`.
+pub fn schemas_for_apps<'a>(
+    apps: &'a [AppManifest],
+    catalog: &'a dyn CrdCatalog,
+) -> CrdSchemas<'a> {
+    schemas_for(
+        apps.iter().flat_map(|app| {
+            app.documents
+                .iter()
+                .filter(|document| crd_kind(&document.body).is_some())
+                .map(move |document| (app.name.as_str(), &document.body))
+        }),
+        catalog,
+    )
 }
 
 /// The schemas a synthesis checks custom resources against: the CRDs of `crds` (each with
-/// the app that emits it), then the imported CRDs.
-pub fn schemas_for<'a>(crds: impl IntoIterator<Item = (&'a str, &'a Value)>) -> CrdSchemas<'a> {
+/// the app that emits it), then those of `catalog` (the imported CRDs).
+pub fn schemas_for<'a>(
+    crds: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    catalog: &'a dyn CrdCatalog,
+) -> CrdSchemas<'a> {
     let mut schemas = CrdSchemas::new();
     for (app, crd) in crds {
         let name = crd
@@ -376,7 +393,7 @@ pub fn schemas_for<'a>(crds: impl IntoIterator<Item = (&'a str, &'a Value)>) -> 
             },
         );
     }
-    schemas.add_imported();
+    schemas.add_imported(catalog);
     schemas
 }
 
@@ -475,26 +492,23 @@ mod tests {
         assert_eq!(schemas().validate(&unserved), None);
     }
 
-    #[test]
-    fn every_imported_crd_is_named_plural_dot_group() {
-        // the lazy lookup parses only the imported CRDs whose name ends in `.<group>`
-        for name in homelab_imports::custom_resource_definition_names() {
-            let crd = homelab_imports::custom_resource_definition(name).expect("parses");
-            let (group, _) = crd_kind(&crd).expect("a CRD");
-            let plural = crd.pointer("/spec/names/plural").and_then(Value::as_str);
-            assert_eq!(
-                Some(name),
-                plural.map(|p| format!("{p}.{group}")).as_deref()
-            );
-        }
-    }
+    /// A catalog of one CRD, `gadgets.example.org`, standing in for a bindings crate's.
+    const CATALOG: crate::crd_catalog::StaticCrds = crate::crd_catalog::StaticCrds(&[(
+        "gadgets.example.org",
+        r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
+            "metadata":{"name":"gadgets.example.org"},
+            "spec":{"group":"example.org","names":{"kind":"Gadget","plural":"gadgets"},
+              "scope":"Namespaced","versions":[{"name":"v1","served":true,"storage":true,
+              "schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{
+                "type":"object","properties":{"endpoints":{"type":"array","items":{
+                  "type":"object","properties":{"port":{"type":"string"},
+                  "interval":{"type":"string"}}}}}}}}}}]}}"#,
+    )]);
 
     #[test]
     fn an_imported_crd_added_first_wins_over_a_later_one() {
-        let mut schemas = schemas_for([]);
-        let imported =
-            homelab_imports::custom_resource_definition("servicemonitors.monitoring.coreos.com")
-                .expect("imported");
+        let mut schemas = schemas_for([], &CATALOG);
+        let imported = CATALOG.definition("gadgets.example.org").expect("imported");
         let mut loose = imported.clone();
         for version in loose["spec"]["versions"].as_array_mut().expect("versions") {
             version["schema"]["openAPIV3Schema"] = json!({"type": "object"});
@@ -507,31 +521,31 @@ mod tests {
             },
         );
         assert!(matches!(
-            schemas.source("monitoring.coreos.com", "v1", "ServiceMonitor"),
+            schemas.source("example.org", "v1", "Gadget"),
             Some(SchemaSource::Imported { .. })
         ));
     }
 
     #[test]
     fn imported_crds_give_schemas_and_app_crds_come_first() {
-        let mut schemas = schemas_for([]);
-        let monitor = json!({
-            "apiVersion": "monitoring.coreos.com/v1",
-            "kind": "ServiceMonitor",
+        let mut schemas = schemas_for([], &CATALOG);
+        let gadget = json!({
+            "apiVersion": "example.org/v1",
+            "kind": "Gadget",
             "metadata": {"name": "m"},
-            "spec": {"selector": {}, "endpoints": [{"port": "http", "interval": "30s"}]},
+            "spec": {"endpoints": [{"port": "http", "interval": "30s"}]},
         });
-        assert_eq!(schemas.validate(&monitor), Some(vec![]));
+        assert_eq!(schemas.validate(&gadget), Some(vec![]));
         let broken = json!({
-            "apiVersion": "monitoring.coreos.com/v1",
-            "kind": "ServiceMonitor",
+            "apiVersion": "example.org/v1",
+            "kind": "Gadget",
             "metadata": {"name": "m"},
-            "spec": {"selector": {}, "endpoints": [{"prot": "http"}]},
+            "spec": {"endpoints": [{"prot": "http"}]},
         });
         let violations = schemas.validate(&broken).expect("imported");
         assert_eq!(paths(&violations), ["/spec/endpoints/0"], "{violations:#?}");
         assert!(matches!(
-            schemas.source("monitoring.coreos.com", "v1", "ServiceMonitor"),
+            schemas.source("example.org", "v1", "Gadget"),
             Some(SchemaSource::Imported { .. })
         ));
         schemas.add_crd(
@@ -546,10 +560,17 @@ mod tests {
                 crd: "widgets.example.com".into(),
             },
         );
-        first.add_imported();
+        first.add_imported(&CATALOG);
         assert!(matches!(
             first.source("example.com", "v1", "Widget"),
             Some(SchemaSource::App { .. })
         ));
+    }
+
+    #[test]
+    fn without_a_catalog_only_added_crds_give_schemas() {
+        let schemas = schemas_for([], &crate::crd_catalog::NoCrds);
+        let gadget = json!({"apiVersion": "example.org/v1", "kind": "Gadget", "metadata": {}});
+        assert_eq!(schemas.validate(&gadget), None);
     }
 }

@@ -4,7 +4,7 @@
 //! ports by number, the spelling the API returns, so Argo CD shows no drift.
 //!
 //! ```
-//! use homelab_synth::kit::IngressBuilder;
+//! use homelab_synth_core::kit::IngressBuilder;
 //! let ingress = IngressBuilder::new("grafana", "grafana.madhan.app")
 //!     .class("traefik")
 //!     .to_service("/", "grafana", 3000)

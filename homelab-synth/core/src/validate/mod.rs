@@ -17,14 +17,16 @@ mod routes;
 mod secrets;
 mod selectors;
 
+use crate::crd_catalog::CrdCatalog;
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::{Allow, Origin};
 
 use context::Context;
 
-/// Every finding about `apps`.
-pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
+/// Every finding about `apps`; custom resources are checked against the CRDs of `apps`, then
+/// those of `crds`.
+pub(crate) fn validate(apps: &[AppManifest], crds: &dyn CrdCatalog) -> Vec<Finding> {
     type Check = fn(&Context<'_>, &mut Vec<Finding>);
     // each family's findings carry its rule id (`Finding::rule`)
     let checks: [(&'static str, Check); 12] = [
@@ -41,7 +43,7 @@ pub(crate) fn validate(apps: &[AppManifest]) -> Vec<Finding> {
         ("containers", containers::check),
         ("rollout", rollout::check),
     ];
-    let context = Context::new(apps);
+    let context = Context::new(apps, crds);
     let mut findings = Vec::new();
     for (rule, check) in checks {
         let start = findings.len();
