@@ -30,6 +30,7 @@ pub mod names;
 pub mod object;
 pub mod output;
 pub mod patch;
+pub mod pod_security;
 pub mod quantity;
 pub mod registry;
 pub mod rollout;

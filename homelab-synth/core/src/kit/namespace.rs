@@ -6,45 +6,8 @@ use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::meta::string_map;
-
-/// The label Kubernetes' Pod Security admission enforces.
-pub const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
-const AUDIT_LABEL: &str = "pod-security.kubernetes.io/audit";
-const WARN_LABEL: &str = "pod-security.kubernetes.io/warn";
-
-/// A Pod Security Standards level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PodSecurityLevel {
-    /// Unrestricted: host namespaces, privileged containers, host paths.
-    Privileged,
-    /// Blocks known privilege escalations: no host namespaces, privileged containers, host
-    /// paths, added capabilities beyond the default set.
-    Baseline,
-    /// Hardened: baseline plus non-root, no privilege escalation, all capabilities dropped,
-    /// a seccomp profile.
-    Restricted,
-}
-
-impl PodSecurityLevel {
-    /// The label value: `privileged`, `baseline` or `restricted`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PodSecurityLevel::Privileged => "privileged",
-            PodSecurityLevel::Baseline => "baseline",
-            PodSecurityLevel::Restricted => "restricted",
-        }
-    }
-
-    /// The level a label value names; `None` for anything else.
-    pub fn parse(value: &str) -> Option<PodSecurityLevel> {
-        match value {
-            "privileged" => Some(PodSecurityLevel::Privileged),
-            "baseline" => Some(PodSecurityLevel::Baseline),
-            "restricted" => Some(PodSecurityLevel::Restricted),
-            _ => None,
-        }
-    }
-}
+use crate::pod_security::{AUDIT_LABEL, WARN_LABEL};
+pub use crate::pod_security::{ENFORCE_LABEL, PodSecurityLevel};
 
 /// A Namespace whose Pod Security `enforce`, `audit` and `warn` labels all name `level`.
 ///

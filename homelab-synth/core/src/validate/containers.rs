@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
-use crate::kit::workload::SECURITY_EXCEPTIONS_ANNOTATION;
+use crate::pod_security::SECURITY_EXCEPTIONS_ANNOTATION;
 use crate::validate::context::Context;
 use crate::validate::pods::{containers, items, pod_templates};
 use crate::validate::{about, describe};

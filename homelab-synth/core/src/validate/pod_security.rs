@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
-use crate::kit::{ENFORCE_LABEL, PodSecurityLevel};
+use crate::pod_security::{ENFORCE_LABEL, PodSecurityLevel};
 use crate::validate::context::Context;
 use crate::validate::pods::{containers, items, pod_templates};
 use crate::validate::{about, describe};

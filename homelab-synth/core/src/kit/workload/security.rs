@@ -17,8 +17,7 @@ use k8s_openapi::api::core::v1::{
     Capabilities, PodSecurityContext, SeccompProfile, SecurityContext,
 };
 
-/// Pod template annotation listing every opt-out of the restricted profile with its reason.
-pub const SECURITY_EXCEPTIONS_ANNOTATION: &str = "homelab-synth.dev/security-exceptions";
+pub use crate::pod_security::SECURITY_EXCEPTIONS_ANNOTATION;
 
 /// One explicit deviation from the restricted profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
