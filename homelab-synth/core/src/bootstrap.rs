@@ -50,9 +50,7 @@ use crate::object::Untyped;
 use crate::rollout::RolloutGraph;
 use crate::synth::{BuiltApp, SynthError, synthesize_owned};
 
-/// The folder of the branch (beside the apps) holding the objects that follow it. Not a
-/// valid app name, so it never clashes with one.
-pub const BRANCH_FOLDER: &str = "_gitops";
+pub use crate::names::BRANCH_FOLDER;
 
 /// The label every generated Argo CD Application carries with its app name; progressive
 /// sync steps select on it.

@@ -67,6 +67,10 @@ use std::fmt::Write as _;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+/// The folder of the branch (beside the apps) holding the objects that follow it (the
+/// `bootstrap` module's). Not a valid app name, so it never clashes with one.
+pub const BRANCH_FOLDER: &str = "_gitops";
+
 /// Maximum length of a DNS-1123 label (and of a DNS-1035 label).
 pub const DNS1123_LABEL_MAX_LEN: usize = 63;
 /// Maximum length of a DNS-1123 subdomain.

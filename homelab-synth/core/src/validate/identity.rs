@@ -22,7 +22,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let mut seen: HashMap<(&str, &str, &str, &str), (&str, &str)> = HashMap::new();
     for app in apps {
         // the branch folder is the one folder that is not an app (and so never clashes)
-        if !names::is_dns1123_label(&app.name) && app.name != crate::bootstrap::BRANCH_FOLDER {
+        if !names::is_dns1123_label(&app.name) && app.name != names::BRANCH_FOLDER {
             findings.push(Finding::error(
                 &app.name,
                 &app.name,
