@@ -17,7 +17,15 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use crate::crd_schema::SchemaViolation;
+/// One place where an object breaks its schema: a rule here, or the structure of the schema
+/// (`crate::crd_schema`, which re-exports it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaViolation {
+    /// JSON pointer into the object (`/spec/endpoints/0/port`; empty for the root).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
 
 /// Every rule of `schema` that `object` breaks, in walk order (paths are JSON pointers).
 pub fn rule_violations(schema: &Value, object: &Value) -> Vec<SchemaViolation> {

@@ -23,6 +23,7 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 
 use crate::crd_catalog::CrdCatalog;
+pub use crate::crd_rules::SchemaViolation;
 use crate::manifest::AppManifest;
 
 /// Where a schema came from, for messages.
@@ -41,15 +42,6 @@ impl std::fmt::Display for SchemaSource {
             SchemaSource::Imported { crd } => write!(f, "imported CRD `{crd}`"),
         }
     }
-}
-
-/// One place where an object breaks its schema.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SchemaViolation {
-    /// JSON pointer into the object (`/spec/endpoints/0/port`; empty for the root).
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
 }
 
 struct Entry<'a> {
