@@ -41,8 +41,8 @@ pub mod test_support;
 mod validate;
 pub mod workspace;
 
-pub use app::{App, ConstructError, Dependency, RenderedRef};
-pub use chart::{Chart, ChartProps, Naming};
+pub use app::{App, Chart, ConstructError, Dependency, RenderedRef};
+pub use chart::{ChartProps, Naming};
 pub use crd_catalog::{CrdCatalog, NoCrds, StaticCrds};
 pub use finding::{Finding, Severity};
 pub use helm::{ChartSource, HelmProps, HelmRef, HelmRenderer};

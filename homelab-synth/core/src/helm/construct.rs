@@ -335,6 +335,16 @@ pub(crate) struct RenderedTarget<T> {
     pub(crate) what: T,
 }
 
+/// An app's Helm releases, as [`super::chart_pins`] and [`super::check_read`] read them.
+/// `App` and `BuiltApp`, above this module, implement it, so the Helm construct names neither.
+pub trait HelmReleases {
+    /// The app's name.
+    fn app_name(&self) -> &str;
+
+    /// Each release's name and props, in the order the app declared them.
+    fn helm_releases(&self) -> impl Iterator<Item = (&str, &HelmProps)>;
+}
+
 /// A Helm release as an app holds it.
 #[derive(Clone, Debug)]
 pub(crate) struct HelmNode {

@@ -34,8 +34,7 @@ use serde_json::Value;
 
 #[cfg(doc)]
 use super::construct::HelmProps;
-use super::construct::merge;
-use crate::App;
+use super::construct::{HelmReleases, merge};
 
 /// Values per release, merged layer over layer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -87,22 +86,22 @@ pub enum LayerError {
 
 /// Every layered release must be read: by some app's [`HelmProps::layered`] on the cluster,
 /// and by every release of that name. Only meaningful over all of a cluster's apps.
-pub fn check_read<'a>(
+pub fn check_read<'a, A: HelmReleases + 'a>(
     layers: &ValueLayers,
-    apps: impl IntoIterator<Item = &'a App>,
+    apps: impl IntoIterator<Item = &'a A>,
 ) -> Vec<LayerError> {
     let mut read = BTreeSet::new();
     let mut rendered = BTreeSet::new();
     let mut errors = Vec::new();
     for app in apps {
-        for helm in &app.helms {
-            rendered.insert(helm.release().to_owned());
-            if let Some(key) = &helm.props.layered_as {
+        for (release, props) in app.helm_releases() {
+            rendered.insert(release.to_owned());
+            if let Some(key) = &props.layered_as {
                 read.insert(key.clone());
-            } else if layers.values_for(helm.release()).is_some() {
+            } else if layers.values_for(release).is_some() {
                 errors.push(LayerError::Ignored {
-                    app: app.name().to_owned(),
-                    release: helm.release().to_owned(),
+                    app: app.app_name().to_owned(),
+                    release: release.to_owned(),
                 });
             }
         }

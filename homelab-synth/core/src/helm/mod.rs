@@ -19,7 +19,8 @@ pub mod renderer;
 pub mod values;
 
 pub use construct::{
-    ChartSource, CrdPolicy, Delegate, HelmMode, HelmProps, HelmRef, HookAction, HookPolicy,
+    ChartSource, CrdPolicy, Delegate, HelmMode, HelmProps, HelmRef, HelmReleases, HookAction,
+    HookPolicy,
 };
 pub use layers::{LayerError, ValueLayers, check_read};
 pub use renderer::{

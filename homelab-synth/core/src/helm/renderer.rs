@@ -7,8 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::construct::{ChartSource, HelmMode};
-use crate::synth::BuiltApp;
+use super::construct::{ChartSource, HelmMode, HelmReleases};
 
 /// Renders Helm releases. Called once per synthesis with every release of every app, so an
 /// implementation can render them in parallel; returns one result per request, in order.
@@ -169,14 +168,14 @@ pub struct ChartPin {
 }
 
 /// Every chart version that `apps` render or delegate, sorted, without duplicates.
-pub fn chart_pins(apps: &[BuiltApp]) -> Vec<ChartPin> {
+pub fn chart_pins<A: HelmReleases>(apps: &[A]) -> Vec<ChartPin> {
     let mut pins = BTreeSet::new();
-    for built in apps {
-        for helm in &built.app.helms {
-            if helm.props.mode == HelmMode::Render {
+    for app in apps {
+        for (_, props) in app.helm_releases() {
+            if props.mode == HelmMode::Render {
                 pins.insert(ChartPin {
-                    chart: helm.props.chart.clone(),
-                    version: helm.props.version.clone(),
+                    chart: props.chart.clone(),
+                    version: props.version.clone(),
                 });
             }
         }

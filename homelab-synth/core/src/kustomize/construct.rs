@@ -60,6 +60,13 @@ impl KustomizeProps {
     }
 }
 
+/// An app's kustomizations, as [`super::kustomizations`] reads them. `App` and `BuiltApp`,
+/// above this module, implement it, so the kustomize construct names neither.
+pub trait AppKustomizations {
+    /// Each kustomization's props, in the order the app declared them.
+    fn kustomization_props(&self) -> impl Iterator<Item = &KustomizeProps>;
+}
+
 /// A kustomization as an app holds it.
 #[derive(Clone, Debug)]
 pub(crate) struct KustomizeNode {

@@ -10,7 +10,7 @@ pub mod construct;
 pub(crate) mod rendered;
 pub mod renderer;
 
-pub use construct::{KustomizeProps, KustomizeRef};
+pub use construct::{AppKustomizations, KustomizeProps, KustomizeRef};
 pub use renderer::{
     KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized, kustomizations,
 };

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::synth::BuiltApp;
+use super::construct::AppKustomizations;
 
 /// Renders kustomizations. Called once per synthesis with every kustomization of every app;
 /// returns one result per request, in order.
@@ -105,11 +105,11 @@ impl KustomizeError {
 
 /// Every kustomization folder that `apps` render, sorted, without duplicates: what
 /// `synth charts lock` resolves.
-pub fn kustomizations(apps: &[BuiltApp]) -> Vec<String> {
+pub fn kustomizations<A: AppKustomizations>(apps: &[A]) -> Vec<String> {
     let mut paths = BTreeSet::new();
-    for built in apps {
-        for node in &built.app.kustomizations {
-            paths.insert(node.props.path.clone());
+    for app in apps {
+        for props in app.kustomization_props() {
+            paths.insert(props.path.clone());
         }
     }
     paths.into_iter().collect()

@@ -16,9 +16,9 @@ use crate::app::{App, Dependency};
 use crate::cluster::Cluster;
 use crate::crd_catalog::{CrdCatalog, NoCrds};
 use crate::finding::{Finding, Severity};
-use crate::helm::{HelmMode, HelmRenderer, RenderRequest};
+use crate::helm::{HelmMode, HelmReleases, HelmRenderer, RenderRequest};
 use crate::include::SourceReader;
-use crate::kustomize::{KustomizeRenderer, KustomizeRequest};
+use crate::kustomize::{AppKustomizations, KustomizeRenderer, KustomizeRequest};
 use crate::manifest::{AppManifest, Document, ManifestSet};
 use crate::output::file_name::{FileKey, file_names};
 use crate::registry::Registry;
@@ -34,6 +34,22 @@ pub struct BuiltApp {
     pub app: App,
     /// Its category.
     pub category: String,
+}
+
+impl HelmReleases for BuiltApp {
+    fn app_name(&self) -> &str {
+        self.app.app_name()
+    }
+
+    fn helm_releases(&self) -> impl Iterator<Item = (&str, &crate::helm::HelmProps)> {
+        self.app.helm_releases()
+    }
+}
+
+impl AppKustomizations for BuiltApp {
+    fn kustomization_props(&self) -> impl Iterator<Item = &crate::kustomize::KustomizeProps> {
+        self.app.kustomization_props()
+    }
 }
 
 /// Synthesis failed: every error, plus the warnings found on the way.

@@ -4,7 +4,11 @@
 //! that does not serialize) are recorded with their construct path and reported together when
 //! the app is synthesized.
 
-use crate::chart::{Chart, ChartProps};
+mod chart;
+
+pub use chart::Chart;
+
+use crate::chart::ChartProps;
 use crate::helm::HelmRef;
 use crate::helm::construct::{HelmNode, HelmProps, RenderedTarget};
 use crate::include::{IncludeNode, IncludeRef};
@@ -440,5 +444,21 @@ impl App {
             return false;
         }
         true
+    }
+}
+
+impl crate::helm::HelmReleases for App {
+    fn app_name(&self) -> &str {
+        &self.name
+    }
+
+    fn helm_releases(&self) -> impl Iterator<Item = (&str, &HelmProps)> {
+        self.helms.iter().map(|helm| (helm.release(), &helm.props))
+    }
+}
+
+impl crate::kustomize::AppKustomizations for App {
+    fn kustomization_props(&self) -> impl Iterator<Item = &KustomizeProps> {
+        self.kustomizations.iter().map(|node| &node.props)
     }
 }
