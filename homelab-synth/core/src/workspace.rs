@@ -19,7 +19,7 @@ use crate::finding::Finding;
 use crate::helm::ValueLayers;
 use crate::helm::check_read;
 use crate::manifest::ManifestSet;
-use crate::output::{RenderError, Rendered, render};
+use crate::output::{RenderError, RenderedFiles, render};
 use crate::registry::Registry;
 use crate::rollout::RolloutGraph;
 use crate::synth::{BuiltApp, SynthError, SynthInputs, build_cluster_apps, synthesize_owned_with};
@@ -202,8 +202,8 @@ pub struct Synthesis<S> {
 
 impl<S> Synthesis<S> {
     /// The rendered tree of every selected cluster.
-    pub fn files(&self) -> Result<Rendered, RenderError> {
-        let mut files = Rendered::new();
+    pub fn files(&self) -> Result<RenderedFiles, RenderError> {
+        let mut files = RenderedFiles::new();
         for (cluster, set) in &self.clusters {
             for (path, bytes) in render(set)? {
                 files.insert(prefixed(self.per_cluster, &cluster.name, &path), bytes);

@@ -13,9 +13,9 @@ pub mod delegate;
 pub mod determinism;
 pub mod hooks;
 pub mod layers;
-pub mod manifest;
 pub(crate) mod rendered;
 pub mod renderer;
+pub mod template_output;
 pub mod values;
 
 pub use construct::{

@@ -8,5 +8,5 @@ mod parallel;
 mod render;
 mod tree;
 
-pub use render::{RenderError, Rendered, render, render_owned};
+pub use render::{RenderError, RenderedFiles, render, render_owned};
 pub use tree::{OutputError, TreeChanges, WriteOutcome, compare_tree, read_tree, write_tree};

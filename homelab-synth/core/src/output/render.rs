@@ -7,8 +7,9 @@ use crate::manifest::{AppManifest, ManifestSet};
 use crate::output::parallel::{map_in_parallel, map_owned_in_parallel};
 use crate::yaml::{EmitError, to_yaml};
 
-/// Relative path (`<app>/<file>`) to file content, in path order.
-pub type Rendered = BTreeMap<String, Vec<u8>>;
+/// The rendered tree: relative path (`<app>/<file>`) to file content, in path order (one Helm
+/// release's render is `helm::Rendered`).
+pub type RenderedFiles = BTreeMap<String, Vec<u8>>;
 
 /// A document that could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +25,7 @@ pub struct RenderError {
 }
 
 /// Renders every document of `set`, apps in parallel.
-pub fn render(set: &ManifestSet) -> Result<Rendered, RenderError> {
+pub fn render(set: &ManifestSet) -> Result<RenderedFiles, RenderError> {
     let per_app = map_in_parallel(&set.apps, render_app)?;
     Ok(per_app.into_iter().flatten().collect())
 }
@@ -32,7 +33,7 @@ pub fn render(set: &ManifestSet) -> Result<Rendered, RenderError> {
 /// [`render`], consuming `set`: each app's documents are freed as soon as the app is
 /// rendered, so the documents and their YAML are never both held whole (the documents are
 /// several times the size of their YAML).
-pub fn render_owned(set: ManifestSet) -> Result<Rendered, RenderError> {
+pub fn render_owned(set: ManifestSet) -> Result<RenderedFiles, RenderError> {
     let per_app = map_owned_in_parallel(set.apps, |app| render_app(&app))?;
     Ok(per_app.into_iter().flatten().collect())
 }

@@ -20,7 +20,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::output::parallel::map_in_parallel;
-use crate::output::render::Rendered;
+use crate::output::render::RenderedFiles;
 
 /// Why the output could not be compared or written.
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +96,7 @@ pub enum WriteOutcome {
 
 /// Compares `files` with the tree at `out` (absent counts as empty).
 pub fn compare_tree(
-    files: &Rendered,
+    files: &RenderedFiles,
     out: &Path,
     workspace: &Path,
 ) -> Result<TreeChanges, OutputError> {
@@ -137,7 +137,7 @@ pub fn compare_tree(
 
 /// The files of the existing tree at `out` (empty when it does not exist), for writes that
 /// replace only some apps.
-pub fn read_tree(out: &Path, workspace: &Path) -> Result<Rendered, OutputError> {
+pub fn read_tree(out: &Path, workspace: &Path) -> Result<RenderedFiles, OutputError> {
     let out = checked_output_path(out, workspace)?;
     existing_files(&out)?
         .into_iter()
@@ -152,7 +152,7 @@ pub fn read_tree(out: &Path, workspace: &Path) -> Result<Rendered, OutputError> 
 /// Replaces the tree at `out` with exactly `files`, atomically; does nothing when the tree
 /// already matches.
 pub fn write_tree(
-    files: &Rendered,
+    files: &RenderedFiles,
     out: &Path,
     workspace: &Path,
 ) -> Result<WriteOutcome, OutputError> {
@@ -184,7 +184,7 @@ pub fn write_tree(
 }
 
 /// Writes `files` below `root`: folders first, then the files from one thread per core.
-fn write_files(root: &Path, files: &Rendered) -> Result<(), OutputError> {
+fn write_files(root: &Path, files: &RenderedFiles) -> Result<(), OutputError> {
     let folders: BTreeSet<&str> = files
         .keys()
         .filter_map(|path| path.rsplit_once('/').map(|(folder, _)| folder))
@@ -371,7 +371,7 @@ fn scan_output(
 mod tests {
     use super::*;
 
-    fn tree(entries: &[(&str, &str)]) -> Rendered {
+    fn tree(entries: &[(&str, &str)]) -> RenderedFiles {
         entries
             .iter()
             .map(|(path, content)| (path.to_string(), content.as_bytes().to_vec()))
