@@ -26,9 +26,11 @@ pub fn homelab() -> Registry<Settings> {
 }
 
 /// The homelab as a workspace: every app, the fleet, how the clusters follow the manifests
-/// branch, and the fingerprint of the sources it was built from (`build.rs`).
+/// branch, the CRDs its bindings were generated from (custom resources are checked against
+/// them), and the fingerprint of the sources it was built from (`build.rs`).
 pub fn workspace() -> Workspace<Settings> {
     Workspace::new(homelab(), fleet())
         .with_gitops(gitops())
+        .with_crds(homelab_synth::imported_crds())
         .with_build(homelab_synth::build_info!())
 }

@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use homelab_synth::output::{WriteOutcome, render_owned, write_tree};
-use homelab_synth::{App, BuiltApp, ChartProps, MemoryFiles, SynthError, synthesize_owned};
+use homelab_synth_core::output::{WriteOutcome, render_owned, write_tree};
+use homelab_synth_core::{App, BuiltApp, ChartProps, MemoryFiles, SynthError, synthesize_owned};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapEnvSource, ConfigMapKeySelector, Container, ContainerPort, EnvFromSource,

@@ -14,9 +14,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use homelab_synth::bootstrap::BRANCH_FOLDER;
-use homelab_synth::output::{WriteOutcome, compare_tree, read_tree, write_tree};
-use homelab_synth::{ClusterSettings, Synthesis, Workspace};
+use homelab_synth_core::bootstrap::BRANCH_FOLDER;
+use homelab_synth_core::output::{WriteOutcome, compare_tree, read_tree, write_tree};
+use homelab_synth_core::{ClusterSettings, Synthesis, Workspace};
 
 pub(crate) use cmd::fleet::synthesize_all;
 use cmd::select::{SelectArgs, Takes};
@@ -132,8 +132,8 @@ impl std::error::Error for Reported {}
 pub fn synthesize<S: ClusterSettings + Default>(
     workspace: &Workspace<S>,
     root: &Path,
-    selection: &homelab_synth::Selection,
-) -> Result<Synthesis<S>, homelab_synth::RunError> {
+    selection: &homelab_synth_core::Selection,
+) -> Result<Synthesis<S>, homelab_synth_core::RunError> {
     cmd::fleet::Edge::at(root).synthesize(workspace, selection)
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use homelab_synth::yaml::{read_documents, to_yaml};
+use homelab_synth_core::yaml::{read_documents, to_yaml};
 use serde_json::Value;
 
 use crate::error::DiffError;

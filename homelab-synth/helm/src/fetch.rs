@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use homelab_synth::yaml::read_documents;
+use homelab_synth_core::yaml::read_documents;
 use serde_json::Value;
 
 /// Bytes at `location` (a path or a URL).

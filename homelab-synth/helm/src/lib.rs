@@ -1,6 +1,6 @@
 //! Helm at the edge: locked, cached, reproducible chart rendering.
 //!
-//! [`HelmCli`] implements [`homelab_synth::HelmRenderer`] with the real `helm template`:
+//! [`HelmCli`] implements [`homelab_synth_core::HelmRenderer`] with the real `helm template`:
 //! - every chart version must be in the lock file (`charts.lock` at the workspace root,
 //!   written by `synth charts lock`, see [`lock`]): repository, name, version and the sha256
 //!   of the package; a package with another digest is an error;

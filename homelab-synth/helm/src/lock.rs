@@ -15,8 +15,8 @@
 
 use std::path::Path;
 
-use homelab_synth::helm::{ChartPin, ChartSource, HelmError};
-use homelab_synth::yaml::{read_documents, to_yaml};
+use homelab_synth_core::helm::{ChartPin, ChartSource, HelmError};
+use homelab_synth_core::yaml::{read_documents, to_yaml};
 use serde_json::{Value, json};
 
 use crate::HelmConfig;

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use homelab_synth::helm::ChartInfo;
-use homelab_synth::helm::values::coalesce;
-use homelab_synth::yaml::read_documents;
+use homelab_synth_core::helm::ChartInfo;
+use homelab_synth_core::helm::values::coalesce;
+use homelab_synth_core::yaml::read_documents;
 use serde_json::{Map, Value};
 
 /// The files of a package, by path inside the archive.

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use homelab_synth::helm::values::coalesce;
-use homelab_synth::helm::{
+use homelab_synth_core::helm::values::coalesce;
+use homelab_synth_core::helm::{
     ChartInfo, ChartSource, HelmError, HelmRenderer, RenderRequest, Rendered,
 };
 use serde_json::json;

@@ -7,8 +7,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use homelab_synth::helm::{ChartSource, HelmProps, HookAction, HookPolicy, chart_pins};
-use homelab_synth::{
+use homelab_synth_core::helm::{ChartSource, HelmProps, HookAction, HookPolicy, chart_pins};
+use homelab_synth_core::{
     App, BuiltApp, ChartProps, JsonPatch, ManifestSet, MemoryFiles, SynthError, SynthInputs,
     synthesize_with,
 };
@@ -371,7 +371,7 @@ const EDGE_CHART: &[(&str, &str)] = &[
 
 fn edge_app(
     props: impl FnOnce(HelmProps) -> HelmProps,
-    then: impl FnOnce(&mut homelab_synth::Chart<'_>, homelab_synth::HelmRef),
+    then: impl FnOnce(&mut homelab_synth_core::Chart<'_>, homelab_synth_core::HelmRef),
 ) -> Vec<BuiltApp> {
     vec![built("edge", |app| {
         let mut chart = app.chart("edge", ChartProps::namespace("edge"));
@@ -618,7 +618,7 @@ fn random_values_fail_the_synthesis_unless_accepted_for_that_object() {
                 helm,
                 "Secret",
                 "generated",
-                homelab_synth::Allow::SecretData,
+                homelab_synth_core::Allow::SecretData,
                 "test fixture",
             )
         },

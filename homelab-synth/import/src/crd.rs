@@ -2,7 +2,7 @@
 //! schema of every served version, read from the JSON value of an
 //! `apiextensions.k8s.io/v1` document.
 
-use homelab_synth::Scope;
+use homelab_synth_core::Scope;
 use serde_json::Value;
 
 /// Why a document is not a usable CustomResourceDefinition. `path` is a JSON path inside

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use homelab_synth::Scope;
+use homelab_synth_core::Scope;
 
 use crate::names::NameSet;
 use crate::shape::EnumValue;

@@ -2,7 +2,7 @@
 //!
 //! `synth import` reads CRD YAML (files or folders, multi-document, any number of CRDs) and
 //! writes one Rust module per API group and version, whose root types plug into
-//! `homelab_synth::Chart` like k8s-openapi types. The pipeline:
+//! `homelab_synth_core::Chart` like k8s-openapi types. The pipeline:
 //!
 //! ```text
 //! YAML ──yaml::read_documents──► crd::Crd ──schema::add_kind──► ir::Module
@@ -27,7 +27,7 @@ pub mod shape;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use homelab_synth::yaml::{ReadError, read_documents};
+use homelab_synth_core::yaml::{ReadError, read_documents};
 use quote::quote;
 
 pub use crd::{Crd, CrdError};

@@ -10,7 +10,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
-use homelab_synth::Scope;
+use homelab_synth_core::Scope;
 
 use crate::ir::{Enum, Extra, Field, Module, Root, Struct, Ty, TypeDef};
 use crate::names::needs_raw;

@@ -22,7 +22,7 @@ pub fn document(crd: &Crd, version: &CrdVersion) -> Result<Value, SchemaError> {
         _ => Map::new(),
     };
     let mut metadata = json!({"name": "sample"});
-    if crd.scope == homelab_synth::Scope::Namespaced {
+    if crd.scope == homelab_synth_core::Scope::Namespaced {
         metadata["namespace"] = json!("default");
     }
     body.insert("apiVersion".into(), json!(crd.api_version(&version.name)));

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use homelab_synth::Scope;
+use homelab_synth_core::Scope;
 use serde_json::Value;
 
 use crate::crd::{Crd, CrdVersion};

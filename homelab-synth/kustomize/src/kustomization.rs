@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use homelab_synth::yaml::read_documents;
+use homelab_synth_core::yaml::read_documents;
 use serde_json::Value;
 
 /// The names kustomize looks for, in its order.

@@ -1,7 +1,7 @@
 //! Kustomize at the edge: remote bases pinned in a lock, localized, rendered offline and
 //! cached.
 //!
-//! [`KustomizeCli`] implements [`homelab_synth::KustomizeRenderer`] with the real kustomize
+//! [`KustomizeCli`] implements [`homelab_synth_core::KustomizeRenderer`] with the real kustomize
 //! (`kubectl kustomize`, or a standalone `kustomize build`):
 //! - every remote reference a kustomization reaches ([`reference`]: git folders such as
 //!   `github.com/org/repo//path?ref=v1` and `https://github.com/org/repo/path?ref=v1`, and

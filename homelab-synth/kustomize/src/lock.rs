@@ -22,7 +22,7 @@
 
 use std::path::Path;
 
-use homelab_synth::yaml::{read_documents, to_yaml};
+use homelab_synth_core::yaml::{read_documents, to_yaml};
 use serde_json::{Value, json};
 
 use crate::reference::SourceKey;

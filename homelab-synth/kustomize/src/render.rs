@@ -10,7 +10,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use homelab_synth::kustomize::{KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized};
+use homelab_synth_core::kustomize::{
+    KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized,
+};
 use homelab_synth_helm::cache::{Cache, digest, hex};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use homelab_synth::kustomize::{KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized};
+use homelab_synth_core::kustomize::{
+    KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized,
+};
 use homelab_synth_kustomize::binary::KustomizeBinary;
 use homelab_synth_kustomize::{
     KustomizeCli, KustomizeConfig, KustomizeLock, Tool, lock_kustomizations,

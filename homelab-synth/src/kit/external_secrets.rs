@@ -29,7 +29,7 @@ use homelab_imports::secrets_infisical_com::v1alpha1::{
     InfisicalSecretSpecAuthenticationUniversalAuth, InfisicalSecretSpecManagedKubeSecretReferences,
 };
 
-use super::meta::named;
+use homelab_synth_core::kit::named;
 
 /// An `ExternalSecret` whose target Secret has the same name.
 #[derive(Clone, Debug, PartialEq)]

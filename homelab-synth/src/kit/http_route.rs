@@ -14,7 +14,7 @@ use homelab_imports::gateway_networking_k8s_io::v1::{
     HttpRouteSpecRulesMatches, HttpRouteSpecRulesMatchesPath, HttpRouteSpecRulesMatchesPathType,
 };
 
-use crate::kit::meta::named;
+use homelab_synth_core::kit::named;
 
 /// A rule of a route: matches, filters and backends.
 pub type RouteRule = HttpRouteSpecRules;

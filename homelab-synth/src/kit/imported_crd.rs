@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::object::Untyped;
+use homelab_synth_core::Untyped;
 
 /// The imported CustomResourceDefinition `name` (`servicemonitors.monitoring.coreos.com`),
 /// ready to add with `Chart::add_untyped`. An unknown name gives an object that synthesis

@@ -1,13 +1,13 @@
 //! `synth bootstrap`: prints the one root object (per engine) a cluster applies once to
 //! follow the manifests branch: it follows the branch's `_gitops/` folder, where the
 //! ApplicationSet or per-app Kustomizations are published with the apps (see
-//! `homelab_synth::bootstrap`). Built and validated like every other app.
+//! `homelab_synth_core::bootstrap`). Built and validated like every other app.
 
 use std::io::Write;
 
 use anyhow::Context;
-use homelab_synth::bootstrap::{Engine, Target, root_documents};
-use homelab_synth::{ClusterSettings, Workspace, yaml};
+use homelab_synth_core::bootstrap::{Engine, Target, root_documents};
+use homelab_synth_core::{ClusterSettings, Workspace, yaml};
 
 use crate::cmd::fleet::reported;
 use crate::cmd::select::{ClusterArgs, SelectArgs};

@@ -12,7 +12,7 @@ use homelab_synth_diff::{
     migration_differences, terminal,
 };
 
-use homelab_synth::{ClusterSettings, Workspace};
+use homelab_synth_core::{ClusterSettings, Workspace};
 
 use crate::cmd::revision::{Revisions, resolve};
 use crate::cmd::select::SelectArgs;

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use homelab_synth::workspace::{Built, ClusterFinding, RunError};
-use homelab_synth::{
+use homelab_synth_core::workspace::{Built, ClusterFinding, RunError};
+use homelab_synth_core::{
     ClusterSettings, Selection, Severity, SynthInputs, Synthesis, Workspace, WorkspaceFiles,
 };
 

@@ -1,5 +1,5 @@
 //! `synth fmt`: prints, checks (`--check`) or rewrites (`-w`) YAML and JSON manifests in
-//! synth's canonical YAML, read the way Kubernetes reads them (`homelab_synth::yaml::format`),
+//! synth's canonical YAML, read the way Kubernetes reads them (`homelab_synth_core::yaml::format`),
 //! warning on standard error about every YAML 1.1 coercion of an unquoted scalar.
 //!
 //! Every input is read and formatted before anything is printed or written, so an input that
@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use homelab_synth::yaml::{FormatOptions, format_text};
+use homelab_synth_core::yaml::{FormatOptions, format_text};
 
 use crate::Reported;
 

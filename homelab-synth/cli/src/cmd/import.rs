@@ -130,7 +130,7 @@ fn kept_sources(out: &Path, given: &[Source]) -> anyhow::Result<Vec<Source>> {
     };
     let mut redefined = BTreeSet::new();
     for source in given {
-        for document in homelab_synth::yaml::read_documents(&source.text).unwrap_or_default() {
+        for document in homelab_synth_core::yaml::read_documents(&source.text).unwrap_or_default() {
             if let Some(name) = document.pointer("/metadata/name").and_then(|n| n.as_str()) {
                 redefined.insert(name.to_owned());
             }

@@ -12,7 +12,7 @@ use homelab_synth_publish::{
     check_branch, publish, read_source,
 };
 
-use homelab_synth::{ClusterSettings, Workspace};
+use homelab_synth_core::{ClusterSettings, Workspace};
 
 use crate::cmd::select::{ClusterArgs, SelectArgs};
 use crate::{Reported, synthesize_all};

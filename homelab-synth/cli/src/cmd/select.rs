@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::bail;
-use homelab_synth::Selection;
+use homelab_synth_core::Selection;
 
 /// `--app`, `--cluster` and `--workspace`.
 #[derive(clap::Args, Debug, Clone, Default)]

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use homelab_synth::BuildInfo;
+use homelab_synth_core::BuildInfo;
 use homelab_synth_fingerprint::{fingerprint, short};
 
 /// A binary built from other sources than the checkout.

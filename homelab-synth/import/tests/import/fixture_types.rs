@@ -13,7 +13,7 @@ mod generated;
 use std::path::PathBuf;
 
 use generated::example_com::{v1, v1beta1};
-use homelab_synth::{App, BuiltApp, ChartProps, MemoryFiles, Scope, TypedObject, synthesize};
+use homelab_synth_core::{App, BuiltApp, ChartProps, MemoryFiles, Scope, TypedObject, synthesize};
 use homelab_synth_import::{Crd, read_sources, sample};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -30,7 +30,7 @@ fn round_trip<T: DeserializeOwned + Serialize>(document: &Value) -> Value {
 fn a_sample_of_every_fixture_kind_round_trips() {
     let mut checked = 0;
     for source in read_sources(&[PathBuf::from(FIXTURES)]).expect("fixtures") {
-        for document in homelab_synth::yaml::read_documents(&source.text).expect("yaml") {
+        for document in homelab_synth_core::yaml::read_documents(&source.text).expect("yaml") {
             let crd = Crd::from_document(&document).expect("crd");
             for version in &crd.versions {
                 let document = sample::document(&crd, version).expect("sample");

@@ -2,7 +2,7 @@
 //! chart as its `CustomResourceDefinition`, next to objects of the kind itself; the schema
 //! of the emitted CRD accepts valid instances and rejects a bad one.
 
-use homelab_synth::{App, BuiltApp, ChartProps, MemoryFiles, synthesize};
+use homelab_synth_core::{App, BuiltApp, ChartProps, MemoryFiles, synthesize};
 use kube::{CustomResource, CustomResourceExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

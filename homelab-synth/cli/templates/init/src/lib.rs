@@ -12,7 +12,10 @@ pub fn apps() -> Registry<Settings> {
     registry
 }
 
-/// The workspace `synth` runs on.
+/// The workspace `synth` runs on; custom resources are checked against the CRDs the typed
+/// bindings were generated from.
 pub fn workspace() -> Workspace<Settings> {
-    Workspace::new(apps(), fleet()).with_gitops(gitops())
+    Workspace::new(apps(), fleet())
+        .with_gitops(gitops())
+        .with_crds(homelab_synth::imported_crds())
 }

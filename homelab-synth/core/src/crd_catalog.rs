@@ -1,0 +1,71 @@
+//! CRDs a workspace hands to validation as data: the CustomResourceDefinitions its typed
+//! bindings were generated from (the bindings crate's table), so custom resources are checked
+//! against their schemas without the core depending on generated code.
+//!
+//! A [`CrdCatalog`] reaches validation through [`crate::SynthInputs::with_crds`] or
+//! [`crate::Workspace::with_crds`]; without one, only the CRDs of the synthesis itself give
+//! schemas.
+
+use serde_json::Value;
+
+/// A set of CustomResourceDefinitions by name (`<plural>.<group>`), each parsed only when
+/// asked for.
+pub trait CrdCatalog: Send + Sync {
+    /// Every CRD's name, sorted.
+    fn names(&self) -> Vec<&str>;
+
+    /// The CRD named `name` as a JSON document; `None` when there is none (or it does not
+    /// parse).
+    fn definition(&self, name: &str) -> Option<Value>;
+}
+
+/// A catalog held as a static table of `(name, CRD as JSON text)` sorted by name: the form
+/// `synth import` writes (`crds.rs` of a bindings crate).
+#[derive(Clone, Copy, Debug)]
+pub struct StaticCrds(pub &'static [(&'static str, &'static str)]);
+
+impl CrdCatalog for StaticCrds {
+    fn names(&self) -> Vec<&str> {
+        self.0.iter().map(|(name, _)| *name).collect()
+    }
+
+    fn definition(&self, name: &str) -> Option<Value> {
+        let index = self
+            .0
+            .binary_search_by(|(candidate, _)| (*candidate).cmp(name))
+            .ok()?;
+        serde_json::from_str(self.0[index].1).ok()
+    }
+}
+
+/// The empty catalog: no CRDs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoCrds;
+
+impl CrdCatalog for NoCrds {
+    fn names(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
+    fn definition(&self, _name: &str) -> Option<Value> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_static_table_is_searched_by_name() {
+        let table = StaticCrds(&[("a.example.com", "{\"n\":1}"), ("b.example.com", "{")]);
+        assert_eq!(table.names(), ["a.example.com", "b.example.com"]);
+        assert_eq!(
+            table.definition("a.example.com"),
+            Some(serde_json::json!({"n": 1}))
+        );
+        assert_eq!(table.definition("b.example.com"), None, "does not parse");
+        assert_eq!(table.definition("c.example.com"), None);
+        assert!(NoCrds.names().is_empty());
+    }
+}

@@ -1,0 +1,568 @@
+//! Custom resources checked against their CRD's schema, as the API server would: each served
+//! version's `openAPIV3Schema` becomes a JSON Schema (draft 4, the dialect OpenAPI 3.0 is
+//! built on) with Kubernetes' extensions spelled out:
+//!
+//! - `nullable: true` admits `null`;
+//! - unknown fields are errors (the API server would prune them silently, so a typo would be
+//!   lost without a word) unless `x-kubernetes-preserve-unknown-fields` says otherwise; an
+//!   `x-kubernetes-embedded-resource` also admits `apiVersion`, `kind` and `metadata`;
+//! - `x-kubernetes-int-or-string` admits an integer or a string.
+//!
+//! The CEL rules (`x-kubernetes-validations`) run too, through [`crate::crd_rules`], once
+//! the object has no structural violation; formats are not checked.
+//!
+//! [`CrdSchemas`] holds the schemas by group, version and kind: from CRDs in the synthesis
+//! (borrowed, not copied), then from the imported CRDs (a [`CrdCatalog`] the workspace hands
+//! in, e.g. its bindings crate's table), each parsed the first time a resource of its group is checked. A validator is compiled the first time a
+//! resource of its kind is checked, so a synthesis pays only for the kinds it emits.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+
+use crate::crd_catalog::CrdCatalog;
+pub use crate::crd_rules::SchemaViolation;
+use crate::manifest::AppManifest;
+
+/// Where a schema came from, for messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemaSource {
+    /// A CustomResourceDefinition emitted by an app of this synthesis.
+    App { app: String, crd: String },
+    /// An imported CRD (from the [`CrdCatalog`] the synthesis was handed).
+    Imported { crd: String },
+}
+
+impl std::fmt::Display for SchemaSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchemaSource::App { app, crd } => write!(f, "CRD `{crd}` of app `{app}`"),
+            SchemaSource::Imported { crd } => write!(f, "imported CRD `{crd}`"),
+        }
+    }
+}
+
+struct Entry<'a> {
+    source: SchemaSource,
+    /// The version's `openAPIV3Schema`: borrowed from a CRD of the synthesis, owned when
+    /// parsed from an imported CRD or copied by [`CrdSchemas::add_crd`].
+    schema: Cow<'a, Value>,
+    validator: OnceLock<Result<jsonschema::Validator, String>>,
+}
+
+impl<'a> Entry<'a> {
+    fn new(source: SchemaSource, schema: Cow<'a, Value>) -> Self {
+        Entry {
+            source,
+            schema,
+            validator: OnceLock::new(),
+        }
+    }
+}
+
+/// An imported CRD, parsed the first time a custom resource of its group is checked: most
+/// syntheses use a few of the imported CRDs, and parsing all of them (a megabyte of JSON)
+/// took a tenth of a warm synthesis.
+struct Imported<'a> {
+    /// `metadata.name`, `<plural>.<group>`.
+    name: &'a str,
+    parsed: OnceLock<Option<ImportedCrd>>,
+}
+
+/// The served versions of one imported CRD.
+struct ImportedCrd {
+    group: String,
+    kind: String,
+    versions: BTreeMap<String, Entry<'static>>,
+}
+
+impl ImportedCrd {
+    fn parse(catalog: &dyn CrdCatalog, crd_name: &str) -> Option<Self> {
+        let mut crd = catalog.definition(crd_name)?;
+        let (group, kind) = crd_kind(&crd).map(|(g, k)| (g.to_owned(), k.to_owned()))?;
+        let mut versions = BTreeMap::new();
+        let listed = crd
+            .pointer_mut("/spec/versions")
+            .and_then(Value::as_array_mut);
+        for version in listed.into_iter().flatten() {
+            let Some((name, schema)) = served_schema(version) else {
+                continue;
+            };
+            let source = SchemaSource::Imported {
+                crd: crd_name.to_owned(),
+            };
+            let schema = Cow::Owned(schema.take());
+            versions
+                .entry(name)
+                .or_insert_with(|| Entry::new(source, schema));
+        }
+        Some(ImportedCrd {
+            group,
+            kind,
+            versions,
+        })
+    }
+}
+
+/// Schemas of custom resources by `(group, version, kind)`: those added from CRDs (borrowed
+/// for `'a` where possible), then the imported CRDs, parsed on first use.
+#[derive(Default)]
+pub struct CrdSchemas<'a> {
+    entries: BTreeMap<(String, String, String), Entry<'a>>,
+    /// Every imported CRD once [`CrdSchemas::add_imported`] was called, in name order.
+    imported: Vec<Imported<'a>>,
+    /// Where the imported CRDs are read from.
+    catalog: Option<&'a dyn CrdCatalog>,
+}
+
+impl<'a> CrdSchemas<'a> {
+    /// No schemas.
+    pub fn new() -> Self {
+        CrdSchemas {
+            entries: BTreeMap::new(),
+            imported: Vec::new(),
+            catalog: None,
+        }
+    }
+
+    /// Adds every served version of `crd` (a CustomResourceDefinition document), copying
+    /// its schemas; versions already known are kept (the first source wins).
+    pub fn add_crd(&mut self, crd: &Value, source: SchemaSource) {
+        self.add(crd, source, |schema| Cow::Owned(schema.clone()));
+    }
+
+    /// [`CrdSchemas::add_crd`] without copying: the schemas are borrowed from `crd`.
+    pub fn add_crd_borrowed(&mut self, crd: &'a Value, source: SchemaSource) {
+        self.add(crd, source, Cow::Borrowed);
+    }
+
+    fn add<'c>(
+        &mut self,
+        crd: &'c Value,
+        source: SchemaSource,
+        keep: impl Fn(&'c Value) -> Cow<'a, Value>,
+    ) {
+        let Some((group, kind)) = crd_kind(crd) else {
+            return;
+        };
+        let versions = crd.pointer("/spec/versions").and_then(Value::as_array);
+        for version in versions.into_iter().flatten() {
+            let served = version.get("served").and_then(Value::as_bool) != Some(false);
+            let name = version.get("name").and_then(Value::as_str);
+            let schema = version.pointer("/schema/openAPIV3Schema");
+            let (true, Some(name), Some(schema)) = (served, name, schema) else {
+                continue;
+            };
+            if self.imported_entry(group, name, kind).is_some() {
+                continue;
+            }
+            self.entries
+                .entry((group.to_owned(), name.to_owned(), kind.to_owned()))
+                .or_insert_with(|| Entry::new(source.clone(), keep(schema)));
+        }
+    }
+
+    /// Adds every CRD of `catalog` (after those already added). Each is parsed only when a
+    /// custom resource of its group is looked up.
+    pub fn add_imported(&mut self, catalog: &'a dyn CrdCatalog) {
+        if !self.imported.is_empty() {
+            return;
+        }
+        self.catalog = Some(catalog);
+        self.imported = catalog
+            .names()
+            .into_iter()
+            .map(|name| Imported {
+                name,
+                parsed: OnceLock::new(),
+            })
+            .collect();
+    }
+
+    /// The schema of `group`/`version`/`kind`: added ones first, then the imported ones.
+    fn entry(&self, group: &str, version: &str, kind: &str) -> Option<&Entry<'_>> {
+        let key = (group.to_owned(), version.to_owned(), kind.to_owned());
+        match self.entries.get(&key) {
+            Some(entry) => Some(entry),
+            None => self.imported_entry(group, version, kind),
+        }
+    }
+
+    /// The first imported CRD (in name order) serving `group`/`version`/`kind`. A CRD's name
+    /// is `<plural>.<group>` (the API server enforces it), so only the CRDs whose name ends
+    /// in `.<group>` are parsed.
+    fn imported_entry(&self, group: &str, version: &str, kind: &str) -> Option<&Entry<'static>> {
+        if group.is_empty() {
+            return None;
+        }
+        let catalog = self.catalog?;
+        self.imported
+            .iter()
+            .filter(|imported| {
+                imported
+                    .name
+                    .strip_suffix(group)
+                    .is_some_and(|plural| plural.ends_with('.'))
+            })
+            .filter_map(|imported| {
+                imported
+                    .parsed
+                    .get_or_init(|| ImportedCrd::parse(catalog, imported.name))
+                    .as_ref()
+            })
+            .filter(|crd| crd.group == group && crd.kind == kind)
+            .find_map(|crd| crd.versions.get(version))
+    }
+
+    /// Where the schema of `group`/`version`/`kind` comes from, if known.
+    pub fn source(&self, group: &str, version: &str, kind: &str) -> Option<&SchemaSource> {
+        self.entry(group, version, kind).map(|entry| &entry.source)
+    }
+
+    /// Checks `object` against the schema of its `apiVersion` and `kind`: `None` when no
+    /// schema is known, otherwise every violation (empty when the object is valid). A schema
+    /// that does not compile is reported as one violation at the root. A schema is compiled
+    /// the first time an object of its kind is checked.
+    pub fn validate(&self, object: &Value) -> Option<Vec<SchemaViolation>> {
+        let api_version = object.get("apiVersion").and_then(Value::as_str)?;
+        let kind = object.get("kind").and_then(Value::as_str)?;
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let entry = self.entry(group, version, kind)?;
+        let validator = entry.validator.get_or_init(|| {
+            jsonschema::draft4::options()
+                .build(&to_json_schema(&entry.schema))
+                .map_err(|error| error.to_string())
+        });
+        let validator = match validator {
+            Ok(validator) => validator,
+            Err(error) => {
+                return Some(vec![SchemaViolation {
+                    path: String::new(),
+                    message: format!("the schema does not compile: {error}"),
+                }]);
+            }
+        };
+        let mut violations: Vec<SchemaViolation> = validator
+            .iter_errors(object)
+            .map(|error| SchemaViolation {
+                path: error.instance_path().to_string(),
+                message: error.to_string(),
+            })
+            .collect();
+        if violations.is_empty() {
+            violations = crate::crd_rules::rule_violations(&entry.schema, object);
+        }
+        violations.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+        violations.dedup();
+        Some(violations)
+    }
+}
+
+/// `(name, openAPIV3Schema)` of a served version of a CRD.
+fn served_schema(version: &mut Value) -> Option<(String, &mut Value)> {
+    if version.get("served").and_then(Value::as_bool) == Some(false) {
+        return None;
+    }
+    let name = version.get("name").and_then(Value::as_str)?.to_owned();
+    Some((name, version.pointer_mut("/schema/openAPIV3Schema")?))
+}
+
+/// A CRD's structural schema as a draft-4 JSON Schema (see the module doc).
+pub fn to_json_schema(schema: &Value) -> Value {
+    let mut schema = schema.clone();
+    convert(&mut schema, false, true);
+    schema
+}
+
+fn convert(node: &mut Value, in_junctor: bool, root: bool) {
+    let Some(object) = node.as_object_mut() else {
+        return;
+    };
+    if object.remove("nullable") == Some(Value::Bool(true))
+        && let Some(Value::String(kind)) = object.get("type").cloned()
+    {
+        object.insert("type".into(), json!([kind, "null"]));
+    }
+    if object.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true))
+        && !object.contains_key("type")
+        && !object.contains_key("anyOf")
+    {
+        object.insert("type".into(), json!(["integer", "string"]));
+    }
+    let preserve = object.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+    let embedded = object.get("x-kubernetes-embedded-resource") == Some(&Value::Bool(true));
+    if (root || embedded)
+        && let Some(Value::Object(properties)) = object.get_mut("properties")
+    {
+        for field in ["apiVersion", "kind"] {
+            properties
+                .entry(field)
+                .or_insert_with(|| json!({"type": "string"}));
+        }
+        properties
+            .entry("metadata")
+            .or_insert_with(|| json!({"type": "object"}));
+    }
+    if !in_junctor
+        && !preserve
+        && object.contains_key("properties")
+        && !object.contains_key("additionalProperties")
+    {
+        object.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    for (key, child) in object.iter_mut() {
+        match key.as_str() {
+            "properties" | "patternProperties" => {
+                if let Some(children) = child.as_object_mut() {
+                    for child in children.values_mut() {
+                        convert(child, in_junctor, false);
+                    }
+                }
+            }
+            "items" | "additionalProperties" => convert(child, in_junctor, false),
+            "allOf" | "anyOf" | "oneOf" => {
+                if let Some(children) = child.as_array_mut() {
+                    for child in children {
+                        convert(child, true, false);
+                    }
+                }
+            }
+            "not" => convert(child, true, false),
+            _ => {}
+        }
+    }
+}
+
+/// `(group, kind)` that `object` defines when it is an `apiextensions.k8s.io`
+/// CustomResourceDefinition; `None` for anything else.
+pub fn crd_kind(object: &Value) -> Option<(&str, &str)> {
+    let api_version = object.get("apiVersion").and_then(Value::as_str)?;
+    if !api_version.starts_with("apiextensions.k8s.io/")
+        || object.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition")
+    {
+        return None;
+    }
+    let group = object.pointer("/spec/group").and_then(Value::as_str)?;
+    let kind = object.pointer("/spec/names/kind").and_then(Value::as_str)?;
+    Some((group, kind))
+}
+
+/// The schemas of a synthesis: the CRDs its apps emit, then those of `catalog`.
+pub fn schemas_for_apps<'a>(
+    apps: &'a [AppManifest],
+    catalog: &'a dyn CrdCatalog,
+) -> CrdSchemas<'a> {
+    schemas_for(
+        apps.iter().flat_map(|app| {
+            app.documents
+                .iter()
+                .filter(|document| crd_kind(&document.body).is_some())
+                .map(move |document| (app.name.as_str(), &document.body))
+        }),
+        catalog,
+    )
+}
+
+/// The schemas a synthesis checks custom resources against: the CRDs of `crds` (each with
+/// the app that emits it), then those of `catalog` (the imported CRDs).
+pub fn schemas_for<'a>(
+    crds: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    catalog: &'a dyn CrdCatalog,
+) -> CrdSchemas<'a> {
+    let mut schemas = CrdSchemas::new();
+    for (app, crd) in crds {
+        let name = crd
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        schemas.add_crd_borrowed(
+            crd,
+            SchemaSource::App {
+                app: app.to_owned(),
+                crd: name.to_owned(),
+            },
+        );
+    }
+    schemas.add_imported(catalog);
+    schemas
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crd(schema: Value) -> Value {
+        json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {
+                "group": "example.com",
+                "names": {"kind": "Widget", "plural": "widgets"},
+                "scope": "Namespaced",
+                "versions": [
+                    {"name": "v1", "served": true, "storage": true,
+                     "schema": {"openAPIV3Schema": schema}},
+                    {"name": "v0", "served": false, "storage": false,
+                     "schema": {"openAPIV3Schema": {"type": "object"}}},
+                ],
+            },
+        })
+    }
+
+    fn schemas() -> CrdSchemas<'static> {
+        let mut schemas = CrdSchemas::new();
+        schemas.add_crd(
+            &crd(json!({
+                "type": "object",
+                "properties": {
+                    "spec": {
+                        "type": "object",
+                        "required": ["size"],
+                        "properties": {
+                            "size": {"type": "integer", "minimum": 1},
+                            "port": {"x-kubernetes-int-or-string": true},
+                            "note": {"type": "string", "nullable": true},
+                            "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                            "template": {"type": "object", "x-kubernetes-embedded-resource": true,
+                                         "properties": {"spec": {"type": "object"}}},
+                            "mode": {"type": "string", "enum": ["a", "b"]},
+                        },
+                    },
+                },
+            })),
+            SchemaSource::App {
+                app: "widgets".into(),
+                crd: "widgets.example.com".into(),
+            },
+        );
+        schemas
+    }
+
+    fn widget(spec: Value) -> Value {
+        json!({"apiVersion": "example.com/v1", "kind": "Widget",
+               "metadata": {"name": "w"}, "spec": spec})
+    }
+
+    fn paths(violations: &[SchemaViolation]) -> Vec<&str> {
+        violations.iter().map(|v| v.path.as_str()).collect()
+    }
+
+    #[test]
+    fn a_valid_object_has_no_violations() {
+        let object = widget(json!({
+            "size": 3, "port": "http", "note": null, "extra": {"anything": [1]},
+            "template": {"apiVersion": "v1", "kind": "Pod", "metadata": {}, "spec": {}},
+            "mode": "a",
+        }));
+        assert_eq!(schemas().validate(&object), Some(vec![]));
+        let numeric_port = widget(json!({"size": 1, "port": 8080}));
+        assert_eq!(schemas().validate(&numeric_port), Some(vec![]));
+    }
+
+    #[test]
+    fn violations_carry_the_path() {
+        let object = widget(json!({"size": 0, "mode": "c", "colour": "red", "port": true}));
+        let violations = schemas().validate(&object).expect("known kind");
+        assert_eq!(
+            paths(&violations),
+            ["/spec", "/spec/mode", "/spec/port", "/spec/size"],
+            "{violations:#?}"
+        );
+        assert!(violations[0].message.contains("colour"), "{violations:#?}");
+        let missing = schemas().validate(&widget(json!({}))).expect("known kind");
+        assert!(missing[0].message.contains("size"), "{missing:#?}");
+    }
+
+    #[test]
+    fn unknown_kinds_and_unserved_versions_are_not_checked() {
+        let other = json!({"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {}});
+        assert_eq!(schemas().validate(&other), None);
+        let unserved = json!({"apiVersion": "example.com/v0", "kind": "Widget", "metadata": {}});
+        assert_eq!(schemas().validate(&unserved), None);
+    }
+
+    /// A catalog of one CRD, `gadgets.example.org`, standing in for a bindings crate's.
+    const CATALOG: crate::crd_catalog::StaticCrds = crate::crd_catalog::StaticCrds(&[(
+        "gadgets.example.org",
+        r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
+            "metadata":{"name":"gadgets.example.org"},
+            "spec":{"group":"example.org","names":{"kind":"Gadget","plural":"gadgets"},
+              "scope":"Namespaced","versions":[{"name":"v1","served":true,"storage":true,
+              "schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{
+                "type":"object","properties":{"endpoints":{"type":"array","items":{
+                  "type":"object","properties":{"port":{"type":"string"},
+                  "interval":{"type":"string"}}}}}}}}}}]}}"#,
+    )]);
+
+    #[test]
+    fn an_imported_crd_added_first_wins_over_a_later_one() {
+        let mut schemas = schemas_for([], &CATALOG);
+        let imported = CATALOG.definition("gadgets.example.org").expect("imported");
+        let mut loose = imported.clone();
+        for version in loose["spec"]["versions"].as_array_mut().expect("versions") {
+            version["schema"]["openAPIV3Schema"] = json!({"type": "object"});
+        }
+        schemas.add_crd(
+            &loose,
+            SchemaSource::App {
+                app: "a".into(),
+                crd: "x".into(),
+            },
+        );
+        assert!(matches!(
+            schemas.source("example.org", "v1", "Gadget"),
+            Some(SchemaSource::Imported { .. })
+        ));
+    }
+
+    #[test]
+    fn imported_crds_give_schemas_and_app_crds_come_first() {
+        let mut schemas = schemas_for([], &CATALOG);
+        let gadget = json!({
+            "apiVersion": "example.org/v1",
+            "kind": "Gadget",
+            "metadata": {"name": "m"},
+            "spec": {"endpoints": [{"port": "http", "interval": "30s"}]},
+        });
+        assert_eq!(schemas.validate(&gadget), Some(vec![]));
+        let broken = json!({
+            "apiVersion": "example.org/v1",
+            "kind": "Gadget",
+            "metadata": {"name": "m"},
+            "spec": {"endpoints": [{"prot": "http"}]},
+        });
+        let violations = schemas.validate(&broken).expect("imported");
+        assert_eq!(paths(&violations), ["/spec/endpoints/0"], "{violations:#?}");
+        assert!(matches!(
+            schemas.source("example.org", "v1", "Gadget"),
+            Some(SchemaSource::Imported { .. })
+        ));
+        schemas.add_crd(
+            &crd(json!({"type": "object"})),
+            SchemaSource::Imported { crd: "x".into() },
+        );
+        let mut first = CrdSchemas::new();
+        first.add_crd(
+            &crd(json!({"type": "object"})),
+            SchemaSource::App {
+                app: "a".into(),
+                crd: "widgets.example.com".into(),
+            },
+        );
+        first.add_imported(&CATALOG);
+        assert!(matches!(
+            first.source("example.com", "v1", "Widget"),
+            Some(SchemaSource::App { .. })
+        ));
+    }
+
+    #[test]
+    fn without_a_catalog_only_added_crds_give_schemas() {
+        let schemas = schemas_for([], &crate::crd_catalog::NoCrds);
+        let gadget = json!({"apiVersion": "example.org/v1", "kind": "Gadget", "metadata": {}});
+        assert_eq!(schemas.validate(&gadget), None);
+    }
+}

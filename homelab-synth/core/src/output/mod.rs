@@ -1,0 +1,12 @@
+//! Output: rendering a [`ManifestSet`](crate::ManifestSet) to files and putting them on disk
+//! all at once. [`render`] is pure; [`write_tree`] swaps a complete new tree in place of the
+//! old one; [`compare_tree`] tells what a write would change; [`read_tree`] reads the
+//! current tree, so a write of some apps keeps the others.
+
+pub(crate) mod file_name;
+mod parallel;
+mod render;
+mod tree;
+
+pub use render::{RenderError, RenderedFiles, render, render_owned};
+pub use tree::{OutputError, TreeChanges, WriteOutcome, compare_tree, read_tree, write_tree};

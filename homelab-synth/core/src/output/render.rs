@@ -1,0 +1,54 @@
+//! Rendering: every document of a manifest set to YAML bytes at its relative path
+//! `<app>/<file>`. Pure and deterministic; apps render in parallel.
+
+use std::collections::BTreeMap;
+
+use crate::manifest::{AppManifest, ManifestSet};
+use crate::output::parallel::{map_in_parallel, map_owned_in_parallel};
+use crate::yaml::{EmitError, to_yaml};
+
+/// The rendered tree: relative path (`<app>/<file>`) to file content, in path order (one Helm
+/// release's render is `helm::Rendered`).
+pub type RenderedFiles = BTreeMap<String, Vec<u8>>;
+
+/// A document that could not be rendered.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot render `{path}` ({file})")]
+pub struct RenderError {
+    /// Construct path.
+    pub path: String,
+    /// Relative output file.
+    pub file: String,
+    /// The emitter's error.
+    #[source]
+    pub source: EmitError,
+}
+
+/// Renders every document of `set`, apps in parallel.
+pub fn render(set: &ManifestSet) -> Result<RenderedFiles, RenderError> {
+    let per_app = map_in_parallel(&set.apps, render_app)?;
+    Ok(per_app.into_iter().flatten().collect())
+}
+
+/// [`render`], consuming `set`: each app's documents are freed as soon as the app is
+/// rendered, so the documents and their YAML are never both held whole (the documents are
+/// several times the size of their YAML).
+pub fn render_owned(set: ManifestSet) -> Result<RenderedFiles, RenderError> {
+    let per_app = map_owned_in_parallel(set.apps, |app| render_app(&app))?;
+    Ok(per_app.into_iter().flatten().collect())
+}
+
+fn render_app(app: &AppManifest) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+    app.documents
+        .iter()
+        .map(|document| {
+            let file = format!("{}/{}", app.name, document.file_name);
+            let text = to_yaml(&document.body).map_err(|source| RenderError {
+                path: document.path.clone(),
+                file: file.clone(),
+                source,
+            })?;
+            Ok((file, text.into_bytes()))
+        })
+        .collect()
+}
