@@ -49,7 +49,7 @@ pub use helm::{ChartSource, HelmProps, HelmRef, HelmRenderer};
 pub use include::{IncludeRef, MemoryFiles, SourceReader, WorkspaceFiles};
 pub use kustomize::{KustomizeProps, KustomizeRef, KustomizeRenderer};
 pub use manifest::{AppManifest, Document, ManifestSet};
-pub use object::{Allow, ChartRef, ObjectRef, Origin, TypedObject, Untyped};
+pub use object::{Allow, ChartRef, ObjectRef, Origin, TypedObject, Untyped, UntypedError};
 pub use patch::JsonPatch;
 pub use registry::{Category, Registry};
 pub use scope::Scope;

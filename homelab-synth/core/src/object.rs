@@ -49,6 +49,27 @@ pub struct Untyped {
     pub(crate) kind: String,
     pub(crate) body: Map<String, Value>,
     pub(crate) scope: Option<Scope>,
+    pub(crate) invalid: Option<UntypedError>,
+}
+
+/// Why an [`Untyped`] cannot become an object; synthesis reports it at the object's path and
+/// leaves the object out.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UntypedError {
+    /// The body given to [`Untyped::new`] was neither a JSON object nor `null`.
+    #[error("the body of an untyped object must be a JSON object, found {0}")]
+    BodyNotAnObject(Value),
+    /// No CustomResourceDefinition of the workspace's imported bindings has this name.
+    // the text the unknown name was reported with before it had a type of its own
+    #[error(
+        "the body of an untyped object must be a JSON object, found \"no imported \
+         CustomResourceDefinition is named `{name}`; see `synth import`\""
+    )]
+    UnknownImportedCrd {
+        /// The CRD's name (`plural.group`).
+        name: String,
+    },
 }
 
 impl Untyped {
@@ -56,21 +77,36 @@ impl Untyped {
     /// ...) come from `body`. `body` must be a JSON object; `apiVersion` and `kind` inside
     /// it are replaced by the arguments.
     pub fn new(api_version: impl Into<String>, kind: impl Into<String>, body: Value) -> Self {
-        let body = match body {
-            Value::Object(map) => map,
-            Value::Null => Map::new(),
-            other => {
-                let mut map = Map::new();
-                map.insert(INVALID_BODY_KEY.to_owned(), other);
-                map
-            }
+        let (body, invalid) = match body {
+            Value::Object(map) => (map, None),
+            Value::Null => (Map::new(), None),
+            other => (Map::new(), Some(UntypedError::BodyNotAnObject(other))),
         };
         Untyped {
             api_version: api_version.into(),
             kind: kind.into(),
             body,
             scope: None,
+            invalid,
         }
+    }
+
+    /// An object of `api_version`/`kind` that could not be made: adding it to a chart
+    /// records nothing but `error`, which synthesis reports at the object's path.
+    pub fn invalid(
+        api_version: impl Into<String>,
+        kind: impl Into<String>,
+        error: UntypedError,
+    ) -> Self {
+        Untyped {
+            invalid: Some(error),
+            ..Untyped::new(api_version, kind, Value::Null)
+        }
+    }
+
+    /// Why the object cannot be made, if it cannot.
+    pub fn error(&self) -> Option<&UntypedError> {
+        self.invalid.as_ref()
     }
 
     /// Declares the scope of a kind the built-in table does not know.
@@ -89,9 +125,6 @@ impl Untyped {
         &self.kind
     }
 }
-
-/// Marks a body that was not a JSON object; synthesis reports it as an error.
-pub(crate) const INVALID_BODY_KEY: &str = "\u{0}invalid-body";
 
 /// A check that an object may explicitly opt out of, always with a reason that stays visible
 /// in review.
@@ -127,6 +160,8 @@ pub struct ObjectNode {
     pub(crate) patches: Vec<JsonPatch>,
     pub(crate) allowed: Vec<(Allow, String)>,
     pub(crate) origin: Origin,
+    /// Why the object cannot be made ([`Untyped::invalid`]): reported when it is resolved.
+    pub(crate) invalid: Option<UntypedError>,
 }
 
 impl ObjectNode {
@@ -172,6 +207,7 @@ impl ObjectNode {
             patches: Vec::new(),
             allowed: Vec::new(),
             origin,
+            invalid: None,
         }
     }
 

@@ -1,9 +1,7 @@
 //! Installing a CRD that the project imported (`imports/`), instead of fetching it from a
 //! URL at synthesis: the CRD the typed bindings were generated from is the one installed.
 
-use serde_json::Value;
-
-use homelab_synth_core::Untyped;
+use homelab_synth_core::{Untyped, UntypedError};
 
 /// The imported CustomResourceDefinition `name` (`servicemonitors.monitoring.coreos.com`),
 /// ready to add with `Chart::add_untyped`. An unknown name gives an object that synthesis
@@ -14,10 +12,16 @@ use homelab_synth_core::Untyped;
 /// assert_eq!(crd.kind(), "CustomResourceDefinition");
 /// ```
 pub fn imported_crd(name: &str) -> Untyped {
-    let body = homelab_imports::custom_resource_definition(name).unwrap_or_else(|| {
-        Value::String(format!(
-            "no imported CustomResourceDefinition is named `{name}`; see `synth import`"
-        ))
-    });
-    Untyped::new("apiextensions.k8s.io/v1", "CustomResourceDefinition", body)
+    const API_VERSION: &str = "apiextensions.k8s.io/v1";
+    const KIND: &str = "CustomResourceDefinition";
+    match homelab_imports::custom_resource_definition(name) {
+        Some(body) => Untyped::new(API_VERSION, KIND, body),
+        None => Untyped::invalid(
+            API_VERSION,
+            KIND,
+            UntypedError::UnknownImportedCrd {
+                name: name.to_owned(),
+            },
+        ),
+    }
 }

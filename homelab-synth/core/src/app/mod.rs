@@ -270,7 +270,7 @@ impl App {
 
     pub(crate) fn add_untyped(&mut self, chart: usize, id: &str, object: Untyped) -> ObjectRef {
         self.check_child_id(chart, id);
-        let node = ObjectNode::new(
+        let mut node = ObjectNode::new(
             chart,
             id.to_owned(),
             object.api_version,
@@ -279,6 +279,7 @@ impl App {
             object.body,
             Origin::Code,
         );
+        node.invalid = object.invalid;
         self.push_object(node)
     }
 

@@ -203,6 +203,33 @@ pub struct HelmProps {
     /// The release whose cluster-layer values were overlaid ([`HelmProps::layered`]), so
     /// synthesis can tell a layer nobody reads. Default: none.
     pub layered_as: Option<String>,
+    /// The first values that could not be used ([`HelmProps::values`] or
+    /// [`HelmProps::overlay`] given something that does not serialize, or a layer that did
+    /// not): reported at synthesis. Default: none.
+    pub values_error: Option<ValuesError>,
+}
+
+/// Why a release's values cannot be handed to Helm; reported at synthesis as
+/// `Helm release <error>`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValuesError {
+    /// The values given did not serialize to JSON.
+    #[error("values do not serialize: {reason}")]
+    Serialize {
+        /// The serializer's message.
+        reason: String,
+    },
+    /// The values are not a JSON object (nor `null`).
+    #[error("values must be a mapping, found {0}")]
+    NotAMapping(Value),
+}
+
+impl ValuesError {
+    pub(crate) fn serialize(error: &serde_json::Error) -> Self {
+        ValuesError::Serialize {
+            reason: error.to_string(),
+        }
+    }
 }
 
 impl HelmProps {
@@ -233,9 +260,16 @@ impl HelmProps {
     /// A value that does not serialize to a JSON object is reported at synthesis.
     #[must_use]
     pub fn values(mut self, values: impl Serialize) -> Self {
-        self.values = serde_json::to_value(values)
-            .unwrap_or_else(|error| Value::String(format!("values do not serialize: {error}")));
+        match serde_json::to_value(values) {
+            Ok(values) => self.values = values,
+            Err(error) => self.fail(ValuesError::serialize(&error)),
+        }
         self
+    }
+
+    /// Records the first values that could not be used.
+    fn fail(&mut self, error: ValuesError) {
+        self.values_error.get_or_insert(error);
     }
 
     /// Layers `overlay` over the values set so far (a per-environment or per-cluster layer),
@@ -257,9 +291,10 @@ impl HelmProps {
     /// ```
     #[must_use]
     pub fn overlay(mut self, overlay: impl Serialize) -> Self {
-        let overlay = serde_json::to_value(overlay)
-            .unwrap_or_else(|error| Value::String(format!("values do not serialize: {error}")));
-        merge(&mut self.values, overlay);
+        match serde_json::to_value(overlay) {
+            Ok(overlay) => merge(&mut self.values, overlay),
+            Err(error) => self.fail(ValuesError::serialize(&error)),
+        }
         self
     }
 
@@ -273,6 +308,9 @@ impl HelmProps {
     pub fn layered(mut self, layers: &super::ValueLayers, release: &str) -> Self {
         if let Some(values) = layers.values_for(release) {
             merge(&mut self.values, values.clone());
+        }
+        if let Some(error) = layers.error_for(release) {
+            self.fail(error.clone());
         }
         self.layered_as = Some(release.to_owned());
         self
@@ -317,12 +355,14 @@ impl HelmProps {
     }
 
     /// The values as a JSON object (none → empty).
-    pub(crate) fn values_map(&self) -> Result<Map<String, Value>, String> {
+    pub(crate) fn values_map(&self) -> Result<Map<String, Value>, ValuesError> {
+        if let Some(error) = &self.values_error {
+            return Err(error.clone());
+        }
         match &self.values {
             Value::Null => Ok(Map::new()),
             Value::Object(map) => Ok(map.clone()),
-            Value::String(text) if text.starts_with("values do not serialize") => Err(text.clone()),
-            other => Err(format!("values must be a mapping, found {other}")),
+            other => Err(ValuesError::NotAMapping(other.clone())),
         }
     }
 }

@@ -34,20 +34,30 @@ use serde_json::Value;
 
 #[cfg(doc)]
 use super::construct::HelmProps;
-use super::construct::{HelmReleases, merge};
+use super::construct::{HelmReleases, ValuesError, merge};
 
 /// Values per release, merged layer over layer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ValueLayers {
     releases: BTreeMap<String, Value>,
+    /// The first layer per release that did not serialize.
+    errors: BTreeMap<String, ValuesError>,
 }
 
 impl ValueLayers {
     /// Merges `values` (a JSON object, or anything serializing to one) over what earlier
     /// layers set for `release`.
     pub fn set(&mut self, release: &str, values: impl Serialize) {
-        let values = serde_json::to_value(values)
-            .unwrap_or_else(|error| Value::String(format!("values do not serialize: {error}")));
+        let values = match serde_json::to_value(values) {
+            Ok(values) => values,
+            Err(error) => {
+                self.errors
+                    .entry(release.to_owned())
+                    .or_insert_with(|| ValuesError::serialize(&error));
+                // the release still has layers, so a release nobody reads is still reported
+                Value::Object(serde_json::Map::new())
+            }
+        };
         match self.releases.get_mut(release) {
             Some(existing) => merge(existing, values),
             None => {
@@ -59,6 +69,11 @@ impl ValueLayers {
     /// What the layers set for `release`, merged.
     pub fn values_for(&self, release: &str) -> Option<&Value> {
         self.releases.get(release)
+    }
+
+    /// Why the layers' values for `release` cannot be used, if a layer did not serialize.
+    pub fn error_for(&self, release: &str) -> Option<&ValuesError> {
+        self.errors.get(release)
     }
 
     /// The releases the layers set values for, sorted.
@@ -150,6 +165,29 @@ mod tests {
             Some(&json!({"a": 2, "list": [3], "map": {"x": 1, "y": 3}, "gone": null}))
         );
         assert_eq!(layers.values_for("other"), None);
+    }
+
+    #[test]
+    fn values_that_do_not_serialize_are_a_typed_error_that_layering_keeps() {
+        let unserializable = BTreeMap::from([((1, 2), 3)]);
+        let mut layers = ValueLayers::default();
+        layers.set("r", unserializable.clone());
+        layers.set("r", json!({"a": 1}));
+        let error = "values do not serialize: key must be a string";
+        assert_eq!(
+            layers.error_for("r").map(ToString::to_string).as_deref(),
+            Some(error)
+        );
+        let layered = props().layered(&layers, "r");
+        assert_eq!(layered.values, json!({"a": 1}));
+        assert_eq!(layered.values_map().unwrap_err().to_string(), error);
+        let direct = props().values(unserializable).overlay(json!({"b": 2}));
+        assert_eq!(direct.values_map().unwrap_err().to_string(), error);
+        let scalar = props().values(3);
+        assert_eq!(
+            scalar.values_map().unwrap_err().to_string(),
+            "values must be a mapping, found 3"
+        );
     }
 
     #[test]

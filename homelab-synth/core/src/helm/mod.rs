@@ -20,7 +20,7 @@ pub mod values;
 
 pub use construct::{
     ChartSource, CrdPolicy, Delegate, HelmMode, HelmProps, HelmRef, HelmReleases, HookAction,
-    HookPolicy,
+    HookPolicy, ValuesError,
 };
 pub use layers::{LayerError, ValueLayers, check_read};
 pub use renderer::{

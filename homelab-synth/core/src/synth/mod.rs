@@ -301,8 +301,8 @@ pub fn synthesize_owned_with(
                         allowed: std::mem::take(&mut item.node.allowed),
                     });
                 }
-                Err(message) => findings.push(located(
-                    Finding::error(&app.name, &item.path, message).by_rule("resolve"),
+                Err(error) => findings.push(located(
+                    Finding::error(&app.name, &item.path, error.to_string()).by_rule("resolve"),
                     item,
                 )),
             }
@@ -412,7 +412,7 @@ fn render_releases(
             }
             let values = helm.props.values_map();
             if let Err(problem) = &values {
-                problems.push(problem.clone());
+                problems.push(problem.to_string());
             }
             if !problems.is_empty() {
                 findings.extend(problems.into_iter().map(|problem| {

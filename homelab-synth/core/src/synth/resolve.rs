@@ -8,10 +8,41 @@ use serde_json::{Map, Value};
 
 use crate::app::ChartNode;
 use crate::chart::Naming;
-use crate::names;
-use crate::object::INVALID_BODY_KEY;
+use crate::names::{self, NameError};
+use crate::object::UntypedError;
+use crate::patch::PatchError;
 use crate::scope::{Scope, builtin_scope, group_of};
 use crate::synth::expand::Item;
+
+/// Why an object cannot be resolved; reported as a finding at the object's path.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ResolveError {
+    /// The object could not be made in the first place.
+    #[error(transparent)]
+    Invalid(#[from] UntypedError),
+    /// `metadata` is not a mapping.
+    #[error("`metadata` must be a mapping, found {0}")]
+    Metadata(Value),
+    /// `metadata.<key>` (labels, annotations) is not a mapping.
+    #[error("metadata.`{key}` must be a mapping, found {found}")]
+    MetadataField { key: &'static str, found: Value },
+    /// A cdk8s-style name could not be generated.
+    #[error("cannot generate a name: {0}")]
+    Name(#[from] NameError),
+    /// A JSON patch does not apply.
+    #[error(transparent)]
+    Patch(#[from] PatchError),
+    /// A patch removed the `apiVersion` or the `kind`.
+    #[error("after patches the object has no `apiVersion` or `kind`")]
+    NoApiVersionOrKind,
+    /// Neither the object, the built-in table nor a CRD knows the kind's scope.
+    #[error(
+        "the scope of kind `{kind}` (apiVersion `{api_version}`) is unknown: declare it with \
+         `Untyped::scope(Scope::Namespaced)` or `Scope::Cluster`, or include its \
+         CustomResourceDefinition"
+    )]
+    UnknownScope { kind: String, api_version: String },
+}
 
 /// Scopes of custom kinds declared by `CustomResourceDefinition`s: `(group, kind)`.
 pub(crate) type CrdScopes = BTreeMap<(String, String), Scope>;
@@ -22,22 +53,20 @@ pub(crate) struct Resolved {
     pub(crate) body: Value,
 }
 
-/// Resolves `item` in `chart`, moving its body into the result; the error is a message for a
-/// finding at the item's path.
+/// Resolves `item` in `chart`, moving its body into the result; the error is for a finding
+/// at the item's path.
 pub(crate) fn resolve(
     item: &mut Item,
     chart: &ChartNode,
     crds: &CrdScopes,
-) -> Result<Resolved, String> {
-    if let Some(body) = item.node.body.get(INVALID_BODY_KEY) {
-        return Err(format!(
-            "the body of an untyped object must be a JSON object, found {body}"
-        ));
+) -> Result<Resolved, ResolveError> {
+    if let Some(invalid) = &item.node.invalid {
+        return Err(invalid.clone().into());
     }
     let mut body = std::mem::take(&mut item.node.body);
     let item = &*item;
     let node = &item.node;
-    let metadata = object_field(&mut body, "metadata")?;
+    let metadata = object_field(&mut body, "metadata").map_err(ResolveError::Metadata)?;
     if !has_text(metadata, "name") && !has_text(metadata, "generateName") {
         let name = generated_name(item, chart)?;
         metadata.insert("name".into(), Value::String(name));
@@ -57,9 +86,7 @@ pub(crate) fn resolve(
 
     let mut document = Value::Object(body);
     for patch in &node.patches {
-        patch
-            .apply(&mut document)
-            .map_err(|error| error.to_string())?;
+        patch.apply(&mut document)?;
     }
     let api_version = document["apiVersion"]
         .as_str()
@@ -67,20 +94,14 @@ pub(crate) fn resolve(
         .to_owned();
     let kind = document["kind"].as_str().unwrap_or_default().to_owned();
     if api_version.is_empty() || kind.is_empty() {
-        return Err("after patches the object has no `apiVersion` or `kind`".to_owned());
+        return Err(ResolveError::NoApiVersionOrKind);
     }
     if group_of(&api_version) != node.group() || kind != node.kind {
         // a patch changed the group or kind: the declared scope no longer applies
         let group = group_of(&api_version).to_owned();
         scope = builtin_scope(&group, &kind).or_else(|| crds.get(&(group, kind.clone())).copied());
     }
-    let scope = scope.ok_or_else(|| {
-        format!(
-            "the scope of kind `{kind}` (apiVersion `{api_version}`) is unknown: declare it with \
-             `Untyped::scope(Scope::Namespaced)` or `Scope::Cluster`, or include its \
-             CustomResourceDefinition"
-        )
-    })?;
+    let scope = scope.ok_or(ResolveError::UnknownScope { kind, api_version })?;
     Ok(Resolved {
         scope,
         body: document,
@@ -113,7 +134,7 @@ pub(crate) fn crd_scopes<'a>(items: impl IntoIterator<Item = &'a Item>) -> CrdSc
     scopes
 }
 
-fn generated_name(item: &Item, chart: &ChartNode) -> Result<String, String> {
+fn generated_name(item: &Item, chart: &ChartNode) -> Result<String, NameError> {
     let ids: Vec<&str> = item.ids.iter().map(String::as_str).collect();
     match chart.props.naming {
         Naming::Readable => Ok(names::path_name(&ids)),
@@ -121,15 +142,16 @@ fn generated_name(item: &Item, chart: &ChartNode) -> Result<String, String> {
             let mut path = vec![chart.id.as_str()];
             path.extend(ids);
             names::dns_label_name(&path, &names::NameOptions::default())
-                .map_err(|error| format!("cannot generate a name: {error}"))
         }
     }
 }
 
+/// The mapping at `key` of `body` (made empty when missing or `null`); the error is the value
+/// found instead of a mapping.
 fn object_field<'a>(
     body: &'a mut Map<String, Value>,
     key: &str,
-) -> Result<&'a mut Map<String, Value>, String> {
+) -> Result<&'a mut Map<String, Value>, Value> {
     let value = body
         .entry(key.to_owned())
         .or_insert_with(|| Value::Object(Map::new()));
@@ -137,7 +159,7 @@ fn object_field<'a>(
         *value = Value::Object(Map::new());
     }
     if !value.is_object() {
-        return Err(format!("`{key}` must be a mapping, found {value}"));
+        return Err(value.clone());
     }
     Ok(value.as_object_mut().expect("checked to be a mapping"))
 }
@@ -151,13 +173,14 @@ fn has_text(map: &Map<String, Value>, key: &str) -> bool {
 /// Adds `defaults` to `metadata.<key>` where the object has no value of its own.
 fn merge_under(
     metadata: &mut Map<String, Value>,
-    key: &str,
+    key: &'static str,
     defaults: &BTreeMap<String, String>,
-) -> Result<(), String> {
+) -> Result<(), ResolveError> {
     if defaults.is_empty() {
         return Ok(());
     }
-    let own = object_field(metadata, key).map_err(|error| format!("metadata.{error}"))?;
+    let own =
+        object_field(metadata, key).map_err(|found| ResolveError::MetadataField { key, found })?;
     for (name, value) in defaults {
         own.entry(name.clone())
             .or_insert_with(|| Value::String(value.clone()));
