@@ -49,7 +49,7 @@ struct Entry<'a> {
     /// The version's `openAPIV3Schema`: borrowed from a CRD of the synthesis, owned when
     /// parsed from an imported CRD or copied by [`CrdSchemas::add_crd`].
     schema: Cow<'a, Value>,
-    validator: OnceLock<Result<jsonschema::Validator, String>>,
+    validator: OnceLock<Result<jsonschema::Validator, jsonschema::ValidationError<'static>>>,
 }
 
 impl<'a> Entry<'a> {
@@ -230,11 +230,9 @@ impl<'a> CrdSchemas<'a> {
         let kind = object.get("kind").and_then(Value::as_str)?;
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         let entry = self.entry(group, version, kind)?;
-        let validator = entry.validator.get_or_init(|| {
-            jsonschema::draft4::options()
-                .build(&to_json_schema(&entry.schema))
-                .map_err(|error| error.to_string())
-        });
+        let validator = entry
+            .validator
+            .get_or_init(|| jsonschema::draft4::options().build(&to_json_schema(&entry.schema)));
         let validator = match validator {
             Ok(validator) => validator,
             Err(error) => {

@@ -123,6 +123,17 @@ pub enum HashScheme {
     LegacySha256,
 }
 
+/// A name, label key, label value or annotation key the API server would reject; its text
+/// is `"<value>": <reason>; <reason>`, the reasons being apimachinery's messages.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("{value:?}: {}", reasons.join("; "))]
+pub struct InvalidName {
+    /// The value as given.
+    pub value: String,
+    /// apimachinery's messages, in its order (never empty).
+    pub reasons: Vec<String>,
+}
+
 /// Why a name could not be generated.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum NameError {
@@ -309,9 +320,9 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
 ///
 /// # Errors
 ///
-/// `"<key>": <reasons>`, where the reasons are apimachinery's `IsLabelKey` messages (for
-/// example `"/a": prefix part must be non-empty`).
-pub fn check_label_key(key: &str) -> Result<(), String> {
+/// [`InvalidName`]: `"<key>": <reasons>`, where the reasons are apimachinery's `IsLabelKey`
+/// messages (for example `"/a": prefix part must be non-empty`).
+pub fn check_label_key(key: &str) -> Result<(), InvalidName> {
     report(key, &label_key_errors(key))
 }
 
@@ -320,8 +331,9 @@ pub fn check_label_key(key: &str) -> Result<(), String> {
 ///
 /// # Errors
 ///
-/// `"<value>": <reasons>`, where the reasons are apimachinery's `IsLabelValue` messages.
-pub fn check_label_value(value: &str) -> Result<(), String> {
+/// [`InvalidName`]: `"<value>": <reasons>`, where the reasons are apimachinery's
+/// `IsLabelValue` messages.
+pub fn check_label_value(value: &str) -> Result<(), InvalidName> {
     let mut errs = Vec::new();
     if value.len() > LABEL_VALUE_MAX_LEN {
         errs.push(max_len_error(LABEL_VALUE_MAX_LEN));
@@ -345,8 +357,8 @@ pub fn check_label_value(value: &str) -> Result<(), String> {
 ///
 /// # Errors
 ///
-/// `"<key>": <reasons>`, quoting the key as given.
-pub fn check_annotation_key(key: &str) -> Result<(), String> {
+/// [`InvalidName`]: `"<key>": <reasons>`, quoting the key as given.
+pub fn check_annotation_key(key: &str) -> Result<(), InvalidName> {
     report(key, &label_key_errors(&key.to_ascii_lowercase()))
 }
 
@@ -392,9 +404,10 @@ pub fn name_rule_for(group: &str, kind: &str) -> NameRule {
 ///
 /// # Errors
 ///
-/// `"<name>": <reasons>`, where the reasons are apimachinery's messages for the
-/// rule (`IsDNS1123Subdomain`, `IsDNS1123Label`, `IsDNS1035Label`, `IsPathSegmentName`).
-pub fn check_object_name(kind_rule: NameRule, name: &str) -> Result<(), String> {
+/// [`InvalidName`]: `"<name>": <reasons>`, where the reasons are apimachinery's messages
+/// for the rule (`IsDNS1123Subdomain`, `IsDNS1123Label`, `IsDNS1035Label`,
+/// `IsPathSegmentName`).
+pub fn check_object_name(kind_rule: NameRule, name: &str) -> Result<(), InvalidName> {
     let errs = if name.is_empty() {
         vec![EMPTY_ERROR.to_owned()]
     } else {
@@ -633,12 +646,15 @@ const LABEL_VALUE_ERR_MSG: &str = "a valid label must be an empty string or cons
      alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric \
      character";
 
-/// `"<value>": <reason>; <reason>` when there are reasons.
-fn report(value: &str, errs: &[String]) -> Result<(), String> {
+/// An [`InvalidName`] when there are reasons.
+fn report(value: &str, errs: &[String]) -> Result<(), InvalidName> {
     if errs.is_empty() {
         Ok(())
     } else {
-        Err(format!("{value:?}: {}", errs.join("; ")))
+        Err(InvalidName {
+            value: value.to_owned(),
+            reasons: errs.to_vec(),
+        })
     }
 }
 
@@ -852,6 +868,10 @@ mod tests {
             include_hash: false,
             ..NameOptions::default()
         }
+    }
+
+    fn text(error: InvalidName) -> String {
+        error.to_string()
     }
 
     fn ok(s: &str) -> Result<String, NameError> {
@@ -1630,7 +1650,7 @@ mod tests {
             ),
         ];
         for (key, expected) in cases {
-            assert_eq!(check_label_key(key), Err(expected), "{key:?}");
+            assert_eq!(check_label_key(key).map_err(text), Err(expected), "{key:?}");
         }
     }
 
@@ -1667,7 +1687,11 @@ mod tests {
             ("a\"b", format!("\"a\\\"b\": {LABEL_VALUE_REGEX_ERR}")),
         ];
         for (value, expected) in cases {
-            assert_eq!(check_label_value(value), Err(expected), "{value:?}");
+            assert_eq!(
+                check_label_value(value).map_err(text),
+                Err(expected),
+                "{value:?}"
+            );
         }
     }
 
@@ -1684,11 +1708,11 @@ mod tests {
         // Unlike label keys, annotation keys may have upper case in the prefix.
         assert!(check_label_key("Example.COM/Foo").is_err());
         assert_eq!(
-            check_annotation_key("/x"),
+            check_annotation_key("/x").map_err(text),
             Err("\"/x\": prefix part must be non-empty".to_owned())
         );
         assert_eq!(
-            check_annotation_key("A_"),
+            check_annotation_key("A_").map_err(text),
             Err(format!("\"A_\": {LABEL_KEY_NAME_REGEX_ERR}"))
         );
         assert!(check_annotation_key("İ").is_err());
@@ -1745,14 +1769,14 @@ mod tests {
         ];
         for (rule, name, expected) in cases {
             assert_eq!(
-                check_object_name(rule, name),
+                check_object_name(rule, name).map_err(text),
                 Err(expected),
                 "{rule:?} {name:?}"
             );
         }
         let too_long = "a".repeat(254);
         assert_eq!(
-            check_object_name(Dns1123Subdomain, &too_long),
+            check_object_name(Dns1123Subdomain, &too_long).map_err(text),
             Err(format!(
                 "\"{too_long}\": must be no more than 253 characters"
             ))

@@ -124,11 +124,11 @@ pub(crate) fn expand(
                                     crd_folder: false,
                                 });
                             }
-                            Err(message) => findings.push(
+                            Err(error) => findings.push(
                                 Finding::error(
                                     &app.name,
                                     &path,
-                                    format!("document {document_index}: {message}"),
+                                    format!("document {document_index}: {error}"),
                                 )
                                 .in_file(&include.path),
                             ),
@@ -232,6 +232,20 @@ pub(crate) fn expand(
     (items, findings)
 }
 
+/// Why a document of an included file is not an object; the text follows `document <n>: `.
+#[derive(Debug, thiserror::Error)]
+enum IncludedError {
+    /// The document is a scalar or a sequence.
+    #[error("is not a mapping (a Kubernetes object)")]
+    NotAMapping,
+    /// `apiVersion` or `kind` is missing.
+    #[error("has no `{0}`")]
+    Missing(&'static str),
+    /// `apiVersion` or `kind` is empty or not a string.
+    #[error("`{key}` must be a non-empty string, found {found}")]
+    NotAString { key: &'static str, found: Value },
+}
+
 /// The items of a `v1` `List`, or the document itself.
 fn unpack_list(document: Value) -> Vec<Value> {
     let is_list = document.get("apiVersion").and_then(Value::as_str) == Some("v1")
@@ -250,9 +264,9 @@ fn included_node(
     include_id: &str,
     position: usize,
     document: Value,
-) -> Result<ObjectNode, String> {
+) -> Result<ObjectNode, IncludedError> {
     let Value::Object(mut body) = document else {
-        return Err("is not a mapping (a Kubernetes object)".to_owned());
+        return Err(IncludedError::NotAMapping);
     };
     let api_version = take_string(&mut body, "apiVersion")?;
     let kind = take_string(&mut body, "kind")?;
@@ -267,10 +281,13 @@ fn included_node(
     ))
 }
 
-fn take_string(body: &mut serde_json::Map<String, Value>, key: &str) -> Result<String, String> {
+fn take_string(
+    body: &mut serde_json::Map<String, Value>,
+    key: &'static str,
+) -> Result<String, IncludedError> {
     match body.remove(key) {
         Some(Value::String(value)) if !value.is_empty() => Ok(value),
-        Some(other) => Err(format!("`{key}` must be a non-empty string, found {other}")),
-        None => Err(format!("has no `{key}`")),
+        Some(found) => Err(IncludedError::NotAString { key, found }),
+        None => Err(IncludedError::Missing(key)),
     }
 }

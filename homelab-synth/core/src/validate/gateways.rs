@@ -102,9 +102,58 @@ struct Route<'a> {
     hostnames: &'a [&'a str],
 }
 
+/// Why a route cannot attach to a Gateway; the text follows `it cannot attach to Gateway
+/// `<namespace>/<name>`: `.
+#[derive(Debug, thiserror::Error)]
+enum AttachError {
+    /// The parent names a listener (`sectionName`) the Gateway does not have on that port.
+    #[error("it has no listener `{0}` on that port")]
+    NoListenerNamed(String),
+    /// The parent names a port no listener uses.
+    #[error("it has no listener on port {0}")]
+    NoListenerOnPort(i64),
+    /// The Gateway has no listeners.
+    #[error("it has no listeners")]
+    NoListeners,
+    /// Every selected listener refuses the route: each listener's name and why.
+    #[error("{}", refusals(.0))]
+    Refused(Vec<(String, AdmitError)>),
+}
+
+fn refusals(refused: &[(String, AdmitError)]) -> String {
+    refused
+        .iter()
+        .map(|(listener, why)| format!("listener `{listener}` {why}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why a listener does not admit a route; the text follows `listener `<name>` `.
+#[derive(Debug, thiserror::Error)]
+enum AdmitError {
+    /// `allowedRoutes.namespaces.from: Same` and the route is elsewhere.
+    #[error("admits routes from namespace `{0}` only")]
+    OtherNamespace(String),
+    /// `from: Selector` and the route's Namespace lacks the labels.
+    #[error("selects namespaces by labels that namespace `{0}` does not have")]
+    UnselectedNamespace(String),
+    /// `from` has a value Gateway API does not define.
+    #[error("admits routes from `{0}`, which is not a known value")]
+    UnknownFrom(String),
+    /// The listener's hostname matches none of the route's.
+    #[error(
+        "serves `{hostname}`, which matches none of {}",
+        route_hostnames.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+    )]
+    Hostname {
+        hostname: String,
+        route_hostnames: Vec<String>,
+    },
+}
+
 /// Whether some listener of `gateway` that `parent` selects admits `route`; otherwise why
 /// not.
-fn attaches(route: &Route<'_>, gateway: &Document, parent: &Value) -> Result<(), String> {
+fn attaches(route: &Route<'_>, gateway: &Document, parent: &Value) -> Result<(), AttachError> {
     let section = parent["sectionName"].as_str();
     let port = parent["port"].as_i64();
     let listeners: Vec<&Value> = items(&gateway.body, "/spec/listeners")
@@ -113,9 +162,9 @@ fn attaches(route: &Route<'_>, gateway: &Document, parent: &Value) -> Result<(),
         .collect();
     if listeners.is_empty() {
         return Err(match (section, port) {
-            (Some(section), _) => format!("it has no listener `{section}` on that port"),
-            (None, Some(port)) => format!("it has no listener on port {port}"),
-            (None, None) => "it has no listeners".to_owned(),
+            (Some(section), _) => AttachError::NoListenerNamed(section.to_owned()),
+            (None, Some(port)) => AttachError::NoListenerOnPort(port),
+            (None, None) => AttachError::NoListeners,
         });
     }
     let mut reasons = Vec::new();
@@ -123,37 +172,30 @@ fn attaches(route: &Route<'_>, gateway: &Document, parent: &Value) -> Result<(),
         let listener_name = listener["name"].as_str().unwrap_or("?");
         match admits(route, gateway, listener) {
             Ok(()) => return Ok(()),
-            Err(reason) => reasons.push(format!("listener `{listener_name}` {reason}")),
+            Err(reason) => reasons.push((listener_name.to_owned(), reason)),
         }
     }
-    Err(reasons.join(", "))
+    Err(AttachError::Refused(reasons))
 }
 
-fn admits(route: &Route<'_>, gateway: &Document, listener: &Value) -> Result<(), String> {
+fn admits(route: &Route<'_>, gateway: &Document, listener: &Value) -> Result<(), AdmitError> {
     let allowed = &listener["allowedRoutes"]["namespaces"];
     let gateway_namespace = gateway.namespace().unwrap_or_default();
     match allowed["from"].as_str().unwrap_or("Same") {
         "All" => {}
         "Same" if route.namespace == gateway_namespace => {}
         "Same" => {
-            return Err(format!(
-                "admits routes from namespace `{gateway_namespace}` only"
-            ));
+            return Err(AdmitError::OtherNamespace(gateway_namespace.to_owned()));
         }
         "Selector" => {
             if let Some(labels) = route.namespace_labels
                 && !selector_matches(&allowed["selector"], labels)
             {
-                return Err(format!(
-                    "selects namespaces by labels that namespace `{}` does not have",
-                    route.namespace
-                ));
+                return Err(AdmitError::UnselectedNamespace(route.namespace.to_owned()));
             }
         }
         other => {
-            return Err(format!(
-                "admits routes from `{other}`, which is not a known value"
-            ));
+            return Err(AdmitError::UnknownFrom(other.to_owned()));
         }
     }
     let Some(hostname) = listener["hostname"].as_str() else {
@@ -167,15 +209,10 @@ fn admits(route: &Route<'_>, gateway: &Document, listener: &Value) -> Result<(),
     {
         return Ok(());
     }
-    Err(format!(
-        "serves `{hostname}`, which matches none of {}",
-        route
-            .hostnames
-            .iter()
-            .map(|h| format!("`{h}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
+    Err(AdmitError::Hostname {
+        hostname: hostname.to_owned(),
+        route_hostnames: route.hostnames.iter().map(|h| (*h).to_owned()).collect(),
+    })
 }
 
 /// Gateway API hostname matching: equal names, or a wildcard on either side standing for

@@ -126,15 +126,32 @@ fn map_selector_matches(
         .all(|(key, value)| labels.and_then(|l| l.get(key)) == Some(value))
 }
 
+/// Why a `LabelSelector` cannot be evaluated; the text follows `spec.selector: `.
+#[derive(Debug, thiserror::Error)]
+enum SelectorError {
+    /// `matchLabels` is not a mapping.
+    #[error("matchLabels must be a mapping")]
+    MatchLabels,
+    /// `matchExpressions` is not a list.
+    #[error("matchExpressions must be a list")]
+    MatchExpressions,
+    /// An expression's operator is missing or not one of Kubernetes'.
+    #[error("unknown matchExpressions operator {}", .0.as_deref().unwrap_or("(none)"))]
+    Operator(Option<String>),
+    /// Neither labels nor expressions: it would select every pod.
+    #[error("an empty selector selects every pod; list the pod template labels")]
+    Empty,
+}
+
 /// Evaluates a `LabelSelector` (matchLabels and matchExpressions) against labels.
 fn label_selector_matches(
     selector: &Value,
     labels: Option<&Map<String, Value>>,
-) -> Result<bool, String> {
+) -> Result<bool, SelectorError> {
     let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(Value::as_str);
     if let Some(match_labels) = selector.get("matchLabels") {
         let Value::Object(match_labels) = match_labels else {
-            return Err("matchLabels must be a mapping".to_owned());
+            return Err(SelectorError::MatchLabels);
         };
         if !map_selector_matches(match_labels, labels) {
             return Ok(false);
@@ -143,7 +160,7 @@ fn label_selector_matches(
     let expressions = match selector.get("matchExpressions") {
         None | Some(Value::Null) => &[][..],
         Some(Value::Array(expressions)) => expressions.as_slice(),
-        Some(_) => return Err("matchExpressions must be a list".to_owned()),
+        Some(_) => return Err(SelectorError::MatchExpressions),
     };
     for expression in expressions {
         let key = expression
@@ -162,12 +179,7 @@ fn label_selector_matches(
             Some("NotIn") => !label(key).is_some_and(|v| values.contains(&v)),
             Some("Exists") => label(key).is_some(),
             Some("DoesNotExist") => label(key).is_none(),
-            other => {
-                return Err(format!(
-                    "unknown matchExpressions operator {}",
-                    other.unwrap_or("(none)")
-                ));
-            }
+            other => return Err(SelectorError::Operator(other.map(str::to_owned))),
         };
         if !matches {
             return Ok(false);
@@ -178,7 +190,7 @@ fn label_selector_matches(
         .and_then(Value::as_object)
         .is_none_or(Map::is_empty);
     if no_labels && expressions.is_empty() {
-        return Err("an empty selector selects every pod; list the pod template labels".to_owned());
+        return Err(SelectorError::Empty);
     }
     Ok(true)
 }
