@@ -113,11 +113,6 @@ pub struct App {
     pub(crate) children: Vec<Child>,
     pub(crate) dependencies: Vec<(ObjectRef, Dependency)>,
     pub(crate) errors: Vec<ConstructError>,
-    /// Apps this one rolls out after (transitively), set when built from a registry.
-    pub(crate) rolls_out_after: Option<std::collections::BTreeSet<String>>,
-    /// Built with every other app of its cluster (a registry build without `--app`), so the
-    /// synthesis holds the whole workspace and can tell what no app provides.
-    pub(crate) whole_workspace: bool,
     /// Namespaces made outside the synthesis, with the reason ([`App::namespace_made_elsewhere`]).
     pub(crate) external_namespaces: std::collections::BTreeMap<String, String>,
 }
@@ -144,8 +139,6 @@ impl App {
             children: Vec::new(),
             dependencies: Vec::new(),
             errors: Vec::new(),
-            rolls_out_after: None,
-            whole_workspace: false,
             external_namespaces: std::collections::BTreeMap::new(),
         }
     }
