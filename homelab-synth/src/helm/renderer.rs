@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::construct::{ChartSource, HelmMode};
+use super::manifest::RenderedDocument;
 use crate::synth::BuiltApp;
 
 /// Renders Helm releases. Called once per synthesis with every release of every app, so an
@@ -66,6 +67,9 @@ pub struct Rendered {
     pub chart: ChartInfo,
     /// `helm template --include-crds` output.
     pub manifest: String,
+    /// `manifest` already split ([`split`](super::manifest::split)), when the renderer kept
+    /// it split (a warm cache reads JSON instead of YAML); `None`: synthesis splits it.
+    pub documents: Option<Vec<RenderedDocument>>,
     /// A second render of the same request, when [`RenderRequest::twice`] was set.
     pub second: Option<String>,
 }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::helm::manifest::RenderedDocument;
 use crate::synth::BuiltApp;
 
 /// Renders kustomizations. Called once per synthesis with every kustomization of every app;
@@ -28,6 +29,10 @@ pub struct KustomizeRequest {
 pub struct Kustomized {
     /// `kustomize build` output: a YAML stream.
     pub manifest: String,
+    /// `manifest` already split ([`split`](crate::helm::manifest::split)), when the
+    /// renderer kept it split (a warm cache reads JSON instead of YAML); `None`: synthesis
+    /// splits it.
+    pub documents: Option<Vec<RenderedDocument>>,
     /// The kustomize version that rendered it.
     pub version: String,
 }
