@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::construct::AppKustomizations;
+use crate::helm::template_output::RenderedDocument;
 
 /// Renders kustomizations. Called once per synthesis with every kustomization of every app;
 /// returns one result per request, in order.
@@ -28,6 +29,10 @@ pub struct KustomizeRequest {
 pub struct Kustomized {
     /// `kustomize build` output: a YAML stream.
     pub manifest: String,
+    /// `manifest` already split ([`split`](crate::helm::template_output::split)), when the
+    /// renderer kept it split (a warm cache reads JSON instead of YAML); `None`: synthesis
+    /// splits it.
+    pub documents: Option<Vec<RenderedDocument>>,
     /// The kustomize version that rendered it.
     pub version: String,
 }
