@@ -152,7 +152,9 @@ fn staging_differs_in_replicas_hostnames_and_apps() {
 fn every_layered_helm_release_is_read_and_a_misspelt_one_is_an_error() {
     let registry = synth::homelab();
     for mut cluster in synth::clusters().expect("the fleet resolves") {
-        let apps = build_cluster_apps(&registry, &cluster, &[]).expect("apps build");
+        let apps = build_cluster_apps(&registry, &cluster, &[])
+            .expect("apps build")
+            .apps;
         let read = |cluster: &synth::Cluster| {
             homelab_synth::helm::check_read(&cluster.settings.helm, apps.iter().map(|b| &b.app))
                 .iter()

@@ -126,24 +126,36 @@ pub enum FleetError {
     #[error(
         "cluster name `{name}` is not a DNS label (lowercase letters, digits and `-`, at most 63)"
     )]
-    InvalidName { name: String },
+    InvalidName {
+        /// The cluster's name as given.
+        name: String,
+    },
     /// Two clusters share a name.
     #[error("cluster `{name}` is defined twice")]
-    Duplicate { name: String },
+    Duplicate {
+        /// The name given to more than one cluster.
+        name: String,
+    },
     /// A cluster names an environment with no layer.
     #[error(
         "cluster `{cluster}` is in environment `{environment}`, which is not defined; environments are: {known}"
     )]
     UnknownEnvironment {
+        /// The cluster's name.
         cluster: String,
+        /// The environment the cluster names.
         environment: String,
+        /// Every defined environment's name, sorted and joined with `, `.
         known: String,
     },
     /// A cluster names a role with no layer.
     #[error("cluster `{cluster}` has role `{role}`, which is not defined; roles are: {known}")]
     UnknownRole {
+        /// The cluster's name.
         cluster: String,
+        /// The role the cluster names.
         role: String,
+        /// Every defined role's name, sorted and joined with `, `.
         known: String,
     },
     /// No cluster is defined.

@@ -30,9 +30,17 @@ use crate::manifest::AppManifest;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SchemaSource {
     /// A CustomResourceDefinition emitted by an app of this synthesis.
-    App { app: String, crd: String },
+    App {
+        /// The app that emits the CRD.
+        app: String,
+        /// The CRD's `metadata.name` (`widgets.example.com`), empty when it has none.
+        crd: String,
+    },
     /// An imported CRD (from the [`CrdCatalog`] the synthesis was handed).
-    Imported { crd: String },
+    Imported {
+        /// The CRD's name in the catalog (`widgets.example.com`).
+        crd: String,
+    },
 }
 
 impl std::fmt::Display for SchemaSource {

@@ -23,13 +23,24 @@ pub(crate) struct IncludeNode {
 pub enum SourceError {
     /// The path is absolute, contains `..`, or is empty.
     #[error("`{path}` must be a relative path inside the workspace without `..`")]
-    OutsideWorkspace { path: String },
+    OutsideWorkspace {
+        /// The path as the include gave it.
+        path: String,
+    },
     /// The path (or a folder on it) is a symbolic link.
     #[error("`{path}` is or passes through a symbolic link, which includes do not follow")]
-    Symlink { path: String },
+    Symlink {
+        /// The path as the include gave it (not the link found on it).
+        path: String,
+    },
     /// The file could not be read.
     #[error("cannot read `{path}`: {reason}")]
-    Io { path: String, reason: String },
+    Io {
+        /// The path as the include gave it, relative to the workspace.
+        path: String,
+        /// The operating system's error, or `no such file` for in-memory files.
+        reason: String,
+    },
 }
 
 /// Reads files named by workspace-relative paths.

@@ -48,15 +48,13 @@ pub use finding::{Finding, Severity};
 pub use helm::{ChartSource, HelmProps, HelmRef, HelmRenderer};
 pub use include::{IncludeRef, MemoryFiles, SourceReader, WorkspaceFiles};
 pub use kustomize::{KustomizeProps, KustomizeRef, KustomizeRenderer};
-pub use manifest::{AppManifest, Document, ManifestSet};
+pub use manifest::{AppManifest, Document, Extent, ManifestSet, Provenance};
 pub use object::{Allow, ChartRef, ObjectRef, Origin, TypedObject, Untyped, UntypedError};
 pub use patch::JsonPatch;
 pub use registry::{Category, Registry};
 pub use scope::Scope;
 pub use synth::{
-    BuiltApp, SynthError, SynthInputs, build_apps, build_cluster_apps, synthesize,
+    BuiltApp, BuiltApps, SynthError, SynthInputs, build_apps, build_cluster_apps, synthesize,
     synthesize_owned, synthesize_owned_with, synthesize_with,
 };
-pub use workspace::{
-    BuildInfo, ClusterSettings, Extent, RunError, Selection, Synthesis, Workspace,
-};
+pub use workspace::{BuildInfo, ClusterSettings, RunError, Selection, Synthesis, Workspace};

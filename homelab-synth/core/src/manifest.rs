@@ -3,7 +3,7 @@
 //! `synth list`, `synth --check` and the diff.
 
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::Finding;
 use crate::object::{Allow, Origin};
@@ -76,15 +76,57 @@ pub struct AppManifest {
     pub namespaces: Vec<String>,
     /// Documents in dependency order.
     pub documents: Vec<Document>,
-    /// The apps this one rolls out after, directly or through others, when it was built
-    /// from a registry (`None` for an app built on its own, whose rollout is unknown).
-    pub rolls_out_after: Option<BTreeSet<String>>,
-    /// Whether the synthesis holds every app of the workspace's cluster with this one (a
-    /// registry build of all apps): only then can a check tell that no app provides
-    /// something.
-    pub whole_workspace: bool,
     /// Namespaces the app uses that are made outside the synthesis, each with its reason.
     pub external_namespaces: std::collections::BTreeMap<String, String>,
+}
+
+/// Whether a run builds every app of the clusters it covers or only some: only a whole build
+/// can tell that a namespace no app declares, a values layer no release reads or a missing
+/// Gateway is an error, and only a whole build writes a cluster's `_gitops` branch objects.
+/// Clusters are synthesized independently, so selecting clusters keeps a build whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extent {
+    /// Every app of each selected cluster.
+    Whole,
+    /// Only the named apps.
+    Partial,
+}
+
+/// Where the apps of a synthesis came from: what the checks that look across apps may assume
+/// about the apps that are not there. One value per synthesis, not a copy on every app.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Provenance {
+    /// Apps handed to synthesis on their own: which apps they roll out after, and whether
+    /// others exist, is unknown.
+    #[default]
+    Loose,
+    /// Apps built from a registry.
+    Registry {
+        /// Every app of the cluster, or only those named.
+        extent: Extent,
+        /// Each app built from the registry with the apps it rolls out after, directly or
+        /// through others.
+        rolls_out_after: BTreeMap<String, BTreeSet<String>>,
+    },
+}
+
+impl Provenance {
+    /// The apps `app` rolls out after, when it was built from a registry.
+    pub fn rolls_out_after(&self, app: &str) -> Option<&BTreeSet<String>> {
+        match self {
+            Provenance::Loose => None,
+            Provenance::Registry {
+                rolls_out_after, ..
+            } => rolls_out_after.get(app),
+        }
+    }
+
+    /// Whether `app` was built from the registry with every other app of its cluster, so a
+    /// check can tell that no app provides something.
+    pub fn is_whole_with(&self, app: &str) -> bool {
+        matches!(self, Provenance::Registry { extent: Extent::Whole, rolls_out_after }
+            if rolls_out_after.contains_key(app))
+    }
 }
 
 /// Everything one synthesis produced.
@@ -92,6 +134,8 @@ pub struct AppManifest {
 pub struct ManifestSet {
     /// Apps in name order.
     pub apps: Vec<AppManifest>,
+    /// Where the apps came from (see [`Provenance`]).
+    pub provenance: Provenance,
     /// Warnings (errors fail synthesis instead).
     pub warnings: Vec<Finding>,
 }

@@ -145,7 +145,14 @@ pub enum Origin {
     /// Built in Rust code.
     Code,
     /// Document `index` (0-based) of an included YAML file (workspace-relative path).
-    Included { file: String, index: usize },
+    Included {
+        /// Where the document came from: the include's workspace-relative path,
+        /// `chart <name> <version>: <template>` for a Helm render, or
+        /// `kustomize build <folder>` for a kustomization.
+        file: String,
+        /// The document's index in that file or render, counted from 0.
+        index: usize,
+    },
 }
 
 /// An object held by a chart, before synthesis resolves its name and metadata.

@@ -17,13 +17,22 @@ pub struct JsonPatch {
 pub enum PatchError {
     /// The operations are not a valid RFC 6902 document (unknown `op`, bad pointer syntax...).
     #[error("patch {patch} is not a valid JSON patch: {reason}")]
-    Invalid { patch: String, reason: String },
+    Invalid {
+        /// The whole patch as compact JSON (its operations array).
+        patch: String,
+        /// Why the operations do not parse as a JSON patch.
+        reason: String,
+    },
     /// An operation could not be applied to the object (missing path, failed `test`...).
     #[error("operation {operation} of patch {patch} failed at `{path}`: {reason}")]
     Failed {
+        /// The whole patch as compact JSON (its operations array).
         patch: String,
+        /// The failing operation's index in the patch, counted from 0.
         operation: usize,
+        /// The JSON pointer where the operation failed (`/spec/missing`, say).
         path: String,
+        /// What went wrong there: a missing path, a failed `test`...
         reason: String,
     },
 }

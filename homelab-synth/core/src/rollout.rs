@@ -18,23 +18,36 @@ pub enum RolloutError {
     /// A dependency names no registered app.
     #[error("app `{app}` depends on `{missing}`, which is not an app; apps are: {known}")]
     Missing {
+        /// The app whose dependency is unknown.
         app: String,
+        /// The dependency as declared, which names no registered app.
         missing: String,
+        /// Every registered app's name, sorted and joined with `, `.
         known: String,
     },
     /// An app depends on itself.
     #[error("app `{app}` depends on itself")]
-    OnItself { app: String },
+    OnItself {
+        /// The app that lists its own name among its dependencies.
+        app: String,
+    },
     /// An app depends on one its cluster does not run.
     #[error("app `{app}` depends on `{dependency}`, which cluster `{cluster}` does not run")]
     NotOnCluster {
+        /// The app the cluster runs.
         app: String,
+        /// The registered app it depends on, which the cluster does not run.
         dependency: String,
+        /// The cluster's name.
         cluster: String,
     },
     /// Apps depend on each other in a circle.
     #[error("apps depend on each other in a cycle: {}", cycle.join(" → "))]
-    Cycle { cycle: Vec<String> },
+    Cycle {
+        /// The apps around the cycle, each depending on the next, with the first repeated
+        /// at the end (`a`, `b`, `a`).
+        cycle: Vec<String>,
+    },
 }
 
 impl RolloutError {

@@ -18,11 +18,14 @@ use crate::crd_catalog::CrdCatalog;
 use crate::finding::Finding;
 use crate::helm::ValueLayers;
 use crate::helm::check_read;
+pub use crate::manifest::Extent;
 use crate::manifest::ManifestSet;
 use crate::output::{RenderError, RenderedFiles, render};
 use crate::registry::Registry;
 use crate::rollout::RolloutGraph;
-use crate::synth::{BuiltApp, SynthError, SynthInputs, build_cluster_apps, synthesize_owned_with};
+use crate::synth::{
+    BuiltApp, BuiltApps, SynthError, SynthInputs, build_cluster_apps, synthesize_owned_with,
+};
 
 /// What the run reads from a cluster's settings, beyond what apps read themselves.
 pub trait ClusterSettings {
@@ -78,18 +81,6 @@ pub struct Selection {
     pub clusters: Vec<String>,
     /// App names (`--app`).
     pub apps: Vec<String>,
-}
-
-/// Whether a run builds every app of the clusters it covers or only some: only a whole build
-/// can tell that a namespace no app declares, a values layer no release reads or a missing
-/// Gateway is an error, and only a whole build writes a cluster's `_gitops` branch objects.
-/// Clusters are synthesized independently, so selecting clusters keeps a build whole.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Extent {
-    /// Every app of each selected cluster.
-    Whole,
-    /// Only the named apps.
-    Partial,
 }
 
 impl Selection {
@@ -174,7 +165,7 @@ impl fmt::Display for ClusterFinding {
 /// The apps of every selected cluster, built but not yet synthesized.
 pub struct Built<S> {
     /// Each selected cluster with its built apps (the branch app last on a whole build).
-    pub clusters: Vec<(Cluster<S>, Vec<BuiltApp>)>,
+    pub clusters: Vec<(Cluster<S>, BuiltApps)>,
     /// Whether the fleet has several clusters (output under `<cluster>/`).
     pub per_cluster: bool,
     /// Whole or partial.
@@ -184,7 +175,7 @@ pub struct Built<S> {
 impl<S> Built<S> {
     /// Every built app of every cluster.
     pub fn apps(&self) -> impl Iterator<Item = &BuiltApp> {
-        self.clusters.iter().flat_map(|(_, apps)| apps)
+        self.clusters.iter().flat_map(|(_, built)| &built.apps)
     }
 }
 
@@ -384,7 +375,8 @@ impl<S: ClusterSettings + Default> Workspace<S> {
                 continue;
             }
             match build_cluster_apps(registry, &cluster, &only) {
-                Ok(mut apps) => {
+                Ok(mut built_apps) => {
+                    let apps = &mut built_apps.apps;
                     if extent == Extent::Whole {
                         if let Some(gitops) = &self.gitops {
                             let target = Target {
@@ -405,7 +397,7 @@ impl<S: ClusterSettings + Default> Workspace<S> {
                             );
                         }
                     }
-                    built.push((cluster, apps));
+                    built.push((cluster, built_apps));
                 }
                 Err(SynthError { errors, .. }) => {
                     problems.extend(errors.iter().map(|finding| format!("{label}{finding}")));
@@ -476,12 +468,12 @@ pub fn synthesize_built<S>(
     let mut unavailable = BTreeSet::new();
     let mut skipped = 0;
     let label = |cluster: &Cluster<S>| per_cluster.then(|| cluster.name.clone());
-    for (cluster, apps) in built {
+    for (cluster, BuiltApps { apps, provenance }) in built {
         let labelled = |finding: &Finding| ClusterFinding {
             cluster: label(&cluster),
             finding: finding.clone(),
         };
-        match synthesize_owned_with(apps, inputs) {
+        match synthesize_owned_with(apps, &inputs.with_provenance(&provenance)) {
             Ok(set) => {
                 findings.extend(set.warnings.iter().map(labelled));
                 clusters.push((cluster, set));

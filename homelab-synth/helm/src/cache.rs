@@ -1,11 +1,15 @@
 //! The on-disk cache: packages by digest (`packages/sha256-<hex>.tgz`), renders by key
 //! (`renders/<hex>.json`, each with the digest of its content, see `render_entry`), and the
-//! helm version by binary (`helm-version/<hex>`). Files are written to a temporary name and
-//! renamed, so a reader never sees half a file.
+//! helm version by binary (`helm-version/<hex>`), and what was read from each package
+//! (`charts/<hex>.json`, see [`HelmCli`](crate::HelmCli)). Files are written to a temporary
+//! name and renamed, so a reader never sees half a file; an entry that is not a plain package
+//! is [sealed](seal): it starts with the digest of the rest, checked on every read.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use homelab_synth_core::helm::template_output::RenderedDocument;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 /// `sha256:<hex>` of `bytes`.
@@ -16,6 +20,52 @@ pub fn digest(bytes: &[u8]) -> String {
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `bytes` prefixed with their digest on a line of its own: a cache file that [`unseal`]
+/// reads back only while unchanged.
+pub fn seal(bytes: &[u8]) -> Vec<u8> {
+    let mut sealed = digest(bytes).into_bytes();
+    sealed.push(b'\n');
+    sealed.extend_from_slice(bytes);
+    sealed
+}
+
+/// What [`seal`] sealed, if the digest on the first line still matches the rest; `None` for
+/// an edited or damaged file, or one that was never sealed.
+pub fn unseal(sealed: &[u8]) -> Option<&[u8]> {
+    let newline = sealed.iter().position(|&byte| byte == b'\n')?;
+    let (stored, rest) = (&sealed[..newline], &sealed[newline + 1..]);
+    (stored.starts_with(b"sha256:") && stored == digest(rest).as_bytes()).then_some(rest)
+}
+
+/// Split documents as JSON (`[[source, document], ...]`), the form caches keep them in.
+pub fn documents_to_json(documents: &[RenderedDocument]) -> Value {
+    Value::Array(
+        documents
+            .iter()
+            .map(|document| json!([document.source, document.value]))
+            .collect(),
+    )
+}
+
+/// [`documents_to_json`] read back; `None` when `value` is not of that form.
+pub fn documents_from_json(value: Value) -> Option<Vec<RenderedDocument>> {
+    let Value::Array(items) = value else {
+        return None;
+    };
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::Array(pair) if pair.len() == 2 => {
+                let mut pair = pair.into_iter();
+                let source = pair.next()?.as_str()?.to_owned();
+                let value = pair.next()?;
+                Some(RenderedDocument { source, value })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The cache below a folder.
@@ -45,6 +95,13 @@ impl Cache {
     /// Where the render of `key` is kept.
     pub fn render_path(&self, key: &str) -> PathBuf {
         self.root.join("renders").join(format!("{key}.json"))
+    }
+
+    /// Where what was read from the package of `digest` is kept.
+    pub fn chart_info_path(&self, digest: &str) -> PathBuf {
+        self.root
+            .join("charts")
+            .join(format!("{}.json", digest.replace(':', "-")))
     }
 
     /// Where the version of a helm binary is kept.

@@ -9,8 +9,11 @@
 //!   `SYNTH_CHART_MIRRORS`), then the chart's own repository ([`fetch`]);
 //! - renders are cached by (digest, values, release, namespace, kube version, API versions,
 //!   helm version), so a synthesis where nothing changed runs helm zero times; each cached
-//!   render carries the sha256 of its content, and one that does not match (edited or
-//!   damaged) is rendered again with a warning ([`HelmCli::take_warnings`]);
+//!   render carries its documents already split (JSON, which a warm synthesis reads instead
+//!   of the YAML) and the sha256 of its content, and one that does not match (edited or
+//!   damaged) is rendered again with a warning ([`HelmCli::take_warnings`]); what a package
+//!   says (name, version, values, schema) is cached per package digest, so a warm run reads
+//!   no package;
 //! - on a cache miss every release is rendered twice, so that synthesis can flag charts that
 //!   generate random values; independent renders run in parallel;
 //! - values are checked against the chart's `values.schema.json` before helm runs

@@ -5,15 +5,16 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use homelab_synth_core::helm::template_output::split_digest;
 use homelab_synth_core::helm::values::coalesce;
 use homelab_synth_core::helm::{
     ChartInfo, ChartSource, HelmError, HelmRenderer, RenderRequest, Rendered,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::binary::HelmBinary;
-use crate::cache::{Cache, digest, hex};
+use crate::cache::{Cache, digest, hex, seal, unseal};
 use crate::config::HelmConfig;
 use crate::fetch;
 use crate::lock::{LockFile, LockedChart};
@@ -274,6 +275,30 @@ impl HelmCli {
         Ok(actual)
     }
 
+    /// What the package of `locked` says about its chart: from the cache of what was read
+    /// from packages (sealed, and only while the reader that read it is the one running), or
+    /// read from the package and kept there.
+    fn chart_info(&self, locked: &LockedChart) -> Result<ChartInfo, HelmError> {
+        let cached = self.cache.chart_info_path(&locked.digest);
+        if let Ok(bytes) = std::fs::read(&cached)
+            && let Some(info) = unseal(&bytes).and_then(|body| chart_info_from_json(body, locked))
+        {
+            return Ok(info);
+        }
+        let bytes = self.package(locked)?;
+        let chart = chart_info(&bytes, &locked.digest).map_err(|error| {
+            HelmError::Other(format!(
+                "cannot read chart {} {}: {error}",
+                locked.name, locked.version
+            ))
+        })?;
+        // a cache that cannot be written only costs the next run the reading
+        let _ = self
+            .cache
+            .write(&cached, &seal(chart_info_to_json(&chart).as_bytes()));
+        Ok(chart)
+    }
+
     fn render_one(&self, request: &RenderRequest) -> Result<(Rendered, bool), HelmError> {
         let lock = self.lock()?;
         let locked =
@@ -284,32 +309,21 @@ impl HelmCli {
                     location: request.chart.location().to_owned(),
                     lock: self.config.lock_file.display().to_string(),
                 })?;
-        let bytes = self.package(locked)?;
-        let chart = chart_info(&bytes, &locked.digest).map_err(|error| {
-            HelmError::Other(format!(
-                "cannot read chart {} {}: {error}",
-                locked.name, locked.version
-            ))
-        })?;
+        let chart = self.chart_info(locked)?;
         let label = format!("{} {}", chart.name, chart.version);
-        if let Some(schema) = &chart.schema {
-            let merged = coalesce(&chart.values, &request.values);
-            if let Ok(violations) = schema::violations(schema, &merged)
-                && !violations.is_empty()
-            {
-                return Err(HelmError::Schema {
-                    chart: label,
-                    violations,
-                });
-            }
-        }
         let helm = self.helm()?;
         let key = render_key(&locked.digest, request, &helm.version);
         let cached = self.cache.render_path(&key);
+        // a render is cached only after its values passed the chart's schema, and the key
+        // holds the package digest and the values: a cached render needs no second check
         if let Ok(bytes) = std::fs::read(&cached) {
             match RenderEntry::from_bytes(&bytes) {
-                Ok(entry) => {
+                Ok(mut entry) => {
                     self.cache_hits.fetch_add(1, Ordering::Relaxed);
+                    if entry.needs_split() {
+                        entry = RenderEntry::new(entry.manifest, entry.second);
+                        let _ = self.cache.write(&cached, &entry.to_bytes());
+                    }
                     let second = request
                         .twice
                         .then(|| entry.second.unwrap_or_else(|| entry.manifest.clone()));
@@ -317,6 +331,7 @@ impl HelmCli {
                         Rendered {
                             chart,
                             manifest: entry.manifest,
+                            documents: entry.documents,
                             second,
                         },
                         false,
@@ -334,6 +349,19 @@ impl HelmCli {
                 )),
             }
         }
+        if let Some(schema) = &chart.schema {
+            let merged = coalesce(&chart.values, &request.values);
+            if let Ok(violations) = schema::violations(schema, &merged)
+                && !violations.is_empty()
+            {
+                return Err(HelmError::Schema {
+                    chart: label,
+                    violations,
+                });
+            }
+        }
+        // the package itself: the chart's information may have come from the cache
+        self.package(locked)?;
         let package = self.cache.package_path(&locked.digest);
         let manifest = self.template(helm, &package, request, &chart)?;
         let second = if request.twice {
@@ -341,17 +369,16 @@ impl HelmCli {
         } else {
             None
         };
-        let entry = RenderEntry {
-            manifest: manifest.clone(),
-            second: second.clone().filter(|second| *second != manifest),
-        };
+        let differing = second.clone().filter(|second| *second != manifest);
+        let entry = RenderEntry::new(manifest, differing);
         self.cache
             .write(&cached, &entry.to_bytes())
             .map_err(HelmError::Other)?;
         Ok((
             Rendered {
                 chart,
-                manifest,
+                manifest: entry.manifest,
+                documents: entry.documents,
                 second,
             },
             true,
@@ -435,8 +462,8 @@ impl HelmRenderer for HelmCli {
 /// The render cache key: sha256 over everything that determines the output.
 fn render_key(digest: &str, request: &RenderRequest, helm_version: &str) -> String {
     let key = json!({
-        // 2: entries carry the digest of their content
-        "format": 2,
+        // 2: entries carry the digest of their content; 3: sealed, with the split documents
+        "format": 3,
         "digest": digest,
         "values": request.values,
         "release": request.release,
@@ -459,4 +486,71 @@ fn tempdir(cache: &Cache) -> Result<PathBuf, String> {
     std::fs::create_dir_all(&folder)
         .map_err(|error| format!("cannot create {}: {error}", folder.display()))?;
     Ok(folder)
+}
+
+/// The code that reads a package: this crate's `package.rs` and the YAML reader under it.
+fn package_reader() -> &'static str {
+    static READER: OnceLock<String> = OnceLock::new();
+    READER.get_or_init(|| {
+        digest(
+            format!(
+                "{}\n{}",
+                split_digest(),
+                digest(include_bytes!("package.rs"))
+            )
+            .as_bytes(),
+        )
+    })
+}
+
+/// What [`chart_info`] read from a package, as the chart cache keeps it (with the reader that
+/// read its YAML).
+fn chart_info_to_json(chart: &ChartInfo) -> String {
+    json!({
+        "reader": package_reader(),
+        "name": chart.name,
+        "version": chart.version,
+        "values": chart.values,
+        "schema": chart.schema,
+        "conditions": chart.conditions,
+    })
+    .to_string()
+}
+
+/// [`chart_info_to_json`] read back, for the package `locked`; `None` when it was read by
+/// another reader or is not of that form.
+fn chart_info_from_json(body: &[u8], locked: &LockedChart) -> Option<ChartInfo> {
+    let Ok(Value::Object(mut entry)) = serde_json::from_slice::<Value>(body) else {
+        return None;
+    };
+    if entry.get("reader")?.as_str()? != package_reader() {
+        return None;
+    }
+    let mut text = |field: &str| match entry.remove(field) {
+        Some(Value::String(text)) => Some(text),
+        _ => None,
+    };
+    let (name, version) = (text("name")?, text("version")?);
+    let conditions = match entry.remove("conditions")? {
+        Value::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(path) => Some(path),
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>()?,
+        _ => return None,
+    };
+    let schema = match entry.remove("schema")? {
+        Value::Null => None,
+        schema => Some(schema),
+    };
+    Some(ChartInfo {
+        name,
+        version,
+        digest: locked.digest.clone(),
+        values: entry.remove("values")?,
+        schema,
+        conditions,
+    })
 }

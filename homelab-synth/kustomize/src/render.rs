@@ -3,17 +3,19 @@
 //!
 //! A render is cached under a key over the kustomize version, every file of the workspace
 //! folders the kustomization reaches, and the lock's sources (what any remote reference can
-//! resolve to); each entry stores the sha256 of its manifest and is checked on every read, so
-//! an entry edited or damaged since it was written is rendered again, with a warning.
+//! resolve to); each entry holds the manifest and its split documents (what a warm run reads),
+//! sealed with the sha256 of both and checked on every read, so an entry edited or damaged
+//! since it was written is rendered again, with a warning.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use homelab_synth_core::helm::template_output::{RenderedDocument, split, split_digest};
 use homelab_synth_core::kustomize::{
     KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized,
 };
-use homelab_synth_helm::cache::{Cache, digest, hex};
+use homelab_synth_helm::cache::{Cache, documents_from_json, documents_to_json, hex, seal, unseal};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -129,10 +131,19 @@ impl KustomizeCli {
             .join(format!("{key}.json"));
         if let Ok(bytes) = std::fs::read(&path) {
             match read_entry(&bytes) {
-                Some(manifest) => {
+                Some((manifest, documents)) => {
                     self.cache_hits.fetch_add(1, Ordering::Relaxed);
+                    // split by another reader: split again, and keep that for the next run
+                    let documents = documents.or_else(|| {
+                        let documents = split(&manifest).ok()?;
+                        let _ = self
+                            .cache
+                            .write(&path, &write_entry(&manifest, Some(&documents)));
+                        Some(documents)
+                    });
                     return Ok(Kustomized {
                         manifest,
+                        documents,
                         version: binary.version.clone(),
                     });
                 }
@@ -169,10 +180,14 @@ impl KustomizeCli {
                         .replace(&scratch.path().join("workspace").display().to_string(), ".")
                         .replace(&scratch.path().display().to_string(), "<scratch>"),
                 })?;
+        let documents = split(&manifest).ok();
         // a cache that cannot be written only costs a later render
-        let _ = self.cache.write(&path, &write_entry(&manifest));
+        let _ = self
+            .cache
+            .write(&path, &write_entry(&manifest, documents.as_deref()));
         Ok(Kustomized {
             manifest,
+            documents,
             version: binary.version.clone(),
         })
     }
@@ -295,7 +310,8 @@ pub(crate) fn source_error(
 /// The render cache key: kustomize version, workspace files, locked sources.
 fn render_key(version: &str, local: &[(String, Vec<u8>)], lock: &KustomizeLock) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(b"kustomize-render-v1\0");
+    // v2: entries sealed, with the split documents
+    hasher.update(b"kustomize-render-v2\0");
     hasher.update(version.as_bytes());
     for (path, bytes) in local {
         hasher.update(b"\0");
@@ -312,17 +328,33 @@ fn render_key(version: &str, local: &[(String, Vec<u8>)], lock: &KustomizeLock) 
     hex(&hasher.finalize())
 }
 
-fn write_entry(manifest: &str) -> Vec<u8> {
-    json!({ "manifest": manifest, "digest": digest(manifest.as_bytes()) })
-        .to_string()
-        .into_bytes()
+/// A cache entry: the manifest and, when it splits, its documents (with the reader that split
+/// them), sealed.
+fn write_entry(manifest: &str, documents: Option<&[RenderedDocument]>) -> Vec<u8> {
+    let mut entry = json!({ "manifest": manifest });
+    if let Some(documents) = documents {
+        entry["split"] = json!(split_digest());
+        entry["documents"] = documents_to_json(documents);
+    }
+    seal(entry.to_string().as_bytes())
 }
 
-/// The manifest of a cache entry whose digest matches.
-fn read_entry(bytes: &[u8]) -> Option<String> {
-    let value: Value = serde_json::from_slice(bytes).ok()?;
-    let manifest = value["manifest"].as_str()?;
-    (value["digest"].as_str()? == digest(manifest.as_bytes())).then(|| manifest.to_owned())
+/// The manifest of a cache entry whose digest matches, and its documents when this binary's
+/// reader split them.
+fn read_entry(bytes: &[u8]) -> Option<(String, Option<Vec<RenderedDocument>>)> {
+    let Value::Object(mut entry) = serde_json::from_slice(unseal(bytes)?).ok()? else {
+        return None;
+    };
+    let Value::String(manifest) = entry.remove("manifest")? else {
+        return None;
+    };
+    let documents = match (entry.remove("split"), entry.remove("documents")) {
+        (Some(Value::String(by)), Some(documents)) if by == split_digest() => {
+            documents_from_json(documents)
+        }
+        _ => None,
+    };
+    Some((manifest, documents))
 }
 
 #[cfg(test)]
@@ -331,9 +363,15 @@ mod tests {
 
     #[test]
     fn an_entry_reads_back_and_an_edit_is_caught() {
-        let bytes = write_entry("kind: Pod\n");
-        assert_eq!(read_entry(&bytes).as_deref(), Some("kind: Pod\n"));
+        let documents = split("kind: Pod\n").unwrap();
+        let bytes = write_entry("kind: Pod\n", Some(&documents));
+        assert_eq!(
+            read_entry(&bytes),
+            Some(("kind: Pod\n".to_owned(), Some(documents)))
+        );
         let edited = String::from_utf8(bytes).unwrap().replace("Pod", "Secret");
         assert_eq!(read_entry(edited.as_bytes()), None);
+        let unsplit = write_entry("a: [\n", None);
+        assert_eq!(read_entry(&unsplit), Some(("a: [\n".to_owned(), None)));
     }
 }

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use homelab_synth::kit::{named, string_map};
 use homelab_synth::{
-    App, BuiltApp, ChartProps, Document, JsonPatch, ManifestSet, MemoryFiles, Naming, Origin,
-    Registry, Scope, SynthError, Untyped, build_apps, build_cluster_apps, synthesize,
+    App, BuiltApps, ChartProps, Document, JsonPatch, ManifestSet, MemoryFiles, Naming, Origin,
+    Registry, Scope, SynthError, Untyped, build_apps, build_cluster_apps,
 };
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::api::rbac::v1::ClusterRole;
@@ -21,7 +21,9 @@ use kube::CustomResource;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::support::{expect_errors, expect_ok, synth_apps, synth_one, synth_with_files};
+use crate::support::{
+    expect_errors, expect_ok, synth_apps, synth_built, synth_one, synth_with_files,
+};
 
 // ---------------------------------------------------------------------------------------
 // helpers
@@ -1578,15 +1580,16 @@ fn error_texts(error: &SynthError) -> Vec<String> {
 fn build_apps_builds_every_app_or_only_those_named() {
     let all = build_apps(&registry(), &[]).expect("builds");
     let names: Vec<(&str, &str)> = all
+        .apps
         .iter()
         .map(|b| (b.app.name(), b.category.as_str()))
         .collect();
     assert_eq!(names, [("web", "networking"), ("db", "networking")]);
 
     let only = build_apps(&registry(), &["db".to_owned()]).expect("builds");
-    let names: Vec<&str> = only.iter().map(|b| b.app.name()).collect();
+    let names: Vec<&str> = only.apps.iter().map(|b| b.app.name()).collect();
     assert_eq!(names, ["db"]);
-    let set = expect_ok(synthesize(&only, &MemoryFiles::new()));
+    let set = expect_ok(synth_built(&only));
     assert_eq!(paths(&set), ["db/db/settings"]);
 }
 
@@ -1821,8 +1824,8 @@ fn cluster_registry() -> Registry<Settings> {
 fn each_cluster_builds_its_own_apps_with_its_settings() {
     let clusters = fleet();
     let registry = cluster_registry();
-    let host_and_replicas = |built: &[BuiltApp]| {
-        let set = expect_ok(synthesize(built, &MemoryFiles::new()));
+    let host_and_replicas = |built: &BuiltApps| {
+        let set = expect_ok(synth_built(built));
         let web = set.apps.iter().find(|a| a.name == "web").expect("web");
         let data = &web.documents[0].body["data"];
         (
@@ -1905,10 +1908,8 @@ fn build_widget_user(app: &mut App) {
 
 #[test]
 fn an_app_using_a_crd_another_app_installs_must_roll_out_after_it() {
-    let synth_registry = |registry: &Registry| {
-        let apps = build_apps(registry, &[]).expect("builds");
-        synthesize(&apps, &MemoryFiles::new())
-    };
+    let synth_registry =
+        |registry: &Registry| synth_built(&build_apps(registry, &[]).expect("builds"));
     let mut forgot = Registry::new();
     forgot
         .category("x")
@@ -1958,10 +1959,8 @@ fn build_in_nowhere(app: &mut App) {
 
 #[test]
 fn every_namespace_an_app_uses_is_declared_by_it_or_an_app_it_rolls_out_after() {
-    let synth_registry = |registry: &Registry| {
-        let apps = build_apps(registry, &[]).expect("builds");
-        synthesize(&apps, &MemoryFiles::new())
-    };
+    let synth_registry =
+        |registry: &Registry| synth_built(&build_apps(registry, &[]).expect("builds"));
     let mut registry = Registry::new();
     registry
         .category("x")
@@ -2011,7 +2010,7 @@ fn every_namespace_an_app_uses_is_declared_by_it_or_an_app_it_rolls_out_after() 
     // a partial build (`--app tenant`) cannot tell that no app declares a namespace: the
     // app declaring it was not built
     let apps = build_apps(&fixed, &["tenant".to_owned()]).expect("builds");
-    expect_ok(synthesize(&apps, &MemoryFiles::new()));
+    expect_ok(synth_built(&apps));
 
     // an app synthesized on its own is not checked: its namespaces may come from apps it
     // was not synthesized with
@@ -2038,7 +2037,7 @@ fn a_route_to_a_gateway_no_app_of_the_workspace_makes_is_an_error() {
     registry.category("x").add("web", route);
     let apps = build_apps(&registry, &[]).expect("builds");
     assert_eq!(
-        error_texts(&synthesize(&apps, &MemoryFiles::new()).unwrap_err()),
+        error_texts(&synth_built(&apps).unwrap_err()),
         [
             "error: app `web`: `web/web/route` (web/HTTPRoute.web.yaml): HTTPRoute `web/web` would \
           not be accepted: Gateway `edge/gw` is not in the synthesis (if the Gateway is made \

@@ -1,7 +1,10 @@
 //! What every test module synthesizes with: apps in, a manifest set or the findings' texts
 //! out.
 
-use homelab_synth::{App, BuiltApp, Finding, ManifestSet, MemoryFiles, SynthError, synthesize};
+use homelab_synth::{
+    App, BuiltApp, BuiltApps, Finding, ManifestSet, MemoryFiles, SynthError, SynthInputs,
+    synthesize, synthesize_with,
+};
 
 /// Synthesizes `apps` (category `test`) that include `files`.
 pub fn synth_apps_with_files(
@@ -16,6 +19,13 @@ pub fn synth_apps_with_files(
         })
         .collect();
     synthesize(&apps, files)
+}
+
+/// Synthesizes the apps of a registry build, which knows whether it holds every app and
+/// what each rolls out after.
+pub fn synth_built(built: &BuiltApps) -> Result<ManifestSet, SynthError> {
+    let files = MemoryFiles::new();
+    synthesize_with(&built.apps, &built.inputs(SynthInputs::new(&files)))
 }
 
 /// Synthesizes `apps` without included files.

@@ -22,15 +22,29 @@ use crate::patch::JsonPatch;
 pub enum ConstructError {
     /// Two children of one parent share an id.
     #[error("duplicate construct id: `{path}` is already used")]
-    DuplicateId { path: String },
+    DuplicateId {
+        /// The construct path the second child would have: `<app>/<chart>` for a chart,
+        /// `<app>/<chart>/<id>` for an object, include, release or kustomization.
+        path: String,
+    },
     /// An id is empty or contains `/`.
     #[error(
         "invalid construct id `{id}` under `{parent}`: ids must be non-empty and contain no `/`"
     )]
-    InvalidId { parent: String, id: String },
+    InvalidId {
+        /// The construct path of the parent: the app's name, or `<app>/<chart>`.
+        parent: String,
+        /// The id as given.
+        id: String,
+    },
     /// A typed object could not be turned into JSON.
     #[error("object `{path}` could not be serialized: {reason}")]
-    Serialize { path: String, reason: String },
+    Serialize {
+        /// The object's construct path, `<app>/<chart>/<id>`.
+        path: String,
+        /// The serializer's error.
+        reason: String,
+    },
 }
 
 /// What an object can be ordered after.
@@ -113,11 +127,6 @@ pub struct App {
     pub(crate) children: Vec<Child>,
     pub(crate) dependencies: Vec<(ObjectRef, Dependency)>,
     pub(crate) errors: Vec<ConstructError>,
-    /// Apps this one rolls out after (transitively), set when built from a registry.
-    pub(crate) rolls_out_after: Option<std::collections::BTreeSet<String>>,
-    /// Built with every other app of its cluster (a registry build without `--app`), so the
-    /// synthesis holds the whole workspace and can tell what no app provides.
-    pub(crate) whole_workspace: bool,
     /// Namespaces made outside the synthesis, with the reason ([`App::namespace_made_elsewhere`]).
     pub(crate) external_namespaces: std::collections::BTreeMap<String, String>,
 }
@@ -144,8 +153,6 @@ impl App {
             children: Vec::new(),
             dependencies: Vec::new(),
             errors: Vec::new(),
-            rolls_out_after: None,
-            whole_workspace: false,
             external_namespaces: std::collections::BTreeMap::new(),
         }
     }

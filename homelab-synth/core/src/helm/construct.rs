@@ -17,9 +17,17 @@ pub struct HelmRef(pub(crate) usize);
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ChartSource {
     /// A classic chart repository (an `index.yaml` at `url`) and the chart's name in it.
-    Repository { url: String, name: String },
+    Repository {
+        /// The repository's URL, without a trailing `/`.
+        url: String,
+        /// The chart's name in the repository's index.
+        name: String,
+    },
     /// An OCI reference, `oci://registry/path/name` (the chart's name is the last segment).
-    Oci { reference: String },
+    Oci {
+        /// The full reference, `oci://registry/path/name`, without a version.
+        reference: String,
+    },
 }
 
 impl ChartSource {

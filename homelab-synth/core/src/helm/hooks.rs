@@ -18,7 +18,15 @@ pub enum HookOutcome {
     /// A hook rewritten as an Argo CD hook (the object was changed in place).
     ArgoCd,
     /// Left out; `warn` when the policy asks for a warning. `hooks` lists the Helm hooks.
-    Dropped { hooks: String, warn: bool },
+    Dropped {
+        /// The object's `helm.sh/hook` annotation as written (`test`, say, or
+        /// `pre-delete,post-delete`).
+        hooks: String,
+        /// Whether the drop should be reported: some hook was one the policy drops (unknown
+        /// hooks included), or one it sends to Argo CD that Argo CD has no hook for
+        /// (`pre-rollback`, say), rather than one it omits quietly.
+        warn: bool,
+    },
 }
 
 /// Applies `policy` to `object` (a whole Kubernetes object).

@@ -90,13 +90,23 @@ pub enum LayerError {
         "the cluster's layers set Helm values for release `{release}`, which no app on the \
          cluster renders or reads with `HelmProps::layered`; layered releases read: {read}"
     )]
-    Unread { release: String, read: String },
+    Unread {
+        /// The release name the layers set values for.
+        release: String,
+        /// The layered releases the apps do read, sorted and joined with `, `, or `none`.
+        read: String,
+    },
     /// An app renders a release the layers set values for, without reading them.
     #[error(
         "app `{app}` renders release `{release}`, for which the cluster's layers set Helm \
          values, without reading them: add `.layered(&layers, \"{release}\")` to its HelmProps"
     )]
-    Ignored { app: String, release: String },
+    Ignored {
+        /// The app rendering the release.
+        app: String,
+        /// The release's name, which the layers set values for.
+        release: String,
+    },
 }
 
 /// Every layered release must be read: by some app's [`HelmProps::layered`] on the cluster,

@@ -53,7 +53,11 @@ pub(crate) fn objects(
         }
     }
 
-    let documents = match split(&rendered.manifest) {
+    let read = match rendered.documents {
+        Some(documents) => Ok(documents),
+        None => split(&rendered.manifest),
+    };
+    let documents = match read {
         Ok(documents) => documents,
         Err(error) => {
             findings.push(Finding::error(

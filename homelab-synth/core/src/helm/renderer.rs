@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::construct::{ChartSource, HelmMode, HelmReleases};
+use super::template_output::RenderedDocument;
 
 /// Renders Helm releases. Called once per synthesis with every release of every app, so an
 /// implementation can render them in parallel; returns one result per request, in order.
@@ -65,6 +66,9 @@ pub struct Rendered {
     pub chart: ChartInfo,
     /// `helm template --include-crds` output.
     pub manifest: String,
+    /// `manifest` already split ([`split`](super::template_output::split)), when the renderer kept
+    /// it split (a warm cache reads JSON instead of YAML); `None`: synthesis splits it.
+    pub documents: Option<Vec<RenderedDocument>>,
     /// A second render of the same request, when [`RenderRequest::twice`] was set.
     pub second: Option<String>,
 }
@@ -86,16 +90,24 @@ pub enum HelmError {
         "helm was not found ({reason}): install Helm v4 (`scripts/install-helm` puts it in \
          target/tools/helm) and put it on PATH or set HELM=/path/to/helm"
     )]
-    HelmMissing { reason: String },
+    HelmMissing {
+        /// Why no usable binary was found: `HELM` names no file, nothing is on PATH, the
+        /// binary cannot be run, or it does not answer `version --short` like Helm.
+        reason: String,
+    },
     /// The chart version is not in the lock file.
     #[error(
         "chart {name} {version} from {location} is not in {lock}: run `synth charts lock` to \
          resolve and record it"
     )]
     NotLocked {
+        /// The chart's name.
         name: String,
+        /// The chart version the release asks for.
         version: String,
+        /// Where the chart comes from: the repository URL, or the OCI reference.
         location: String,
+        /// The lock file's path, as configured.
         lock: String,
     },
     /// No cache, mirror or repository had the package.
@@ -110,8 +122,12 @@ pub enum HelmError {
         chart: String,
         /// `name-version.tgz`.
         file: String,
+        /// The `sha256:<hex>` digest the lock records, or `not locked yet` while locking.
         digest: String,
+        /// The chart's repository URL or OCI reference, which a network run downloads from.
         location: String,
+        /// Each place looked in, in order, with why it failed: the cache, every mirror, then
+        /// the repository (or that it was not contacted offline).
         tried: Vec<String>,
     },
     /// A package's sha256 is not the locked digest.
@@ -123,8 +139,12 @@ pub enum HelmError {
     DigestMismatch {
         /// `name version`.
         chart: String,
+        /// Where the package came from: a mirror's location or the download URL.
         origin: String,
+        /// The `sha256:<hex>` digest the lock records (while locking, the one the
+        /// repository's index lists).
         expected: String,
+        /// The `sha256:<hex>` digest of the package that was fetched.
         actual: String,
     },
     /// The values break the chart's `values.schema.json`.
@@ -133,12 +153,21 @@ pub enum HelmError {
         violations.iter().map(|v| format!("`{}`: {}", v.path, v.message)).collect::<Vec<_>>().join("; ")
     )]
     Schema {
+        /// The chart as `name version`, from its `Chart.yaml`.
         chart: String,
+        /// Every place the merged values (the chart's defaults under the release's) break
+        /// the schema; never empty.
         violations: Vec<ValueViolation>,
     },
     /// `helm template` failed.
     #[error("helm template of chart {chart} failed: {stderr}")]
-    Helm { chart: String, stderr: String },
+    Helm {
+        /// The chart as `name version`, from its `Chart.yaml`; empty when the failing command
+        /// was not a `helm template`.
+        chart: String,
+        /// What helm wrote to stderr, trimmed.
+        stderr: String,
+    },
     /// Anything else (a cache or lock file that cannot be read, a network error).
     #[error("{0}")]
     Other(String),

@@ -2,12 +2,15 @@
 //! preceded by `# Source: <chart>/<path>`. Every document keeps the template it came from,
 //! which tells CRDs of a `crds/` folder from templated objects.
 
+use std::sync::OnceLock;
+
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::yaml::{ReadError, read_documents};
 
 /// One non-empty document of a render.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderedDocument {
     /// The template path Helm printed (`reloader/templates/deployment.yaml`), or empty.
     pub source: String,
@@ -39,6 +42,31 @@ impl RenderedDocument {
             self.value["metadata"]["name"].as_str().unwrap_or_default()
         )
     }
+}
+
+/// `sha256:<hex>` of the source of [`split`] and of the YAML reader under it: what a renderer
+/// that caches split documents keys them by, so that any change to how a render is read
+/// (a reader fix, even a comment) makes those caches split the text again.
+pub fn split_digest() -> &'static str {
+    static DIGEST: OnceLock<String> = OnceLock::new();
+    DIGEST.get_or_init(|| {
+        let mut hasher = Sha256::new();
+        for source in [
+            include_str!("template_output.rs"),
+            include_str!("../yaml/read.rs"),
+            include_str!("../yaml/parse.rs"),
+            include_str!("../yaml/scan.rs"),
+            include_str!("../yaml/coercion.rs"),
+        ] {
+            hasher.update(Sha256::digest(source.as_bytes()));
+        }
+        let hex: String = hasher
+            .finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        format!("sha256:{hex}")
+    })
 }
 
 /// Splits `manifest` into its non-empty documents, in order.

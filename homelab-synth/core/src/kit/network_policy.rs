@@ -36,7 +36,9 @@ pub enum Peer<'a> {
     Pods(&'a [(&'a str, &'a str)]),
     /// Pods with these labels in namespace `namespace`.
     PodsIn {
+        /// The namespace's name, matched by its `kubernetes.io/metadata.name` label.
         namespace: &'a str,
+        /// The pod labels to match, as `(key, value)` pairs that must all hold.
         labels: &'a [(&'a str, &'a str)],
     },
     /// Addresses in a CIDR block (e.g. the node network, for host-network clients).

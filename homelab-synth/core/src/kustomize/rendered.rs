@@ -26,7 +26,11 @@ pub(crate) fn objects(
 ) -> (Vec<KustomizedObject>, Vec<Finding>) {
     let mut findings = Vec::new();
     let file = format!("{}/kustomization.yaml", node.props.path);
-    let documents = match split(&rendered.manifest) {
+    let read = match rendered.documents {
+        Some(documents) => Ok(documents),
+        None => split(&rendered.manifest),
+    };
+    let documents = match read {
         Ok(documents) => documents,
         Err(error) => {
             findings.push(

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::construct::AppKustomizations;
+use crate::helm::template_output::RenderedDocument;
 
 /// Renders kustomizations. Called once per synthesis with every kustomization of every app;
 /// returns one result per request, in order.
@@ -28,6 +29,10 @@ pub struct KustomizeRequest {
 pub struct Kustomized {
     /// `kustomize build` output: a YAML stream.
     pub manifest: String,
+    /// `manifest` already split ([`split`](crate::helm::template_output::split)), when the
+    /// renderer kept it split (a warm cache reads JSON instead of YAML); `None`: synthesis
+    /// splits it.
+    pub documents: Option<Vec<RenderedDocument>>,
     /// The kustomize version that rendered it.
     pub version: String,
 }
@@ -42,15 +47,23 @@ pub enum KustomizeError {
          it in target/tools/kubectl) and put it on PATH, or set KUBECTL=/path/to/kubectl \
          (or KUSTOMIZE=/path/to/kustomize)"
     )]
-    ToolMissing { reason: String },
+    ToolMissing {
+        /// Why no binary was found: the `KUBECTL` or `KUSTOMIZE` path that is not a file,
+        /// the binary that cannot be inspected, or that nothing is on PATH.
+        reason: String,
+    },
     /// A remote reference that the lock does not pin.
     #[error(
         "{file}: remote reference `{reference}` is not in {lock}: run `synth charts lock` to \
          resolve and pin it"
     )]
     NotLocked {
+        /// The kustomization file holding the reference, as the user knows it: relative to the
+        /// workspace, or `<source>: <path>` inside a remote source.
         file: String,
+        /// The remote reference as written in the kustomization (a `resources` entry, say).
         reference: String,
+        /// The lock file's name, relative to the workspace when inside it.
         lock: String,
     },
     /// No cache, mirror or network source had a locked remote source.
@@ -61,9 +74,15 @@ pub enum KustomizeError {
         tried.join("; ")
     )]
     Unavailable {
+        /// The kustomization file holding the reference, as the user knows it: relative to the
+        /// workspace, or `<source>: <path>` inside a remote source.
         file: String,
+        /// The remote reference as written in the kustomization (a `resources` entry, say).
         reference: String,
+        /// The name the locked copy has in a mirror folder (the lock entry's `file`).
         mirror_file: String,
+        /// Each place looked in, in order, with why it failed: the cache, every mirror, then
+        /// the origin (or that it was not contacted offline).
         tried: Vec<String>,
     },
     /// A remote source's content does not match the locked digest.
@@ -73,18 +92,38 @@ pub enum KustomizeError {
          check it and run `synth charts lock --refresh` only if the new content is trusted"
     )]
     DigestMismatch {
+        /// The kustomization file holding the reference, as the user knows it: relative to the
+        /// workspace, or `<source>: <path>` inside a remote source.
         file: String,
+        /// The remote reference as written in the kustomization (a `resources` entry, say).
         reference: String,
+        /// Where the copy came from: a mirror's location or the origin's URL.
         origin: String,
+        /// The `sha256:<hex>` digest the lock records.
         expected: String,
+        /// The `sha256:<hex>` digest of the copy that was fetched.
         actual: String,
     },
     /// A kustomization file that cannot be read or understood.
     #[error("{file}: {message}")]
-    Invalid { file: String, message: String },
+    Invalid {
+        /// The kustomization (or other file) at fault, relative to the workspace or as
+        /// `<source>: <path>` inside a remote source.
+        file: String,
+        /// What is wrong: why the file cannot be read or parsed, or the entry that leaves the
+        /// workspace, follows a symbolic link or names something the source does not hold.
+        message: String,
+    },
     /// `kustomize build` failed or timed out.
     #[error("kustomize build of {file} failed: {stderr}")]
-    Kustomize { file: String, stderr: String },
+    Kustomize {
+        /// The kustomization file built, as `<folder>/kustomization.yaml` relative to the
+        /// workspace.
+        file: String,
+        /// Why the build failed (kustomize's stderr, or the timeout), with the scratch
+        /// folder's paths replaced by `.` and `<scratch>`.
+        stderr: String,
+    },
     /// Anything else (a cache or lock file that cannot be read or written).
     #[error("{0}")]
     Other(String),

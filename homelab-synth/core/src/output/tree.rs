@@ -27,26 +27,48 @@ use crate::output::render::RenderedFiles;
 pub enum OutputError {
     /// The output folder is not strictly inside the workspace.
     #[error("output folder `{out}` must be inside the workspace `{workspace}`")]
-    OutsideWorkspace { out: PathBuf, workspace: PathBuf },
+    OutsideWorkspace {
+        /// The output folder as given (`--out`), before it is made absolute.
+        out: PathBuf,
+        /// The workspace root, canonicalized.
+        workspace: PathBuf,
+    },
     /// The output folder, or a file in it, is a symbolic link.
     #[error("`{path}` is a symbolic link; synth does not write through symbolic links")]
-    Symlink { path: PathBuf },
+    Symlink {
+        /// The symbolic link: the absolute output path up to the link, or an entry of the
+        /// existing output folder.
+        path: PathBuf,
+    },
     /// The existing folder holds something synth did not write.
     #[error(
         "refusing to replace `{out}`: `{entry}` is not synth output (expected only app folders of .yaml files, optionally inside cluster folders)"
     )]
-    NotOutput { out: PathBuf, entry: String },
+    NotOutput {
+        /// The output folder as given.
+        out: PathBuf,
+        /// The foreign entry, relative to the output folder (`<app>/notes.txt`, say).
+        entry: String,
+    },
     /// The output folder lies inside another synth output tree, which writing it would
     /// corrupt.
     #[error(
         "refusing to write `{out}`: it is inside the synth output tree `{tree}` (use `{tree}` itself, or a folder outside it)"
     )]
-    InsideOutput { out: PathBuf, tree: PathBuf },
+    InsideOutput {
+        /// The output folder as given.
+        out: PathBuf,
+        /// The enclosing synth output tree, with links in the path resolved.
+        tree: PathBuf,
+    },
     /// A file system operation failed (the cause is the error's source).
     #[error("cannot {action} `{path}`")]
     Io {
+        /// What was being done, phrased to follow "cannot": `read`, `create`, `move aside`...
         action: &'static str,
+        /// The file or folder it was done to.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: io::Error,
     },

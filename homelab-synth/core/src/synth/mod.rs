@@ -10,7 +10,7 @@ mod order;
 mod resolve;
 pub mod waves;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::app::{App, Dependency};
 use crate::cluster::Cluster;
@@ -19,7 +19,7 @@ use crate::finding::{Finding, Severity};
 use crate::helm::{HelmMode, HelmReleases, HelmRenderer, RenderRequest};
 use crate::include::SourceReader;
 use crate::kustomize::{AppKustomizations, KustomizeRenderer, KustomizeRequest};
-use crate::manifest::{AppManifest, Document, ManifestSet};
+use crate::manifest::{AppManifest, Document, Extent, ManifestSet, Provenance};
 use crate::output::file_name::{FileKey, file_names};
 use crate::registry::Registry;
 use crate::validate::validate;
@@ -34,6 +34,23 @@ pub struct BuiltApp {
     pub app: App,
     /// Its category.
     pub category: String,
+}
+
+/// The apps a registry build made, with what the build knows of the workspace: hand both to
+/// synthesis ([`BuiltApps::inputs`]) so the checks across apps know which apps are missing.
+#[derive(Clone, Debug)]
+pub struct BuiltApps {
+    /// The apps, in registration order.
+    pub apps: Vec<BuiltApp>,
+    /// Whole or partial, and what each app rolls out after.
+    pub provenance: Provenance,
+}
+
+impl BuiltApps {
+    /// `inputs` with this build's provenance.
+    pub fn inputs<'a>(&'a self, inputs: SynthInputs<'a>) -> SynthInputs<'a> {
+        inputs.with_provenance(&self.provenance)
+    }
 }
 
 impl HelmReleases for BuiltApp {
@@ -74,7 +91,7 @@ pub struct SynthError {
 /// Builds the registered apps, all of them or only those named in `only`. An unknown name in
 /// `only`, two apps registered under one name, or dependencies between apps with no rollout
 /// order (missing target, cycle) are errors.
-pub fn build_apps(registry: &Registry, only: &[String]) -> Result<Vec<BuiltApp>, SynthError> {
+pub fn build_apps(registry: &Registry, only: &[String]) -> Result<BuiltApps, SynthError> {
     build_cluster_apps(registry, &Cluster::single(), only)
 }
 
@@ -86,7 +103,7 @@ pub fn build_cluster_apps<S>(
     registry: &Registry<S>,
     cluster: &Cluster<S>,
     only: &[String],
-) -> Result<Vec<BuiltApp>, SynthError> {
+) -> Result<BuiltApps, SynthError> {
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
     for spec in registry.apps() {
@@ -130,20 +147,30 @@ pub fn build_cluster_apps<S>(
             unchecked: 0,
         });
     }
+    let mut after = BTreeMap::new();
     let apps = registry
         .apps_on(cluster)
         .filter(|spec| only.is_empty() || only.contains(&spec.name))
         .map(|spec| {
-            let mut app = spec.build(cluster);
-            app.rolls_out_after = Some(rolls_out_after(registry, &spec.name));
-            app.whole_workspace = only.is_empty();
+            after.insert(spec.name.clone(), rolls_out_after(registry, &spec.name));
             BuiltApp {
-                app,
+                app: spec.build(cluster),
                 category: spec.category.clone(),
             }
         })
         .collect();
-    Ok(apps)
+    let extent = if only.is_empty() {
+        Extent::Whole
+    } else {
+        Extent::Partial
+    };
+    Ok(BuiltApps {
+        apps,
+        provenance: Provenance::Registry {
+            extent,
+            rolls_out_after: after,
+        },
+    })
 }
 
 /// Every app `name` depends on, directly or through others.
@@ -178,6 +205,8 @@ pub struct SynthInputs<'a> {
     /// The imported CRDs custom resources are checked against (after the CRDs of the
     /// synthesis); `None`: only the synthesis's own CRDs.
     pub crds: Option<&'a dyn CrdCatalog>,
+    /// Where the apps came from; `None`: handed in on their own ([`Provenance::Loose`]).
+    pub provenance: Option<&'a Provenance>,
 }
 
 impl<'a> SynthInputs<'a> {
@@ -188,6 +217,7 @@ impl<'a> SynthInputs<'a> {
             helm: None,
             kustomize: None,
             crds: None,
+            provenance: None,
         }
     }
 
@@ -209,6 +239,13 @@ impl<'a> SynthInputs<'a> {
     #[must_use]
     pub fn with_crds(mut self, crds: &'a dyn CrdCatalog) -> Self {
         self.crds = Some(crds);
+        self
+    }
+
+    /// The same inputs for apps of `provenance` (a registry build's).
+    #[must_use]
+    pub fn with_provenance(mut self, provenance: &'a Provenance) -> Self {
+        self.provenance = Some(provenance);
         self
     }
 }
@@ -319,8 +356,6 @@ pub fn synthesize_owned_with(
             category: built.category.clone(),
             namespaces: chart_namespaces(app),
             documents,
-            rolls_out_after: app.rolls_out_after.clone(),
-            whole_workspace: app.whole_workspace,
             external_namespaces: app.external_namespaces.clone(),
         };
         api_defaults::spell_out(&mut manifest);
@@ -328,7 +363,8 @@ pub fn synthesize_owned_with(
         manifests.push(named_files(manifest));
     }
     manifests.sort_by(|a, b| a.name.cmp(&b.name));
-    let checked = validate(&manifests, inputs.crds.unwrap_or(&NoCrds));
+    let provenance = inputs.provenance.cloned().unwrap_or_default();
+    let checked = validate(&manifests, inputs.crds.unwrap_or(&NoCrds), &provenance);
     // with an input missing, the checks across objects would report what is only missing
     // because it was not rendered: they are counted, not reported
     let unchecked = if unavailable.is_empty() {
@@ -358,6 +394,7 @@ pub fn synthesize_owned_with(
     }
     Ok(ManifestSet {
         apps: manifests,
+        provenance,
         warnings,
     })
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::crd_catalog::CrdCatalog;
 use crate::crd_schema::{CrdSchemas, schemas_for};
-use crate::manifest::{AppManifest, Document};
+use crate::manifest::{AppManifest, Document, Provenance};
 
 /// A document with the app it belongs to.
 pub(crate) type Located<'a> = (&'a AppManifest, &'a Document);
@@ -21,11 +21,17 @@ pub(crate) struct Context<'a> {
     /// The schemas custom resources are checked against: CRDs of the synthesis, then the
     /// imported ones.
     pub(crate) schemas: CrdSchemas<'a>,
+    /// Where the apps came from: what the checks across apps may assume of the others.
+    pub(crate) provenance: &'a Provenance,
 }
 
 impl<'a> Context<'a> {
     /// Indexes `apps`; the schemas are those of their CRDs, then those of `crds`.
-    pub(crate) fn new(apps: &'a [AppManifest], crds: &'a dyn CrdCatalog) -> Self {
+    pub(crate) fn new(
+        apps: &'a [AppManifest],
+        crds: &'a dyn CrdCatalog,
+        provenance: &'a Provenance,
+    ) -> Self {
         let mut by_kind: BTreeMap<(&str, &str), Vec<Located<'a>>> = BTreeMap::new();
         for app in apps {
             for document in &app.documents {
@@ -46,6 +52,7 @@ impl<'a> Context<'a> {
             apps,
             by_kind,
             schemas,
+            provenance,
         }
     }
 

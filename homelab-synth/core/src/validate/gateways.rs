@@ -54,7 +54,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 // whether it exists is only known when the synthesis holds the whole
                 // workspace; an app synthesized alone, or with `--app`, may use the Gateway
                 // of an app it was not synthesized with
-                if !app.whole_workspace {
+                if !context.provenance.is_whole_with(&app.name) {
                     continue;
                 }
                 let problem =

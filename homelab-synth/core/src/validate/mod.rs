@@ -19,14 +19,18 @@ mod selectors;
 
 use crate::crd_catalog::CrdCatalog;
 use crate::finding::{Finding, Severity};
-use crate::manifest::{AppManifest, Document};
+use crate::manifest::{AppManifest, Document, Provenance};
 use crate::object::{Allow, Origin};
 
 use context::Context;
 
 /// Every finding about `apps`; custom resources are checked against the CRDs of `apps`, then
 /// those of `crds`.
-pub(crate) fn validate(apps: &[AppManifest], crds: &dyn CrdCatalog) -> Vec<Finding> {
+pub(crate) fn validate(
+    apps: &[AppManifest],
+    crds: &dyn CrdCatalog,
+    provenance: &Provenance,
+) -> Vec<Finding> {
     type Check = fn(&Context<'_>, &mut Vec<Finding>);
     // each family's findings carry its rule id (`Finding::rule`)
     let checks: [(&'static str, Check); 12] = [
@@ -43,7 +47,7 @@ pub(crate) fn validate(apps: &[AppManifest], crds: &dyn CrdCatalog) -> Vec<Findi
         ("containers", containers::check),
         ("rollout", rollout::check),
     ];
-    let context = Context::new(apps, crds);
+    let context = Context::new(apps, crds, provenance);
     let mut findings = Vec::new();
     for (rule, check) in checks {
         let start = findings.len();

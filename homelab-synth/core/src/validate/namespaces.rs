@@ -26,7 +26,11 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     for (app, document) in context.of_kind("", "Namespace") {
         declared.entry(document.name()).or_insert(app.name.as_str());
     }
-    for app in apps.iter().filter(|app| app.rolls_out_after.is_some()) {
+    let provenance = context.provenance;
+    for app in apps {
+        let Some(rolls_out_after) = provenance.rolls_out_after(&app.name) else {
+            continue;
+        };
         let mut reported = BTreeSet::new();
         for (namespace, reason) in &app.external_namespaces {
             if reason.trim().is_empty() {
@@ -49,8 +53,8 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             }
             let message = match declared.get(namespace) {
                 Some(&owner) if owner == app.name => continue,
-                Some(&owner) => match &app.rolls_out_after {
-                    Some(after) if !after.contains(owner) => format!(
+                Some(&owner) => match rolls_out_after {
+                    after if !after.contains(owner) => format!(
                         "{} lives in namespace `{namespace}`, which app `{owner}` declares, but \
                          app `{}` does not roll out after `{owner}`: register it with \
                          `.depends_on(&[\"{owner}\"])`",
@@ -59,7 +63,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     ),
                     _ => continue,
                 },
-                None if !app.whole_workspace => continue,
+                None if !provenance.is_whole_with(&app.name) => continue,
                 None => format!(
                     "{} lives in namespace `{namespace}`, which no app declares (nothing \
                      creates it): add a Namespace to the app (`kit::namespace`), or, if the \

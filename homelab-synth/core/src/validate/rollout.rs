@@ -21,7 +21,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         }
     }
     for app in context.apps {
-        let Some(after) = &app.rolls_out_after else {
+        let Some(after) = context.provenance.rolls_out_after(&app.name) else {
             continue;
         };
         for document in &app.documents {

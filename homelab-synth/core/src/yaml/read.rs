@@ -59,70 +59,119 @@ pub enum ReadError {
     /// The text is not well-formed YAML.
     #[error("line {line}, column {column}: invalid YAML: {message}")]
     Syntax {
+        /// The line the scanner or parser stopped at, counted from 1 in the whole stream.
         line: usize,
+        /// The column on that line, counted from 1.
         column: usize,
+        /// The scanner's or parser's description of the problem, with the line and column
+        /// of the construct it was reading when that is known.
         message: String,
     },
     /// An alias names an anchor that is not defined before it in the same document.
     #[error("line {line}, column {column}: alias `*{name}` refers to no anchor defined before it")]
     UnknownAnchor {
+        /// The line of the alias, counted from 1 in the whole stream.
         line: usize,
+        /// The column of the alias, counted from 1.
         column: usize,
+        /// The anchor name the alias refers to, without the `*`.
         name: String,
     },
     /// An alias occurs inside the very node its anchor names, so it would expand forever.
     #[error("line {line}, column {column}: alias refers to a node that contains the alias itself")]
-    RecursiveAlias { line: usize, column: usize },
+    RecursiveAlias {
+        /// The line of the alias met again while it was being expanded, counted from 1 in the
+        /// whole stream.
+        line: usize,
+        /// The column of that alias, counted from 1.
+        column: usize,
+    },
     /// Aliases expand to far more nodes than the text holds (a "billion laughs" document).
     #[error(
         "line {line}, column {column}: document contains excessive aliasing \
          (aliases expand to too many nodes)"
     )]
-    ExcessiveAliasing { line: usize, column: usize },
+    ExcessiveAliasing {
+        /// The line of the node being decoded when the alias budget ran out, counted from 1 in
+        /// the whole stream.
+        line: usize,
+        /// The column of that node, counted from 1.
+        column: usize,
+    },
     /// Sequences and mappings are nested more than [`MAX_DEPTH`] deep.
     #[error("line {line}, column {column}: nesting is deeper than {limit} levels")]
     TooDeep {
+        /// The line of the sequence or mapping that goes one level too deep, counted from 1 in
+        /// the whole stream.
         line: usize,
+        /// The column of that sequence or mapping, counted from 1.
         column: usize,
+        /// The deepest nesting allowed: [`MAX_DEPTH`].
         limit: usize,
     },
     /// An explicit tag does not fit its value (`!!int abc`, `!!bool 1`).
     #[error("line {line}, column {column}: cannot decode {found} `{value}` as a {tag}")]
     TagMismatch {
+        /// The line of the tagged scalar, counted from 1 in the whole stream.
         line: usize,
+        /// The column of the tagged scalar, counted from 1.
         column: usize,
+        /// The scalar's text as written.
         value: String,
+        /// The short tag the text resolves to on its own, such as `!!str` or `!!int`.
         found: &'static str,
+        /// The short tag written on the scalar, such as `!!bool` or `!!int`.
         tag: &'static str,
     },
     /// A `!!binary` scalar is not valid base64.
     #[error("line {line}, column {column}: !!binary value contains invalid base64 data")]
-    InvalidBinary { line: usize, column: usize },
+    InvalidBinary {
+        /// The line of the `!!binary` scalar, counted from 1 in the whole stream.
+        line: usize,
+        /// The column of the `!!binary` scalar, counted from 1.
+        column: usize,
+    },
     /// The value of a `<<` merge key is not a mapping nor a sequence of mappings.
     #[error(
         "line {line}, column {column}: merge key `<<` needs a mapping or a sequence of \
          mappings as its value"
     )]
-    InvalidMerge { line: usize, column: usize },
+    InvalidMerge {
+        /// The line of the offending value: the `<<` key's value itself, or the item of its
+        /// sequence that is not a mapping; counted from 1 in the whole stream.
+        line: usize,
+        /// The column of that value, counted from 1.
+        column: usize,
+    },
     /// A sequence or mapping is used as a mapping key.
     #[error("line {line}, column {column}: a {kind} cannot be a mapping key")]
     CollectionKey {
+        /// The line of the key, counted from 1 in the whole stream.
         line: usize,
+        /// The column of the key, counted from 1.
         column: usize,
+        /// What the key is: `"sequence"` or `"mapping"`.
         kind: &'static str,
     },
     /// A mapping key has no JSON form: `null`/`~`/empty, or an integer beyond `int64`.
     #[error("line {line}, column {column}: mapping key {key} cannot be converted to JSON")]
     UnsupportedKey {
+        /// The line of the key, counted from 1 in the whole stream.
         line: usize,
+        /// The column of the key, counted from 1.
         column: usize,
+        /// The key as the message shows it: `null`, `<digits> (beyond int64)` or
+        /// `collection`.
         key: String,
     },
     /// A value is NaN or infinite (`.nan`, `.inf`), which JSON cannot hold.
     #[error("line {line}, column {column}: {value} cannot be converted to JSON")]
     NonFiniteFloat {
+        /// The line of the scalar, counted from 1 in the whole stream.
         line: usize,
+        /// The column of the scalar, counted from 1.
         column: usize,
+        /// Which value it is: `"NaN"` or `"infinity"` (either sign).
         value: &'static str,
     },
 }
