@@ -61,11 +61,7 @@ pub enum UntypedError {
     #[error("the body of an untyped object must be a JSON object, found {0}")]
     BodyNotAnObject(Value),
     /// No CustomResourceDefinition of the workspace's imported bindings has this name.
-    // the text the unknown name was reported with before it had a type of its own
-    #[error(
-        "the body of an untyped object must be a JSON object, found \"no imported \
-         CustomResourceDefinition is named `{name}`; see `synth import`\""
-    )]
+    #[error("no imported CustomResourceDefinition is named `{name}`; see `synth import`")]
     UnknownImportedCrd {
         /// The CRD's name (`plural.group`).
         name: String,

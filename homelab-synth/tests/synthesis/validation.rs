@@ -1668,8 +1668,10 @@ fn an_imported_crd_installs_with_its_schema_and_an_unknown_one_is_an_error() {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(
         errors[0].contains("`demo/demo/crd`")
-            && errors[0]
-                .contains("no imported CustomResourceDefinition is named `nothing.example.com`"),
+            && errors[0].ends_with(
+                ": no imported CustomResourceDefinition is named `nothing.example.com`; see \
+                 `synth import`"
+            ),
         "{errors:#?}"
     );
 }
