@@ -89,6 +89,7 @@ fn init_makes_a_workspace_that_builds_and_tests_and_new_app_adds_apps_that_valid
     for file in [
         "Cargo.toml",
         "Cargo.lock",
+        "build.rs",
         "README.md",
         ".gitignore",
         ".ci/run",
@@ -144,6 +145,16 @@ fn init_makes_a_workspace_that_builds_and_tests_and_new_app_adds_apps_that_valid
     assert!(text(&added).0.contains("cargo run -p synth -- --app blog"));
     let lib = fs::read_to_string(lab.join("apps/web/lib.rs")).unwrap();
     assert!(lib.contains("mod blog;"), "{lib}");
+    // the binary knows it was built before the new app: it says so instead of silently
+    // synthesizing its old sources
+    let stale = own_synth(&lab, &["--check"]);
+    assert!(
+        text(&stale)
+            .1
+            .contains("this synth was built from other sources than"),
+        "{:?}",
+        text(&stale)
+    );
     assert!(
         lib.contains(r#"apps.add("blog", blog::blog).depends_on(&["gateway"]);"#),
         "{lib}"

@@ -42,6 +42,7 @@ const FILES: &[(&str, &str)] = &[
         "Cargo.toml",
         include_str!("../../templates/init/Cargo.toml"),
     ),
+    ("build.rs", include_str!("../../templates/init/build.rs")),
     ("README.md", include_str!("../../templates/init/README.md")),
     (
         ".gitignore",
@@ -95,7 +96,7 @@ pub(crate) fn run(args: &InitArgs) -> anyhow::Result<()> {
     if fs::read_dir(&args.dir).is_ok_and(|mut entries| entries.next().is_some()) {
         bail!("{} is not empty", args.dir.display());
     }
-    let (core, cli, lock) = match (&args.library_path, &args.library_git) {
+    let (core, cli, fingerprint, lock) = match (&args.library_path, &args.library_git) {
         (Some(path), _) => {
             let library = path
                 .canonicalize()
@@ -116,18 +117,23 @@ pub(crate) fn run(args: &InitArgs) -> anyhow::Result<()> {
             let library = relative(&from, &library);
             let core = format!("{{ path = {:?} }}", library.join("homelab-synth"));
             let cli = format!("{{ path = {:?} }}", library.join("homelab-synth/cli"));
+            let fingerprint = format!(
+                "{{ path = {:?} }}",
+                library.join("homelab-synth/fingerprint")
+            );
             let library = from.join(&library);
             // the library's lock: the versions it is tested with, and builds that need no
             // registry access for what is already downloaded
             (
                 core,
                 cli,
+                fingerprint,
                 fs::read_to_string(library.join("Cargo.lock")).ok(),
             )
         }
         (None, Some(url)) => {
             let spec = format!("{{ git = {url:?} }}");
-            (spec.clone(), spec, None)
+            (spec.clone(), spec.clone(), spec, None)
         }
         (None, None) => bail!("name the library with --library-path or --library-git"),
     };
@@ -137,6 +143,7 @@ pub(crate) fn run(args: &InitArgs) -> anyhow::Result<()> {
         text.replace("{{name}}", &name)
             .replace("{{library_core}}", &core)
             .replace("{{library_cli}}", &cli)
+            .replace("{{library_fingerprint}}", &fingerprint)
             .replace("{{clusters_crate}}", &clusters_crate)
             .replace("{{apps_crate}}", &apps_crate)
             .replace("{{domain}}", &args.domain)

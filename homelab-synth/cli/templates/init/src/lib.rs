@@ -13,9 +13,11 @@ pub fn apps() -> Registry<Settings> {
 }
 
 /// The workspace `synth` runs on; custom resources are checked against the CRDs the typed
-/// bindings were generated from.
+/// bindings were generated from, and the binary knows the sources it was built from
+/// (`build.rs`).
 pub fn workspace() -> Workspace<Settings> {
     Workspace::new(apps(), fleet())
         .with_gitops(gitops())
         .with_crds(homelab_synth::imported_crds())
+        .with_build(homelab_synth::build_info!())
 }
