@@ -18,6 +18,9 @@ pub(crate) struct IncludeNode {
     pub(crate) path: String,
 }
 
+/// The result of reading an included file.
+pub type Result<T, E = SourceError> = std::result::Result<T, E>;
+
 /// Why an included file could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SourceError {
@@ -46,7 +49,7 @@ pub enum SourceError {
 /// Reads files named by workspace-relative paths.
 pub trait SourceReader {
     /// The text of the file at `path` (relative to the workspace root).
-    fn read(&self, path: &str) -> Result<String, SourceError>;
+    fn read(&self, path: &str) -> Result<String>;
 }
 
 /// Files of a workspace on disk. Paths must stay inside the workspace: no absolute paths, no
@@ -64,7 +67,7 @@ impl WorkspaceFiles {
 }
 
 impl SourceReader for WorkspaceFiles {
-    fn read(&self, path: &str) -> Result<String, SourceError> {
+    fn read(&self, path: &str) -> Result<String> {
         let relative = checked_relative(path)?;
         let mut current = self.root.clone();
         for component in relative.components() {
@@ -108,7 +111,7 @@ impl MemoryFiles {
 }
 
 impl SourceReader for MemoryFiles {
-    fn read(&self, path: &str) -> Result<String, SourceError> {
+    fn read(&self, path: &str) -> Result<String> {
         checked_relative(path)?;
         self.files
             .get(path)
@@ -121,7 +124,7 @@ impl SourceReader for MemoryFiles {
 }
 
 /// `path` as a relative path with only normal components.
-fn checked_relative(path: &str) -> Result<&Path, SourceError> {
+fn checked_relative(path: &str) -> Result<&Path> {
     let relative = Path::new(path);
     let normal = !path.is_empty()
         && relative

@@ -134,6 +134,9 @@ pub struct InvalidName {
     pub reasons: Vec<String>,
 }
 
+/// The result of generating a name.
+pub type Result<T, E = NameError> = std::result::Result<T, E>;
+
 /// Why a name could not be generated.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum NameError {
@@ -200,7 +203,7 @@ pub enum NameError {
 /// See [`NameError`]. The result must match `[a-z0-9]([-a-z0-9]*[a-z0-9])?` and be at most
 /// `max_len` long. When cdk8s would return anything else, this returns
 /// [`NameError::InvalidName`].
-pub fn dns_label_name(path: &[&str], options: &NameOptions) -> Result<String, NameError> {
+pub fn dns_label_name(path: &[&str], options: &NameOptions) -> Result<String> {
     dns_label_name_with_scheme(path, options, HashScheme::Address)
 }
 
@@ -214,7 +217,7 @@ pub fn dns_label_name_with_scheme(
     path: &[&str],
     options: &NameOptions,
     scheme: HashScheme,
-) -> Result<String, NameError> {
+) -> Result<String> {
     generate(path, options, scheme, Flavor::DnsLabel)
 }
 
@@ -231,7 +234,7 @@ pub fn dns_label_name_with_scheme(
 /// result is not a label value (a trailing `_`, for example), this returns
 /// [`NameError::InvalidName`]. An empty result is [`NameError::EmptyName`], even though an
 /// empty label value is valid in Kubernetes.
-pub fn label_value_name(path: &[&str], options: &NameOptions) -> Result<String, NameError> {
+pub fn label_value_name(path: &[&str], options: &NameOptions) -> Result<String> {
     label_value_name_with_scheme(path, options, HashScheme::Address)
 }
 
@@ -244,7 +247,7 @@ pub fn label_value_name_with_scheme(
     path: &[&str],
     options: &NameOptions,
     scheme: HashScheme,
-) -> Result<String, NameError> {
+) -> Result<String> {
     generate(path, options, scheme, Flavor::LabelValue)
 }
 
@@ -436,7 +439,7 @@ fn generate(
     options: &NameOptions,
     scheme: HashScheme,
     flavor: Flavor,
-) -> Result<String, NameError> {
+) -> Result<String> {
     let max_len = options.max_len;
     let delimiter = options.delimiter;
     if options.include_hash && max_len < CDK8S_HASH_LEN {
@@ -472,7 +475,7 @@ fn generate(
 }
 
 /// Checks the path and applies the `constructs` id sanitizing (`/` becomes `--`).
-fn sanitize_path(path: &[&str]) -> Result<Vec<String>, NameError> {
+fn sanitize_path(path: &[&str]) -> Result<Vec<String>> {
     if path.is_empty() {
         return Err(NameError::EmptyPath);
     }
@@ -565,12 +568,7 @@ fn human_form(mut parts: Vec<String>, delimiter: &str, max_len: usize) -> String
 }
 
 /// Checks the generated name and turns cdk8s' odd results into errors.
-fn finish(
-    name: String,
-    components: &[String],
-    flavor: Flavor,
-    max_len: usize,
-) -> Result<String, NameError> {
+fn finish(name: String, components: &[String], flavor: Flavor, max_len: usize) -> Result<String> {
     let path = || components.join("/");
     if name.is_empty() {
         return Err(NameError::EmptyName { path: path() });
@@ -840,19 +838,19 @@ mod tests {
         path.split('/').collect()
     }
 
-    fn dns(path: &str) -> Result<String, NameError> {
+    fn dns(path: &str) -> Result<String> {
         dns_label_name(&comps(path), &NameOptions::default())
     }
 
-    fn dns_with(path: &str, options: NameOptions) -> Result<String, NameError> {
+    fn dns_with(path: &str, options: NameOptions) -> Result<String> {
         dns_label_name(&comps(path), &options)
     }
 
-    fn label(path: &str) -> Result<String, NameError> {
+    fn label(path: &str) -> Result<String> {
         label_value_name(&comps(path), &NameOptions::default())
     }
 
-    fn label_with(path: &str, options: NameOptions) -> Result<String, NameError> {
+    fn label_with(path: &str, options: NameOptions) -> Result<String> {
         label_value_name(&comps(path), &options)
     }
 
@@ -874,7 +872,7 @@ mod tests {
         error.to_string()
     }
 
-    fn ok(s: &str) -> Result<String, NameError> {
+    fn ok(s: &str) -> Result<String> {
         Ok(s.to_owned())
     }
 

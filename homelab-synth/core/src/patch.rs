@@ -12,6 +12,9 @@ pub struct JsonPatch {
     operations: Vec<Value>,
 }
 
+/// The result of applying a patch.
+pub type Result<T, E = PatchError> = std::result::Result<T, E>;
+
 /// Why a patch could not be applied.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PatchError {
@@ -95,7 +98,7 @@ impl JsonPatch {
     }
 
     /// Applies the patch to `document`; on failure the document is left unchanged.
-    pub fn apply(&self, document: &mut Value) -> Result<(), PatchError> {
+    pub fn apply(&self, document: &mut Value) -> Result<()> {
         let patch: json_patch::Patch =
             serde_json::from_value(Value::Array(self.operations.clone())).map_err(|error| {
                 PatchError::Invalid {

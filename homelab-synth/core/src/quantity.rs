@@ -2,6 +2,9 @@
 //! apimachinery's `resource.Quantity` so an unparsable value fails synthesis instead of
 //! being rejected by the API server at sync time.
 
+/// The result of parsing a quantity.
+pub type Result<T, E = QuantityError> = std::result::Result<T, E>;
+
 /// Why a quantity is invalid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QuantityError {
@@ -15,7 +18,7 @@ pub enum QuantityError {
 /// Checks `text` against the quantity grammar:
 /// `[+-]digits[.digits]` followed by nothing, a binary suffix (`Ki`..`Ei`), a decimal suffix
 /// (`n`, `u`, `m`, `k`, `M`, `G`, `T`, `P`, `E`) or a decimal exponent (`e3`, `E-2`).
-pub fn parse_quantity(text: &str) -> Result<(), QuantityError> {
+pub fn parse_quantity(text: &str) -> Result<()> {
     let error = || QuantityError::Syntax(text.to_owned());
     let rest = text.strip_prefix(['+', '-']).unwrap_or(text);
     let digits_end = rest

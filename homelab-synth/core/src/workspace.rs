@@ -113,6 +113,9 @@ impl Selection {
     }
 }
 
+/// The result of a step of a run.
+pub type Result<T, E = RunError> = std::result::Result<T, E>;
+
 /// A run that cannot go on. Every message is complete; the command line prints each on its
 /// own line.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -284,7 +287,7 @@ impl<S: ClusterSettings + Default> Workspace<S> {
     }
 
     /// Every cluster of the fleet, settings layered.
-    pub fn clusters(&self) -> Result<Vec<Cluster<S>>, RunError> {
+    pub fn clusters(&self) -> Result<Vec<Cluster<S>>> {
         self.fleet.resolve().map_err(|problems| {
             RunError::Usage(
                 problems
@@ -297,10 +300,7 @@ impl<S: ClusterSettings + Default> Workspace<S> {
 
     /// The selected clusters, and whether the fleet has several. An unknown cluster name is
     /// a usage error listing the known ones.
-    pub fn selected_clusters(
-        &self,
-        selection: &Selection,
-    ) -> Result<(Vec<Cluster<S>>, bool), RunError> {
+    pub fn selected_clusters(&self, selection: &Selection) -> Result<(Vec<Cluster<S>>, bool)> {
         let all = self.clusters()?;
         let per_cluster = all.len() > 1;
         let known: Vec<&str> = all.iter().map(|cluster| cluster.name.as_str()).collect();
@@ -328,7 +328,7 @@ impl<S: ClusterSettings + Default> Workspace<S> {
     }
 
     /// The rollout graph of the apps on `cluster`.
-    pub fn rollout_on(&self, cluster: &Cluster<S>) -> Result<RolloutGraph, RunError> {
+    pub fn rollout_on(&self, cluster: &Cluster<S>) -> Result<RolloutGraph> {
         self.registry.rollout_on(cluster).map_err(|problems| {
             RunError::Usage(problems.iter().map(|p| format!("error: {p}")).collect())
         })
@@ -338,7 +338,7 @@ impl<S: ClusterSettings + Default> Workspace<S> {
     /// means the app on every cluster that runs it (an app no cluster runs is an error); with
     /// clusters, each named app must run on each named cluster. An unknown app is one error
     /// whatever the number of clusters, with the closest name suggested.
-    pub fn build(&self, selection: &Selection) -> Result<Built<S>, RunError> {
+    pub fn build(&self, selection: &Selection) -> Result<Built<S>> {
         let (clusters, per_cluster) = self.selected_clusters(selection)?;
         let extent = selection.extent();
         let registry = &self.registry;
@@ -420,7 +420,7 @@ impl<S: ClusterSettings + Default> Workspace<S> {
         &self,
         selection: &Selection,
         inputs: &SynthInputs<'_>,
-    ) -> Result<Synthesis<S>, RunError> {
+    ) -> Result<Synthesis<S>> {
         let built = self.build(selection)?;
         let mut inputs = *inputs;
         if inputs.crds.is_none() {
@@ -453,10 +453,7 @@ impl<S: ClusterSettings + Default> Workspace<S> {
 }
 
 /// Synthesizes apps already built by [`Workspace::build`].
-pub fn synthesize_built<S>(
-    built: Built<S>,
-    inputs: &SynthInputs<'_>,
-) -> Result<Synthesis<S>, RunError> {
+pub fn synthesize_built<S>(built: Built<S>, inputs: &SynthInputs<'_>) -> Result<Synthesis<S>> {
     let Built {
         clusters: built,
         per_cluster,
