@@ -2,15 +2,13 @@
 //! a smart-HTTP server with basic auth for the token, the branch name check, app removals
 //! and the scratch folders of killed publishes.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::support::{
+    HttpServer, Setup, bare_repo, branch_tree, expect_published, git, source_at, source_repo, tree,
+};
 use homelab_synth_publish::{
     AllowDelete, Credentials, PublishError, PublishOutcome, SCRATCH_PREFIX, source_commit_of,
-};
-use support::{
-    HttpServer, Setup, bare_repo, branch_tree, expect_published, git, source_at, source_repo, tree,
 };
 
 #[test]

@@ -3,13 +3,13 @@
 //! publish runs on a thread watched with a generous upper bound, so a regression fails
 //! instead of hanging the test run.
 
-mod support;
-
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::support::{
+    BRANCH, Setup, bare_repo, expect_published, git, source_repo, tree, write_hook,
+};
 use homelab_synth_publish::{PublishError, PublishOutcome};
-use support::{BRANCH, Setup, bare_repo, expect_published, git, source_repo, tree, write_hook};
 
 /// How long a publish may take here before the test calls it a hang.
 const HANG: Duration = Duration::from_secs(90);
@@ -26,7 +26,7 @@ fn run_bounded(setup: Setup) -> Result<PublishOutcome, PublishError> {
 
 #[test]
 fn a_server_that_accepts_and_never_answers_times_out() {
-    let address = support::silent_server(HANG);
+    let address = crate::support::silent_server(HANG);
     let (source, commits) = source_repo(1);
     let url = format!("http://{address}/manifests.git");
     let mut setup = Setup::new(source.path(), &commits[0], &url, tree(&["a"], "v"));

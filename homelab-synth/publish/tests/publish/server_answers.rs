@@ -3,15 +3,13 @@
 //! race to retry, a hook's or the server's refusal stops with the server's last lines, a held
 //! lock file is named, a missing repository is "not found".
 
-mod support;
-
 use std::path::Path;
 
-use homelab_synth_publish::{Credentials, KEPT_LINES, PublishError, PublishOutcome};
-use support::{
+use crate::support::{
     BRANCH, HttpServer, Setup, bare_repo, branch_tree, expect_published, git, source_repo, tree,
     write_hook,
 };
+use homelab_synth_publish::{Credentials, KEPT_LINES, PublishError, PublishOutcome};
 
 const TOKEN: &str = "token-s3cr3t";
 
