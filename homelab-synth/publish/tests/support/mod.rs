@@ -1,6 +1,7 @@
-//! Helpers shared by the publish tests and the command line's tests: real git repositories (a source repository
-//! with linear history, bare manifests repositories, hooks), publish requests, and servers on
-//! 127.0.0.1 (git's smart HTTP through `git http-backend`, and a listener that never answers).
+//! Helpers shared by the publish tests and the command line's tests: real git repositories
+//! (a source repository with linear history, bare manifests repositories, hooks), publish
+//! requests, and servers on 127.0.0.1 (git's smart HTTP through `git http-backend`, and a
+//! listener that never answers).
 // each test binary including them uses a part of these
 #![allow(dead_code)]
 
