@@ -11,7 +11,7 @@
 
 use homelab_synth::bootstrap::GitOps;
 use homelab_synth::cluster::{ClusterSpec, Fleet, FleetError};
-use homelab_synth::helm::ValueLayers;
+use homelab_synth::helm_release::ValueLayers;
 use serde_json::json;
 
 /// Role of clusters with Longhorn storage and the apps that keep state on it.

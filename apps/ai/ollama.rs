@@ -9,7 +9,7 @@
 //! under `/root/.ollama`, which Restricted would refuse.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::helm_release::{ChartSource, HelmProps};
 use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, PodSecurityLevel, namespace};
 use homelab_synth::{App, ChartProps};
 use serde_json::json;

@@ -18,7 +18,7 @@
 //!   pods meet the restricted profile.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::helm_release::{ChartSource, HelmProps};
 use homelab_synth::kit::{
     GatewayRef, HttpRouteBuilder, OpenBaoSecrets, PodSecurityLevel, SECRETS_STORE_DRIVER, namespace,
 };

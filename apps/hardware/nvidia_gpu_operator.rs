@@ -12,7 +12,7 @@
 //! where the plugin reads it. The namespace is privileged: these are node agents (host paths
 //! to the kubelet's device plugin socket, a privileged GFD, DCGM with SYS_ADMIN).
 
-use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::helm_release::{ChartSource, HelmProps};
 use homelab_synth::kit::{PodSecurityLevel, named, namespace};
 use homelab_synth::{App, ChartProps};
 use k8s_openapi::api::node::v1::RuntimeClass;

@@ -15,7 +15,7 @@
 //!   Restricted.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::helm_release::{ChartSource, HelmProps};
 use homelab_synth::kit::{
     GatewayRef, HttpRouteBuilder, PodSecurityLevel, named, namespace, string_map,
 };

@@ -12,7 +12,7 @@
 //! runs as root with `CHOWN` to hand the volume to Grafana's user, which `restricted` refuses.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::helm_release::{ChartSource, HelmProps};
 use homelab_synth::kit::{
     GatewayRef, HttpRouteBuilder, OpenBaoSecrets, PodSecurityLevel, SECRETS_STORE_DRIVER, namespace,
 };

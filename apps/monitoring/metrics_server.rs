@@ -3,7 +3,7 @@
 //! plane.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::helm_release::{ChartSource, HelmProps};
 use homelab_synth::{App, ChartProps};
 use serde_json::json;
 

@@ -31,7 +31,7 @@ use homelab_imports::gateway_networking_k8s_io::v1::{
     HttpRouteSpecRulesBackendRefsFiltersType, HttpRouteSpecRulesMatchesPath,
     HttpRouteSpecRulesMatchesPathType,
 };
-use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::helm_release::{ChartSource, HelmProps};
 use homelab_synth::kit::{
     GatewayRef, HttpRouteBuilder, PodSecurityLevel, RouteFilter, RouteMatch, RouteRule, namespace,
 };

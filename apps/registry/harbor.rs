@@ -35,7 +35,7 @@ use homelab_imports::cert_manager_io::v1::{
     CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding,
     CertificateSpecPrivateKeyRotationPolicy, Issuer, IssuerSpec, IssuerSpecSelfSigned,
 };
-use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::helm_release::{ChartSource, HelmProps};
 use homelab_synth::kit::workload::{ContainerBuilder, DeploymentBuilder, PodBuilder};
 use homelab_synth::kit::{
     GatewayRef, HttpRouteBuilder, OpenBaoSecrets, PodSecurityLevel, named, namespace,

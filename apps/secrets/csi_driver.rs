@@ -9,7 +9,7 @@
 //! `linux.crds.enabled: false` turns the hooks off and synth includes `crds/`, so the CRDs
 //! are plain objects Argo CD applies and tracks.
 
-use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::helm_release::{ChartSource, HelmProps};
 use homelab_synth::{App, ChartProps};
 use serde_json::json;
 

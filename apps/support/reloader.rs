@@ -4,7 +4,7 @@
 //! chart's pod already runs as nobody with RuntimeDefault seccomp, and its container gets the
 //! rest of the profile (the chart ships it commented out).
 
-use homelab_synth::helm::{ChartSource, HelmProps};
+use homelab_synth::helm_release::{ChartSource, HelmProps};
 use homelab_synth::kit::{PodSecurityLevel, namespace};
 use homelab_synth::{App, ChartProps};
 use serde_json::json;

@@ -156,10 +156,13 @@ fn every_layered_helm_release_is_read_and_a_misspelt_one_is_an_error() {
             .expect("apps build")
             .apps;
         let read = |cluster: &synth::Cluster| {
-            homelab_synth::helm::check_read(&cluster.settings.helm, apps.iter().map(|b| &b.app))
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
+            homelab_synth::helm_release::check_read(
+                &cluster.settings.helm,
+                apps.iter().map(|b| &b.app),
+            )
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
         };
         assert_eq!(read(&cluster), Vec::<String>::new(), "{}", cluster.name);
         cluster

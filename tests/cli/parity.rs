@@ -53,7 +53,7 @@ fn seed_files() -> BTreeMap<String, Vec<u8>> {
 
 /// The seed's Kubeflow build: its kustomization over the pinned offline copies.
 fn kubeflow_reference() -> String {
-    use homelab_synth::kustomize::{KustomizeRenderer, KustomizeRequest};
+    use homelab_synth::kustomization::{KustomizeRenderer, KustomizeRequest};
     let kustomize = homelab_synth_kustomize::KustomizeCli::from_env(workspace());
     let request = KustomizeRequest {
         path: "kubeflow".into(),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use homelab_synth_core::helm::HelmError;
+use homelab_synth_core::helm_release::HelmError;
 use sha2::{Digest, Sha256};
 
 use crate::cache::{Cache, hex};

@@ -15,7 +15,7 @@
 
 use std::path::Path;
 
-use homelab_synth_core::helm::{ChartPin, ChartSource, HelmError};
+use homelab_synth_core::helm_release::{ChartPin, ChartSource, HelmError};
 use homelab_synth_core::yaml::{read_documents, to_yaml};
 use serde_json::{Value, json};
 

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use homelab_synth_core::helm::ChartInfo;
-use homelab_synth_core::helm::values::coalesce;
+use homelab_synth_core::helm_release::ChartInfo;
+use homelab_synth_core::helm_release::values::coalesce;
 use homelab_synth_core::yaml::read_documents;
 use serde_json::{Map, Value};
 

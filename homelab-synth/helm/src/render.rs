@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use homelab_synth_core::helm::template_output::split_digest;
-use homelab_synth_core::helm::values::coalesce;
-use homelab_synth_core::helm::{
+use homelab_synth_core::helm_release::template_output::split_digest;
+use homelab_synth_core::helm_release::values::coalesce;
+use homelab_synth_core::helm_release::{
     ChartInfo, ChartSource, HelmError, HelmRenderer, RenderRequest, Rendered,
 };
 use serde_json::{Value, json};

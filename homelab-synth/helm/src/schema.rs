@@ -2,7 +2,7 @@
 //! chart's defaults) are validated before helm runs, and every violation is reported with its
 //! JSON path.
 
-use homelab_synth_core::helm::ValueViolation;
+use homelab_synth_core::helm_release::ValueViolation;
 use serde_json::Value;
 
 /// Every violation of `schema` by `values`; `Err` when the schema itself cannot be used

@@ -7,7 +7,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use homelab_synth_core::helm::{ChartSource, HelmProps, HookAction, HookPolicy, chart_pins};
+use homelab_synth_core::helm_release::{
+    ChartSource, HelmProps, HookAction, HookPolicy, chart_pins,
+};
 use homelab_synth_core::{
     App, BuiltApp, ChartProps, JsonPatch, ManifestSet, MemoryFiles, SynthError, SynthInputs,
     synthesize_with,

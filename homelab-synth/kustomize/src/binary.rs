@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use homelab_synth_core::kustomize::KustomizeError;
+use homelab_synth_core::kustomization::KustomizeError;
 use homelab_synth_helm::cache::{Cache, hex};
 use sha2::{Digest, Sha256};
 

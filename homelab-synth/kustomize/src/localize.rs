@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
-use homelab_synth_core::kustomize::KustomizeError;
+use homelab_synth_core::kustomization::KustomizeError;
 use sha2::{Digest, Sha256};
 
 use crate::kustomization::{Kustomization, KustomizationError};

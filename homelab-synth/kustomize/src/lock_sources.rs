@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use homelab_synth_core::kustomize::KustomizeError;
+use homelab_synth_core::kustomization::KustomizeError;
 use homelab_synth_helm::cache::digest;
 
 use crate::config::KustomizeConfig;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use homelab_synth_core::kustomize::{
+use homelab_synth_core::kustomization::{
     KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized,
 };
 use homelab_synth_kustomize::binary::KustomizeBinary;

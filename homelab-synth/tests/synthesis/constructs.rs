@@ -2053,8 +2053,8 @@ fn a_helm_release_without_a_renderer_is_one_clean_error() {
     let mut chart = app.chart("web", ChartProps::namespace("web"));
     chart.helm(
         "web",
-        homelab_synth::helm::HelmProps::new(
-            homelab_synth::helm::ChartSource::repo("https://charts.example.com", "web"),
+        homelab_synth::helm_release::HelmProps::new(
+            homelab_synth::helm_release::ChartSource::repo("https://charts.example.com", "web"),
             "1.0.0",
         ),
     );

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use homelab_synth_core::helm::chart_pins;
+use homelab_synth_core::helm_release::chart_pins;
 use homelab_synth_core::{BuiltApp, ClusterSettings, Workspace};
 
 use crate::cmd::select::SelectArgs;
@@ -85,7 +85,7 @@ pub fn run<S: ClusterSettings + Default>(
 
 /// The kustomize half of `synth charts lock`: `kustomize.lock`.
 fn lock_kustomize(lock: &LockArgs, apps: &[BuiltApp], workspace: &Path) -> anyhow::Result<()> {
-    let kustomizations = homelab_synth_core::kustomize::kustomizations(apps);
+    let kustomizations = homelab_synth_core::kustomization::kustomizations(apps);
     let mut config = KustomizeConfig::from_env(workspace);
     config.offline |= lock.offline;
     // --mirror names chart mirrors; kustomize mirrors stay those of kustomize.lock

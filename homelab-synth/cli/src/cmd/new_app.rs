@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use homelab_synth_core::helm::{ChartPin, chart_pins};
+use homelab_synth_core::helm_release::{ChartPin, chart_pins};
 use homelab_synth_core::names::is_dns1123_label;
 use homelab_synth_core::{ChartSource, ClusterSettings, Selection, Workspace};
 use homelab_synth_helm::{HelmConfig, lock_charts};

@@ -6,9 +6,9 @@ use serde_json::Value;
 use super::{App, RenderedRef};
 #[cfg(doc)]
 use crate::chart::ChartProps;
-use crate::helm::{HelmProps, HelmRef};
+use crate::helm_release::{HelmProps, HelmRef};
 use crate::include::IncludeRef;
-use crate::kustomize::{KustomizeProps, KustomizeRef};
+use crate::kustomization::{KustomizeProps, KustomizeRef};
 use crate::object::{Allow, ChartRef, ObjectRef, TypedObject, Untyped};
 use crate::patch::JsonPatch;
 
@@ -38,14 +38,14 @@ impl<'a> Chart<'a> {
     }
 
     /// Adds a Helm release under `id`: rendered at synthesis by the
-    /// [`HelmRenderer`](crate::helm::HelmRenderer) (its objects become objects of this chart)
+    /// [`HelmRenderer`](crate::helm_release::HelmRenderer) (its objects become objects of this chart)
     /// or delegated to Argo CD / Flux, per [`HelmProps::mode`].
     pub fn helm(&mut self, id: &str, props: HelmProps) -> HelmRef {
         self.app.add_helm(self.index, id, props)
     }
 
     /// Adds a kustomization under `id`: the folder `props.path` (relative to the workspace)
-    /// is rendered at synthesis by the [`KustomizeRenderer`](crate::kustomize::KustomizeRenderer)
+    /// is rendered at synthesis by the [`KustomizeRenderer`](crate::kustomization::KustomizeRenderer)
     /// (`kustomize build`, remote bases pinned and fetched before it runs) and its objects
     /// become objects of this chart, like a Helm release's.
     pub fn kustomize(&mut self, id: &str, props: KustomizeProps) -> KustomizeRef {

@@ -9,11 +9,11 @@ mod chart;
 pub use chart::Chart;
 
 use crate::chart::ChartProps;
-use crate::helm::HelmRef;
-use crate::helm::construct::{HelmNode, HelmProps, RenderedTarget};
+use crate::helm_release::HelmRef;
+use crate::helm_release::construct::{HelmNode, HelmProps, RenderedTarget};
 use crate::include::{IncludeNode, IncludeRef};
-use crate::kustomize::KustomizeRef;
-use crate::kustomize::construct::{KustomizeNode, KustomizeProps};
+use crate::kustomization::KustomizeRef;
+use crate::kustomization::construct::{KustomizeNode, KustomizeProps};
 use crate::object::{Allow, ChartRef, ObjectNode, ObjectRef, Origin, TypedObject, Untyped};
 use crate::patch::JsonPatch;
 
@@ -455,7 +455,7 @@ impl App {
     }
 }
 
-impl crate::helm::HelmReleases for App {
+impl crate::helm_release::HelmReleases for App {
     fn app_name(&self) -> &str {
         &self.name
     }
@@ -465,7 +465,7 @@ impl crate::helm::HelmReleases for App {
     }
 }
 
-impl crate::kustomize::AppKustomizations for App {
+impl crate::kustomization::AppKustomizations for App {
     fn kustomization_props(&self) -> impl Iterator<Item = &KustomizeProps> {
         self.kustomizations.iter().map(|node| &node.props)
     }

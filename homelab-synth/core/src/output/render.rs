@@ -8,7 +8,7 @@ use crate::output::parallel::{map_in_parallel, map_owned_in_parallel};
 use crate::yaml::{EmitError, to_yaml};
 
 /// The rendered tree: relative path (`<app>/<file>`) to file content, in path order (one Helm
-/// release's render is `helm::Rendered`).
+/// release's render is `helm_release::Rendered`).
 pub type RenderedFiles = BTreeMap<String, Vec<u8>>;
 
 /// A document that could not be rendered.

@@ -8,11 +8,11 @@ use serde_json::Value;
 
 use crate::app::{App, Child};
 use crate::finding::Finding;
-use crate::helm::delegate;
-use crate::helm::rendered;
-use crate::helm::{HelmError, HelmMode, Rendered};
+use crate::helm_release::delegate;
+use crate::helm_release::rendered;
+use crate::helm_release::{HelmError, HelmMode, Rendered};
 use crate::include::SourceReader;
-use crate::kustomize::{Kustomized, rendered as kustomized};
+use crate::kustomization::{Kustomized, rendered as kustomized};
 use crate::object::{ObjectNode, Origin};
 use crate::yaml::read_documents;
 

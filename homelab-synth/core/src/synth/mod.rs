@@ -16,9 +16,9 @@ use crate::app::{App, Dependency};
 use crate::cluster::Cluster;
 use crate::crd_catalog::{CrdCatalog, NoCrds};
 use crate::finding::{Finding, Severity};
-use crate::helm::{HelmMode, HelmReleases, HelmRenderer, RenderRequest};
+use crate::helm_release::{HelmMode, HelmReleases, HelmRenderer, RenderRequest};
 use crate::include::SourceReader;
-use crate::kustomize::{AppKustomizations, KustomizeRenderer, KustomizeRequest};
+use crate::kustomization::{AppKustomizations, KustomizeRenderer, KustomizeRequest};
 use crate::manifest::{AppManifest, Document, Extent, ManifestSet, Provenance};
 use crate::output::file_name::{FileKey, file_names};
 use crate::registry::Registry;
@@ -58,13 +58,13 @@ impl HelmReleases for BuiltApp {
         self.app.app_name()
     }
 
-    fn helm_releases(&self) -> impl Iterator<Item = (&str, &crate::helm::HelmProps)> {
+    fn helm_releases(&self) -> impl Iterator<Item = (&str, &crate::helm_release::HelmProps)> {
         self.app.helm_releases()
     }
 }
 
 impl AppKustomizations for BuiltApp {
-    fn kustomization_props(&self) -> impl Iterator<Item = &crate::kustomize::KustomizeProps> {
+    fn kustomization_props(&self) -> impl Iterator<Item = &crate::kustomization::KustomizeProps> {
         self.app.kustomization_props()
     }
 }
@@ -556,7 +556,10 @@ fn render_kustomizations(
                 // message per cause, an I/O error rather than a finding of the app
                 Err(error) if error.is_missing_input() => unavailable.push(
                     // the other causes name the file that holds the reference already
-                    if matches!(error, crate::kustomize::KustomizeError::ToolMissing { .. }) {
+                    if matches!(
+                        error,
+                        crate::kustomization::KustomizeError::ToolMissing { .. }
+                    ) {
                         format!("{}/kustomization.yaml: {error}", request.kustomization)
                     } else {
                         error.to_string()

@@ -12,7 +12,7 @@
 //! them.
 //!
 //! ```
-//! use homelab_synth_core::helm::{ChartSource, HelmProps, ValueLayers};
+//! use homelab_synth_core::helm_release::{ChartSource, HelmProps, ValueLayers};
 //! use serde_json::json;
 //! let mut layers = ValueLayers::default();
 //! // environment layer, then a role layer
@@ -152,7 +152,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::helm::{ChartSource, HelmProps};
+    use crate::helm_release::{ChartSource, HelmProps};
     use crate::{App, ChartProps};
 
     fn props() -> HelmProps {

@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::construct::KustomizeNode;
 use super::renderer::Kustomized;
 use crate::finding::Finding;
-use crate::helm::rendered::strip_nulls;
-use crate::helm::template_output::split;
+use crate::helm_release::rendered::strip_nulls;
+use crate::helm_release::template_output::split;
 use crate::object::{ObjectNode, Origin};
 
 /// One rendered object: its ids below the chart (`[id, kind, name]`) and its node.

@@ -170,7 +170,7 @@ impl Default for HookPolicy {
 /// A Helm release: chart, version, release name, namespace, values and policies.
 ///
 /// ```
-/// use homelab_synth_core::helm::{ChartSource, HelmProps};
+/// use homelab_synth_core::helm_release::{ChartSource, HelmProps};
 /// let props = HelmProps::new(ChartSource::repo("https://stakater.github.io/stakater-charts", "reloader"), "2.2.12")
 ///     .release("reloader")
 ///     .values(serde_json::json!({"reloader": {"watchGlobally": true}}));
@@ -287,7 +287,7 @@ impl HelmProps {
     /// the merged result.
     ///
     /// ```
-    /// use homelab_synth_core::helm::{ChartSource, HelmProps};
+    /// use homelab_synth_core::helm_release::{ChartSource, HelmProps};
     /// use serde_json::json;
     /// let props = HelmProps::new(ChartSource::repo("https://example.com", "app"), "1.0.0")
     ///     .values(json!({"replicas": 3, "args": ["--a"], "ingress": {"enabled": true, "tls": true}}))

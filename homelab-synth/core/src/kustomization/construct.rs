@@ -3,7 +3,7 @@
 //! reads anything; synthesis renders it through a
 //! [`KustomizeRenderer`](super::KustomizeRenderer).
 
-use crate::helm::construct::RenderedTarget;
+use crate::helm_release::construct::RenderedTarget;
 use crate::object::Allow;
 use crate::patch::JsonPatch;
 
@@ -16,7 +16,7 @@ pub struct KustomizeRef(pub(crate) usize);
 /// A kustomization folder rendered with `kustomize build`.
 ///
 /// ```
-/// use homelab_synth_core::kustomize::KustomizeProps;
+/// use homelab_synth_core::kustomization::KustomizeProps;
 /// let props = KustomizeProps::new("apps/ai/kubeflow/kustomization")
 ///     .omit("Secret/example", "made by the app's OpenBao secrets instead");
 /// assert_eq!(props.path, "apps/ai/kubeflow/kustomization");
