@@ -3,15 +3,15 @@
 //! Two clusters share the code: `main` (production, every role) and `staging` (a small
 //! cluster without storage, GPU, observability or security roles, one replica of what
 //! scales, hostnames under `staging.madhan.app`). Settings are layered by
-//! [`homelab_synth::cluster::Fleet`]: defaults → environment → roles → cluster; each layer is
+//! [`homelab_synth::Fleet`]: defaults → environment → roles → cluster; each layer is
 //! a function that assigns the fields it changes, so a misspelt field does not compile.
 //!
 //! Apps that run only where a role is present register with
 //! `.when(|cluster| cluster.has_role(STORAGE))`.
 
-use homelab_synth::bootstrap::GitOps;
-use homelab_synth::cluster::{ClusterSpec, Fleet, FleetError};
+use homelab_synth::GitOps;
 use homelab_synth::helm_release::ValueLayers;
+use homelab_synth::{ClusterSpec, Fleet, FleetError};
 use serde_json::json;
 
 /// Role of clusters with Longhorn storage and the apps that keep state on it.
@@ -55,7 +55,7 @@ impl homelab_synth::ClusterSettings for Settings {
 }
 
 /// A cluster of this homelab.
-pub type Cluster = homelab_synth::cluster::Cluster<Settings>;
+pub type Cluster = homelab_synth::Cluster<Settings>;
 
 /// Environments, roles and clusters.
 pub fn fleet() -> Fleet<Settings> {

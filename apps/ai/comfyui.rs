@@ -3,11 +3,7 @@
 //! exceptions the image needs spelled out.
 
 use homelab_clusters::Cluster;
-use homelab_synth::kit::workload::{
-    AccessMode, Claim, ContainerBuilder, DeploymentBuilder, Expose, PodBuilder, Probe,
-};
-use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, PodSecurityLevel, namespace};
-use homelab_synth::{App, ChartProps};
+use homelab_synth::prelude::*;
 
 const NAME: &str = "comfyui";
 const IMAGE: &str = "yanwk/comfyui-boot:cu128-megapak-20260223";

@@ -10,12 +10,7 @@
 //! template).
 
 use homelab_clusters::Cluster;
-use homelab_synth::kit::workload::{ContainerBuilder, DeploymentBuilder, PodBuilder};
-use homelab_synth::kit::{
-    Access, GatewayRef, HttpRouteBuilder, RouteFilter, RouteRule, backend, named, path_prefix,
-    replace_prefix, set_request_header, string_map,
-};
-use homelab_synth::{Allow, App, ChartProps, KustomizeProps};
+use homelab_synth::prelude::*;
 use k8s_openapi::api::core::v1::ConfigMap;
 
 const NAMESPACE: &str = "kubeflow";

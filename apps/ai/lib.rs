@@ -5,7 +5,7 @@ mod kubeflow;
 mod ollama;
 
 use homelab_clusters::{GPU, Settings};
-use homelab_synth::Category;
+use homelab_synth::prelude::*;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_, Settings>) {

@@ -9,10 +9,7 @@
 //! under `/root/.ollama`, which Restricted would refuse.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, PodSecurityLevel, namespace};
-use homelab_synth::{App, ChartProps};
-use serde_json::json;
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "ollama";
 

@@ -18,12 +18,7 @@
 //!   pods meet the restricted profile.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{
-    GatewayRef, HttpRouteBuilder, OpenBaoSecrets, PodSecurityLevel, SECRETS_STORE_DRIVER, namespace,
-};
-use homelab_synth::{App, ChartProps, Scope, Untyped};
-use serde_json::{Value, json};
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "n8n";
 /// The CNPG cluster; the operator names its Services `<cluster>-rw`/`-ro` and its

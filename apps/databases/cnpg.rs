@@ -2,9 +2,7 @@
 //! The upstream chart with its defaults, in its own namespace; its CRDs are templates of the
 //! chart, so they come with the render.
 
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{PodSecurityLevel, namespace};
-use homelab_synth::{App, ChartProps};
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "cnpg-system";
 

@@ -12,11 +12,8 @@
 //! where the plugin reads it. The namespace is privileged: these are node agents (host paths
 //! to the kubelet's device plugin socket, a privileged GFD, DCGM with SYS_ADMIN).
 
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{PodSecurityLevel, named, namespace};
-use homelab_synth::{App, ChartProps};
+use homelab_synth::prelude::*;
 use k8s_openapi::api::node::v1::RuntimeClass;
-use serde_json::{Value, json};
 
 const NAMESPACE: &str = "nvidia-gpu-operator";
 const RUNTIME_CLASS: &str = "nvidia";

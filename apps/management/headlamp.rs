@@ -15,15 +15,10 @@
 //!   Restricted.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{
-    GatewayRef, HttpRouteBuilder, PodSecurityLevel, named, namespace, string_map,
-};
-use homelab_synth::{App, ChartProps};
+use homelab_synth::prelude::*;
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde_json::json;
 
 const NAMESPACE: &str = "headlamp";
 const ADMIN: &str = "headlamp-admin";

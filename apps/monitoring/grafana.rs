@@ -12,12 +12,7 @@
 //! runs as root with `CHOWN` to hand the volume to Grafana's user, which `restricted` refuses.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{
-    GatewayRef, HttpRouteBuilder, OpenBaoSecrets, PodSecurityLevel, SECRETS_STORE_DRIVER, namespace,
-};
-use homelab_synth::{App, ChartProps};
-use serde_json::json;
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "grafana";
 /// Authentik's OAuth2 endpoints are the same for every application (the application's slug

@@ -5,7 +5,7 @@ mod metrics_server;
 mod monitoring_crds;
 
 use homelab_clusters::{OBSERVABILITY, Settings};
-use homelab_synth::Category;
+use homelab_synth::prelude::*;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_, Settings>) {

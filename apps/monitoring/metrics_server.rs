@@ -3,9 +3,7 @@
 //! plane.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::{App, ChartProps};
-use serde_json::json;
+use homelab_synth::prelude::*;
 
 pub fn metrics_server(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("metrics-server", ChartProps::namespace("kube-system"));

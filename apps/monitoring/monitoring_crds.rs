@@ -5,8 +5,7 @@
 //! kube-prometheus-stack URLs at synth time; here they are the CRDs `imports/` was generated
 //! from, so the typed ServiceMonitor and the installed schema cannot disagree.
 
-use homelab_synth::kit::imported_crd;
-use homelab_synth::{App, ChartProps};
+use homelab_synth::prelude::*;
 
 const CRDS: [&str; 2] = [
     "servicemonitors.monitoring.coreos.com",

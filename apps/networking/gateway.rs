@@ -4,7 +4,7 @@
 //! own file (hostnames, certificate, address range): `Settings::gateway_manifest`.
 
 use homelab_clusters::Cluster;
-use homelab_synth::{App, ChartProps};
+use homelab_synth::prelude::*;
 
 pub fn gateway(app: &mut App, cluster: &Cluster) {
     let mut chart = app.chart("gateway", ChartProps::namespace("kube-system"));

@@ -7,9 +7,7 @@
 //! (recorded on the pod template), and the identity volume's claim template is written in
 //! full, so Argo CD shows no drift on the StatefulSet.
 
-use homelab_synth::kit::workload::{Claim, ContainerBuilder, PodBuilder, StatefulSetBuilder};
-use homelab_synth::kit::{OpenBaoSecrets, PodSecurityLevel, named, namespace};
-use homelab_synth::{App, ChartProps};
+use homelab_synth::prelude::*;
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 
 const NAMESPACE: &str = "netbird";

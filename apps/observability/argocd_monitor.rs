@@ -9,8 +9,7 @@ use homelab_imports::cert_manager_io::v1::{
 use homelab_imports::monitoring_coreos_com::v1::{
     ServiceMonitor, ServiceMonitorSpec, ServiceMonitorSpecEndpoints, ServiceMonitorSpecSelector,
 };
-use homelab_synth::kit::{named, string_map};
-use homelab_synth::{Allow, App, ChartProps};
+use homelab_synth::prelude::*;
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;

@@ -6,7 +6,7 @@ mod victoria_logs;
 mod victoria_metrics;
 
 use homelab_clusters::{OBSERVABILITY, Settings};
-use homelab_synth::Category;
+use homelab_synth::prelude::*;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_, Settings>) {

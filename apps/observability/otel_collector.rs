@@ -18,10 +18,7 @@
 //! The namespace is `privileged`: the agent is a node agent with hostPath volumes (pod logs,
 //! the host filesystem, its checkpoints) and host ports.
 
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{PodSecurityLevel, namespace};
-use homelab_synth::{App, ChartProps};
-use serde_json::{Value, json};
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "opentelemetry";
 const CHART_VERSION: &str = "0.156.2";

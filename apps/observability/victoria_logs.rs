@@ -17,10 +17,7 @@
 //! `/var/lib`, `/proc` and `/sys` through hostPath volumes.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, PodSecurityLevel, namespace};
-use homelab_synth::{App, ChartProps};
-use serde_json::json;
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "victoria-logs";
 

@@ -31,12 +31,7 @@ use homelab_imports::gateway_networking_k8s_io::v1::{
     HttpRouteSpecRulesBackendRefsFiltersType, HttpRouteSpecRulesMatchesPath,
     HttpRouteSpecRulesMatchesPathType,
 };
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{
-    GatewayRef, HttpRouteBuilder, PodSecurityLevel, RouteFilter, RouteMatch, RouteRule, namespace,
-};
-use homelab_synth::{Allow, App, ChartProps};
-use serde_json::{Value, json};
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "victoria-metrics";
 /// Short names: `victoria-metrics-victoria-metrics-k8s-stack` pushes VMAlertmanager's

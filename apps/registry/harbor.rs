@@ -35,14 +35,8 @@ use homelab_imports::cert_manager_io::v1::{
     CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding,
     CertificateSpecPrivateKeyRotationPolicy, Issuer, IssuerSpec, IssuerSpecSelfSigned,
 };
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::workload::{ContainerBuilder, DeploymentBuilder, PodBuilder};
-use homelab_synth::kit::{
-    GatewayRef, HttpRouteBuilder, OpenBaoSecrets, PodSecurityLevel, named, namespace,
-};
-use homelab_synth::{App, ChartProps, JsonPatch};
+use homelab_synth::prelude::*;
 use k8s_openapi::api::core::v1::ServiceAccount;
-use serde_json::{Value, json};
 
 const NAMESPACE: &str = "harbor";
 /// The OpenBao secret every value comes from.

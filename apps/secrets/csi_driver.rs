@@ -9,9 +9,7 @@
 //! `linux.crds.enabled: false` turns the hooks off and synth includes `crds/`, so the CRDs
 //! are plain objects Argo CD applies and tracks.
 
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::{App, ChartProps};
-use serde_json::json;
+use homelab_synth::prelude::*;
 
 pub fn csi_driver(app: &mut App) {
     let mut chart = app.chart("csi-driver", ChartProps::namespace("kube-system"));

@@ -4,7 +4,7 @@ mod csi_driver;
 mod openbao;
 
 use homelab_clusters::{STORAGE, Settings};
-use homelab_synth::Category;
+use homelab_synth::prelude::*;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_, Settings>) {

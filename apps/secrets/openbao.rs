@@ -24,13 +24,7 @@ use homelab_imports::monitoring_coreos_com::v1::{
     ServiceMonitor, ServiceMonitorSpec, ServiceMonitorSpecEndpoints,
     ServiceMonitorSpecNamespaceSelector, ServiceMonitorSpecSelector,
 };
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::workload::ContainerBuilder;
-use homelab_synth::kit::{
-    GatewayRef, HttpRouteBuilder, PodSecurityLevel, named, namespace, string_map,
-};
-use homelab_synth::{Allow, App, ChartProps};
-use serde_json::json;
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "openbao";
 const IMAGE: &str = "openbao/openbao:2.5.4";

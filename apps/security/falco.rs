@@ -25,13 +25,7 @@ use homelab_clusters::Cluster;
 use homelab_imports::monitoring_coreos_com::v1::{
     ServiceMonitor, ServiceMonitorSpec, ServiceMonitorSpecEndpoints, ServiceMonitorSpecSelector,
 };
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{
-    GatewayRef, HttpRouteBuilder, OpenBaoSecrets, PodSecurityLevel, SECRETS_STORE_DRIVER, named,
-    namespace, string_map,
-};
-use homelab_synth::{App, ChartProps, JsonPatch};
-use serde_json::json;
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "falco";
 const RELEASE: &str = "falco";

@@ -22,10 +22,7 @@
 //!   verifies images only for policies with `verifyImages` rules) and images are pulled
 //!   `IfNotPresent` by default.
 
-use homelab_synth::helm_release::{ChartSource, HelmProps, HookAction, HookPolicy};
-use homelab_synth::kit::{PodSecurityLevel, namespace};
-use homelab_synth::{App, ChartProps};
-use serde_json::{Value, json};
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "kyverno";
 

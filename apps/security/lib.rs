@@ -5,7 +5,7 @@ mod kyverno;
 mod trivy;
 
 use homelab_clusters::{SECURITY, Settings};
-use homelab_synth::Category;
+use homelab_synth::prelude::*;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_, Settings>) {

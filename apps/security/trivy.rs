@@ -17,10 +17,7 @@
 //!   try to create the missing ones and fail (or leave empty directories). What Talos has is
 //!   mounted read-only: etcd and kubelet state, `/etc/kubernetes` and the CNI configuration.
 
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{PodSecurityLevel, namespace};
-use homelab_synth::{App, ChartProps};
-use serde_json::{Value, json};
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "trivy";
 

@@ -3,7 +3,7 @@
 mod longhorn;
 
 use homelab_clusters::{STORAGE, Settings};
-use homelab_synth::Category;
+use homelab_synth::prelude::*;
 
 /// Registers the category's apps, one line each.
 pub fn register(apps: &mut Category<'_, Settings>) {

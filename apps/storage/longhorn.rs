@@ -15,10 +15,7 @@
 //! as a plain object. The UI is reached through `longhorn.madhan.app`.
 
 use homelab_clusters::Cluster;
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{GatewayRef, HttpRouteBuilder, PodSecurityLevel, namespace};
-use homelab_synth::{Allow, App, ChartProps, JsonPatch};
-use serde_json::{Value, json};
+use homelab_synth::prelude::*;
 
 const NAMESPACE: &str = "longhorn-system";
 

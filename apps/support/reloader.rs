@@ -4,10 +4,7 @@
 //! chart's pod already runs as nobody with RuntimeDefault seccomp, and its container gets the
 //! rest of the profile (the chart ships it commented out).
 
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{PodSecurityLevel, namespace};
-use homelab_synth::{App, ChartProps};
-use serde_json::json;
+use homelab_synth::prelude::*;
 
 pub fn reloader(app: &mut App) {
     let mut chart = app.chart("reloader", ChartProps::namespace("reloader"));

@@ -9,6 +9,7 @@
 //! functions use them when their inputs name none.
 
 pub mod kit;
+pub mod prelude;
 
 pub use homelab_synth_core::*;
 
@@ -67,7 +68,7 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use homelab_synth_core::crd_schema::{SchemaSource, crd_kind, schemas_for};
+    use homelab_synth_core::{SchemaSource, crd_kind, schemas_for};
 
     #[test]
     fn every_imported_crd_is_named_plural_dot_group() {

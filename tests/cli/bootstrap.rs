@@ -3,11 +3,11 @@
 //! carry the settings that keep a cluster safe, and follow a change of apps with no manual
 //! step.
 
-use homelab_synth::bootstrap::{BRANCH_FOLDER, Engine, GitOps, Target, branch_app, build_root};
-use homelab_synth::crd_schema::to_json_schema;
-use homelab_synth::rollout::RolloutGraph;
+use homelab_synth::RolloutGraph;
+use homelab_synth::to_json_schema;
 use homelab_synth::yaml::read_documents;
 use homelab_synth::{App, BuiltApp, MemoryFiles, synthesize};
+use homelab_synth::{BRANCH_FOLDER, Engine, GitOps, Target, branch_app, build_root};
 use serde_json::Value;
 
 use crate::git_support::{bare_repo, git};
@@ -387,7 +387,7 @@ fn cache_app(app: &mut App) {
 /// A two-cluster workspace of `crds` and `web` (after `crds`), and `cache` (after `crds`)
 /// once it is added.
 fn small_workspace(engine: Engine, with_cache: bool) -> homelab_synth::Workspace {
-    use homelab_synth::cluster::{ClusterSpec, Fleet};
+    use homelab_synth::{ClusterSpec, Fleet};
     let mut registry = homelab_synth::Registry::<()>::new();
     {
         let mut demo = registry.category("demo");
@@ -411,7 +411,7 @@ fn bootstrap_text(workspace: &homelab_synth::Workspace) -> String {
 }
 
 fn build_root_of(workspace: &homelab_synth::Workspace) -> Vec<Value> {
-    homelab_synth::bootstrap::root_documents(workspace.gitops().expect("gitops"), MAIN, None)
+    homelab_synth::root_documents(workspace.gitops().expect("gitops"), MAIN, None)
         .expect("the root synthesizes")
 }
 

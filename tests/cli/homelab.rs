@@ -432,8 +432,7 @@ fn every_custom_resource_has_a_crd_schema_and_matches_it() {
     let mut checked = 0;
     let mut without_schema = Vec::new();
     for (_, set) in homelab_manifests() {
-        let schemas =
-            homelab_synth::crd_schema::schemas_for_apps(&set.apps, homelab_synth::imported_crds());
+        let schemas = homelab_synth::schemas_for_apps(&set.apps, homelab_synth::imported_crds());
         for app in &set.apps {
             for document in &app.documents {
                 let builtin = BUILT_IN_GROUPS.contains(&document.group());

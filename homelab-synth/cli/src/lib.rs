@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use homelab_synth_core::bootstrap::BRANCH_FOLDER;
+use homelab_synth_core::BRANCH_FOLDER;
 use homelab_synth_core::output::{WriteOutcome, compare_tree, read_tree, write_tree};
 use homelab_synth_core::{ClusterSettings, Synthesis, Workspace};
 

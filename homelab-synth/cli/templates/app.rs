@@ -1,11 +1,7 @@
 //! {{name}}: a web app with its Service and a route at `{{name}}.<cluster domain>`. Written by
 //! `synth new app` with a placeholder image (nginx, unprivileged): make it yours.
 
-use homelab_synth::kit::workload::{
-    ContainerBuilder, DeploymentBuilder, Expose, PodBuilder, Probe,
-};
-use homelab_synth::kit::{{{kit_imports}}};
-use homelab_synth::{App, ChartProps};
+use homelab_synth::prelude::*;
 
 use {{clusters_crate}}::Cluster;
 

@@ -1,10 +1,7 @@
 //! {{name}}: the Helm chart `{{chart}}` {{version}} from {{repo}}, rendered by synth (locked
 //! in `charts.lock`), in its own namespace. Written by `synth new app`: set its values.
 
-use homelab_synth::helm_release::{ChartSource, HelmProps};
-use homelab_synth::kit::{PodSecurityLevel, namespace};
-use homelab_synth::{App, ChartProps};
-use serde_json::json;
+use homelab_synth::prelude::*;
 
 use {{clusters_crate}}::Cluster;
 

@@ -13,48 +13,63 @@
 
 pub mod yaml;
 
-pub mod app;
-pub mod bootstrap;
-pub mod chart;
-pub mod cluster;
-pub mod crd_catalog;
-pub mod crd_rules;
-pub mod crd_schema;
-pub mod finding;
+mod app;
+mod bootstrap;
+mod chart;
+mod cluster;
+mod crd_catalog;
+mod crd_rules;
+mod crd_schema;
+mod finding;
 pub mod helm_release;
-pub mod include;
+mod include;
 pub mod kit;
 pub mod kustomization;
-pub mod manifest;
+mod manifest;
 pub mod names;
-pub mod object;
+mod object;
 pub mod output;
-pub mod patch;
-pub mod pod_security;
-pub mod quantity;
-pub mod registry;
-pub mod rollout;
-pub mod scope;
-pub mod synth;
+mod patch;
+mod pod_security;
+pub mod prelude;
+mod quantity;
+mod registry;
+mod rollout;
+mod scope;
+mod synth;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 mod validate;
-pub mod workspace;
+mod workspace;
 
 pub use app::{App, Chart, ConstructError, Dependency, RenderedRef};
+pub use bootstrap::{Engine, GitOps, Target, branch_app, build_root, root_documents};
 pub use chart::{ChartProps, Naming};
+pub use cluster::{Cluster, ClusterSpec, Fleet, FleetError, Layer};
 pub use crd_catalog::{CrdCatalog, NoCrds, StaticCrds};
+pub use crd_rules::SchemaViolation;
+pub use crd_schema::{
+    CrdSchemas, SchemaSource, crd_kind, schemas_for, schemas_for_apps, to_json_schema,
+};
 pub use finding::{Finding, Severity};
-pub use helm_release::{ChartSource, HelmProps, HelmRef, HelmRenderer};
-pub use include::{IncludeRef, MemoryFiles, SourceReader, WorkspaceFiles};
+pub use helm_release::{ChartSource, HelmProps, HelmRef, HelmRenderer, HookAction, HookPolicy};
+pub use include::{IncludeRef, MemoryFiles, SourceError, SourceReader, WorkspaceFiles};
 pub use kustomization::{KustomizeProps, KustomizeRef, KustomizeRenderer};
 pub use manifest::{AppManifest, Document, Extent, ManifestSet, Provenance};
+pub use names::BRANCH_FOLDER;
 pub use object::{Allow, ChartRef, ObjectRef, Origin, TypedObject, Untyped, UntypedError};
-pub use patch::JsonPatch;
-pub use registry::{Category, Registry};
-pub use scope::Scope;
+pub use patch::{JsonPatch, PatchError};
+pub use pod_security::{ENFORCE_LABEL, PodSecurityLevel, SECURITY_EXCEPTIONS_ANNOTATION};
+pub use registry::{
+    AppSpec, BuildApp, Category, ClusterIndependent, PerCluster, Registered, Registry,
+};
+pub use rollout::{RolloutError, RolloutGraph, fleet_dot};
+pub use scope::{Scope, ScopeMarker};
 pub use synth::{
     BuiltApp, BuiltApps, SynthError, SynthInputs, build_apps, build_cluster_apps, synthesize,
     synthesize_owned, synthesize_owned_with, synthesize_with,
 };
-pub use workspace::{BuildInfo, ClusterSettings, RunError, Selection, Synthesis, Workspace};
+pub use workspace::{
+    BuildInfo, Built, ClusterFinding, ClusterSettings, RunError, Selection, Synthesis, Workspace,
+    prefixed,
+};

@@ -67,7 +67,7 @@ pub struct BuildInfo {
 #[macro_export]
 macro_rules! build_info {
     () => {
-        $crate::workspace::BuildInfo {
+        $crate::BuildInfo {
             package: env!("CARGO_PKG_NAME"),
             fingerprint: option_env!("SYNTH_BUILD_FINGERPRINT"),
         }

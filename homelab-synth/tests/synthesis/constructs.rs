@@ -1778,8 +1778,8 @@ struct Settings {
     gpu: bool,
 }
 
-fn fleet() -> Vec<homelab_synth::cluster::Cluster<Settings>> {
-    use homelab_synth::cluster::{ClusterSpec, Fleet};
+fn fleet() -> Vec<homelab_synth::Cluster<Settings>> {
+    use homelab_synth::{ClusterSpec, Fleet};
     Fleet::<Settings>::new()
         .environment("production", |s| s.replicas = 3)
         .environment("staging", |s| s.replicas = 1)
@@ -1790,7 +1790,7 @@ fn fleet() -> Vec<homelab_synth::cluster::Cluster<Settings>> {
         .expect("fleet")
 }
 
-fn per_cluster_web(app: &mut App, cluster: &homelab_synth::cluster::Cluster<Settings>) {
+fn per_cluster_web(app: &mut App, cluster: &homelab_synth::Cluster<Settings>) {
     let mut map = config_map("settings");
     map.data = Some(BTreeMap::from([
         ("host".to_owned(), cluster.host("web")),

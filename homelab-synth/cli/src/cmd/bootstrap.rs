@@ -6,8 +6,8 @@
 use std::io::Write;
 
 use anyhow::Context;
-use homelab_synth_core::bootstrap::{Engine, Target, root_documents};
 use homelab_synth_core::{ClusterSettings, Workspace, yaml};
+use homelab_synth_core::{Engine, Target, root_documents};
 
 use crate::cmd::fleet::reported;
 use crate::cmd::select::{ClusterArgs, SelectArgs};

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use homelab_synth_core::workspace::{Built, ClusterFinding, RunError};
+use homelab_synth_core::{Built, ClusterFinding, RunError};
 use homelab_synth_core::{
     ClusterSettings, Selection, Severity, SynthInputs, Synthesis, Workspace, WorkspaceFiles,
 };

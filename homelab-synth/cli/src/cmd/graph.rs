@@ -4,8 +4,8 @@
 
 use std::io::Write;
 
-use homelab_synth_core::rollout::{RolloutGraph, fleet_dot};
 use homelab_synth_core::{ClusterSettings, Workspace};
+use homelab_synth_core::{RolloutGraph, fleet_dot};
 
 use crate::cmd::fleet::reported;
 use crate::cmd::select::SelectArgs;

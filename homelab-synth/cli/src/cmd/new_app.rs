@@ -372,26 +372,17 @@ fn app_text(plan: &AppPlan, function: &str) -> String {
             .replace("{{version}}", version);
     }
     text = match &plan.route {
-        Some(route) => text
-            .replace(
-                "{{kit_imports}}",
-                "GatewayRef, HttpRouteBuilder, PodSecurityLevel, namespace",
-            )
-            .replace("{{and_route}}", " and a route")
-            .replace(
-                "{{route}}",
-                &format!(
-                    "\n    let gateway = GatewayRef::new({:?}, {:?});\n    chart.add(\n        \
+        Some(route) => text.replace("{{and_route}}", " and a route").replace(
+            "{{route}}",
+            &format!(
+                "\n    let gateway = GatewayRef::new({:?}, {:?});\n    chart.add(\n        \
                      \"route\",\n        HttpRouteBuilder::new(NAME, &gateway, \
                      &cluster.host(NAME))\n            .to_service(NAME, PORT)\n            \
                      .build(),\n    );",
-                    route.name, route.namespace
-                ),
+                route.name, route.namespace
             ),
-        None => text
-            .replace("{{kit_imports}}", "PodSecurityLevel, namespace")
-            .replace("{{and_route}}", "")
-            .replace("{{route}}", ""),
+        ),
+        None => text.replace("{{and_route}}", "").replace("{{route}}", ""),
     };
     text
 }

@@ -1,8 +1,8 @@
 //! The clusters of {{name}} and the settings apps read from them. Settings are layered:
 //! defaults, then the environment's layer, then the roles', then the cluster's.
 
-use homelab_synth::bootstrap::GitOps;
-use homelab_synth::cluster::{ClusterSpec, Fleet};
+use homelab_synth::GitOps;
+use homelab_synth::{ClusterSpec, Fleet};
 
 /// What apps read from their cluster besides name, environment, roles and domain.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +20,7 @@ impl Default for Settings {
 impl homelab_synth::ClusterSettings for Settings {}
 
 /// A cluster of this workspace.
-pub type Cluster = homelab_synth::cluster::Cluster<Settings>;
+pub type Cluster = homelab_synth::Cluster<Settings>;
 
 /// Environments, roles and clusters.
 pub fn fleet() -> Fleet<Settings> {

@@ -1,8 +1,7 @@
 //! The Gateway every route of the cluster attaches to (Gateway API; the Gateway class is
 //! the controller's, Cilium here). Routes from every namespace are admitted on port 80.
 
-use homelab_synth::{App, ChartProps, Untyped};
-use serde_json::json;
+use homelab_synth::prelude::*;
 
 /// Name of the Gateway routes attach to.
 pub const NAME: &str = "gateway";

@@ -2,7 +2,7 @@
 
 mod gateway;
 
-use homelab_synth::Category;
+use homelab_synth::prelude::*;
 
 use {{clusters_crate}}::Settings;
 
