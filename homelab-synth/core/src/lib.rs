@@ -33,6 +33,7 @@ pub mod patch;
 pub mod pod_security;
 pub mod quantity;
 pub mod registry;
+pub mod rendering;
 pub mod rollout;
 pub mod scope;
 pub mod synth;
