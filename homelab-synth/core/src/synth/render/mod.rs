@@ -135,3 +135,199 @@ pub(crate) fn render<'r, Q: Request>(
     }
     renders
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::chart::ChartProps;
+    use crate::helm_release::{
+        ChartSource, HelmError, HelmProps, HelmRenderer, RenderRequest, Rendered, ValueViolation,
+    };
+    use crate::kustomization::{
+        KustomizeError, KustomizeProps, KustomizeRenderer, KustomizeRequest, Kustomized,
+    };
+
+    /// Answers each request with its folder as the manifest, or the error named for it.
+    #[derive(Default)]
+    struct Kustomizations {
+        calls: Mutex<Vec<Vec<String>>>,
+        fail: Vec<(&'static str, KustomizeError)>,
+    }
+
+    impl KustomizeRenderer for Kustomizations {
+        fn render(&self, requests: &[KustomizeRequest]) -> Vec<Result<Kustomized, KustomizeError>> {
+            self.calls
+                .lock()
+                .unwrap()
+                .push(requests.iter().map(|r| r.kustomization.clone()).collect());
+            requests
+                .iter()
+                .map(|request| {
+                    match self
+                        .fail
+                        .iter()
+                        .find(|(folder, _)| *folder == request.kustomization)
+                    {
+                        Some((_, error)) => Err(error.clone()),
+                        None => Ok(Kustomized {
+                            manifest: request.kustomization.clone(),
+                            ..Kustomized::default()
+                        }),
+                    }
+                })
+                .collect()
+        }
+    }
+
+    fn app(name: &str, folders: &[&str]) -> BuiltApp {
+        let mut app = App::new(name);
+        let mut chart = app.chart("main", ChartProps::namespace(name));
+        for (index, folder) in folders.iter().enumerate() {
+            chart.kustomize(&format!("k{index}"), KustomizeProps::new(*folder));
+        }
+        BuiltApp {
+            app,
+            category: "test".to_owned(),
+        }
+    }
+
+    #[test]
+    fn every_construct_goes_in_one_call_and_each_render_back_to_its_app() {
+        let apps = [
+            app("a", &["a/one", "a/two"]),
+            app("b", &[]),
+            app("c", &["c/one"]),
+        ];
+        let renderer = Kustomizations::default();
+        let renders = render::<KustomizeRequest>(&apps, Some(&renderer as &dyn KustomizeRenderer));
+        assert_eq!(
+            *renderer.calls.lock().unwrap(),
+            [["a/one", "a/two", "c/one"]]
+        );
+        let manifests: Vec<Vec<Option<String>>> = renders
+            .outputs
+            .into_iter()
+            .map(|app| app.into_iter().map(|o| o.map(|o| o.manifest)).collect())
+            .collect();
+        assert_eq!(
+            manifests,
+            [
+                vec![Some("a/one".to_owned()), Some("a/two".to_owned())],
+                vec![],
+                vec![Some("c/one".to_owned())],
+            ]
+        );
+        assert!(renders.unrendered.is_empty() && renders.reported.is_empty());
+        assert!(renders.unavailable.is_empty());
+    }
+
+    #[test]
+    fn incomplete_props_and_a_missing_renderer_are_findings_not_requests() {
+        let apps = [app("a", &[" ", "a/one"])];
+        let renders = render::<KustomizeRequest>(&apps, None);
+        let messages: Vec<(&str, &str, &str)> = renders
+            .unrendered
+            .iter()
+            .map(|f| (f.path.as_str(), f.rule, f.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                (
+                    "a/main/k0",
+                    "kustomize",
+                    "kustomization has no folder: set `KustomizeProps::path`"
+                ),
+                ("a/main/k1", "kustomize", KustomizeRequest::NO_RENDERER),
+            ]
+        );
+        assert!(renders.outputs[0].iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn a_failure_is_a_missing_input_or_a_finding_and_leaves_its_slot_empty() {
+        let apps = [app("a", &["a/one", "a/two", "a/three"])];
+        let renderer = Kustomizations {
+            fail: vec![
+                (
+                    "a/one",
+                    KustomizeError::ToolMissing {
+                        reason: "nothing on PATH".to_owned(),
+                    },
+                ),
+                (
+                    "a/two",
+                    KustomizeError::Kustomize {
+                        file: "a/two/kustomization.yaml".to_owned(),
+                        stderr: "boom".to_owned(),
+                    },
+                ),
+            ],
+            ..Kustomizations::default()
+        };
+        let renders = render::<KustomizeRequest>(&apps, Some(&renderer as &dyn KustomizeRenderer));
+        assert_eq!(renders.unavailable.len(), 1);
+        assert!(
+            renders.unavailable[0]
+                .starts_with("a/one/kustomization.yaml: kustomize was not found (nothing on PATH)")
+        );
+        assert_eq!(renders.unrendered.len(), 1);
+        assert_eq!(renders.unrendered[0].path, "a/main/k1");
+        assert_eq!(
+            renders.unrendered[0].message,
+            "kustomize build of a/two/kustomization.yaml failed: boom"
+        );
+        assert!(renders.reported.is_empty());
+        let rendered: Vec<bool> = renders.outputs[0].iter().map(Option::is_some).collect();
+        assert_eq!(rendered, [false, false, true]);
+    }
+
+    struct SchemaBreak;
+
+    impl HelmRenderer for SchemaBreak {
+        fn render(&self, requests: &[RenderRequest]) -> Vec<Result<Rendered, HelmError>> {
+            requests
+                .iter()
+                .map(|_| {
+                    Err(HelmError::Schema {
+                        chart: "c 1.0.0".to_owned(),
+                        violations: vec![ValueViolation {
+                            path: "replicas".to_owned(),
+                            message: "not an integer".to_owned(),
+                        }],
+                    })
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn a_failed_helm_render_is_reported_beside_the_apps_findings() {
+        let mut app = App::new("a");
+        app.chart("main", ChartProps::namespace("a")).helm(
+            "release",
+            HelmProps::new(ChartSource::repo("https://charts.example", "c"), "1.0.0"),
+        );
+        let apps = [BuiltApp {
+            app,
+            category: "test".to_owned(),
+        }];
+        let renders = render::<RenderRequest>(&apps, Some(&SchemaBreak as &dyn HelmRenderer));
+        assert!(renders.unrendered.is_empty());
+        let reported: Vec<(&str, &str)> = renders
+            .reported
+            .iter()
+            .map(|f| (f.rule, f.message.as_str()))
+            .collect();
+        assert_eq!(
+            reported,
+            [(
+                "expand",
+                "`replicas` break values.schema.json of chart c 1.0.0: not an integer"
+            )]
+        );
+        assert_eq!(renders.outputs, [[None]]);
+    }
+}
