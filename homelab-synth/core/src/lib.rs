@@ -34,6 +34,7 @@ mod pod_security;
 pub mod prelude;
 mod quantity;
 mod registry;
+pub mod rendering;
 mod rollout;
 mod scope;
 mod synth;

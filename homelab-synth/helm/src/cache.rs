@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use homelab_synth_core::helm_release::template_output::RenderedDocument;
+use homelab_synth_core::rendering::RenderedDocument;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 

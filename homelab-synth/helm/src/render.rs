@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use homelab_synth_core::helm_release::template_output::split_digest;
 use homelab_synth_core::helm_release::values::coalesce;
 use homelab_synth_core::helm_release::{
     ChartInfo, ChartSource, HelmError, HelmRenderer, RenderRequest, Rendered,
 };
+use homelab_synth_core::rendering::split_digest;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 

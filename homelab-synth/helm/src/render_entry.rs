@@ -5,7 +5,7 @@
 //! synthesis reads (JSON, several times faster than reading the YAML again); they are used
 //! only while the reader that split them is the one running ([`split_digest`]).
 
-use homelab_synth_core::helm_release::template_output::{RenderedDocument, split, split_digest};
+use homelab_synth_core::rendering::{RenderedDocument, split, split_digest};
 use serde_json::{Value, json};
 
 use crate::cache::{documents_from_json, documents_to_json, seal, unseal};

@@ -11,10 +11,10 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use homelab_synth_core::helm_release::template_output::{RenderedDocument, split, split_digest};
 use homelab_synth_core::kustomization::{
     KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized,
 };
+use homelab_synth_core::rendering::{RenderedDocument, split, split_digest};
 use homelab_synth_helm::cache::{Cache, documents_from_json, documents_to_json, hex, seal, unseal};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

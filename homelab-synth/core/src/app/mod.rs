@@ -10,12 +10,13 @@ pub use chart::Chart;
 
 use crate::chart::ChartProps;
 use crate::helm_release::HelmRef;
-use crate::helm_release::construct::{HelmNode, HelmProps, RenderedTarget};
+use crate::helm_release::construct::{HelmNode, HelmProps};
 use crate::include::{IncludeNode, IncludeRef};
 use crate::kustomization::KustomizeRef;
 use crate::kustomization::construct::{KustomizeNode, KustomizeProps};
 use crate::object::{Allow, ChartRef, ObjectNode, ObjectRef, Origin, TypedObject, Untyped};
 use crate::patch::JsonPatch;
+use crate::rendering::RenderedTarget;
 
 /// A problem found while the app was being built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::object::Allow;
 use crate::patch::JsonPatch;
+use crate::rendering::RenderedTarget;
 
 /// A handle to a Helm release of an [`App`](crate::App): patch or allow its rendered
 /// objects, or order other objects after them.
@@ -373,14 +374,6 @@ impl HelmProps {
             other => Err(ValuesError::NotAMapping(other.clone())),
         }
     }
-}
-
-/// A JSON patch or an allowance aimed at one rendered object.
-#[derive(Clone, Debug)]
-pub(crate) struct RenderedTarget<T> {
-    pub(crate) kind: String,
-    pub(crate) name: String,
-    pub(crate) what: T,
 }
 
 /// An app's Helm releases, as [`super::chart_pins`] and [`super::check_read`] read them.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::template_output::RenderedDocument;
+use crate::rendering::RenderedDocument;
 
 /// An object whose two renders differ.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -15,7 +15,6 @@ pub mod hooks;
 pub mod layers;
 pub(crate) mod rendered;
 pub mod renderer;
-pub mod template_output;
 pub mod values;
 
 pub use construct::{

@@ -1,25 +1,15 @@
-//! From a render to objects of the app: the values check, the determinism check, the CRD and
-//! hook policies, then one untyped object per document with the patches and allowances aimed
-//! at it by kind and name. Pure.
-
-use serde_json::Value;
+//! From a release's render to objects of the app: the values check and the determinism
+//! check, then the shared loop of [`objects::objects`] with this release's CRD and hook
+//! policies. Pure.
 
 use super::construct::{CrdPolicy, HelmNode};
 use super::determinism::{differences, existing_secret_values};
 use super::hooks::{self, HookOutcome};
 use super::renderer::Rendered;
-use super::template_output::split;
 use super::values::unknown_paths;
 use crate::finding::Finding;
-use crate::object::{ObjectNode, Origin};
-
-/// One rendered object: its ids below the chart, its node, and whether it came from a
-/// `crds/` folder (it never gets a namespace).
-pub(crate) struct RenderedObject {
-    pub(crate) ids: Vec<String>,
-    pub(crate) node: ObjectNode,
-    pub(crate) crd_folder: bool,
-}
+use crate::rendering::objects::{self, Construct, RenderedObject, RenderedSource};
+use crate::rendering::{RenderedDocument, split};
 
 /// The objects of `rendered` for release `helm` (construct path `path`) of app `app`.
 pub(crate) fn objects(
@@ -53,11 +43,7 @@ pub(crate) fn objects(
         }
     }
 
-    let read = match rendered.documents {
-        Some(documents) => Ok(documents),
-        None => split(&rendered.manifest),
-    };
-    let documents = match read {
+    let documents = match objects::documents(rendered.documents, &rendered.manifest) {
         Ok(documents) => documents,
         Err(error) => {
             findings.push(Finding::error(
@@ -132,172 +118,113 @@ pub(crate) fn objects(
         }
     }
 
-    for (object, reason) in &helm.props.omit {
-        if reason.trim().is_empty() {
-            findings.push(Finding::error(
-                app,
-                path,
-                format!("leaving {object} out of chart {chart} needs a reason"),
-            ));
+    let release = Release {
+        app,
+        path,
+        helm,
+        chart: &chart,
+        file: &file,
+    };
+    let (objects, render_findings) = objects::objects(&release, documents);
+    findings.extend(render_findings);
+    (objects, findings)
+}
+
+/// A release's side of [`objects::objects`]: its CRD policy and hooks, and messages that
+/// name its chart.
+struct Release<'a> {
+    app: &'a str,
+    path: &'a str,
+    helm: &'a HelmNode,
+    /// `name version`.
+    chart: &'a str,
+    /// `chart <name> <version>`.
+    file: &'a str,
+}
+
+impl RenderedSource for Release<'_> {
+    fn construct(&self) -> Construct<'_> {
+        Construct {
+            app: self.app,
+            path: self.path,
+            chart: self.helm.chart,
+            id: &self.helm.id,
+            omit: &self.helm.props.omit,
+            patches: &self.helm.patches,
+            allowed: &self.helm.allowed,
         }
     }
-    let mut objects = Vec::with_capacity(documents.len());
-    let mut omitted = vec![false; helm.props.omit.len()];
-    let mut patched = vec![false; helm.patches.len()];
-    let mut allowed = vec![false; helm.allowed.len()];
-    for (index, mut document) in documents.into_iter().enumerate() {
-        let crd_folder = document.from_crds_folder();
-        if crd_folder && helm.props.crds == CrdPolicy::Skip {
-            continue;
-        }
-        let kind_name = document.kind_name();
-        if let Some(index) = helm
-            .props
-            .omit
-            .iter()
-            .position(|(object, _)| *object == kind_name)
-        {
-            omitted[index] = true;
-            continue;
-        }
-        match hooks::apply(&helm.props.hooks, &mut document.value) {
-            HookOutcome::Plain | HookOutcome::ArgoCd => {}
+
+    fn crd_folder(&self, document: &RenderedDocument) -> bool {
+        document.from_crds_folder()
+    }
+
+    fn skips(&self, document: &RenderedDocument) -> bool {
+        self.helm.props.crds == CrdPolicy::Skip && document.from_crds_folder()
+    }
+
+    fn admit(
+        &self,
+        document: &mut RenderedDocument,
+        kind_name: &str,
+        findings: &mut Vec<Finding>,
+    ) -> bool {
+        match hooks::apply(&self.helm.props.hooks, &mut document.value) {
+            HookOutcome::Plain | HookOutcome::ArgoCd => true,
             HookOutcome::Dropped { hooks, warn } => {
                 if warn {
                     findings.push(
                         Finding::warning(
-                            app,
-                            &format!("{path}/{kind_name}"),
+                            self.app,
+                            &format!("{}/{kind_name}", self.path),
                             format!(
-                                "{kind_name} is a Helm `{hooks}` hook of chart {chart} and was \
-                                 left out; set the release's hook policy to ArgoCd or Omit"
+                                "{kind_name} is a Helm `{hooks}` hook of chart {} and was \
+                                 left out; set the release's hook policy to ArgoCd or Omit",
+                                self.chart
                             ),
                         )
-                        .in_file(format!("{file}: {}", document.source)),
+                        .in_file(self.document_file(&document.source)),
                     );
                 }
-                continue;
+                false
             }
         }
-        strip_nulls(&mut document.value);
-        let Value::Object(mut body) = document.value else {
-            findings.push(
-                Finding::error(
-                    app,
-                    path,
-                    format!("document {index} is not a mapping (a Kubernetes object)"),
-                )
-                .in_file(format!("{file}: {}", document.source)),
-            );
-            continue;
-        };
-        let api_version = body
-            .remove("apiVersion")
-            .and_then(|v| v.as_str().map(str::to_owned));
-        let kind = body
-            .remove("kind")
-            .and_then(|v| v.as_str().map(str::to_owned));
-        let (Some(api_version), Some(kind)) = (api_version, kind) else {
-            findings.push(
-                Finding::error(
-                    app,
-                    path,
-                    format!("document {index} has no `apiVersion` or `kind`"),
-                )
-                .in_file(format!("{file}: {}", document.source)),
-            );
-            continue;
-        };
-        if crd_folder && let Some(Value::Object(metadata)) = body.get_mut("metadata") {
-            metadata.remove("namespace");
-        }
-        let name = body
-            .get("metadata")
-            .and_then(|m| m.get("name"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .unwrap_or_else(|| index.to_string());
-        let ids = vec![helm.id.clone(), kind.clone(), name.clone()];
-        let mut node = ObjectNode::new(
-            helm.chart,
-            ids.join("/"),
-            api_version,
-            kind.clone(),
-            None,
-            body,
-            Origin::Included {
-                file: format!("{file}: {}", document.source),
-                index,
-            },
-        );
-        for (target, done) in helm.patches.iter().zip(patched.iter_mut()) {
-            if target.kind == kind && target.name == name {
-                node.patches.push(target.what.clone());
-                *done = true;
-            }
-        }
-        for (target, done) in helm.allowed.iter().zip(allowed.iter_mut()) {
-            if target.kind == kind && target.name == name {
-                node.allowed.push(target.what.clone());
-                *done = true;
-            }
-        }
-        objects.push(RenderedObject {
-            ids,
-            node,
-            crd_folder,
-        });
     }
-    let targets = helm
-        .patches
-        .iter()
-        .zip(&patched)
-        .map(|(t, done)| (&t.kind, &t.name, *done, "patch"))
-        .chain(
-            helm.allowed
-                .iter()
-                .zip(&allowed)
-                .map(|(t, done)| (&t.kind, &t.name, *done, "allowance")),
-        );
-    for ((object, _), done) in helm.props.omit.iter().zip(&omitted) {
-        if !done {
-            findings.push(Finding::error(
-                app,
-                path,
-                format!("{object} is to be left out, but chart {chart} did not render it"),
-            ));
-        }
-    }
-    for (kind, name, done, what) in targets {
-        if !done {
-            let rendered: Vec<String> = objects
-                .iter()
-                .map(|o| format!("{}/{}", o.ids[1], o.ids[2]))
-                .collect();
-            findings.push(Finding::error(
-                app,
-                path,
-                format!(
-                    "a {what} is aimed at {kind} `{name}`, which chart {chart} did not render; \
-                     rendered: {}",
-                    rendered.join(", ")
-                ),
-            ));
-        }
-    }
-    (objects, findings)
-}
 
-/// Removes `null` map entries at any depth (`annotations: null`, `data: null` that templates
-/// leave behind): the API server reads them as absent, and without them the output says what
-/// the object is.
-pub(crate) fn strip_nulls(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, child| !child.is_null());
-            map.values_mut().for_each(strip_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
-        _ => {}
+    fn document_file(&self, template: &str) -> String {
+        format!("{}: {template}", self.file)
+    }
+
+    fn origin_file(&self, template: &str) -> String {
+        self.document_file(template)
+    }
+
+    fn omitted_without_reason(&self, object: &str) -> String {
+        format!(
+            "leaving {object} out of chart {} needs a reason",
+            self.chart
+        )
+    }
+
+    fn omitted_not_rendered(&self, object: &str) -> String {
+        format!(
+            "{object} is to be left out, but chart {} did not render it",
+            self.chart
+        )
+    }
+
+    fn aimed_not_rendered(
+        &self,
+        what: &str,
+        kind: &str,
+        name: &str,
+        rendered: &[String],
+    ) -> String {
+        format!(
+            "a {what} is aimed at {kind} `{name}`, which chart {} did not render; \
+             rendered: {}",
+            self.chart,
+            rendered.join(", ")
+        )
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::construct::{ChartSource, HelmMode, HelmReleases};
-use super::template_output::RenderedDocument;
+use crate::rendering::RenderedDocument;
 
 /// Renders Helm releases. Called once per synthesis with every release of every app, so an
 /// implementation can render them in parallel; returns one result per request, in order.
@@ -66,7 +66,7 @@ pub struct Rendered {
     pub chart: ChartInfo,
     /// `helm template --include-crds` output.
     pub manifest: String,
-    /// `manifest` already split ([`split`](super::template_output::split)), when the renderer kept
+    /// `manifest` already split ([`split`](crate::rendering::split)), when the renderer kept
     /// it split (a warm cache reads JSON instead of YAML); `None`: synthesis splits it.
     pub documents: Option<Vec<RenderedDocument>>,
     /// A second render of the same request, when [`RenderRequest::twice`] was set.

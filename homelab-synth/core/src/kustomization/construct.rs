@@ -3,9 +3,9 @@
 //! reads anything; synthesis renders it through a
 //! [`KustomizeRenderer`](super::KustomizeRenderer).
 
-use crate::helm_release::construct::RenderedTarget;
 use crate::object::Allow;
 use crate::patch::JsonPatch;
+use crate::rendering::RenderedTarget;
 
 /// A handle to a kustomization of an [`App`](crate::App): patch or allow its rendered
 /// objects (`Chart::patch_rendered`, `Chart::allow_rendered`), or order other objects after

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::construct::AppKustomizations;
-use crate::helm_release::template_output::RenderedDocument;
+use crate::rendering::RenderedDocument;
 
 /// Renders kustomizations. Called once per synthesis with every kustomization of every app;
 /// returns one result per request, in order.
@@ -29,7 +29,7 @@ pub struct KustomizeRequest {
 pub struct Kustomized {
     /// `kustomize build` output: a YAML stream.
     pub manifest: String,
-    /// `manifest` already split ([`split`](crate::helm_release::template_output::split)), when the
+    /// `manifest` already split ([`split`](crate::rendering::split)), when the
     /// renderer kept it split (a warm cache reads JSON instead of YAML); `None`: synthesis
     /// splits it.
     pub documents: Option<Vec<RenderedDocument>>,

@@ -10,10 +10,11 @@ use crate::app::{App, Child};
 use crate::finding::Finding;
 use crate::helm_release::delegate;
 use crate::helm_release::rendered;
-use crate::helm_release::{HelmError, HelmMode, Rendered};
+use crate::helm_release::{HelmMode, Rendered};
 use crate::include::SourceReader;
 use crate::kustomization::{Kustomized, rendered as kustomized};
 use crate::object::{ObjectNode, Origin};
+use crate::rendering::objects::RenderedObject;
 use crate::yaml::read_documents;
 
 /// Where an expanded object came from inside the app.
@@ -41,9 +42,9 @@ pub(crate) struct Item {
     pub(crate) crd_folder: bool,
 }
 
-/// The result of rendering one Helm release of an app, by release index; `None` for
-/// releases that were not rendered (delegated, or invalid props already reported).
-pub(crate) type Renders = Vec<Option<Result<Rendered, HelmError>>>;
+/// The render of each Helm release of an app, by release index; `None` for releases that
+/// were not rendered (delegated, or already reported).
+pub(crate) type Renders = Vec<Option<Rendered>>;
 
 /// The render of each kustomization of an app, by index; `None` for those that did not
 /// render (already reported).
@@ -166,45 +167,17 @@ pub(crate) fn expand(
                     }
                     continue;
                 }
-                let result = renders.get_mut(index).and_then(Option::take);
-                match result {
-                    None => {}
-                    Some(Err(HelmError::Schema { chart, violations })) => {
-                        findings.extend(violations.into_iter().map(|violation| {
-                            let at = if violation.path.is_empty() {
-                                "the values".to_owned()
-                            } else {
-                                format!("`{}`", violation.path)
-                            };
-                            Finding::error(
-                                &app.name,
-                                &path,
-                                format!(
-                                    "{at} break values.schema.json of chart {chart}: {}",
-                                    violation.message
-                                ),
-                            )
-                        }))
-                    }
-                    Some(Err(error)) => {
-                        findings.push(Finding::error(&app.name, &path, error.to_string()))
-                    }
-                    Some(Ok(output)) => {
-                        let (objects, render_findings) =
-                            rendered::objects(&app.name, &path, helm, output);
-                        findings.extend(render_findings);
-                        for object in objects {
-                            items.push(Item {
-                                path: format!("{path}/{}/{}", object.ids[1], object.ids[2]),
-                                ids: object.ids,
-                                node: object.node,
-                                source: Source::Helm(index),
-                                release_namespace: namespace.clone(),
-                                crd_folder: object.crd_folder,
-                            });
-                        }
-                    }
-                }
+                let Some(output) = renders.get_mut(index).and_then(Option::take) else {
+                    continue;
+                };
+                let (objects, render_findings) = rendered::objects(&app.name, &path, helm, output);
+                findings.extend(render_findings);
+                items.extend(rendered_items(
+                    &path,
+                    objects,
+                    Source::Helm(index),
+                    namespace,
+                ));
             }
             Child::Kustomize(index) => {
                 let node = &app.kustomizations[index];
@@ -216,20 +189,34 @@ pub(crate) fn expand(
                 let (objects, render_findings) =
                     kustomized::objects(&app.name, &path, node, output);
                 findings.extend(render_findings);
-                for object in objects {
-                    items.push(Item {
-                        path: format!("{path}/{}/{}", object.ids[1], object.ids[2]),
-                        ids: object.ids,
-                        node: object.node,
-                        source: Source::Kustomize(index),
-                        release_namespace: namespace.clone(),
-                        crd_folder: false,
-                    });
-                }
+                items.extend(rendered_items(
+                    &path,
+                    objects,
+                    Source::Kustomize(index),
+                    namespace,
+                ));
             }
         }
     }
     (items, findings)
+}
+
+/// The items of a render's `objects` for the construct at `path`, `source` of the app, whose
+/// namespaced objects without a namespace get `namespace`.
+fn rendered_items(
+    path: &str,
+    objects: Vec<RenderedObject>,
+    source: Source,
+    namespace: Option<String>,
+) -> impl Iterator<Item = Item> {
+    objects.into_iter().map(move |object| Item {
+        path: format!("{path}/{}/{}", object.ids[1], object.ids[2]),
+        ids: object.ids,
+        node: object.node,
+        source,
+        release_namespace: namespace.clone(),
+        crd_folder: object.crd_folder,
+    })
 }
 
 /// Why a document of an included file is not an object; the text follows `document <n>: `.

@@ -7,6 +7,7 @@
 mod api_defaults;
 mod expand;
 mod order;
+mod render;
 mod resolve;
 pub mod waves;
 
@@ -16,7 +17,7 @@ use crate::app::{App, Dependency};
 use crate::cluster::Cluster;
 use crate::crd_catalog::{CrdCatalog, NoCrds};
 use crate::finding::{Finding, Severity};
-use crate::helm_release::{HelmMode, HelmReleases, HelmRenderer, RenderRequest};
+use crate::helm_release::{HelmReleases, HelmRenderer, RenderRequest};
 use crate::include::SourceReader;
 use crate::kustomization::{AppKustomizations, KustomizeRenderer, KustomizeRequest};
 use crate::manifest::{AppManifest, Document, Extent, ManifestSet, Provenance};
@@ -24,7 +25,7 @@ use crate::output::file_name::{FileKey, file_names};
 use crate::registry::Registry;
 use crate::validate::validate;
 
-use expand::{Item, KustomizeRenders, Renders, Source, expand};
+use expand::{Item, Source, expand};
 use resolve::{crd_scopes, resolve};
 
 /// An app built by its registered function, with its category.
@@ -283,17 +284,21 @@ pub fn synthesize_owned_with(
     inputs: &SynthInputs<'_>,
 ) -> Result<ManifestSet, SynthError> {
     let sources = inputs.sources;
-    let mut findings = Vec::new();
-    let mut renders = render_releases(&apps, inputs.helm, &mut findings);
-    let mut unavailable = take_unavailable(&mut renders);
-    let mut renders = renders.into_iter();
-    let mut kustomized =
-        render_kustomizations(&apps, inputs.kustomize, &mut findings, &mut unavailable).into_iter();
+    let releases = render::render::<RenderRequest>(&apps, inputs.helm);
+    let kustomizations = render::render::<KustomizeRequest>(&apps, inputs.kustomize);
+    let mut findings = releases.unrendered;
+    findings.extend(kustomizations.unrendered);
+    let mut unavailable = releases.unavailable;
+    unavailable.extend(kustomizations.unavailable);
     unavailable.sort();
     unavailable.dedup();
     // apps with a release or kustomization that did not render: their other findings would
     // only repeat that (a route to a Service it would have made, an undeclared namespace)
     let unrendered: BTreeSet<String> = findings.iter().map(|f| f.app.clone()).collect();
+    findings.extend(releases.reported);
+    findings.extend(kustomizations.reported);
+    let mut renders = releases.outputs.into_iter();
+    let mut kustomized = kustomizations.outputs.into_iter();
     let mut expanded = Vec::with_capacity(apps.len());
     for built in &mut apps {
         let app = &mut built.app;
@@ -397,183 +402,6 @@ pub fn synthesize_owned_with(
         provenance,
         warnings,
     })
-}
-
-/// Takes the renders that failed because an input is missing (no Helm binary, a chart that
-/// is not locked or not available) out of `renders`, so they add no finding of their own;
-/// returns their messages, one per cause.
-fn take_unavailable(renders: &mut [Renders]) -> Vec<String> {
-    let mut causes = BTreeSet::new();
-    for render in renders.iter_mut().flatten() {
-        if let Some(Err(error)) = render
-            && error.is_unavailable()
-        {
-            causes.insert(error.to_string());
-            *render = None;
-        }
-    }
-    causes.into_iter().collect()
-}
-
-/// Renders every Helm release of every app in one call to the renderer (which may run them
-/// in parallel); the results per app, by release index. Releases whose props are incomplete
-/// are reported here and not rendered.
-fn render_releases(
-    apps: &[BuiltApp],
-    renderer: Option<&dyn HelmRenderer>,
-    findings: &mut Vec<Finding>,
-) -> Vec<Renders> {
-    let mut results: Vec<Renders> = apps
-        .iter()
-        .map(|built| vec![None; built.app.helms.len()])
-        .collect();
-    let mut requests = Vec::new();
-    let mut owners = Vec::new();
-    for (app_index, built) in apps.iter().enumerate() {
-        let app = &built.app;
-        for (helm_index, helm) in app.helms.iter().enumerate() {
-            let path = app.helm_path(helm);
-            let namespace = app.helm_namespace(helm);
-            let mut problems = Vec::new();
-            if helm.props.chart.name().is_empty() || helm.props.chart.location().is_empty() {
-                problems.push("has no chart: set `HelmProps::chart`".to_owned());
-            }
-            if helm.props.version.is_empty() {
-                problems.push("has no chart version: set `HelmProps::version`".to_owned());
-            }
-            if namespace.is_none() {
-                problems.push(
-                    "has no namespace: set `HelmProps::namespace` or the chart's namespace"
-                        .to_owned(),
-                );
-            }
-            let values = helm.props.values_map();
-            if let Err(problem) = &values {
-                problems.push(problem.to_string());
-            }
-            if !problems.is_empty() {
-                findings.extend(problems.into_iter().map(|problem| {
-                    Finding::error(&app.name, &path, format!("Helm release {problem}"))
-                        .by_rule("helm")
-                }));
-                continue;
-            }
-            if helm.props.mode != HelmMode::Render {
-                continue;
-            }
-            if renderer.is_none() {
-                findings.push(
-                    Finding::error(
-                        &app.name,
-                        &path,
-                        "this Helm release must be rendered, but synthesis was given no Helm \
-                     renderer (call `synthesize_with` with `SynthInputs::with_helm`)",
-                    )
-                    .by_rule("helm"),
-                );
-                continue;
-            }
-            requests.push(RenderRequest {
-                path,
-                chart: helm.props.chart.clone(),
-                version: helm.props.version.clone(),
-                release: helm.release().to_owned(),
-                namespace: namespace.unwrap_or_default(),
-                values: serde_json::Value::Object(values.unwrap_or_default()),
-                kube_version: helm.props.kube_version.clone(),
-                api_versions: helm.props.api_versions.clone(),
-                twice: true,
-            });
-            owners.push((app_index, helm_index));
-        }
-    }
-    if let (Some(renderer), false) = (renderer, requests.is_empty()) {
-        let rendered = renderer.render(&requests);
-        for ((app_index, helm_index), result) in owners.into_iter().zip(rendered) {
-            results[app_index][helm_index] = Some(result);
-        }
-    }
-    results
-}
-
-/// Renders every kustomization of every app in one call to the renderer; the results per
-/// app, by kustomization index. A kustomization without a path, or without a renderer, is
-/// reported here and not rendered; so is every failed render, once, naming the file.
-fn render_kustomizations(
-    apps: &[BuiltApp],
-    renderer: Option<&dyn KustomizeRenderer>,
-    findings: &mut Vec<Finding>,
-    unavailable: &mut Vec<String>,
-) -> Vec<KustomizeRenders> {
-    let mut results: Vec<KustomizeRenders> = apps
-        .iter()
-        .map(|built| vec![None; built.app.kustomizations.len()])
-        .collect();
-    let mut requests = Vec::new();
-    let mut owners = Vec::new();
-    for (app_index, built) in apps.iter().enumerate() {
-        let app = &built.app;
-        for (index, node) in app.kustomizations.iter().enumerate() {
-            let path = app.kustomize_path(node);
-            if node.props.path.trim().is_empty() {
-                findings.push(
-                    Finding::error(
-                        &app.name,
-                        &path,
-                        "kustomization has no folder: set `KustomizeProps::path`",
-                    )
-                    .by_rule("kustomize"),
-                );
-                continue;
-            }
-            if renderer.is_none() {
-                findings.push(
-                    Finding::error(
-                        &app.name,
-                        &path,
-                        "this kustomization must be rendered, but synthesis was given no kustomize \
-                     renderer (call `synthesize_with` with `SynthInputs::with_kustomize`)",
-                    )
-                    .by_rule("kustomize"),
-                );
-                continue;
-            }
-            requests.push(KustomizeRequest {
-                path,
-                kustomization: node.props.path.clone(),
-            });
-            owners.push((app_index, index));
-        }
-    }
-    if let (Some(renderer), false) = (renderer, requests.is_empty()) {
-        let rendered = renderer.render(&requests);
-        for (((app_index, index), request), result) in
-            owners.into_iter().zip(&requests).zip(rendered)
-        {
-            match result {
-                Ok(output) => results[app_index][index] = Some(output),
-                // a missing tool or source stops every kustomization that needs it: one
-                // message per cause, an I/O error rather than a finding of the app
-                Err(error) if error.is_missing_input() => unavailable.push(
-                    // the other causes name the file that holds the reference already
-                    if matches!(
-                        error,
-                        crate::kustomization::KustomizeError::ToolMissing { .. }
-                    ) {
-                        format!("{}/kustomization.yaml: {error}", request.kustomization)
-                    } else {
-                        error.to_string()
-                    },
-                ),
-                Err(error) => findings.push(
-                    Finding::error(&apps[app_index].app.name, &request.path, error.to_string())
-                        .in_file(format!("{}/kustomization.yaml", request.kustomization))
-                        .by_rule("kustomize"),
-                ),
-            }
-        }
-    }
-    results
 }
 
 /// Gives a rendered object the release namespace when its kind is namespaced and it has

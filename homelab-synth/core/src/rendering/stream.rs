@@ -1,5 +1,6 @@
-//! Reading `helm template` output: documents separated by `---`, each template's documents
-//! preceded by `# Source: <chart>/<path>`. Every document keeps the template it came from,
+//! Reading a renderer's output: a YAML stream of documents separated by `---`, as `helm
+//! template` and `kustomize build` print it. In Helm's, each template's documents are
+//! preceded by `# Source: <chart>/<path>`; every document keeps the template it came from,
 //! which tells CRDs of a `crds/` folder from templated objects.
 
 use std::sync::OnceLock;
@@ -52,7 +53,7 @@ pub fn split_digest() -> &'static str {
     DIGEST.get_or_init(|| {
         let mut hasher = Sha256::new();
         for source in [
-            include_str!("template_output.rs"),
+            include_str!("stream.rs"),
             include_str!("../yaml/read.rs"),
             include_str!("../yaml/parse.rs"),
             include_str!("../yaml/scan.rs"),
