@@ -37,7 +37,7 @@ impl From<CacheError> for HelmError {
 enum DownloadError {
     /// No helm binary to pull an OCI chart with.
     #[error(transparent)]
-    Helm(#[from] HelmError),
+    Helm(Box<HelmError>),
     /// No scratch folder in the cache to pull into.
     #[error(transparent)]
     Scratch(#[from] CacheError),
@@ -47,7 +47,7 @@ enum DownloadError {
         /// The `oci://` reference.
         repository: String,
         /// What helm reported.
-        error: HelmError,
+        error: Box<HelmError>,
     },
     /// What `helm pull` wrote cannot be read.
     #[error("helm pull {repository}: {error}")]
@@ -216,7 +216,9 @@ impl HelmCli {
         version: &str,
     ) -> Result<(String, Vec<u8>), DownloadError> {
         if repository.starts_with("oci://") {
-            let helm = self.helm()?;
+            let helm = self
+                .helm()
+                .map_err(|error| DownloadError::Helm(Box::new(error)))?;
             let folder = tempdir(&self.cache)?;
             let result = helm
                 .run(&[
@@ -229,7 +231,7 @@ impl HelmCli {
                 ])
                 .map_err(|error| DownloadError::Pull {
                     repository: repository.to_owned(),
-                    error,
+                    error: Box::new(error),
                 })
                 .and_then(|_| {
                     std::fs::read(folder.join(format!("{name}-{version}.tgz"))).map_err(|error| {

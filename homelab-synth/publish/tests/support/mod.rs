@@ -17,6 +17,8 @@ use homelab_synth_publish::{
 
 mod git;
 
+// each test binary uses a part of these
+#[allow(unused_imports)]
 pub use git::{bare_repo, git, source_repo, write_hook};
 
 pub const BRANCH: &str = "main-manifests";
