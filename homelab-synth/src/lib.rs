@@ -4,9 +4,9 @@
 //! `Chart`, synthesis, validation, output) and this homelab's typed CRD bindings
 //! (`homelab_imports`), which the builders of imported kinds in [`kit`] (HTTPRoute,
 //! ExternalSecret, InfisicalSecret, imported CRDs) are typed by. The core never depends on the
-//! bindings; the bindings' CRDs reach its validation as data, through [`imported_crds`]:
-//! a workspace hands them in with `Workspace::with_crds`, and this crate's `synthesize*`
-//! functions use them when their inputs name none.
+//! bindings; the bindings' CRDs reach its validation as data, through [`imported_crds`],
+//! handed in once where a synthesis starts: `Workspace::with_crds` for a workspace,
+//! `SynthInputs::with_crds` for the core's `synthesize*` functions (re-exported unchanged).
 
 pub mod kit;
 pub mod prelude;
@@ -18,49 +18,6 @@ pub use homelab_synth_core::*;
 pub fn imported_crds() -> &'static dyn CrdCatalog {
     static IMPORTED: StaticCrds = StaticCrds(homelab_imports::crds::CUSTOM_RESOURCE_DEFINITIONS);
     &IMPORTED
-}
-
-/// `inputs`, checking custom resources against [`imported_crds`] unless they name a catalog.
-fn with_imported<'a>(inputs: &SynthInputs<'a>) -> SynthInputs<'a> {
-    match inputs.crds {
-        Some(_) => *inputs,
-        None => inputs.with_crds(imported_crds()),
-    }
-}
-
-/// [`homelab_synth_core::synthesize`], custom resources checked against [`imported_crds`].
-pub fn synthesize(
-    apps: &[BuiltApp],
-    sources: &dyn SourceReader,
-) -> Result<ManifestSet, SynthError> {
-    synthesize_owned(apps.to_vec(), sources)
-}
-
-/// [`homelab_synth_core::synthesize_owned`], custom resources checked against
-/// [`imported_crds`].
-pub fn synthesize_owned(
-    apps: Vec<BuiltApp>,
-    sources: &dyn SourceReader,
-) -> Result<ManifestSet, SynthError> {
-    synthesize_owned_with(apps, &SynthInputs::new(sources))
-}
-
-/// [`homelab_synth_core::synthesize_with`], custom resources checked against
-/// [`imported_crds`] unless `inputs` name a catalog.
-pub fn synthesize_with(
-    apps: &[BuiltApp],
-    inputs: &SynthInputs<'_>,
-) -> Result<ManifestSet, SynthError> {
-    synthesize_owned_with(apps.to_vec(), inputs)
-}
-
-/// [`homelab_synth_core::synthesize_owned_with`], custom resources checked against
-/// [`imported_crds`] unless `inputs` name a catalog.
-pub fn synthesize_owned_with(
-    apps: Vec<BuiltApp>,
-    inputs: &SynthInputs<'_>,
-) -> Result<ManifestSet, SynthError> {
-    homelab_synth_core::synthesize_owned_with(apps, &with_imported(inputs))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use homelab_synth::RolloutGraph;
 use homelab_synth::to_json_schema;
 use homelab_synth::yaml::read_documents;
-use homelab_synth::{App, BuiltApp, MemoryFiles, synthesize};
+use homelab_synth::{App, BuiltApp, MemoryFiles, SynthInputs, imported_crds, synthesize_with};
 use homelab_synth::{BRANCH_FOLDER, Engine, GitOps, Target, branch_app, build_root};
 use serde_json::Value;
 
@@ -74,7 +74,9 @@ fn check_against_crds(documents: &[Value]) {
 
 /// The objects of one app, synthesized and checked against their CRDs.
 fn synthesized(app: BuiltApp) -> Vec<Value> {
-    let set = synthesize(&[app], &MemoryFiles::new()).expect("GitOps objects synthesize");
+    let files = MemoryFiles::new();
+    let inputs = SynthInputs::new(&files).with_crds(imported_crds());
+    let set = synthesize_with(&[app], &inputs).expect("GitOps objects synthesize");
     let documents: Vec<Value> = set.apps[0]
         .documents
         .iter()

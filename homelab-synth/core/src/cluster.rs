@@ -14,7 +14,7 @@
 //! a field the settings do not have does not compile, and nothing is matched by string.
 //!
 //! ```
-//! use homelab_synth_core::cluster::{ClusterSpec, Fleet};
+//! use homelab_synth_core::{ClusterSpec, Fleet};
 //! #[derive(Clone, Debug, Default)]
 //! struct Settings { replicas: i32, gpu: bool }
 //! let fleet = Fleet::<Settings>::new()
@@ -31,7 +31,7 @@
 //! A layer that sets a field the settings do not have is a compile error:
 //!
 //! ```compile_fail,E0609
-//! use homelab_synth_core::cluster::Fleet;
+//! use homelab_synth_core::Fleet;
 //! #[derive(Clone, Debug, Default)]
 //! struct Settings { replicas: i32 }
 //! let _ = Fleet::<Settings>::new().environment("production", |s| s.replcas = 3);

@@ -10,8 +10,19 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// How Kubernetes decoded one document: its JSON, or the decoder's error text.
-pub type Decoded = Result<serde_json::Value, String>;
+/// Why Kubernetes' decoder rejected a document.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The decoder's error text, as `k8s-yaml-check` printed it.
+    #[error("{0}")]
+    Rejected(String),
+}
+
+/// A decoding's result.
+pub type Result<T, E = DecodeError> = std::result::Result<T, E>;
+
+/// How Kubernetes decoded one document: its JSON, or why the decoder rejected it.
+pub type Decoded = Result<serde_json::Value>;
 
 /// Path of the `k8s-yaml-check` binary; panics with build instructions when it is missing.
 pub fn checker_path() -> PathBuf {
@@ -73,7 +84,9 @@ pub fn decode_paths(paths: &[PathBuf]) -> Vec<(String, usize, Decoded)> {
             let index = record["index"].as_u64().unwrap_or_default() as usize;
             let decoded = match record.get_mut("json") {
                 Some(json) => Ok(json.take()),
-                None => Err(record["error"].as_str().unwrap_or_default().to_owned()),
+                None => Err(DecodeError::Rejected(
+                    record["error"].as_str().unwrap_or_default().to_owned(),
+                )),
             };
             (file, index, decoded)
         })

@@ -43,7 +43,7 @@ use serde::Deserialize;
 
 use crate::fields::{FieldChangeKind, path_within};
 use crate::migration::Difference;
-use crate::tree::ObjectId;
+use crate::tree::{ObjectId, ObjectIdError};
 
 /// Why a ledger could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +67,9 @@ pub enum LedgerError {
         message: String,
     },
 }
+
+/// A ledger operation's result.
+pub type Result<T, E = LedgerError> = std::result::Result<T, E>;
 
 /// What kind of difference an entry accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -157,9 +160,9 @@ pub struct Change {
 pub struct ObjectIdText(pub ObjectId);
 
 impl TryFrom<String> for ObjectIdText {
-    type Error = String;
+    type Error = ObjectIdError;
 
-    fn try_from(text: String) -> Result<Self, String> {
+    fn try_from(text: String) -> Result<Self, ObjectIdError> {
         text.parse().map(ObjectIdText)
     }
 }

@@ -26,4 +26,4 @@ pub use ledger::{Acceptance, Class, Ledger, LedgerError, accept, draft};
 pub use markdown::{COMMENT_LIMIT, SUMMARY_LIMIT, markdown, markdown_noting};
 pub use migration::{Difference, migration_differences};
 pub use terminal::terminal;
-pub use tree::{ObjectId, ObjectKey, Tree};
+pub use tree::{ObjectId, ObjectIdError, ObjectKey, Tree};

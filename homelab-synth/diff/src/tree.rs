@@ -58,17 +58,24 @@ pub struct ObjectId {
     pub name: String,
 }
 
-impl std::str::FromStr for ObjectId {
-    type Err = String;
+/// Why a text is not an [`ObjectId`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ObjectIdError {
+    /// The text is not of the form `Kind[.group] [namespace/]name`.
+    #[error("`{0}` is not `Kind[.group] [namespace/]name`")]
+    Malformed(String),
+}
 
-    fn from_str(text: &str) -> Result<ObjectId, String> {
-        let (kind, place) = text
-            .split_once(' ')
-            .ok_or_else(|| format!("`{text}` is not `Kind[.group] [namespace/]name`"))?;
+impl std::str::FromStr for ObjectId {
+    type Err = ObjectIdError;
+
+    fn from_str(text: &str) -> Result<ObjectId, ObjectIdError> {
+        let malformed = || ObjectIdError::Malformed(text.to_owned());
+        let (kind, place) = text.split_once(' ').ok_or_else(malformed)?;
         let (kind, group) = kind.split_once('.').unwrap_or((kind, ""));
         let (namespace, name) = place.split_once('/').unwrap_or(("", place));
         if kind.is_empty() || name.is_empty() || name.contains([' ', '/']) {
-            return Err(format!("`{text}` is not `Kind[.group] [namespace/]name`"));
+            return Err(malformed());
         }
         Ok(ObjectId {
             group: group.to_owned(),

@@ -98,9 +98,7 @@ impl HelmBinary {
                 ),
             });
         }
-        cache
-            .write(&path, version.as_bytes())
-            .map_err(HelmError::Other)?;
+        cache.write(&path, version.as_bytes())?;
         Ok(version)
     }
 

@@ -12,6 +12,30 @@ use homelab_synth_core::rendering::RenderedDocument;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+/// Why a cache file cannot be written; each names the folder or file.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// The folder of the file cannot be created.
+    #[error("cannot create {}: {error}", folder.display())]
+    CreateFolder {
+        /// The folder.
+        folder: PathBuf,
+        /// What the operating system reported.
+        error: std::io::Error,
+    },
+    /// The file cannot be written (or renamed into place).
+    #[error("cannot write {}: {error}", file.display())]
+    Write {
+        /// The file.
+        file: PathBuf,
+        /// What the operating system reported.
+        error: std::io::Error,
+    },
+}
+
+/// A cache operation's result.
+pub type Result<T, E = CacheError> = std::result::Result<T, E>;
+
 /// `sha256:<hex>` of `bytes`.
 pub fn digest(bytes: &[u8]) -> String {
     format!("sha256:{}", hex(&Sha256::digest(bytes)))
@@ -110,10 +134,12 @@ impl Cache {
     }
 
     /// Writes `bytes` at `path` atomically.
-    pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), String> {
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         let folder = path.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(folder)
-            .map_err(|error| format!("cannot create {}: {error}", folder.display()))?;
+        std::fs::create_dir_all(folder).map_err(|error| CacheError::CreateFolder {
+            folder: folder.to_owned(),
+            error,
+        })?;
         static WRITES: AtomicUsize = AtomicUsize::new(0);
         let temporary = folder.join(format!(
             ".{}.{}.{}.tmp",
@@ -123,6 +149,9 @@ impl Cache {
         ));
         std::fs::write(&temporary, bytes)
             .and_then(|()| std::fs::rename(&temporary, path))
-            .map_err(|error| format!("cannot write {}: {error}", path.display()))
+            .map_err(|error| CacheError::Write {
+                file: path.to_owned(),
+                error,
+            })
     }
 }

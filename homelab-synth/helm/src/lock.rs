@@ -13,14 +13,62 @@
 //! - ../shared/charts
 //! ```
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use homelab_synth_core::helm_release::{ChartPin, ChartSource, HelmError};
-use homelab_synth_core::yaml::{read_documents, to_yaml};
+use homelab_synth_core::yaml::{ReadError, read_documents, to_yaml};
 use serde_json::{Value, json};
 
 use crate::HelmConfig;
 use crate::render::HelmCli;
+
+/// Why the lock file cannot be read or written; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// The file exists but cannot be read.
+    #[error("cannot read {}: {error}", file.display())]
+    Read {
+        /// The lock file.
+        file: PathBuf,
+        /// What the operating system reported.
+        error: std::io::Error,
+    },
+    /// The file is not YAML.
+    #[error("{}: {error}", file.display())]
+    Yaml {
+        /// The lock file.
+        file: PathBuf,
+        /// What the YAML reader reported.
+        error: ReadError,
+    },
+    /// An entry of `charts` lacks a field (or it is not a string).
+    #[error("{}: a chart has no `{key}`", file.display())]
+    MissingField {
+        /// The lock file.
+        file: PathBuf,
+        /// The field: `repository`, `name`, `version` or `digest`.
+        key: String,
+    },
+    /// The file cannot be written.
+    #[error("cannot write {}: {error}", file.display())]
+    Write {
+        /// The lock file.
+        file: PathBuf,
+        /// What the operating system reported.
+        error: std::io::Error,
+    },
+}
+
+/// A lock file operation's result.
+pub type Result<T, E = LockError> = std::result::Result<T, E>;
+
+/// A lock file that cannot be used stops a render like any other unusable input, its text
+/// unchanged.
+impl From<LockError> for HelmError {
+    fn from(error: LockError) -> Self {
+        HelmError::Other(error.to_string())
+    }
+}
 
 /// One locked chart version.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -46,24 +94,35 @@ pub struct LockFile {
 
 impl LockFile {
     /// Reads the lock file at `path`; a missing file is an empty lock.
-    pub fn read(path: &Path) -> Result<LockFile, String> {
+    pub fn read(path: &Path) -> Result<LockFile> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(LockFile::default());
             }
-            Err(error) => return Err(format!("cannot read {}: {error}", path.display())),
+            Err(error) => {
+                return Err(LockError::Read {
+                    file: path.to_owned(),
+                    error,
+                });
+            }
         };
         let value = read_documents(&text)
-            .map_err(|error| format!("{}: {error}", path.display()))?
+            .map_err(|error| LockError::Yaml {
+                file: path.to_owned(),
+                error,
+            })?
             .into_iter()
             .next()
             .unwrap_or(Value::Null);
-        let text_of = |v: &Value, key: &str| -> Result<String, String> {
+        let text_of = |v: &Value, key: &str| -> Result<String> {
             v[key]
                 .as_str()
                 .map(str::to_owned)
-                .ok_or_else(|| format!("{}: a chart has no `{key}`", path.display()))
+                .ok_or_else(|| LockError::MissingField {
+                    file: path.to_owned(),
+                    key: key.to_owned(),
+                })
         };
         let mut lock = LockFile::default();
         for chart in value["charts"].as_array().into_iter().flatten() {
@@ -106,11 +165,14 @@ impl LockFile {
     }
 
     /// Writes the lock file at `path` (atomically).
-    pub fn write(&self, path: &Path) -> Result<(), String> {
+    pub fn write(&self, path: &Path) -> Result<()> {
         let temporary = path.with_extension("lock.tmp");
         std::fs::write(&temporary, self.to_text())
             .and_then(|()| std::fs::rename(&temporary, path))
-            .map_err(|error| format!("cannot write {}: {error}", path.display()))
+            .map_err(|error| LockError::Write {
+                file: path.to_owned(),
+                error,
+            })
     }
 
     /// The entry for `chart` at `version`.
@@ -133,7 +195,7 @@ pub fn lock_charts(
     mirrors: Vec<String>,
     refresh: bool,
 ) -> Result<LockFile, HelmError> {
-    let previous = LockFile::read(&config.lock_file).map_err(HelmError::Other)?;
+    let previous = LockFile::read(&config.lock_file)?;
     let mut lock = LockFile {
         charts: Vec::new(),
         mirrors: if mirrors.is_empty() {

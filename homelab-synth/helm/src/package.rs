@@ -7,14 +7,56 @@ use std::io::Read;
 
 use homelab_synth_core::helm_release::ChartInfo;
 use homelab_synth_core::helm_release::values::coalesce;
-use homelab_synth_core::yaml::read_documents;
+use homelab_synth_core::yaml::{ReadError, read_documents};
 use serde_json::{Map, Value};
+
+/// Why a package cannot be read; each names the file inside the package at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    /// No `<chart>/Chart.yaml` at the top of the archive.
+    #[error("the package has no Chart.yaml")]
+    NoChartYaml,
+    /// `values.schema.json` is not JSON.
+    #[error("values.schema.json is not JSON: {0}")]
+    SchemaNotJson(serde_json::Error),
+    /// The archive (gzip or tar) cannot be read.
+    #[error("cannot read the package: {0}")]
+    Archive(std::io::Error),
+    /// An entry's path cannot be read.
+    #[error("bad path in the package: {0}")]
+    BadPath(std::io::Error),
+    /// A file inside the package cannot be read.
+    #[error("cannot read {path} in the package: {error}")]
+    File {
+        /// The file's path inside the archive.
+        path: String,
+        /// What reading it reported.
+        error: std::io::Error,
+    },
+    /// A YAML file is not UTF-8.
+    #[error("{path} is not UTF-8")]
+    NotUtf8 {
+        /// The file's path inside the archive.
+        path: String,
+    },
+    /// A YAML file is not YAML.
+    #[error("{path}: {error}")]
+    Yaml {
+        /// The file's path inside the archive.
+        path: String,
+        /// What the YAML reader reported.
+        error: ReadError,
+    },
+}
+
+/// A package reading's result.
+pub type Result<T, E = PackageError> = std::result::Result<T, E>;
 
 /// The files of a package, by path inside the archive.
 type Files = BTreeMap<String, Vec<u8>>;
 
 /// The chart in package `bytes`, whose digest is `digest`.
-pub fn chart_info(bytes: &[u8], digest: &str) -> Result<ChartInfo, String> {
+pub fn chart_info(bytes: &[u8], digest: &str) -> Result<ChartInfo> {
     let files = unpack(bytes)?;
     let root = files
         .keys()
@@ -22,14 +64,11 @@ pub fn chart_info(bytes: &[u8], digest: &str) -> Result<ChartInfo, String> {
             path.strip_suffix("/Chart.yaml")
                 .filter(|p| !p.contains('/'))
         })
-        .ok_or("the package has no Chart.yaml")?
+        .ok_or(PackageError::NoChartYaml)?
         .to_owned();
     let (name, version, values) = chart_values(&files, &format!("{root}/"))?;
     let schema = match files.get(&format!("{root}/values.schema.json")) {
-        Some(bytes) => Some(
-            serde_json::from_slice(bytes)
-                .map_err(|error| format!("values.schema.json is not JSON: {error}"))?,
-        ),
+        Some(bytes) => Some(serde_json::from_slice(bytes).map_err(PackageError::SchemaNotJson)?),
         None => None,
     };
     let conditions = dependency_conditions(&yaml(&files, &format!("{root}/Chart.yaml"))?);
@@ -66,20 +105,18 @@ fn dependency_conditions(chart: &Value) -> Vec<String> {
     paths.into_iter().collect()
 }
 
-fn unpack(bytes: &[u8]) -> Result<Files, String> {
+fn unpack(bytes: &[u8]) -> Result<Files> {
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
     let mut files = Files::new();
-    let entries = archive
-        .entries()
-        .map_err(|error| format!("cannot read the package: {error}"))?;
+    let entries = archive.entries().map_err(PackageError::Archive)?;
     for entry in entries {
-        let mut entry = entry.map_err(|error| format!("cannot read the package: {error}"))?;
+        let mut entry = entry.map_err(PackageError::Archive)?;
         if !entry.header().entry_type().is_file() {
             continue;
         }
         let path = entry
             .path()
-            .map_err(|error| format!("bad path in the package: {error}"))?
+            .map_err(PackageError::BadPath)?
             .to_string_lossy()
             .into_owned();
         let wanted = path.ends_with("/Chart.yaml")
@@ -90,21 +127,26 @@ fn unpack(bytes: &[u8]) -> Result<Files, String> {
             continue;
         }
         let mut content = Vec::new();
-        entry
-            .read_to_end(&mut content)
-            .map_err(|error| format!("cannot read {path} in the package: {error}"))?;
+        if let Err(error) = entry.read_to_end(&mut content) {
+            return Err(PackageError::File { path, error });
+        }
         files.insert(path, content);
     }
     Ok(files)
 }
 
-fn yaml(files: &Files, path: &str) -> Result<Value, String> {
+fn yaml(files: &Files, path: &str) -> Result<Value> {
     let Some(bytes) = files.get(path) else {
         return Ok(Value::Object(Map::new()));
     };
-    let text = std::str::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8"))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| PackageError::NotUtf8 {
+        path: path.to_owned(),
+    })?;
     let value = read_documents(text)
-        .map_err(|error| format!("{path}: {error}"))?
+        .map_err(|error| PackageError::Yaml {
+            path: path.to_owned(),
+            error,
+        })?
         .into_iter()
         .next()
         .unwrap_or(Value::Null);
@@ -116,7 +158,7 @@ fn yaml(files: &Files, path: &str) -> Result<Value, String> {
 }
 
 /// Name, version and default values of the chart whose files start with `prefix`.
-fn chart_values(files: &Files, prefix: &str) -> Result<(String, String, Value), String> {
+fn chart_values(files: &Files, prefix: &str) -> Result<(String, String, Value)> {
     let chart = yaml(files, &format!("{prefix}Chart.yaml"))?;
     let name = chart["name"].as_str().unwrap_or_default().to_owned();
     let version = match &chart["version"] {

@@ -14,20 +14,59 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::binary::HelmBinary;
-use crate::cache::{Cache, digest, hex, seal, unseal};
+use crate::cache::{self, Cache, CacheError, digest, hex, seal, unseal};
 use crate::config::HelmConfig;
-use crate::fetch;
-use crate::lock::{LockFile, LockedChart};
+use crate::fetch::{self, FetchError};
+use crate::lock::{LockError, LockFile, LockedChart};
 use crate::package::chart_info;
 use crate::progress::Progress;
 use crate::render_entry::{RenderEntry, Unusable};
 use crate::schema;
 
+/// A cache that cannot be written stops a render like any other unusable input, its text
+/// unchanged.
+impl From<CacheError> for HelmError {
+    fn from(error: CacheError) -> Self {
+        HelmError::Other(error.to_string())
+    }
+}
+
+/// Why a chart's own repository did not give its package; the text joins the list of places
+/// tried that [`HelmError::Unavailable`] reports.
+#[derive(Debug, thiserror::Error)]
+enum DownloadError {
+    /// No helm binary to pull an OCI chart with.
+    #[error(transparent)]
+    Helm(Box<HelmError>),
+    /// No scratch folder in the cache to pull into.
+    #[error(transparent)]
+    Scratch(#[from] CacheError),
+    /// `helm pull` failed.
+    #[error("helm pull {repository}: {error}")]
+    Pull {
+        /// The `oci://` reference.
+        repository: String,
+        /// What helm reported.
+        error: Box<HelmError>,
+    },
+    /// What `helm pull` wrote cannot be read.
+    #[error("helm pull {repository}: {error}")]
+    Pulled {
+        /// The `oci://` reference.
+        repository: String,
+        /// What the operating system reported.
+        error: std::io::Error,
+    },
+    /// The repository's index or the package cannot be read.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+}
+
 /// Renders Helm releases with the real helm binary; see the crate documentation.
 pub struct HelmCli {
     config: HelmConfig,
     cache: Cache,
-    lock: OnceLock<Result<LockFile, String>>,
+    lock: OnceLock<Result<LockFile, LockError>>,
     helm: OnceLock<Result<HelmBinary, HelmError>>,
     cache_hits: AtomicUsize,
     warnings: Mutex<Vec<String>>,
@@ -99,7 +138,7 @@ impl HelmCli {
         self.lock
             .get_or_init(|| LockFile::read(&self.config.lock_file))
             .as_ref()
-            .map_err(|error| HelmError::Other(error.clone()))
+            .map_err(|error| HelmError::Other(error.to_string()))
     }
 
     /// Every mirror: the lock file's (relative to the workspace), then the configured ones.
@@ -135,7 +174,7 @@ impl HelmCli {
         } else {
             match self.download(&locked.repository, &locked.name, &locked.version) {
                 Ok((location, bytes)) => return self.keep(locked, &location, bytes),
-                Err(error) => tried.push(error),
+                Err(error) => tried.push(error.to_string()),
             }
         }
         Err(HelmError::Unavailable {
@@ -164,8 +203,7 @@ impl HelmCli {
             });
         }
         self.cache
-            .write(&self.cache.package_path(&actual), &bytes)
-            .map_err(HelmError::Other)?;
+            .write(&self.cache.package_path(&actual), &bytes)?;
         Ok(bytes)
     }
 
@@ -176,9 +214,11 @@ impl HelmCli {
         repository: &str,
         name: &str,
         version: &str,
-    ) -> Result<(String, Vec<u8>), String> {
+    ) -> Result<(String, Vec<u8>), DownloadError> {
         if repository.starts_with("oci://") {
-            let helm = self.helm().map_err(|e| e.to_string())?;
+            let helm = self
+                .helm()
+                .map_err(|error| DownloadError::Helm(Box::new(error)))?;
             let folder = tempdir(&self.cache)?;
             let result = helm
                 .run(&[
@@ -189,10 +229,17 @@ impl HelmCli {
                     "--destination",
                     &folder.display().to_string(),
                 ])
-                .map_err(|e| format!("helm pull {repository}: {e}"))
+                .map_err(|error| DownloadError::Pull {
+                    repository: repository.to_owned(),
+                    error: Box::new(error),
+                })
                 .and_then(|_| {
-                    std::fs::read(folder.join(format!("{name}-{version}.tgz")))
-                        .map_err(|e| format!("helm pull {repository}: {e}"))
+                    std::fs::read(folder.join(format!("{name}-{version}.tgz"))).map_err(|error| {
+                        DownloadError::Pulled {
+                            repository: repository.to_owned(),
+                            error,
+                        }
+                    })
                 });
             let _ = std::fs::remove_dir_all(&folder);
             return result.map(|bytes| (repository.to_owned(), bytes));
@@ -223,7 +270,7 @@ impl HelmCli {
         for (url, expected) in candidates {
             match fetch::read(&url) {
                 Ok(bytes) => return self.resolved(name, version, &url, bytes, expected),
-                Err(error) => tried.push(error),
+                Err(error) => tried.push(error.to_string()),
             }
         }
         if !self.config.offline {
@@ -238,7 +285,7 @@ impl HelmCli {
                     };
                     return self.resolved(name, version, &url, bytes, expected);
                 }
-                Err(error) => tried.push(error),
+                Err(error) => tried.push(error.to_string()),
             }
         }
         Err(HelmError::Unavailable {
@@ -270,8 +317,7 @@ impl HelmCli {
             });
         }
         self.cache
-            .write(&self.cache.package_path(&actual), &bytes)
-            .map_err(HelmError::Other)?;
+            .write(&self.cache.package_path(&actual), &bytes)?;
         Ok(actual)
     }
 
@@ -371,9 +417,7 @@ impl HelmCli {
         };
         let differing = second.clone().filter(|second| *second != manifest);
         let entry = RenderEntry::new(manifest, differing);
-        self.cache
-            .write(&cached, &entry.to_bytes())
-            .map_err(HelmError::Other)?;
+        self.cache.write(&cached, &entry.to_bytes())?;
         Ok((
             Rendered {
                 chart,
@@ -392,7 +436,7 @@ impl HelmCli {
         request: &RenderRequest,
         chart: &ChartInfo,
     ) -> Result<String, HelmError> {
-        let folder = tempdir(&self.cache).map_err(HelmError::Other)?;
+        let folder = tempdir(&self.cache)?;
         let values = folder.join("values.json");
         std::fs::write(&values, request.values.to_string())
             .map_err(|error| HelmError::Other(format!("cannot write values: {error}")))?;
@@ -476,16 +520,18 @@ fn render_key(digest: &str, request: &RenderRequest, helm_version: &str) -> Stri
     hex(&Sha256::digest(key.to_string().as_bytes()))
 }
 
-fn tempdir(cache: &Cache) -> Result<PathBuf, String> {
+/// A new scratch folder in the cache.
+fn tempdir(cache: &Cache) -> cache::Result<PathBuf> {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
     let folder = cache.root().join("tmp").join(format!(
         "{}-{}",
         std::process::id(),
         COUNT.fetch_add(1, Ordering::Relaxed)
     ));
-    std::fs::create_dir_all(&folder)
-        .map_err(|error| format!("cannot create {}: {error}", folder.display()))?;
-    Ok(folder)
+    match std::fs::create_dir_all(&folder) {
+        Ok(()) => Ok(folder),
+        Err(error) => Err(CacheError::CreateFolder { folder, error }),
+    }
 }
 
 /// The code that reads a package: this crate's `package.rs` and the YAML reader under it.

@@ -5,11 +5,22 @@
 use homelab_synth_core::helm_release::ValueViolation;
 use serde_json::Value;
 
+/// Why a chart's `values.schema.json` cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// The schema does not compile (what the JSON Schema validator reported).
+    #[error("values.schema.json cannot be used: {0}")]
+    Unusable(Box<jsonschema::ValidationError<'static>>),
+}
+
+/// A schema check's result.
+pub type Result<T, E = SchemaError> = std::result::Result<T, E>;
+
 /// Every violation of `schema` by `values`; `Err` when the schema itself cannot be used
 /// (then helm's own check still applies).
-pub fn violations(schema: &Value, values: &Value) -> Result<Vec<ValueViolation>, String> {
+pub fn violations(schema: &Value, values: &Value) -> Result<Vec<ValueViolation>> {
     let validator = jsonschema::validator_for(schema)
-        .map_err(|error| format!("values.schema.json cannot be used: {error}"))?;
+        .map_err(|error| SchemaError::Unusable(Box::new(error.to_owned())))?;
     let mut found: Vec<ValueViolation> = validator
         .iter_errors(values)
         .map(|error| ValueViolation {

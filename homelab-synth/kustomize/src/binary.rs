@@ -133,7 +133,7 @@ impl KustomizeBinary {
             })?;
         cache
             .write(&cached, version.as_bytes())
-            .map_err(KustomizeError::Other)?;
+            .map_err(|error| KustomizeError::Other(error.to_string()))?;
         Ok(version)
     }
 

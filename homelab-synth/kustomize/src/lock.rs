@@ -65,6 +65,9 @@ pub enum LockError {
     },
 }
 
+/// A lock file operation's result.
+pub type Result<T, E = LockError> = std::result::Result<T, E>;
+
 /// The lock file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KustomizeLock {
@@ -76,7 +79,7 @@ pub struct KustomizeLock {
 
 impl KustomizeLock {
     /// Reads the lock at `path`; a missing file is an empty lock.
-    pub fn read(path: &Path) -> Result<KustomizeLock, LockError> {
+    pub fn read(path: &Path) -> Result<KustomizeLock> {
         let error = |reason: String| LockError::File {
             file: path.display().to_string(),
             reason,
@@ -155,7 +158,7 @@ impl KustomizeLock {
     }
 
     /// Writes the lock to `path`.
-    pub fn write(&self, path: &Path) -> Result<(), LockError> {
+    pub fn write(&self, path: &Path) -> Result<()> {
         std::fs::write(path, self.to_text()).map_err(|e| LockError::File {
             file: path.display().to_string(),
             reason: e.to_string(),

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::binary::KustomizeBinary;
 use crate::config::KustomizeConfig;
 use crate::localize::{Resolved, Resolver, localize, workspace_files};
-use crate::lock::KustomizeLock;
+use crate::lock::{KustomizeLock, LockError};
 use crate::reference::SourceKey;
 use crate::source::{SourceError, Sources, unpack};
 
@@ -30,7 +30,7 @@ use crate::source::{SourceError, Sources, unpack};
 pub struct KustomizeCli {
     config: KustomizeConfig,
     cache: Cache,
-    lock: OnceLock<Result<KustomizeLock, String>>,
+    lock: OnceLock<Result<KustomizeLock, LockError>>,
     binary: OnceLock<Result<KustomizeBinary, KustomizeError>>,
     cache_hits: AtomicUsize,
     warnings: Mutex<Vec<String>>,
@@ -101,9 +101,9 @@ impl KustomizeCli {
 
     fn lock(&self) -> Result<&KustomizeLock, KustomizeError> {
         self.lock
-            .get_or_init(|| KustomizeLock::read(&self.config.lock_file).map_err(|e| e.to_string()))
+            .get_or_init(|| KustomizeLock::read(&self.config.lock_file))
             .as_ref()
-            .map_err(|e| KustomizeError::Other(e.clone()))
+            .map_err(|e| KustomizeError::Other(e.to_string()))
     }
 
     /// Where sources are looked up: the lock's mirrors, then the configured ones.

@@ -85,7 +85,7 @@ impl Sources {
         } else {
             match fetch::read(&origin) {
                 Ok(bytes) => return self.keep(locked, &origin, bytes),
-                Err(error) => tried.push(error),
+                Err(error) => tried.push(error.to_string()),
             }
         }
         Err(SourceError::Unavailable { tried })
@@ -150,7 +150,7 @@ impl Sources {
                     let _ = self.cache.write(&self.cached(&digest(&bytes)), &bytes);
                     return Ok((names.exact[0].clone(), bytes));
                 }
-                Err(error) => tried.push(error),
+                Err(error) => tried.push(error.to_string()),
             }
         }
         Err(SourceError::Unavailable { tried })

@@ -6,7 +6,6 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use homelab_synth_core::kustomization::{
@@ -16,6 +15,12 @@ use homelab_synth_kustomize::binary::KustomizeBinary;
 use homelab_synth_kustomize::{
     KustomizeCli, KustomizeConfig, KustomizeLock, Tool, lock_kustomizations,
 };
+
+// the git helpers the publish and CLI tests share (git with a fixed identity)
+#[path = "../../publish/tests/support/git.rs"]
+mod git_support;
+
+use git_support::git;
 
 /// The repository root (two levels above this crate).
 fn repo_root() -> PathBuf {
@@ -41,17 +46,6 @@ fn kubectl() -> PathBuf {
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
-}
-
-fn git(folder: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(folder)
-        .output()
-        .expect("git runs");
-    assert!(output.status.success(), "git {args:?}: {output:?}");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
 /// A real git repository with `files`, tagged `tag`, archived as GitHub does (one top folder,

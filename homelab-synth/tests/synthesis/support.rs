@@ -3,10 +3,11 @@
 
 use homelab_synth::{
     App, BuiltApp, BuiltApps, Finding, ManifestSet, MemoryFiles, SynthError, SynthInputs,
-    synthesize, synthesize_with,
+    imported_crds, synthesize_with,
 };
 
-/// Synthesizes `apps` (category `test`) that include `files`.
+/// Synthesizes `apps` (category `test`) that include `files`, custom resources checked against
+/// the bindings' CRDs.
 pub fn synth_apps_with_files(
     apps: Vec<App>,
     files: &MemoryFiles,
@@ -18,14 +19,15 @@ pub fn synth_apps_with_files(
             category: "test".into(),
         })
         .collect();
-    synthesize(&apps, files)
+    synthesize_with(&apps, &SynthInputs::new(files).with_crds(imported_crds()))
 }
 
 /// Synthesizes the apps of a registry build, which knows whether it holds every app and
-/// what each rolls out after.
+/// what each rolls out after; custom resources checked against the bindings' CRDs.
 pub fn synth_built(built: &BuiltApps) -> Result<ManifestSet, SynthError> {
     let files = MemoryFiles::new();
-    synthesize_with(&built.apps, &built.inputs(SynthInputs::new(&files)))
+    let inputs = SynthInputs::new(&files).with_crds(imported_crds());
+    synthesize_with(&built.apps, &built.inputs(inputs))
 }
 
 /// Synthesizes `apps` without included files.
