@@ -14,7 +14,7 @@ use crate::rendering::RenderedDocument;
 /// implementation can render them in parallel; returns one result per request, in order.
 pub trait HelmRenderer: Sync {
     /// Renders `requests`; the result at index `i` belongs to `requests[i]`.
-    fn render(&self, requests: &[RenderRequest]) -> Vec<Result<Rendered, HelmError>>;
+    fn render(&self, requests: &[RenderRequest]) -> Vec<Result<Rendered>>;
 }
 
 /// Everything that determines one render.
@@ -81,6 +81,9 @@ pub struct ValueViolation {
     /// What is wrong.
     pub message: String,
 }
+
+/// The result of rendering one Helm release.
+pub type Result<T, E = HelmError> = std::result::Result<T, E>;
 
 /// Why a release could not be rendered.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

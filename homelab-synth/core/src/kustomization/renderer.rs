@@ -12,7 +12,7 @@ use crate::rendering::RenderedDocument;
 /// returns one result per request, in order.
 pub trait KustomizeRenderer: Sync {
     /// Renders `requests`; the result at index `i` belongs to `requests[i]`.
-    fn render(&self, requests: &[KustomizeRequest]) -> Vec<Result<Kustomized, KustomizeError>>;
+    fn render(&self, requests: &[KustomizeRequest]) -> Vec<Result<Kustomized>>;
 }
 
 /// One kustomization to render.
@@ -36,6 +36,9 @@ pub struct Kustomized {
     /// The kustomize version that rendered it.
     pub version: String,
 }
+
+/// The result of building one kustomization.
+pub type Result<T, E = KustomizeError> = std::result::Result<T, E>;
 
 /// Why a kustomization could not be rendered. Each names the kustomization file involved and,
 /// for remote references, the reference and what to run.

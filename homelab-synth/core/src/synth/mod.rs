@@ -70,6 +70,9 @@ impl AppKustomizations for BuiltApp {
     }
 }
 
+/// The result of building or synthesizing apps.
+pub type Result<T, E = SynthError> = std::result::Result<T, E>;
+
 /// Synthesis failed: every error, plus the warnings found on the way.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("synthesis found {} error(s)", errors.len())]
@@ -92,7 +95,7 @@ pub struct SynthError {
 /// Builds the registered apps, all of them or only those named in `only`. An unknown name in
 /// `only`, two apps registered under one name, or dependencies between apps with no rollout
 /// order (missing target, cycle) are errors.
-pub fn build_apps(registry: &Registry, only: &[String]) -> Result<BuiltApps, SynthError> {
+pub fn build_apps(registry: &Registry, only: &[String]) -> Result<BuiltApps> {
     build_cluster_apps(registry, &Cluster::single(), only)
 }
 
@@ -104,7 +107,7 @@ pub fn build_cluster_apps<S>(
     registry: &Registry<S>,
     cluster: &Cluster<S>,
     only: &[String],
-) -> Result<BuiltApps, SynthError> {
+) -> Result<BuiltApps> {
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
     for spec in registry.apps() {
@@ -254,27 +257,18 @@ impl<'a> SynthInputs<'a> {
 /// Synthesizes built apps into a [`ManifestSet`], or every finding when any is an error.
 /// Leaves `apps` untouched (it works on a copy); [`synthesize_owned`] avoids the copy. Apps
 /// with Helm releases to render need [`synthesize_with`] and a renderer.
-pub fn synthesize(
-    apps: &[BuiltApp],
-    sources: &dyn SourceReader,
-) -> Result<ManifestSet, SynthError> {
+pub fn synthesize(apps: &[BuiltApp], sources: &dyn SourceReader) -> Result<ManifestSet> {
     synthesize_owned(apps.to_vec(), sources)
 }
 
 /// Synthesizes built apps, consuming them: every object body moves into its document, so the
 /// whole synthesis holds one copy of each object.
-pub fn synthesize_owned(
-    apps: Vec<BuiltApp>,
-    sources: &dyn SourceReader,
-) -> Result<ManifestSet, SynthError> {
+pub fn synthesize_owned(apps: Vec<BuiltApp>, sources: &dyn SourceReader) -> Result<ManifestSet> {
     synthesize_owned_with(apps, &SynthInputs::new(sources))
 }
 
 /// [`synthesize`] with every input, Helm included.
-pub fn synthesize_with(
-    apps: &[BuiltApp],
-    inputs: &SynthInputs<'_>,
-) -> Result<ManifestSet, SynthError> {
+pub fn synthesize_with(apps: &[BuiltApp], inputs: &SynthInputs<'_>) -> Result<ManifestSet> {
     synthesize_owned_with(apps.to_vec(), inputs)
 }
 
@@ -282,7 +276,7 @@ pub fn synthesize_with(
 pub fn synthesize_owned_with(
     mut apps: Vec<BuiltApp>,
     inputs: &SynthInputs<'_>,
-) -> Result<ManifestSet, SynthError> {
+) -> Result<ManifestSet> {
     let sources = inputs.sources;
     let releases = render::render::<RenderRequest>(&apps, inputs.helm);
     let kustomizations = render::render::<KustomizeRequest>(&apps, inputs.kustomize);
