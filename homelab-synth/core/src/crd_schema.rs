@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Value, json};
+use sha2::Digest as _;
 
 use crate::crd_catalog::CrdCatalog;
 pub use crate::crd_rules::SchemaViolation;
@@ -68,10 +69,11 @@ struct Entry<'a> {
 type Compiled = Result<jsonschema::Validator, jsonschema::ValidationError<'static>>;
 
 /// The validators compiled in this process: by `(group, version, kind)`, each with the
-/// `openAPIV3Schema` it was compiled from (two syntheses may hold different schemas for one
-/// kind, e.g. two versions of a chart's CRDs, so a validator is reused only for an equal
-/// schema).
-type CompiledCache = HashMap<(String, String, String), Vec<(Arc<Value>, Arc<Compiled>)>>;
+/// sha256 of the `openAPIV3Schema` it was compiled from (two syntheses may hold different
+/// schemas for one kind, e.g. two versions of a chart's CRDs, so a validator is reused only
+/// for the same schema; a digest rather than a copy, as a large CRD's schema held for the
+/// whole run would cost more memory than its validator).
+type CompiledCache = HashMap<(String, String, String), Vec<([u8; 32], Arc<Compiled>)>>;
 
 /// The validator of `schema` for `key`: compiled once per process and kept (see the module
 /// doc). The lock is not held while compiling, so kinds compile in parallel; two threads
@@ -79,11 +81,12 @@ type CompiledCache = HashMap<(String, String, String), Vec<(Arc<Value>, Arc<Comp
 fn compiled(key: (&str, &str, &str), schema: &Value) -> Arc<Compiled> {
     static CACHE: OnceLock<Mutex<CompiledCache>> = OnceLock::new();
     let cache = CACHE.get_or_init(Mutex::default);
+    let digest: [u8; 32] = sha2::Sha256::digest(schema.to_string().as_bytes()).into();
     let find = |cache: &CompiledCache| {
         cache
             .get(&(key.0.to_owned(), key.1.to_owned(), key.2.to_owned()))?
             .iter()
-            .find(|(known, _)| **known == *schema)
+            .find(|(known, _)| *known == digest)
             .map(|(_, compiled)| Arc::clone(compiled))
     };
     if let Some(found) = find(&cache.lock().unwrap_or_else(|e| e.into_inner())) {
@@ -97,7 +100,7 @@ fn compiled(key: (&str, &str, &str), schema: &Value) -> Arc<Compiled> {
     cache
         .entry((key.0.to_owned(), key.1.to_owned(), key.2.to_owned()))
         .or_default()
-        .push((Arc::new(schema.clone()), Arc::clone(&fresh)));
+        .push((digest, Arc::clone(&fresh)));
     fresh
 }
 
