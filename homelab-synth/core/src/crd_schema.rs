@@ -13,14 +13,19 @@
 //!
 //! [`CrdSchemas`] holds the schemas by group, version and kind: from CRDs in the synthesis
 //! (borrowed, not copied), then from the imported CRDs (a [`CrdCatalog`] the workspace hands
-//! in, e.g. its bindings crate's table), each parsed the first time a resource of its group is checked. A validator is compiled the first time a
-//! resource of its kind is checked, so a synthesis pays only for the kinds it emits.
+//! in, e.g. its bindings crate's table), each parsed the first time a resource of its group is
+//! checked. A validator is compiled the first time a resource of its kind is checked, so a
+//! synthesis pays only for the kinds it emits, and once per process: compiled validators are
+//! kept by kind and schema, so the clusters of one run (and the runs of one
+//! test process) share them. Compiling a large CRD's schema costs far more than checking
+//! every resource of its kind.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Value, json};
+use sha2::Digest as _;
 
 use crate::crd_catalog::CrdCatalog;
 pub use crate::crd_rules::SchemaViolation;
@@ -57,7 +62,46 @@ struct Entry<'a> {
     /// The version's `openAPIV3Schema`: borrowed from a CRD of the synthesis, owned when
     /// parsed from an imported CRD or copied by [`CrdSchemas::add_crd`].
     schema: Cow<'a, Value>,
-    validator: OnceLock<Result<jsonschema::Validator, jsonschema::ValidationError<'static>>>,
+    validator: OnceLock<Arc<Compiled>>,
+}
+
+/// A schema compiled to a validator, or why it does not compile.
+type Compiled = Result<jsonschema::Validator, jsonschema::ValidationError<'static>>;
+
+/// The validators compiled in this process: by `(group, version, kind)`, each with the
+/// sha256 of the `openAPIV3Schema` it was compiled from (two syntheses may hold different
+/// schemas for one kind, e.g. two versions of a chart's CRDs, so a validator is reused only
+/// for the same schema; a digest rather than a copy, as a large CRD's schema held for the
+/// whole run would cost more memory than its validator).
+type CompiledCache = HashMap<(String, String, String), Vec<([u8; 32], Arc<Compiled>)>>;
+
+/// The validator of `schema` for `key`: compiled once per process and kept (see the module
+/// doc). The lock is not held while compiling, so kinds compile in parallel; two threads
+/// compiling the same schema at once keep the first result.
+fn compiled(key: (&str, &str, &str), schema: &Value) -> Arc<Compiled> {
+    static CACHE: OnceLock<Mutex<CompiledCache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    let digest: [u8; 32] = sha2::Sha256::digest(schema.to_string().as_bytes()).into();
+    let find = |cache: &CompiledCache| {
+        cache
+            .get(&(key.0.to_owned(), key.1.to_owned(), key.2.to_owned()))?
+            .iter()
+            .find(|(known, _)| *known == digest)
+            .map(|(_, compiled)| Arc::clone(compiled))
+    };
+    if let Some(found) = find(&cache.lock().unwrap_or_else(|e| e.into_inner())) {
+        return found;
+    }
+    let fresh = Arc::new(jsonschema::draft4::options().build(&to_json_schema(schema)));
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = find(&cache) {
+        return found;
+    }
+    cache
+        .entry((key.0.to_owned(), key.1.to_owned(), key.2.to_owned()))
+        .or_default()
+        .push((digest, Arc::clone(&fresh)));
+    fresh
 }
 
 impl<'a> Entry<'a> {
@@ -240,8 +284,8 @@ impl<'a> CrdSchemas<'a> {
         let entry = self.entry(group, version, kind)?;
         let validator = entry
             .validator
-            .get_or_init(|| jsonschema::draft4::options().build(&to_json_schema(&entry.schema)));
-        let validator = match validator {
+            .get_or_init(|| compiled((group, version, kind), &entry.schema));
+        let validator = match &**validator {
             Ok(validator) => validator,
             Err(error) => {
                 return Some(vec![SchemaViolation {
