@@ -56,6 +56,9 @@
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 
+/// The result of emitting YAML.
+pub type Result<T, E = EmitError> = std::result::Result<T, E>;
+
 /// Why a document could not be rendered as YAML.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -77,13 +80,13 @@ pub enum EmitError {
 /// Renders one document as YAML that Kubernetes decodes to exactly `doc`.
 ///
 /// The layout, key order and string styles are described in the [module docs](self).
-pub fn to_yaml(doc: &Value) -> Result<String, EmitError> {
+pub fn to_yaml(doc: &Value) -> Result<String> {
     Ok(render(doc)?)
 }
 
 /// Renders several documents as one YAML stream: each rendered by [`to_yaml`], joined by
 /// `---\n` separators, with no separator before the first. An empty slice gives `""`.
-pub fn to_yaml_stream(docs: &[Value]) -> Result<String, EmitError> {
+pub fn to_yaml_stream(docs: &[Value]) -> Result<String> {
     let mut out = String::new();
     for (index, doc) in docs.iter().enumerate() {
         if index > 0 {

@@ -21,6 +21,9 @@ use super::coercion::Coercion;
 use super::emit::{EmitError, to_yaml_stream};
 use super::read::{ReadError, read_documents_with_notes};
 
+/// The result of formatting a YAML file.
+pub type Result<T, E = FormatError> = std::result::Result<T, E>;
+
 /// Why a text could not be formatted.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -56,7 +59,7 @@ pub struct Formatted {
 
 /// Reads `text` as Kubernetes would (see the [module docs](self)) and renders it in canonical
 /// form.
-pub fn format_text(text: &str, options: FormatOptions) -> Result<Formatted, FormatError> {
+pub fn format_text(text: &str, options: FormatOptions) -> Result<Formatted> {
     let trimmed = text.trim_start();
     let json = (options.json || trimmed.starts_with(['{', '['])).then(|| json_stream(text));
     let (mut documents, coercions) = match json.flatten() {

@@ -52,6 +52,9 @@ use super::scan::{Mark, ScalarStyle, SyntaxError};
 /// Deepest nesting of sequences and mappings (after alias expansion) the reader accepts.
 pub const MAX_DEPTH: usize = 512;
 
+/// The result of reading YAML.
+pub type Result<T, E = ReadError> = std::result::Result<T, E>;
+
 /// Why a YAML stream could not be read. Every error names the 1-based line and column (in the
 /// whole stream) of the node or character at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -198,7 +201,7 @@ impl ReadError {
 /// Reads every document of a YAML stream as the JSON value Kubernetes would see, skipping
 /// documents that are empty or only comments. A document need not be a mapping. The first
 /// document that cannot be read fails the whole stream.
-pub fn read_documents(text: &str) -> Result<Vec<Value>, ReadError> {
+pub fn read_documents(text: &str) -> Result<Vec<Value>> {
     read_stream(text, None)
 }
 
@@ -215,7 +218,7 @@ pub struct ReadWithNotes {
 /// Reads a stream like [`read_documents`], and also reports every YAML 1.1 coercion of an
 /// unquoted scalar (`on`, `012`, `1_000`, a `<<` key...): the values are what Kubernetes
 /// reads, the notes say where a YAML 1.2 or naive reader would have seen something else.
-pub fn read_documents_with_notes(text: &str) -> Result<ReadWithNotes, ReadError> {
+pub fn read_documents_with_notes(text: &str) -> Result<ReadWithNotes> {
     let mut coercions = Vec::new();
     let documents = read_stream(text, Some(&mut coercions))?;
     Ok(ReadWithNotes {
@@ -232,7 +235,7 @@ const SHALLOW: usize = 48;
 /// to spare even in an unoptimized build.
 const DEEP_STACK: usize = 64 << 20;
 
-fn read_stream(text: &str, mut notes: Option<&mut Vec<Coercion>>) -> Result<Vec<Value>, ReadError> {
+fn read_stream(text: &str, mut notes: Option<&mut Vec<Coercion>>) -> Result<Vec<Value>> {
     let mut documents = Vec::new();
     for (first_line, piece) in split_documents(text) {
         if piece.trim().is_empty() {
@@ -263,7 +266,7 @@ fn read_stream(text: &str, mut notes: Option<&mut Vec<Coercion>>) -> Result<Vec<
 }
 
 /// Decodes a parsed document into its JSON value; `None` when it decodes to `null`.
-fn decode_tree(tree: &Tree) -> Result<Option<Value>, ReadError> {
+fn decode_tree(tree: &Tree) -> Result<Option<Value>> {
     let decoded = Decoder::new(&tree.nodes).decode_document(tree.root)?;
     if matches!(decoded, GoValue::Null) {
         return Ok(None);
@@ -385,7 +388,7 @@ struct Tree {
 /// as go-yaml's `Unmarshal` does: events from the ported parser until the end of the first
 /// document; what follows it is never looked at beyond the one token go-yaml peeks at. Returns
 /// `None` when the piece holds no document at all.
-fn parse_first_document(piece: &str, first_line: usize) -> Result<Option<Tree>, ReadError> {
+fn parse_first_document(piece: &str, first_line: usize) -> Result<Option<Tree>> {
     let at = |mark: Mark| Pos {
         line: first_line + mark.line,
         column: mark.column + 1,
@@ -648,13 +651,13 @@ impl<'t> Decoder<'t> {
     }
 
     /// Decodes the root node of a document (go-yaml counts the document node as one step).
-    fn decode_document(&mut self, root: usize) -> Result<GoValue, ReadError> {
+    fn decode_document(&mut self, root: usize) -> Result<GoValue> {
         self.decode_count = 1;
         self.decode(root)
     }
 
     /// One go-yaml decode step: counted, and refused when aliases dominate.
-    fn step(&mut self, index: usize) -> Result<(), ReadError> {
+    fn step(&mut self, index: usize) -> Result<()> {
         self.decode_count += 1;
         if self.alias_depth > 0 {
             self.alias_count += 1;
@@ -673,7 +676,7 @@ impl<'t> Decoder<'t> {
         Ok(())
     }
 
-    fn decode(&mut self, index: usize) -> Result<GoValue, ReadError> {
+    fn decode(&mut self, index: usize) -> Result<GoValue> {
         self.step(index)?;
         let node = &self.nodes[index];
         match &node.kind {
@@ -704,7 +707,7 @@ impl<'t> Decoder<'t> {
     }
 
     /// Goes one collection deeper, refusing to pass [`MAX_DEPTH`].
-    fn enter(&mut self, pos: Pos) -> Result<(), ReadError> {
+    fn enter(&mut self, pos: Pos) -> Result<()> {
         if self.depth >= MAX_DEPTH {
             return Err(ReadError::TooDeep {
                 line: pos.line,
@@ -720,8 +723,8 @@ impl<'t> Decoder<'t> {
     fn through_alias<T>(
         &mut self,
         alias: usize,
-        expand: impl FnOnce(&mut Self) -> Result<T, ReadError>,
-    ) -> Result<T, ReadError> {
+        expand: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
         if self.expanding[alias] {
             let pos = self.nodes[alias].pos;
             return Err(ReadError::RecursiveAlias {
@@ -739,7 +742,7 @@ impl<'t> Decoder<'t> {
 
     /// Decodes the key/value children of a mapping node into `map`. A `<<` key merges its
     /// value's entries in place, so whichever of a merged and an explicit key comes later wins.
-    fn decode_entries(&mut self, children: &[usize], map: &mut GoMap) -> Result<(), ReadError> {
+    fn decode_entries(&mut self, children: &[usize], map: &mut GoMap) -> Result<()> {
         for pair in children.chunks(2) {
             let [key, value] = *pair else { continue };
             if self.is_merge_key(key) {
@@ -783,7 +786,7 @@ impl<'t> Decoder<'t> {
 
     /// Merges the value of a `<<` key into `map`: a mapping, an alias of one, or a sequence of
     /// those (merged last to first, so earlier ones take precedence among themselves).
-    fn merge(&mut self, index: usize, map: &mut GoMap) -> Result<(), ReadError> {
+    fn merge(&mut self, index: usize, map: &mut GoMap) -> Result<()> {
         match &self.nodes[index].kind {
             NodeKind::Mapping(_) => self.decode_into(index, map),
             NodeKind::Alias(target) if self.is_mapping(*target) => self.decode_into(index, map),
@@ -819,7 +822,7 @@ impl<'t> Decoder<'t> {
 
     /// Decodes a mapping node (or an alias of one) into an existing map, as go-yaml does for
     /// merged mappings.
-    fn decode_into(&mut self, index: usize, map: &mut GoMap) -> Result<(), ReadError> {
+    fn decode_into(&mut self, index: usize, map: &mut GoMap) -> Result<()> {
         self.step(index)?;
         match &self.nodes[index].kind {
             NodeKind::Alias(target) => {
@@ -879,12 +882,7 @@ impl Kind {
 /// tag are strings; plain ones are resolved; a tag picks what the value must resolve to; tags
 /// go-yaml does not know (custom ones, `!`, `!!map`...) leave the text as a string, and
 /// `!!binary` decodes base64.
-fn decode_scalar(
-    value: &str,
-    style: ScalarStyle,
-    tag: Option<&str>,
-    pos: Pos,
-) -> Result<GoValue, ReadError> {
+fn decode_scalar(value: &str, style: ScalarStyle, tag: Option<&str>, pos: Pos) -> Result<GoValue> {
     let Some(tag) = tag else {
         if style != ScalarStyle::Plain {
             return Ok(GoValue::Str(value.to_owned()));
@@ -1324,7 +1322,7 @@ fn go_string_from_bytes(mut bytes: &[u8]) -> String {
 // Stage 3: Go values to JSON, as sigs.k8s.io/yaml and encoding/json do it.
 
 /// Converts a decoded value to the JSON `encoding/json` would print for it.
-fn to_json(value: GoValue) -> Result<Value, ReadError> {
+fn to_json(value: GoValue) -> Result<Value> {
     Ok(match value {
         GoValue::Null => Value::Null,
         GoValue::Bool(b) => Value::Bool(b),
@@ -1370,7 +1368,7 @@ fn json_float(f: f64) -> Option<Value> {
 }
 
 /// A mapping key as `sigs.k8s.io/yaml` turns it into a JSON object key.
-fn json_key(key: GoValue, pos: Pos) -> Result<String, ReadError> {
+fn json_key(key: GoValue, pos: Pos) -> Result<String> {
     let unsupported = |key: String| ReadError::UnsupportedKey {
         line: pos.line,
         column: pos.column,
