@@ -5,73 +5,79 @@
 
 use std::collections::BTreeSet;
 
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
 use crate::pod_security::SECURITY_EXCEPTIONS_ANNOTATION;
 use crate::validate::context::Context;
-use crate::validate::pods::{containers, items, pod_templates};
+use crate::validate::pods::{ContainerView, containers, items};
 use crate::validate::{about, describe};
 
-const PROBES: [&str; 3] = ["livenessProbe", "readinessProbe", "startupProbe"];
-
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let apps = context.apps;
-    for app in apps {
-        for document in &app.documents {
-            for template in pod_templates(document) {
-                let mut problems = Vec::new();
-                // a StatefulSet's claim templates are volumes of its pods too
-                let claims = items(&document.body, "/spec/volumeClaimTemplates")
-                    .filter(|_| document.kind() == "StatefulSet")
-                    .filter_map(|claim| claim.pointer("/metadata/name"));
-                let volumes: BTreeSet<&str> = items(template.spec, "/volumes")
-                    .filter_map(|volume| volume.get("name"))
-                    .chain(claims)
-                    .filter_map(Value::as_str)
-                    .collect();
-                for (_, container) in containers(template.spec) {
-                    let name = container.get("name").and_then(Value::as_str).unwrap_or("?");
-                    problems.extend(mount_problems(name, container, &volumes));
-                    problems.extend(probe_problems(name, container));
-                }
-                problems.extend(unexplained_exceptions(document, template.path));
-                if problems.is_empty() {
-                    continue;
-                }
-                findings.push(about(
-                    Severity::Error,
-                    app,
-                    document,
-                    format!("{}: {}", describe(document), problems.join("; ")),
-                ));
-            }
+    for template in context.pod_templates() {
+        let document = template.document;
+        let mut problems = Vec::new();
+        // a StatefulSet's claim templates are volumes of its pods too
+        let claims = items(&document.body, "/spec/volumeClaimTemplates")
+            .filter(|_| document.kind() == "StatefulSet")
+            .filter_map(|claim| claim.pointer("/metadata/name"))
+            .filter_map(Value::as_str);
+        let volumes: BTreeSet<&str> = template
+            .spec
+            .volumes
+            .iter()
+            .flatten()
+            .map(|volume| volume.name.as_str())
+            .chain(claims)
+            .collect();
+        for (_, _, container) in containers(&template.spec) {
+            problems.extend(mount_problems(container, &volumes));
+            problems.extend(probe_problems(container));
         }
+        problems.extend(unexplained_exceptions(document, template.path));
+        if problems.is_empty() {
+            continue;
+        }
+        findings.push(about(
+            Severity::Error,
+            template.app,
+            document,
+            format!("{}: {}", describe(document), problems.join("; ")),
+        ));
     }
 }
 
-fn mount_problems(name: &str, container: &Value, volumes: &BTreeSet<&str>) -> Vec<String> {
-    items(container, "/volumeMounts")
-        .filter_map(|mount| mount.get("name").and_then(Value::as_str))
-        .filter(|volume| !volumes.contains(volume))
+fn mount_problems(container: ContainerView<'_>, volumes: &BTreeSet<&str>) -> Vec<String> {
+    let name = container.name();
+    container
+        .volume_mounts()
+        .iter()
+        .map(|mount| mount.name.as_str())
+        .filter(|volume| !volume.is_empty() && !volumes.contains(volume))
         .map(|volume| {
             format!("container `{name}` mounts volume `{volume}`, which the pod does not have")
         })
         .collect()
 }
 
-fn probe_problems(name: &str, container: &Value) -> Vec<String> {
-    let ports: BTreeSet<&str> = items(container, "/ports")
-        .filter_map(|port| port.get("name").and_then(Value::as_str))
+fn probe_problems(container: ContainerView<'_>) -> Vec<String> {
+    let name = container.name();
+    let ports: BTreeSet<&str> = container
+        .ports()
+        .iter()
+        .filter_map(|port| port.name.as_deref())
         .collect();
     let mut problems = Vec::new();
-    for probe in PROBES {
-        for handler in ["httpGet", "tcpSocket"] {
-            let port = container
-                .pointer(&format!("/{probe}/{handler}/port"))
-                .and_then(Value::as_str);
-            if let Some(port) = port
-                && !ports.contains(port)
+    for (probe, handler) in container.probes() {
+        let Some(handler) = handler else {
+            continue;
+        };
+        let http = handler.http_get.as_ref().map(|action| &action.port);
+        let tcp = handler.tcp_socket.as_ref().map(|action| &action.port);
+        for port in [http, tcp].into_iter().flatten() {
+            if let IntOrString::String(port) = port
+                && !ports.contains(port.as_str())
             {
                 problems.push(format!(
                     "the {probe} of container `{name}` uses port `{port}`, which the container \

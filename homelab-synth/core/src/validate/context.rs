@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::crd_catalog::CrdCatalog;
 use crate::crd_schema::{CrdSchemas, schemas_for};
 use crate::manifest::{AppManifest, Document, Provenance};
+use crate::validate::pods::{self, PodTemplate, Undecodable};
 
 /// A document with the app it belongs to.
 pub(crate) type Located<'a> = (&'a AppManifest, &'a Document);
@@ -23,6 +24,12 @@ pub(crate) struct Context<'a> {
     pub(crate) schemas: CrdSchemas<'a>,
     /// Where the apps came from: what the checks across apps may assume of the others.
     pub(crate) provenance: &'a Provenance,
+    /// The decoded pod template of every workload, in app order, then output order.
+    pod_templates: Vec<PodTemplate<'a>>,
+    /// Index in `pod_templates` of the template of each workload, by the workload's address.
+    template_of: BTreeMap<*const Document, usize>,
+    /// The pod specs that do not decode, in app order, then output order.
+    undecodable: Vec<Undecodable<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -33,8 +40,19 @@ impl<'a> Context<'a> {
         provenance: &'a Provenance,
     ) -> Self {
         let mut by_kind: BTreeMap<(&str, &str), Vec<Located<'a>>> = BTreeMap::new();
+        let mut pod_templates = Vec::new();
+        let mut undecodable = Vec::new();
+        let mut template_of = BTreeMap::new();
         for app in apps {
             for document in &app.documents {
+                match pods::decode(app, document) {
+                    Some(Ok(template)) => {
+                        template_of.insert(std::ptr::from_ref(document), pod_templates.len());
+                        pod_templates.push(template);
+                    }
+                    Some(Err(error)) => undecodable.push(error),
+                    None => {}
+                }
                 by_kind
                     .entry((document.group(), document.kind()))
                     .or_default()
@@ -53,7 +71,26 @@ impl<'a> Context<'a> {
             by_kind,
             schemas,
             provenance,
+            pod_templates,
+            template_of,
+            undecodable,
         }
+    }
+
+    /// The decoded pod template of every workload, in app order, then output order.
+    pub(crate) fn pod_templates(&self) -> &[PodTemplate<'a>] {
+        &self.pod_templates
+    }
+
+    /// The decoded pod template of `document`, if it is a workload whose pod spec decodes.
+    pub(crate) fn pod_template_of(&self, document: &Document) -> Option<&PodTemplate<'a>> {
+        let index = self.template_of.get(&std::ptr::from_ref(document))?;
+        self.pod_templates.get(*index)
+    }
+
+    /// The pod specs that do not decode, in app order, then output order.
+    pub(crate) fn undecodable_pod_specs(&self) -> &[Undecodable<'a>] {
+        &self.undecodable
     }
 
     /// Every document with its app, in app order, then output order.

@@ -10,7 +10,7 @@ use crate::finding::{Finding, Severity};
 use crate::names;
 use crate::scope::Scope;
 use crate::validate::context::Context;
-use crate::validate::pods::{containers, pod_templates};
+use crate::validate::pods::containers;
 use crate::validate::{about, describe};
 
 /// Largest total size of an object's annotations, as the API server enforces.
@@ -77,21 +77,23 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     seen.insert(key, (&app.name, &document.path));
                 }
             }
-            for template in pod_templates(document) {
-                for (_, container) in containers(template.spec) {
-                    if let Some(image) = container.get("image").and_then(Value::as_str)
-                        && !image_is_pinned(image)
-                    {
-                        findings.push(about(
-                            Severity::Warning,
-                            app,
-                            document,
-                            format!(
-                                "image `{image}` has no tag or uses `latest`: pin a version \
-                                     or digest so the output says what runs"
-                            ),
-                        ));
-                    }
+            for (_, _, container) in context
+                .pod_template_of(document)
+                .into_iter()
+                .flat_map(|template| containers(&template.spec))
+            {
+                if let Some(image) = container.image()
+                    && !image_is_pinned(image)
+                {
+                    findings.push(about(
+                        Severity::Warning,
+                        app,
+                        document,
+                        format!(
+                            "image `{image}` has no tag or uses `latest`: pin a version \
+                                 or digest so the output says what runs"
+                        ),
+                    ));
                 }
             }
         }

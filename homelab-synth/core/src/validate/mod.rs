@@ -33,7 +33,8 @@ pub(crate) fn validate(
 ) -> Vec<Finding> {
     type Check = fn(&Context<'_>, &mut Vec<Finding>);
     // each family's findings carry its rule id (`Finding::rule`)
-    let checks: [(&'static str, Check); 12] = [
+    let checks: [(&'static str, Check); 13] = [
+        ("pod-specs", pods::check),
         ("identity", identity::check),
         ("secrets", secrets::check),
         ("quantities", quantities::check),

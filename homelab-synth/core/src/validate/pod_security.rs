@@ -7,12 +7,16 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::{
+    AppArmorProfile, PodSecurityContext, PodSpec, SELinuxOptions, SeccompProfile, SecurityContext,
+    Volume, WindowsSecurityContextOptions,
+};
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
 use crate::pod_security::{ENFORCE_LABEL, PodSecurityLevel};
 use crate::validate::context::Context;
-use crate::validate::pods::{containers, items, pod_templates};
+use crate::validate::pods::{ContainerView, containers};
 use crate::validate::{about, describe};
 
 /// Capabilities the baseline level admits in `capabilities.add`.
@@ -75,10 +79,10 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             if level == PodSecurityLevel::Privileged {
                 continue;
             }
-            for template in pod_templates(document) {
-                let mut problems = baseline(template.spec);
+            if let Some(template) = context.pod_template_of(document) {
+                let mut problems = baseline(&template.spec);
                 if level == PodSecurityLevel::Restricted {
-                    problems.extend(restricted(template.spec));
+                    problems.extend(restricted(&template.spec));
                 }
                 if problems.is_empty() {
                     continue;
@@ -117,44 +121,83 @@ fn enforced_levels<'a>(context: &Context<'a>) -> BTreeMap<&'a str, PodSecurityLe
     levels
 }
 
-fn is_true(value: Option<&Value>) -> bool {
-    value == Some(&Value::Bool(true))
+/// The security-context fields the pod and its containers share.
+#[derive(Clone, Copy)]
+struct SharedContext<'a> {
+    seccomp: Option<&'a SeccompProfile>,
+    app_armor: Option<&'a AppArmorProfile>,
+    se_linux: Option<&'a SELinuxOptions>,
+    windows: Option<&'a WindowsSecurityContextOptions>,
 }
 
-fn container_name(container: &Value) -> &str {
-    container.get("name").and_then(Value::as_str).unwrap_or("?")
+impl<'a> From<&'a PodSecurityContext> for SharedContext<'a> {
+    fn from(context: &'a PodSecurityContext) -> Self {
+        SharedContext {
+            seccomp: context.seccomp_profile.as_ref(),
+            app_armor: context.app_armor_profile.as_ref(),
+            se_linux: context.se_linux_options.as_ref(),
+            windows: context.windows_options.as_ref(),
+        }
+    }
+}
+
+impl<'a> From<&'a SecurityContext> for SharedContext<'a> {
+    fn from(context: &'a SecurityContext) -> Self {
+        SharedContext {
+            seccomp: context.seccomp_profile.as_ref(),
+            app_armor: context.app_armor_profile.as_ref(),
+            se_linux: context.se_linux_options.as_ref(),
+            windows: context.windows_options.as_ref(),
+        }
+    }
+}
+
+fn volume_name(volume: &Volume) -> &str {
+    if volume.name.is_empty() {
+        "?"
+    } else {
+        &volume.name
+    }
+}
+
+fn who(list: &str, container: ContainerView<'_>) -> String {
+    format!("{} `{}`", list_noun(list), container.name())
 }
 
 /// What the baseline level forbids in `spec`, one line per problem.
-fn baseline(spec: &Value) -> Vec<String> {
+fn baseline(spec: &PodSpec) -> Vec<String> {
     let mut problems = Vec::new();
-    for field in ["hostNetwork", "hostPID", "hostIPC"] {
-        if is_true(spec.get(field)) {
+    for (field, value) in [
+        ("hostNetwork", spec.host_network),
+        ("hostPID", spec.host_pid),
+        ("hostIPC", spec.host_ipc),
+    ] {
+        if value == Some(true) {
             problems.push(format!("`{field}: true`"));
         }
     }
-    for volume in items(spec, "/volumes") {
-        if volume.get("hostPath").is_some() {
-            problems.push(format!(
-                "volume `{}` is a hostPath",
-                volume.get("name").and_then(Value::as_str).unwrap_or("?")
-            ));
+    for volume in spec.volumes.iter().flatten() {
+        if volume.host_path.is_some() {
+            problems.push(format!("volume `{}` is a hostPath", volume_name(volume)));
         }
     }
-    let pod_context = spec.get("securityContext");
-    if let Some(context) = pod_context {
-        problems.extend(context_baseline("the pod", context));
-        for sysctl in items(context, "/sysctls") {
-            let name = sysctl.get("name").and_then(Value::as_str).unwrap_or("?");
+    if let Some(context) = &spec.security_context {
+        problems.extend(context_baseline("the pod", context.into()));
+        for sysctl in context.sysctls.iter().flatten() {
+            let name = if sysctl.name.is_empty() {
+                "?"
+            } else {
+                sysctl.name.as_str()
+            };
             if !SAFE_SYSCTLS.contains(&name) {
                 problems.push(format!("sysctl `{name}` is not a safe sysctl"));
             }
         }
     }
-    for (list, container) in containers(spec) {
-        let who = format!("{} `{}`", list_noun(list), container_name(container));
-        if let Some(context) = container.get("securityContext") {
-            if is_true(context.get("privileged")) {
+    for (list, _, container) in containers(spec) {
+        let who = who(list, container);
+        if let Some(context) = container.security_context() {
+            if context.privileged == Some(true) {
                 problems.push(format!("{who} is privileged"));
             }
             for capability in added_capabilities(context) {
@@ -162,18 +205,13 @@ fn baseline(spec: &Value) -> Vec<String> {
                     problems.push(format!("{who} adds capability `{capability}`"));
                 }
             }
-            if context
-                .get("procMount")
-                .and_then(Value::as_str)
-                .unwrap_or("Default")
-                != "Default"
-            {
+            if context.proc_mount.as_deref().unwrap_or("Default") != "Default" {
                 problems.push(format!("{who} sets a non-default procMount"));
             }
-            problems.extend(context_baseline(&who, context));
+            problems.extend(context_baseline(&who, context.into()));
         }
-        for port in items(container, "/ports") {
-            if let Some(host_port) = port.get("hostPort").and_then(Value::as_i64)
+        for port in container.ports() {
+            if let Some(host_port) = port.host_port
                 && host_port != 0
             {
                 problems.push(format!("{who} uses hostPort {host_port}"));
@@ -185,87 +223,125 @@ fn baseline(spec: &Value) -> Vec<String> {
 
 /// Checks shared by pod and container security contexts: seccomp, AppArmor, SELinux and
 /// Windows host processes.
-fn context_baseline(who: &str, context: &Value) -> Vec<String> {
+fn context_baseline(who: &str, context: SharedContext<'_>) -> Vec<String> {
     let mut problems = Vec::new();
     if context
-        .pointer("/seccompProfile/type")
-        .and_then(Value::as_str)
-        == Some("Unconfined")
+        .seccomp
+        .is_some_and(|profile| profile.type_ == "Unconfined")
     {
         problems.push(format!("{who} sets seccomp profile `Unconfined`"));
     }
     if context
-        .pointer("/appArmorProfile/type")
-        .and_then(Value::as_str)
-        == Some("Unconfined")
+        .app_armor
+        .is_some_and(|profile| profile.type_ == "Unconfined")
     {
         problems.push(format!("{who} sets AppArmor profile `Unconfined`"));
     }
-    if let Some(options) = context.get("seLinuxOptions") {
-        if let Some(kind) = options.get("type").and_then(Value::as_str)
+    if let Some(options) = context.se_linux {
+        if let Some(kind) = options.type_.as_deref()
             && !kind.is_empty()
             && !SELINUX_TYPES.contains(&kind)
         {
             problems.push(format!("{who} sets SELinux type `{kind}`"));
         }
-        for field in ["user", "role"] {
-            if options
-                .get(field)
-                .and_then(Value::as_str)
-                .is_some_and(|value| !value.is_empty())
-            {
+        for (field, value) in [("user", &options.user), ("role", &options.role)] {
+            if value.as_deref().is_some_and(|value| !value.is_empty()) {
                 problems.push(format!("{who} sets SELinux {field}"));
             }
         }
     }
-    if is_true(context.pointer("/windowsOptions/hostProcess")) {
+    if context.windows.and_then(|options| options.host_process) == Some(true) {
         problems.push(format!("{who} is a Windows host process"));
     }
     problems
 }
 
+/// The volume types set on `volume`, by field name, in name order.
+fn volume_types(volume: &Volume) -> impl Iterator<Item = &'static str> {
+    [
+        (
+            "awsElasticBlockStore",
+            volume.aws_elastic_block_store.is_some(),
+        ),
+        ("azureDisk", volume.azure_disk.is_some()),
+        ("azureFile", volume.azure_file.is_some()),
+        ("cephfs", volume.cephfs.is_some()),
+        ("cinder", volume.cinder.is_some()),
+        ("configMap", volume.config_map.is_some()),
+        ("csi", volume.csi.is_some()),
+        ("downwardAPI", volume.downward_api.is_some()),
+        ("emptyDir", volume.empty_dir.is_some()),
+        ("ephemeral", volume.ephemeral.is_some()),
+        ("fc", volume.fc.is_some()),
+        ("flexVolume", volume.flex_volume.is_some()),
+        ("flocker", volume.flocker.is_some()),
+        ("gcePersistentDisk", volume.gce_persistent_disk.is_some()),
+        ("gitRepo", volume.git_repo.is_some()),
+        ("glusterfs", volume.glusterfs.is_some()),
+        ("hostPath", volume.host_path.is_some()),
+        ("image", volume.image.is_some()),
+        ("iscsi", volume.iscsi.is_some()),
+        ("nfs", volume.nfs.is_some()),
+        (
+            "persistentVolumeClaim",
+            volume.persistent_volume_claim.is_some(),
+        ),
+        (
+            "photonPersistentDisk",
+            volume.photon_persistent_disk.is_some(),
+        ),
+        ("portworxVolume", volume.portworx_volume.is_some()),
+        ("projected", volume.projected.is_some()),
+        ("quobyte", volume.quobyte.is_some()),
+        ("rbd", volume.rbd.is_some()),
+        ("scaleIO", volume.scale_io.is_some()),
+        ("secret", volume.secret.is_some()),
+        ("storageos", volume.storageos.is_some()),
+        ("vsphereVolume", volume.vsphere_volume.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+}
+
 /// What the restricted level forbids beyond baseline.
-fn restricted(spec: &Value) -> Vec<String> {
+fn restricted(spec: &PodSpec) -> Vec<String> {
     let mut problems = Vec::new();
-    for volume in items(spec, "/volumes") {
-        let Some(object) = volume.as_object() else {
-            continue;
-        };
-        for key in object.keys().filter(|key| *key != "name") {
-            if !RESTRICTED_VOLUMES.contains(&key.as_str()) && key != "hostPath" {
+    for volume in spec.volumes.iter().flatten() {
+        for kind in volume_types(volume) {
+            if !RESTRICTED_VOLUMES.contains(&kind) && kind != "hostPath" {
                 problems.push(format!(
-                    "volume `{}` is of type `{key}`",
-                    volume.get("name").and_then(Value::as_str).unwrap_or("?")
+                    "volume `{}` is of type `{kind}`",
+                    volume_name(volume)
                 ));
             }
         }
     }
-    let pod = spec.get("securityContext");
-    let pod_non_root = pod.and_then(|context| context.get("runAsNonRoot"));
-    let pod_user = pod.and_then(|context| context.get("runAsUser"));
+    let pod = spec.security_context.as_ref();
+    let pod_non_root = pod.and_then(|context| context.run_as_non_root);
     let pod_seccomp = pod
-        .and_then(|context| context.pointer("/seccompProfile/type"))
-        .and_then(Value::as_str);
-    if pod_user.and_then(Value::as_i64) == Some(0) {
+        .and_then(|context| context.seccomp_profile.as_ref())
+        .map(|profile| profile.type_.as_str());
+    if pod.and_then(|context| context.run_as_user) == Some(0) {
         problems.push("the pod sets `runAsUser: 0`".to_owned());
     }
-    for (list, container) in containers(spec) {
-        let who = format!("{} `{}`", list_noun(list), container_name(container));
-        let context = container.get("securityContext");
-        let field = |name: &str| context.and_then(|context| context.get(name));
-        if field("allowPrivilegeEscalation") != Some(&Value::Bool(false)) {
+    for (list, _, container) in containers(spec) {
+        let who = who(list, container);
+        let context = container.security_context();
+        if context.and_then(|context| context.allow_privilege_escalation) != Some(false) {
             problems.push(format!("{who} must set `allowPrivilegeEscalation: false`"));
         }
-        let non_root = field("runAsNonRoot").or(pod_non_root);
-        if !is_true(non_root) {
+        let non_root = context
+            .and_then(|context| context.run_as_non_root)
+            .or(pod_non_root);
+        if non_root != Some(true) {
             problems.push(format!("{who} must run with `runAsNonRoot: true`"));
         }
-        if field("runAsUser").and_then(Value::as_i64) == Some(0) {
+        if context.and_then(|context| context.run_as_user) == Some(0) {
             problems.push(format!("{who} sets `runAsUser: 0`"));
         }
         let seccomp = context
-            .and_then(|context| context.pointer("/seccompProfile/type"))
-            .and_then(Value::as_str)
+            .and_then(|context| context.seccomp_profile.as_ref())
+            .map(|profile| profile.type_.as_str())
             .or(pod_seccomp);
         if !matches!(seccomp, Some("RuntimeDefault" | "Localhost")) {
             problems.push(format!(
@@ -273,8 +349,8 @@ fn restricted(spec: &Value) -> Vec<String> {
             ));
         }
         let drops_all = context
-            .and_then(|context| context.pointer("/capabilities/drop"))
-            .and_then(Value::as_array)
+            .and_then(|context| context.capabilities.as_ref())
+            .and_then(|capabilities| capabilities.drop.as_ref())
             .is_some_and(|drop| drop.iter().any(|capability| capability == "ALL"));
         if !drops_all {
             problems.push(format!("{who} must drop capability `ALL`"));
@@ -290,8 +366,12 @@ fn restricted(spec: &Value) -> Vec<String> {
     problems
 }
 
-fn added_capabilities(context: &Value) -> impl Iterator<Item = &str> {
-    items(context, "/capabilities/add").filter_map(Value::as_str)
+fn added_capabilities(context: &SecurityContext) -> impl Iterator<Item = &str> {
+    context
+        .capabilities
+        .iter()
+        .flat_map(|capabilities| capabilities.add.iter().flatten())
+        .map(String::as_str)
 }
 
 fn list_noun(list: &str) -> &'static str {

@@ -1,63 +1,248 @@
-//! Pod templates inside workload objects, shared by the rules that look at containers,
-//! selectors and resources.
+//! Pod templates inside workload objects, decoded once per synthesis into the typed
+//! [`PodSpec`] the rules that look at containers, volumes and references read. A pod spec that
+//! does not decode (as kubectl would refuse it) is reported once, by [`check`], and skipped by
+//! the pod rules.
 
-use serde_json::Value;
+use k8s_openapi::api::core::v1::{
+    Container, ContainerPort, EnvFromSource, EnvVar, EphemeralContainer, PodSpec, Probe,
+    ResourceRequirements, SecurityContext, VolumeMount,
+};
+use serde_json::{Map, Value};
 
-use crate::manifest::Document;
+use crate::finding::{Finding, Severity};
+use crate::manifest::{AppManifest, Document};
+use crate::validate::context::Context;
+use crate::validate::{about, describe};
 
-/// A pod spec found in a document, with the JSON path where it lives.
+/// A decoded pod spec of a document, with the JSON path where it lives.
 pub(crate) struct PodTemplate<'a> {
+    /// The app of the document.
+    pub(crate) app: &'a AppManifest,
+    /// The workload (or Pod) holding the template.
+    pub(crate) document: &'a Document,
     /// JSON pointer of the pod spec (`/spec/template/spec`).
     pub(crate) path: &'static str,
     /// Labels of the pod template (`metadata.labels`).
-    pub(crate) labels: Option<&'a serde_json::Map<String, Value>>,
+    pub(crate) labels: Option<&'a Map<String, Value>>,
     /// The pod spec.
-    pub(crate) spec: &'a Value,
+    pub(crate) spec: PodSpec,
 }
 
-/// Pod templates of workload kinds: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
-/// ReplicationController, Job and CronJob.
-pub(crate) fn pod_templates(document: &Document) -> Vec<PodTemplate<'_>> {
-    let body = &document.body;
-    let template = |metadata: &'static str, spec: &'static str| {
-        body.pointer(spec).map(|pod_spec| PodTemplate {
-            path: spec,
-            labels: body
-                .pointer(metadata)
-                .and_then(|meta| meta.get("labels"))
-                .and_then(Value::as_object),
-            spec: pod_spec,
-        })
-    };
-    let found = match (document.group(), document.kind()) {
-        ("", "Pod") => template("/metadata", "/spec"),
+/// A pod spec that does not decode: where, and why.
+pub(crate) struct Undecodable<'a> {
+    /// The app of the document.
+    pub(crate) app: &'a AppManifest,
+    /// The workload (or Pod) holding the template.
+    pub(crate) document: &'a Document,
+    /// JSON pointer of the first field that does not decode.
+    pub(crate) path: String,
+    /// The decoding error.
+    pub(crate) error: serde_json::Error,
+}
+
+/// The pod template of `document` (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+/// ReplicationController, Job and CronJob), decoded; `None` for other kinds and templates
+/// without a spec.
+pub(crate) fn decode<'a>(
+    app: &'a AppManifest,
+    document: &'a Document,
+) -> Option<Result<PodTemplate<'a>, Undecodable<'a>>> {
+    let (metadata, path) = match (document.group(), document.kind()) {
+        ("", "Pod") => ("/metadata", "/spec"),
         ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
         | ("", "ReplicationController")
-        | ("batch", "Job") => template("/spec/template/metadata", "/spec/template/spec"),
-        ("batch", "CronJob") => template(
+        | ("batch", "Job") => ("/spec/template/metadata", "/spec/template/spec"),
+        ("batch", "CronJob") => (
             "/spec/jobTemplate/spec/template/metadata",
             "/spec/jobTemplate/spec/template/spec",
         ),
-        _ => None,
+        _ => return None,
     };
-    found.into_iter().collect()
+    let body = &document.body;
+    let value = body.pointer(path)?;
+    let labels = body
+        .pointer(metadata)
+        .and_then(|meta| meta.get("labels"))
+        .and_then(Value::as_object);
+    Some(match decode_spec(value) {
+        Ok(spec) => Ok(PodTemplate {
+            app,
+            document,
+            path,
+            labels,
+            spec,
+        }),
+        Err(error) => Err(Undecodable {
+            app,
+            document,
+            path: format!("{path}{}", failing_field(value, "", "")),
+            error,
+        }),
+    })
 }
 
-/// Every container of a pod spec (init, regular and ephemeral), with its list name.
-pub(crate) fn containers(spec: &Value) -> impl Iterator<Item = (&'static str, &Value)> {
-    ["initContainers", "containers", "ephemeralContainers"]
-        .into_iter()
-        .flat_map(move |list| {
-            spec.get(list)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(move |container| (list, container))
-        })
+fn decode_spec(value: &Value) -> Result<PodSpec, serde_json::Error> {
+    serde::Deserialize::deserialize(value)
+}
+
+/// JSON pointer (below the pod spec) of the smallest part of an undecodable pod spec that
+/// fails to decode on its own: every other field is dropped, one field or list element is
+/// kept at a time, and the search goes down while the kept part still fails. `at` points into
+/// `spec` (where a kept list element is at index 0), `shown` is the same place in the
+/// original.
+fn failing_field(spec: &Value, at: &str, shown: &str) -> String {
+    let children: Vec<(String, String, Value)> = match spec.pointer(at) {
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(key, value)| {
+                let key_part = key.replace('~', "~0").replace('/', "~1");
+                let only = Value::Object(Map::from_iter([(key.clone(), value.clone())]));
+                (
+                    format!("{at}/{key_part}"),
+                    format!("{shown}/{key_part}"),
+                    only,
+                )
+            })
+            .collect(),
+        Some(Value::Array(list)) => list
+            .iter()
+            .enumerate()
+            .map(|(index, value)| {
+                let only = Value::Array(vec![value.clone()]);
+                (format!("{at}/0"), format!("{shown}/{index}"), only)
+            })
+            .collect(),
+        _ => return shown.to_owned(),
+    };
+    for (next_at, next_shown, only) in children {
+        let mut candidate = spec.clone();
+        if let Some(slot) = candidate.pointer_mut(at) {
+            *slot = only;
+        }
+        if decode_spec(&candidate).is_err() {
+            return failing_field(&candidate, &next_at, &next_shown);
+        }
+    }
+    shown.to_owned()
+}
+
+/// Reports every pod spec of the synthesis that does not decode.
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    for undecodable in context.undecodable_pod_specs() {
+        findings.push(about(
+            Severity::Error,
+            undecodable.app,
+            undecodable.document,
+            format!(
+                "{}: the pod spec does not decode at `{}`: {}",
+                describe(undecodable.document),
+                undecodable.path,
+                undecodable.error
+            ),
+        ));
+    }
+}
+
+/// A container of a pod spec: regular, init or ephemeral (a type of its own, with the same
+/// fields the rules read).
+#[derive(Clone, Copy)]
+pub(crate) enum ContainerView<'a> {
+    /// An init or regular container.
+    Regular(&'a Container),
+    /// An ephemeral container.
+    Ephemeral(&'a EphemeralContainer),
+}
+
+macro_rules! field {
+    ($self:ident, $field:ident) => {
+        match $self {
+            ContainerView::Regular(container) => container.$field.as_ref(),
+            ContainerView::Ephemeral(container) => container.$field.as_ref(),
+        }
+    };
+}
+
+impl<'a> ContainerView<'a> {
+    /// The container's name (`?` when it has none).
+    pub(crate) fn name(self) -> &'a str {
+        let name = match self {
+            ContainerView::Regular(container) => &container.name,
+            ContainerView::Ephemeral(container) => &container.name,
+        };
+        if name.is_empty() { "?" } else { name }
+    }
+
+    /// The image reference.
+    pub(crate) fn image(self) -> Option<&'a str> {
+        field!(self, image).map(String::as_str)
+    }
+
+    /// The `env` list.
+    pub(crate) fn env(self) -> &'a [EnvVar] {
+        field!(self, env).map_or(&[], Vec::as_slice)
+    }
+
+    /// The `envFrom` list.
+    pub(crate) fn env_from(self) -> &'a [EnvFromSource] {
+        field!(self, env_from).map_or(&[], Vec::as_slice)
+    }
+
+    /// The `volumeMounts` list.
+    pub(crate) fn volume_mounts(self) -> &'a [VolumeMount] {
+        field!(self, volume_mounts).map_or(&[], Vec::as_slice)
+    }
+
+    /// The `ports` list.
+    pub(crate) fn ports(self) -> &'a [ContainerPort] {
+        field!(self, ports).map_or(&[], Vec::as_slice)
+    }
+
+    /// The security context.
+    pub(crate) fn security_context(self) -> Option<&'a SecurityContext> {
+        field!(self, security_context)
+    }
+
+    /// The resource requests and limits.
+    pub(crate) fn resources(self) -> Option<&'a ResourceRequirements> {
+        field!(self, resources)
+    }
+
+    /// The liveness, readiness and startup probes, with their field names.
+    pub(crate) fn probes(self) -> [(&'static str, Option<&'a Probe>); 3] {
+        [
+            ("livenessProbe", field!(self, liveness_probe)),
+            ("readinessProbe", field!(self, readiness_probe)),
+            ("startupProbe", field!(self, startup_probe)),
+        ]
+    }
+}
+
+/// Every container of a pod spec (init, regular and ephemeral), with its list name and its
+/// index in that list.
+pub(crate) fn containers(
+    spec: &PodSpec,
+) -> impl Iterator<Item = (&'static str, usize, ContainerView<'_>)> {
+    let init = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .map(ContainerView::Regular);
+    let regular = spec.containers.iter().map(ContainerView::Regular);
+    let ephemeral = spec
+        .ephemeral_containers
+        .iter()
+        .flatten()
+        .map(ContainerView::Ephemeral);
+    let numbered = |list: &'static str| move |(index, container)| (list, index, container);
+    init.enumerate()
+        .map(numbered("initContainers"))
+        .chain(regular.enumerate().map(numbered("containers")))
+        .chain(ephemeral.enumerate().map(numbered("ephemeralContainers")))
 }
 
 /// The elements of the list at JSON pointer `pointer` below `value` (none when the field is
-/// missing or not a list): volumes, ports, env, sysctls...
+/// missing or not a list), for the objects read as JSON: routes, gateways, volume claim
+/// templates...
 pub(crate) fn items<'a>(value: &'a Value, pointer: &str) -> impl Iterator<Item = &'a Value> {
     value
         .pointer(pointer)

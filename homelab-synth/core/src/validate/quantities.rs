@@ -1,8 +1,6 @@
 //! Resource quantities must parse: container requests and limits, PVC and volume claim
 //! template sizes, `emptyDir.sizeLimit`, ResourceQuota and LimitRange values.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
@@ -10,18 +8,13 @@ use crate::manifest::Document;
 use crate::quantity::parse_quantity;
 use crate::validate::about;
 use crate::validate::context::Context;
-use crate::validate::pods::{containers, pod_templates};
+use crate::validate::pods::containers;
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let apps = context.apps;
     for app in apps {
         for document in &app.documents {
-            for (path, value) in quantity_fields(document) {
-                let text = match value {
-                    Value::String(text) => text.clone(),
-                    Value::Number(_) => continue,
-                    other => other.to_string(),
-                };
+            for (path, text) in quantity_fields(context, document) {
                 if let Err(error) = parse_quantity(&text) {
                     findings.push(about(
                         Severity::Error,
@@ -35,28 +28,35 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// `(json path, value)` of every quantity in `document`.
-fn quantity_fields(document: &Document) -> Vec<(String, &Value)> {
+/// `(json path, text)` of every quantity in `document` (a JSON number is a quantity as it is).
+fn quantity_fields(context: &Context<'_>, document: &Document) -> Vec<(String, String)> {
     let mut fields = Vec::new();
-    for template in pod_templates(document) {
+    if let Some(template) = context.pod_template_of(document) {
         let base = template.path.trim_start_matches('/').replace('/', ".");
-        let mut positions = BTreeMap::<&str, usize>::new();
-        for (list, container) in containers(template.spec) {
-            let index = positions.entry(list).or_default();
-            for kind in ["requests", "limits"] {
-                push_map(
-                    &mut fields,
-                    format!("{base}.{list}[{index}].resources.{kind}"),
-                    container.pointer(&format!("/resources/{kind}")),
-                );
-            }
-            *index += 1;
-        }
-        if let Some(Value::Array(volumes)) = template.spec.get("volumes") {
-            for (index, volume) in volumes.iter().enumerate() {
-                if let Some(limit) = volume.pointer("/emptyDir/sizeLimit") {
-                    fields.push((format!("{base}.volumes[{index}].emptyDir.sizeLimit"), limit));
+        for (list, index, container) in containers(&template.spec) {
+            let resources = container.resources();
+            for (kind, map) in [
+                ("requests", resources.and_then(|r| r.requests.as_ref())),
+                ("limits", resources.and_then(|r| r.limits.as_ref())),
+            ] {
+                for (key, quantity) in map.into_iter().flatten() {
+                    fields.push((
+                        format!("{base}.{list}[{index}].resources.{kind}.{key}"),
+                        quantity.0.clone(),
+                    ));
                 }
+            }
+        }
+        for (index, volume) in template.spec.volumes.iter().flatten().enumerate() {
+            let limit = volume
+                .empty_dir
+                .as_ref()
+                .and_then(|dir| dir.size_limit.as_ref());
+            if let Some(limit) = limit {
+                fields.push((
+                    format!("{base}.volumes[{index}].emptyDir.sizeLimit"),
+                    limit.0.clone(),
+                ));
             }
         }
     }
@@ -111,10 +111,15 @@ fn quantity_fields(document: &Document) -> Vec<(String, &Value)> {
     fields
 }
 
-fn push_map<'a>(fields: &mut Vec<(String, &'a Value)>, prefix: String, value: Option<&'a Value>) {
+fn push_map(fields: &mut Vec<(String, String)>, prefix: String, value: Option<&Value>) {
     if let Some(Value::Object(map)) = value {
         for (key, value) in map {
-            fields.push((format!("{prefix}.{key}"), value));
+            let text = match value {
+                Value::String(text) => text.clone(),
+                Value::Number(_) => continue,
+                other => other.to_string(),
+            };
+            fields.push((format!("{prefix}.{key}"), text));
         }
     }
 }

@@ -13,13 +13,14 @@
 
 use std::collections::BTreeSet;
 
+use k8s_openapi::api::core::v1::PodSpec;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
 use crate::validate::context::Context;
-use crate::validate::pods::{containers, items, pod_templates};
+use crate::validate::pods::{containers, items};
 use crate::validate::{about, describe, namespaced_documents};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,8 +45,8 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let provided = provided(context.apps);
     for (app, document, namespace) in namespaced_documents(context, Allow::ExternalReference) {
         let mut missing = BTreeSet::new();
-        for template in pod_templates(document) {
-            for (kind, name) in references(template.spec) {
+        if let Some(template) = context.pod_template_of(document) {
+            for (kind, name) in references(&template.spec) {
                 let known = provided.contains(&(kind, namespace, name.clone()))
                     || (kind == Kind::ConfigMap && name == "kube-root-ca.crt");
                 if !known {
@@ -120,45 +121,51 @@ fn provides(document: &Document) -> Vec<(Kind, String)> {
     }
 }
 
-fn is_optional(reference: &Value) -> bool {
-    reference.get("optional") == Some(&Value::Bool(true))
-}
-
 /// Every non-optional ConfigMap and Secret a pod spec refers to.
-fn references(spec: &Value) -> Vec<(Kind, String)> {
+fn references(spec: &PodSpec) -> Vec<(Kind, String)> {
     let mut found = Vec::new();
-    let mut add = |kind: Kind, reference: Option<&Value>, field: &str| {
-        if let Some(reference) = reference
-            && !is_optional(reference)
-            && let Some(name) = reference.get(field).and_then(Value::as_str)
+    let mut add = |kind: Kind, name: Option<&String>, optional: Option<bool>| {
+        if let Some(name) = name
+            && !name.is_empty()
+            && optional != Some(true)
         {
-            found.push((kind, name.to_owned()));
+            found.push((kind, name.clone()));
         }
     };
-    for volume in items(spec, "/volumes") {
-        add(Kind::ConfigMap, volume.get("configMap"), "name");
-        add(Kind::Secret, volume.get("secret"), "secretName");
-        for source in items(volume, "/projected/sources") {
-            add(Kind::ConfigMap, source.get("configMap"), "name");
-            add(Kind::Secret, source.get("secret"), "name");
+    for volume in spec.volumes.iter().flatten() {
+        if let Some(source) = &volume.config_map {
+            add(Kind::ConfigMap, Some(&source.name), source.optional);
+        }
+        if let Some(source) = &volume.secret {
+            add(Kind::Secret, source.secret_name.as_ref(), source.optional);
+        }
+        let projected = volume.projected.as_ref().and_then(|p| p.sources.as_ref());
+        for source in projected.into_iter().flatten() {
+            if let Some(source) = &source.config_map {
+                add(Kind::ConfigMap, Some(&source.name), source.optional);
+            }
+            if let Some(source) = &source.secret {
+                add(Kind::Secret, Some(&source.name), source.optional);
+            }
         }
     }
-    for (_, container) in containers(spec) {
-        for variable in items(container, "/env") {
-            add(
-                Kind::ConfigMap,
-                variable.pointer("/valueFrom/configMapKeyRef"),
-                "name",
-            );
-            add(
-                Kind::Secret,
-                variable.pointer("/valueFrom/secretKeyRef"),
-                "name",
-            );
+    for (_, _, container) in containers(spec) {
+        for variable in container.env() {
+            let from = variable.value_from.as_ref();
+            if let Some(selector) = from.and_then(|from| from.config_map_key_ref.as_ref()) {
+                add(Kind::ConfigMap, Some(&selector.name), selector.optional);
+            }
+            if let Some(selector) = from.and_then(|from| from.secret_key_ref.as_ref()) {
+                add(Kind::Secret, Some(&selector.name), selector.optional);
+            }
         }
-        for source in items(container, "/envFrom") {
-            add(Kind::ConfigMap, source.get("configMapRef"), "name");
-            add(Kind::Secret, source.get("secretRef"), "name");
+        for source in container.env_from() {
+            if let Some(source) = &source.config_map_ref {
+                add(Kind::ConfigMap, Some(&source.name), source.optional);
+            }
+            if let Some(source) = &source.secret_ref {
+                add(Kind::Secret, Some(&source.name), source.optional);
+            }
         }
     }
     found

@@ -9,24 +9,29 @@ use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
 use crate::validate::context::Context;
-use crate::validate::pods::{PodTemplate, containers, pod_templates};
+use crate::validate::pods::PodTemplate;
 use crate::validate::{about, describe};
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let apps = context.apps;
     for app in apps {
         for document in &app.documents {
-            check_workload_selector(app, document, findings);
+            check_workload_selector(context, app, document, findings);
         }
         for document in &app.documents {
             if document.group() == "" && document.kind() == "Service" {
-                check_service(app, document, findings);
+                check_service(context, app, document, findings);
             }
         }
     }
 }
 
-fn check_workload_selector(app: &AppManifest, document: &Document, findings: &mut Vec<Finding>) {
+fn check_workload_selector(
+    context: &Context<'_>,
+    app: &AppManifest,
+    document: &Document,
+    findings: &mut Vec<Finding>,
+) {
     let selector_required = matches!(
         (document.group(), document.kind()),
         (
@@ -40,7 +45,7 @@ fn check_workload_selector(app: &AppManifest, document: &Document, findings: &mu
     if !selector_required && !manual_job {
         return;
     }
-    let Some(template) = pod_templates(document).into_iter().next() else {
+    let Some(template) = context.pod_template_of(document) else {
         return;
     };
     let error = |message: String| about(Severity::Error, app, document, message);
@@ -61,7 +66,12 @@ fn check_workload_selector(app: &AppManifest, document: &Document, findings: &mu
     }
 }
 
-fn check_service(app: &AppManifest, service: &Document, findings: &mut Vec<Finding>) {
+fn check_service(
+    context: &Context<'_>,
+    app: &AppManifest,
+    service: &Document,
+    findings: &mut Vec<Finding>,
+) {
     let Some(Value::Object(selector)) = service.body.pointer("/spec/selector") else {
         return;
     };
@@ -72,11 +82,11 @@ fn check_service(app: &AppManifest, service: &Document, findings: &mut Vec<Findi
         return;
     }
     let namespace = service.namespace();
-    let selected: Vec<PodTemplate<'_>> = app
-        .documents
+    let selected: Vec<&PodTemplate<'_>> = context
+        .pod_templates()
         .iter()
-        .filter(|document| document.namespace() == namespace)
-        .flat_map(pod_templates)
+        .filter(|template| std::ptr::eq(template.app, app))
+        .filter(|template| template.document.namespace() == namespace)
         .filter(|template| map_selector_matches(selector, template.labels))
         .collect();
     let error = |message: String| about(Severity::Error, app, service, message);
@@ -98,14 +108,12 @@ fn check_service(app: &AppManifest, service: &Document, findings: &mut Vec<Findi
             continue;
         };
         let declared = selected.iter().any(|template| {
-            containers(template.spec).any(|(list, container)| {
-                list == "containers"
-                    && container
-                        .get("ports")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .any(|p| p.get("name").and_then(Value::as_str) == Some(target))
+            template.spec.containers.iter().any(|container| {
+                container
+                    .ports
+                    .iter()
+                    .flatten()
+                    .any(|port| port.name.as_deref() == Some(target))
             })
         });
         if !declared {
