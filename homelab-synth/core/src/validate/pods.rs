@@ -250,3 +250,117 @@ pub(crate) fn items<'a>(value: &'a Value, pointer: &str) -> impl Iterator<Item =
         .into_iter()
         .flatten()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::decode;
+    use crate::manifest::{AppManifest, Document};
+    use crate::object::Origin;
+    use crate::scope::Scope;
+
+    fn deployment(pod_spec: serde_json::Value) -> AppManifest {
+        let body = json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "web"},
+            "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": pod_spec}},
+        });
+        AppManifest {
+            name: "web".into(),
+            category: "test".into(),
+            namespaces: vec!["web".into()],
+            documents: vec![Document {
+                path: "web/web".into(),
+                origin: Origin::Code,
+                scope: Scope::Namespaced,
+                body,
+                file_name: "Deployment.web.yaml".into(),
+                allowed: Vec::new(),
+            }],
+            external_namespaces: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_pod_spec_decodes_with_its_labels_and_numeric_quantities() {
+        let app = deployment(json!({"containers": [{
+            "name": "web",
+            "image": "nginx:1.27",
+            "resources": {"limits": {"cpu": 2}},
+        }]}));
+        let template = decode(&app, &app.documents[0]).unwrap().ok().unwrap();
+        assert_eq!(template.path, "/spec/template/spec");
+        assert_eq!(template.labels.unwrap()["app"], "web");
+        let container = &template.spec.containers[0];
+        assert_eq!(container.image.as_deref(), Some("nginx:1.27"));
+        let limits = container
+            .resources
+            .as_ref()
+            .unwrap()
+            .limits
+            .as_ref()
+            .unwrap();
+        assert_eq!(limits["cpu"].0, "2");
+    }
+
+    #[test]
+    fn an_undecodable_pod_spec_names_the_failing_field() {
+        let app = deployment(json!({
+            "volumes": [{"name": "data", "emptyDir": {}}],
+            "containers": [
+                {"name": "ok", "image": "nginx:1.27"},
+                {"name": "web", "ports": [{"containerPort": "http"}]},
+            ],
+        }));
+        let Some(Err(undecodable)) = decode(&app, &app.documents[0]) else {
+            panic!("the pod spec should not decode");
+        };
+        assert_eq!(
+            undecodable.path,
+            "/spec/template/spec/containers/1/ports/0/containerPort"
+        );
+        assert!(
+            undecodable.error.to_string().contains("invalid type"),
+            "{}",
+            undecodable.error
+        );
+    }
+
+    #[test]
+    fn an_undecodable_pod_spec_is_one_finding_and_the_pod_rules_skip_it() {
+        // an unpinned image: the identity rule would warn if it read this pod spec
+        let app = deployment(json!({"containers": [
+            {"name": "web", "image": "nginx", "ports": [{"containerPort": "http"}]},
+        ]}));
+        let findings = crate::validate::validate(
+            std::slice::from_ref(&app),
+            &crate::crd_catalog::NoCrds,
+            &Default::default(),
+        );
+        let about_pods: Vec<_> = findings
+            .iter()
+            .filter(|finding| finding.rule == "pod-specs" || finding.message.contains("image"))
+            .collect();
+        assert_eq!(about_pods.len(), 1, "{findings:?}");
+        assert_eq!(about_pods[0].severity, crate::finding::Severity::Error);
+        assert_eq!(about_pods[0].app, "web");
+        assert!(
+            about_pods[0].message.starts_with(
+                "Deployment `web/web`: the pod spec does not decode at \
+                 `/spec/template/spec/containers/0/ports/0/containerPort`: invalid type"
+            ),
+            "{}",
+            about_pods[0].message
+        );
+    }
+
+    #[test]
+    fn other_kinds_have_no_pod_template() {
+        let mut app = deployment(json!({}));
+        app.documents[0].body["kind"] = json!("Service");
+        app.documents[0].body["apiVersion"] = json!("v1");
+        assert!(decode(&app, &app.documents[0]).is_none());
+    }
+}
