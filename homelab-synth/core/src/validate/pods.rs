@@ -64,66 +64,41 @@ pub(crate) fn decode<'a>(
         .pointer(metadata)
         .and_then(|meta| meta.get("labels"))
         .and_then(Value::as_object);
-    Some(match decode_spec(value) {
-        Ok(spec) => Ok(PodTemplate {
-            app,
-            document,
-            path,
-            labels,
-            spec,
-        }),
-        Err(error) => Err(Undecodable {
-            app,
-            document,
-            path: format!("{path}{}", failing_field(value, "", "")),
-            error,
-        }),
-    })
+    Some(
+        match serde_path_to_error::deserialize::<_, PodSpec>(value) {
+            Ok(spec) => Ok(PodTemplate {
+                app,
+                document,
+                path,
+                labels,
+                spec,
+            }),
+            Err(error) => Err(Undecodable {
+                app,
+                document,
+                path: format!("{path}{}", json_pointer(error.path())),
+                error: error.into_inner(),
+            }),
+        },
+    )
 }
 
-fn decode_spec(value: &Value) -> Result<PodSpec, serde_json::Error> {
-    serde::Deserialize::deserialize(value)
-}
-
-/// JSON pointer (below the pod spec) of the smallest part of an undecodable pod spec that
-/// fails to decode on its own: every other field is dropped, one field or list element is
-/// kept at a time, and the search goes down while the kept part still fails. `at` points into
-/// `spec` (where a kept list element is at index 0), `shown` is the same place in the
-/// original.
-fn failing_field(spec: &Value, at: &str, shown: &str) -> String {
-    let children: Vec<(String, String, Value)> = match spec.pointer(at) {
-        Some(Value::Object(map)) => map
-            .iter()
-            .map(|(key, value)| {
-                let key_part = key.replace('~', "~0").replace('/', "~1");
-                let only = Value::Object(Map::from_iter([(key.clone(), value.clone())]));
-                (
-                    format!("{at}/{key_part}"),
-                    format!("{shown}/{key_part}"),
-                    only,
-                )
-            })
-            .collect(),
-        Some(Value::Array(list)) => list
-            .iter()
-            .enumerate()
-            .map(|(index, value)| {
-                let only = Value::Array(vec![value.clone()]);
-                (format!("{at}/0"), format!("{shown}/{index}"), only)
-            })
-            .collect(),
-        _ => return shown.to_owned(),
-    };
-    for (next_at, next_shown, only) in children {
-        let mut candidate = spec.clone();
-        if let Some(slot) = candidate.pointer_mut(at) {
-            *slot = only;
-        }
-        if decode_spec(&candidate).is_err() {
-            return failing_field(&candidate, &next_at, &next_shown);
+/// The JSON pointer (below the pod spec) of the field a decode failed at.
+fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            // a map key, or an externally tagged enum's variant, which JSON writes as a key
+            Segment::Map { key: name } | Segment::Enum { variant: name } => {
+                pointer.push('/');
+                pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Unknown => {}
         }
     }
-    shown.to_owned()
+    pointer
 }
 
 /// Reports every pod spec of the synthesis that does not decode.
