@@ -3,6 +3,10 @@
 //! allowed to select pods outside the app), and a named `targetPort` must be a port that a
 //! selected container declares.
 
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{Map, Value};
 
 use crate::finding::{Finding, Severity};
@@ -72,11 +76,17 @@ fn check_service(
     service: &Document,
     findings: &mut Vec<Finding>,
 ) {
-    let Some(Value::Object(selector)) = service.body.pointer("/spec/selector") else {
+    let Some(spec) = context
+        .typed_of::<Service>(service)
+        .and_then(|typed| typed.spec.as_ref())
+    else {
+        return;
+    };
+    let Some(selector) = &spec.selector else {
         return;
     };
     if selector.is_empty()
-        || service.body.pointer("/spec/type").and_then(Value::as_str) == Some("ExternalName")
+        || spec.type_.as_deref() == Some("ExternalName")
         || service.allowance(Allow::ExternalSelector).is_some()
     {
         return;
@@ -87,24 +97,25 @@ fn check_service(
         .iter()
         .filter(|template| std::ptr::eq(template.app, app))
         .filter(|template| template.document.namespace() == namespace)
-        .filter(|template| map_selector_matches(selector, template.labels))
+        .filter(|template| service_selects(selector, template.labels))
         .collect();
     let error = |message: String| about(Severity::Error, app, service, message);
     if selected.is_empty() {
+        let selector: Map<String, Value> = selector
+            .iter()
+            .map(|(key, value)| (key.clone(), Value::String(value.clone())))
+            .collect();
         findings.push(error(format!(
             "{} selects {} but no pod template of the app in its namespace has these labels \
              (if it selects pods deployed elsewhere, allow it with \
              `allow(object, Allow::ExternalSelector, \"reason\")`)",
             describe(service),
-            compact(&Value::Object(selector.clone()))
+            compact(&Value::Object(selector))
         )));
         return;
     }
-    let Some(Value::Array(ports)) = service.body.pointer("/spec/ports") else {
-        return;
-    };
-    for (index, port) in ports.iter().enumerate() {
-        let Some(target) = port.get("targetPort").and_then(Value::as_str) else {
+    for (index, port) in spec.ports.iter().flatten().enumerate() {
+        let Some(IntOrString::String(target)) = &port.target_port else {
             continue;
         };
         let declared = selected.iter().any(|template| {
@@ -113,7 +124,7 @@ fn check_service(
                     .ports
                     .iter()
                     .flatten()
-                    .any(|port| port.name.as_deref() == Some(target))
+                    .any(|port| port.name.as_ref() == Some(target))
             })
         });
         if !declared {
@@ -123,6 +134,19 @@ fn check_service(
             )));
         }
     }
+}
+
+/// Whether a Service's selector selects a pod template's labels.
+fn service_selects(
+    selector: &BTreeMap<String, String>,
+    labels: Option<&Map<String, Value>>,
+) -> bool {
+    selector.iter().all(|(key, value)| {
+        labels
+            .and_then(|labels| labels.get(key))
+            .and_then(Value::as_str)
+            == Some(value.as_str())
+    })
 }
 
 fn map_selector_matches(
