@@ -841,6 +841,38 @@ fn an_unknown_match_expression_operator_is_an_error() {
 }
 
 #[test]
+fn a_selector_that_does_not_decode_is_one_finding() {
+    let app = demo(|chart| {
+        chart.add_untyped(
+            "web",
+            Untyped::new(
+                "apps/v1",
+                "Deployment",
+                json!({
+                    "metadata": {"name": "web"},
+                    "spec": {
+                        "selector": {"matchLabels": ["app", "web"]},
+                        "template": {
+                            "metadata": {"labels": {"app": "web"}},
+                            "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]},
+                        },
+                    },
+                }),
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "web",
+            "Deployment.web.yaml",
+            "Deployment `demo/web`: the object does not decode at \
+             `/spec/selector/matchLabels`: invalid type: sequence, expected a map"
+        )]
+    );
+}
+
+#[test]
 fn a_deployment_without_a_selector_is_an_error() {
     let app = demo(|chart| {
         chart.add_untyped(

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::finding::{Finding, Severity};
 use crate::pod_security::SECURITY_EXCEPTIONS_ANNOTATION;
 use crate::validate::context::Context;
-use crate::validate::objects::ClaimTemplates;
+use crate::validate::objects::Workload;
 use crate::validate::pods::{ContainerView, containers};
 use crate::validate::{about, describe};
 
@@ -23,8 +23,8 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         // decode, the mounts are not checked)
         let claims = match (document.group(), document.kind()) {
             ("apps", "StatefulSet") => context
-                .typed_of::<ClaimTemplates>(document)
-                .map(|ClaimTemplates(claims)| claims.as_slice()),
+                .typed_of::<Workload>(document)
+                .map(|workload| workload.claim_templates.as_slice()),
             _ => Some(&[][..]),
         };
         let volumes: Option<BTreeSet<&str>> = claims.map(|claims| {

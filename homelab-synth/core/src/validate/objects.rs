@@ -1,7 +1,7 @@
 //! Built-in objects the rules read besides pod specs, decoded once per synthesis into their
 //! k8s-openapi types: Services, Namespaces, PersistentVolumeClaims, ResourceQuotas,
-//! LimitRanges, Ingresses and the volume claim templates of StatefulSets (whose pod spec is a
-//! pod template, see `pods.rs`). An object that does not decode is reported once, by
+//! LimitRanges, Ingresses, and the selectors and volume claim templates of workloads (whose
+//! pod spec is a pod template, see `pods.rs`). An object that does not decode is reported once, by
 //! [`check`], and skipped by the rules. Kinds k8s-openapi has no type for (Gateway API
 //! routes, custom resources) stay JSON.
 
@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{
     LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Service,
 };
 use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
@@ -16,9 +17,18 @@ use crate::validate::context::Context;
 use crate::validate::decode::{Undecodable, decode_at};
 use crate::validate::{about, describe};
 
-/// The volume claim templates of a StatefulSet (`spec.volumeClaimTemplates`, empty when it
-/// has none).
-pub(crate) struct ClaimTemplates(pub(crate) Vec<PersistentVolumeClaim>);
+/// What the rules read of a workload's spec besides its pod template (decoded as a pod
+/// template, see `pods.rs`), each field as its k8s-openapi type: Deployments, StatefulSets,
+/// DaemonSets and ReplicaSets, and Jobs.
+#[derive(Default)]
+pub(crate) struct Workload {
+    /// `spec.selector`, if set.
+    pub(crate) selector: Option<LabelSelector>,
+    /// `spec.manualSelector` (Jobs).
+    pub(crate) manual_selector: Option<bool>,
+    /// `spec.volumeClaimTemplates` (StatefulSets; empty when it has none).
+    pub(crate) claim_templates: Vec<PersistentVolumeClaim>,
+}
 
 /// A typed view of a document: the type of each built-in kind the rules read.
 pub(crate) trait Typed: Sized + 'static {
@@ -58,8 +68,8 @@ objects! {
     LimitRange(LimitRange),
     /// An Ingress.
     Ingress(Ingress),
-    /// The volume claim templates of a StatefulSet.
-    ClaimTemplates(ClaimTemplates),
+    /// What the rules read of a workload besides its pod template.
+    Workload(Workload),
 }
 
 /// A decoded object with its document.
@@ -86,12 +96,11 @@ pub(crate) fn decode<'a>(
         ("", "ResourceQuota") => decode_at(app, document, "")?.map(Object::ResourceQuota),
         ("", "LimitRange") => decode_at(app, document, "")?.map(Object::LimitRange),
         ("networking.k8s.io", "Ingress") => decode_at(app, document, "")?.map(Object::Ingress),
-        // the pod spec is decoded as a pod template; the claims are all the rules read besides
-        ("apps", "StatefulSet") => decode_at(app, document, "/spec/volumeClaimTemplates")
-            .unwrap_or(Ok(None))
-            .map(|claims: Option<Vec<PersistentVolumeClaim>>| {
-                Object::ClaimTemplates(ClaimTemplates(claims.unwrap_or_default()))
-            }),
+        ("apps", "Deployment" | "DaemonSet" | "ReplicaSet") => {
+            workload(app, document, false, false).map(Object::Workload)
+        }
+        ("apps", "StatefulSet") => workload(app, document, false, true).map(Object::Workload),
+        ("batch", "Job") => workload(app, document, true, false).map(Object::Workload),
         _ => return None,
     };
     Some(object.map(|object| Decoded {
@@ -99,6 +108,36 @@ pub(crate) fn decode<'a>(
         document,
         object,
     }))
+}
+
+/// The fields of a workload's spec besides its pod template, each decoded at its own pointer
+/// (the pod template is decoded on its own): its selector, and, if asked, its
+/// `manualSelector` and its volume claim templates.
+fn workload<'a>(
+    app: &'a AppManifest,
+    document: &'a Document,
+    manual_selector: bool,
+    claim_templates: bool,
+) -> Result<Workload, Undecodable<'a>> {
+    let mut workload = Workload {
+        selector: decode_at::<Option<_>>(app, document, "/spec/selector")
+            .transpose()?
+            .flatten(),
+        ..Workload::default()
+    };
+    if manual_selector {
+        workload.manual_selector = decode_at::<Option<_>>(app, document, "/spec/manualSelector")
+            .transpose()?
+            .flatten();
+    }
+    if claim_templates {
+        workload.claim_templates =
+            decode_at::<Option<_>>(app, document, "/spec/volumeClaimTemplates")
+                .transpose()?
+                .flatten()
+                .unwrap_or_default();
+    }
+    Ok(workload)
 }
 
 /// Reports every object of the synthesis that does not decode as its k8s-openapi type.
@@ -123,7 +162,7 @@ mod tests {
     use k8s_openapi::api::core::v1::Service;
     use serde_json::json;
 
-    use super::{ClaimTemplates, Typed, decode};
+    use super::{Typed, Workload, decode};
     use crate::manifest::{AppManifest, Document};
     use crate::object::Origin;
     use crate::scope::Scope;
@@ -166,7 +205,7 @@ mod tests {
         let spec = service.spec.as_ref().unwrap();
         assert_eq!(spec.ports.as_ref().unwrap()[0].port, 80);
         assert_eq!(spec.selector.as_ref().unwrap()["app"], "web");
-        assert!(ClaimTemplates::of(&decoded.object).is_none());
+        assert!(Workload::of(&decoded.object).is_none());
     }
 
     #[test]
@@ -206,8 +245,9 @@ mod tests {
         ]);
         let claims = |index: usize| {
             let decoded = decode(&app, &app.documents[index]).unwrap().ok().unwrap();
-            let ClaimTemplates(claims) = ClaimTemplates::of(&decoded.object).unwrap();
-            claims
+            let workload = Workload::of(&decoded.object).unwrap();
+            workload
+                .claim_templates
                 .iter()
                 .map(|claim| {
                     let resources = claim.spec.as_ref().unwrap().resources.as_ref().unwrap();
@@ -225,6 +265,35 @@ mod tests {
             undecodable.path,
             "/spec/volumeClaimTemplates/1/spec/resources/requests/storage"
         );
+    }
+
+    #[test]
+    fn a_workload_decodes_its_selector_and_a_job_its_manual_selector() {
+        let job = |selector: serde_json::Value, manual: serde_json::Value| {
+            json!({
+                "apiVersion": "batch/v1",
+                "kind": "Job",
+                "metadata": {"name": "once", "namespace": "web"},
+                "spec": {"selector": selector, "manualSelector": manual},
+            })
+        };
+        let app = app(vec![
+            job(json!({"matchLabels": {"app": "once"}}), json!(true)),
+            job(json!(null), json!(null)),
+            job(json!({"matchLabels": {"app": "once"}}), json!("yes")),
+        ]);
+        let decoded = decode(&app, &app.documents[0]).unwrap().ok().unwrap();
+        let workload = Workload::of(&decoded.object).unwrap();
+        let selector = workload.selector.as_ref().unwrap();
+        assert_eq!(selector.match_labels.as_ref().unwrap()["app"], "once");
+        assert_eq!(workload.manual_selector, Some(true));
+        let decoded = decode(&app, &app.documents[1]).unwrap().ok().unwrap();
+        let workload = Workload::of(&decoded.object).unwrap();
+        assert!(workload.selector.is_none() && workload.manual_selector.is_none());
+        let Some(Err(undecodable)) = decode(&app, &app.documents[2]) else {
+            panic!("the manual selector should not decode");
+        };
+        assert_eq!(undecodable.path, "/spec/manualSelector");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::manifest::Document;
 use crate::quantity::parse_quantity;
 use crate::validate::about;
 use crate::validate::context::Context;
-use crate::validate::objects::ClaimTemplates;
+use crate::validate::objects::Workload;
 use crate::validate::pods::containers;
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -68,8 +68,8 @@ fn quantity_fields(context: &Context<'_>, document: &Document) -> Vec<(String, S
     if let Some(claim) = context.typed_of::<PersistentVolumeClaim>(document) {
         push_claim(&mut fields, "spec", claim);
     }
-    if let Some(ClaimTemplates(claims)) = context.typed_of::<ClaimTemplates>(document) {
-        for (index, claim) in claims.iter().enumerate() {
+    if let Some(workload) = context.typed_of::<Workload>(document) {
+        for (index, claim) in workload.claim_templates.iter().enumerate() {
             push_claim(
                 &mut fields,
                 &format!("spec.volumeClaimTemplates[{index}].spec"),
