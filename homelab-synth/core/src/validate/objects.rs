@@ -1,9 +1,9 @@
 //! Built-in objects the rules read besides pod specs, decoded once per synthesis into their
 //! k8s-openapi types: Services, Namespaces, PersistentVolumeClaims, ResourceQuotas,
 //! LimitRanges, Ingresses, and the selectors and volume claim templates of workloads (whose
-//! pod spec is a pod template, see `pods.rs`). An object that does not decode is reported once, by
-//! [`check`], and skipped by the rules. Kinds k8s-openapi has no type for (Gateway API
-//! routes, custom resources) stay JSON.
+//! pod spec is a pod template, see `pods.rs`). An object that does not decode is reported
+//! once, by [`check`], and skipped by the rules. Kinds k8s-openapi has no type for (Gateway
+//! API routes, custom resources) stay JSON.
 
 use k8s_openapi::api::core::v1::{
     LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Service,
@@ -47,7 +47,6 @@ macro_rules! objects {
             fn of(object: &Object) -> Option<&Self> {
                 match object {
                     Object::$variant(typed) => Some(typed),
-                    #[allow(unreachable_patterns)]
                     _ => None,
                 }
             }

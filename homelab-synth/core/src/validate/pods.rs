@@ -178,8 +178,8 @@ pub(crate) fn containers(
 }
 
 /// The elements of the list at JSON pointer `pointer` below `value` (none when the field is
-/// missing or not a list), for the objects read as JSON: routes, gateways, volume claim
-/// templates...
+/// missing or not a list), for the objects read as JSON: Gateway API routes and gateways,
+/// custom resources...
 pub(crate) fn items<'a>(value: &'a Value, pointer: &str) -> impl Iterator<Item = &'a Value> {
     value
         .pointer(pointer)
