@@ -841,6 +841,38 @@ fn an_unknown_match_expression_operator_is_an_error() {
 }
 
 #[test]
+fn a_selector_that_does_not_decode_is_one_finding() {
+    let app = demo(|chart| {
+        chart.add_untyped(
+            "web",
+            Untyped::new(
+                "apps/v1",
+                "Deployment",
+                json!({
+                    "metadata": {"name": "web"},
+                    "spec": {
+                        "selector": {"matchLabels": ["app", "web"]},
+                        "template": {
+                            "metadata": {"labels": {"app": "web"}},
+                            "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]},
+                        },
+                    },
+                }),
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [demo_error(
+            "web",
+            "Deployment.web.yaml",
+            "Deployment `demo/web`: the object does not decode at \
+             `/spec/selector/matchLabels`: invalid type: sequence, expected a map"
+        )]
+    );
+}
+
+#[test]
 fn a_deployment_without_a_selector_is_an_error() {
     let app = demo(|chart| {
         chart.add_untyped(
@@ -1263,6 +1295,59 @@ fn valid_quantities_pass() {
     });
     let set = expect_ok(synth_one(app));
     assert_eq!(set.apps[0].documents.len(), 2);
+}
+
+#[test]
+fn unparsable_quota_and_limit_range_values_are_errors_naming_path_and_value() {
+    let app = demo(|chart| {
+        chart.add_untyped(
+            "quota",
+            Untyped::new(
+                "v1",
+                "ResourceQuota",
+                json!({"metadata": {"name": "quota"},
+                       "spec": {"hard": {"cpu": "10 cores", "memory": "64Gi", "pods": 20}}}),
+            ),
+        );
+        chart.add_untyped(
+            "limits",
+            Untyped::new(
+                "v1",
+                "LimitRange",
+                json!({"metadata": {"name": "limits"}, "spec": {"limits": [
+                    {"type": "Container", "max": {"cpu": "4"}, "defaultRequest": {"cpu": "100m"}},
+                    {"type": "Container", "default": {"memory": "1 Gi"},
+                     "maxLimitRequestRatio": {"cpu": 2}},
+                ]}}),
+            ),
+        );
+        // a size written as a number is a quantity
+        chart.add_untyped(
+            "numeric",
+            Untyped::new(
+                "v1",
+                "PersistentVolumeClaim",
+                json!({"metadata": {"name": "numeric"}, "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": 1_073_741_824}}}}),
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "limits",
+                "LimitRange.limits.yaml",
+                &format!("spec.limits[1].default.memory: `1 Gi` {QUANTITY_HINT}")
+            ),
+            demo_error(
+                "quota",
+                "ResourceQuota.quota.yaml",
+                &format!("spec.hard.cpu: `10 cores` {QUANTITY_HINT}")
+            ),
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1994,6 +2079,116 @@ fn routes_and_ingresses_reach_services_that_exist_with_that_port() {
         );
     });
     expect_ok(synth_one(external));
+}
+
+#[test]
+fn a_built_in_object_that_does_not_decode_is_one_finding_and_the_rules_skip_it() {
+    let app = demo(|chart| {
+        chart.add(
+            "web",
+            web_deployment(
+                "web",
+                vec![container_with_port("web", "nginx:1.27", "http", 8080)],
+            ),
+        );
+        // a port number written as a string: had it decoded, the selector (which selects no
+        // pod) and the target port (which no container declares) would be findings too
+        chart.add_untyped(
+            "svc",
+            Untyped::new(
+                "v1",
+                "Service",
+                json!({"metadata": {"name": "svc"}, "spec": {
+                    "selector": {"app": "nothing"},
+                    "ports": [{"port": "80", "targetPort": "metrics"}]}}),
+            ),
+        );
+        // a route to it is not checked against its ports, nor reported as missing
+        chart.add_untyped("route", route(json!([{"name": "svc", "port": 8080}])));
+        // an Ingress to a Service that does not exist, whose port number is a string
+        chart.add_untyped(
+            "ingress",
+            Untyped::new(
+                "networking.k8s.io/v1",
+                "Ingress",
+                json!({"metadata": {"name": "web"}, "spec": {"rules": [{"http": {"paths": [
+                    {"path": "/", "pathType": "Prefix",
+                     "backend": {"service": {"name": "ghost", "port": {"number": "80"}}}}
+                ]}}]}}),
+            ),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "ingress",
+                "Ingress.web.yaml",
+                "Ingress `demo/web`: the object does not decode at \
+                 `/spec/rules/0/http/paths/0/backend/service/port/number`: invalid type: \
+                 string \"80\", expected i32"
+            ),
+            demo_error(
+                "svc",
+                "Service.svc.yaml",
+                "Service `demo/svc`: the object does not decode at `/spec/ports/0/port`: \
+                 invalid type: string \"80\", expected i32"
+            ),
+        ]
+    );
+    let rules: Vec<&str> = match synth_one(demo(|chart| {
+        chart.add_untyped(
+            "svc",
+            Untyped::new(
+                "v1",
+                "Service",
+                json!({"metadata": {"name": "svc"}, "spec": {"ports": [{"port": "80"}]}}),
+            ),
+        );
+    })) {
+        Ok(_) => Vec::new(),
+        Err(error) => error.errors.iter().map(|finding| finding.rule).collect(),
+    };
+    assert_eq!(rules, ["objects"]);
+}
+
+#[test]
+fn a_namespace_with_a_label_that_is_not_a_string_enforces_nothing() {
+    let app = demo(|chart| {
+        chart.add_untyped(
+            "namespace",
+            Untyped::new(
+                "v1",
+                "Namespace",
+                json!({"metadata": {"name": "demo", "labels": {
+                    "pod-security.kubernetes.io/enforce": "restricted",
+                    "team": 7,
+                }}}),
+            ),
+        );
+        // a root pod the restricted level would refuse, had the Namespace decoded
+        chart.add(
+            "web",
+            web_deployment("web", vec![container("web", "nginx:1.27")]),
+        );
+    });
+    assert_eq!(
+        expect_errors(synth_one(app)),
+        [
+            demo_error(
+                "namespace",
+                "Namespace.demo.yaml",
+                "Namespace `demo`: the object does not decode at `/metadata/labels/team`: \
+                 invalid type: integer `7`, expected a string"
+            ),
+            // the identity rule reads the metadata of every kind as JSON
+            demo_error(
+                "namespace",
+                "Namespace.demo.yaml",
+                "label `team` must be a string, found 7"
+            ),
+        ]
+    );
 }
 
 #[test]

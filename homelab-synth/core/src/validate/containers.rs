@@ -11,28 +11,39 @@ use serde_json::Value;
 use crate::finding::{Finding, Severity};
 use crate::pod_security::SECURITY_EXCEPTIONS_ANNOTATION;
 use crate::validate::context::Context;
-use crate::validate::pods::{ContainerView, containers, items};
+use crate::validate::objects::Workload;
+use crate::validate::pods::{ContainerView, containers};
 use crate::validate::{about, describe};
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     for template in context.pod_templates() {
         let document = template.document;
         let mut problems = Vec::new();
-        // a StatefulSet's claim templates are volumes of its pods too
-        let claims = items(&document.body, "/spec/volumeClaimTemplates")
-            .filter(|_| document.kind() == "StatefulSet")
-            .filter_map(|claim| claim.pointer("/metadata/name"))
-            .filter_map(Value::as_str);
-        let volumes: BTreeSet<&str> = template
-            .spec
-            .volumes
-            .iter()
-            .flatten()
-            .map(|volume| volume.name.as_str())
-            .chain(claims)
-            .collect();
+        // a StatefulSet's claim templates are volumes of its pods too (when they do not
+        // decode, the mounts are not checked)
+        let claims = match (document.group(), document.kind()) {
+            ("apps", "StatefulSet") => context
+                .typed_of::<Workload>(document)
+                .map(|workload| workload.claim_templates.as_slice()),
+            _ => Some(&[][..]),
+        };
+        let volumes: Option<BTreeSet<&str>> = claims.map(|claims| {
+            let claims = claims
+                .iter()
+                .filter_map(|claim| claim.metadata.name.as_deref());
+            template
+                .spec
+                .volumes
+                .iter()
+                .flatten()
+                .map(|volume| volume.name.as_str())
+                .chain(claims)
+                .collect()
+        });
         for (_, _, container) in containers(&template.spec) {
-            problems.extend(mount_problems(container, &volumes));
+            if let Some(volumes) = &volumes {
+                problems.extend(mount_problems(container, volumes));
+            }
             problems.extend(probe_problems(container));
         }
         problems.extend(unexplained_exceptions(document, template.path));

@@ -1,6 +1,7 @@
 //! The one context every validation rule reads: the apps of the synthesis and the indexes
 //! several rules need, built once in a single pass over the documents (documents by group and
-//! kind) or on first use (the CRD schemas, whose validators compile only for the kinds the
+//! kind, pod templates and the built-in objects rules read, decoded into their k8s-openapi
+//! types) or on first use (the CRD schemas, whose validators compile only for the kinds the
 //! synthesis emits), instead of each rule walking every document to find its few kinds.
 
 use std::collections::BTreeMap;
@@ -8,7 +9,9 @@ use std::collections::BTreeMap;
 use crate::crd_catalog::CrdCatalog;
 use crate::crd_schema::{CrdSchemas, schemas_for};
 use crate::manifest::{AppManifest, Document, Provenance};
-use crate::validate::pods::{self, PodTemplate, Undecodable};
+use crate::validate::decode::Undecodable;
+use crate::validate::objects::{self, Decoded, Typed};
+use crate::validate::pods::{self, PodTemplate};
 
 /// A document with the app it belongs to.
 pub(crate) type Located<'a> = (&'a AppManifest, &'a Document);
@@ -30,6 +33,13 @@ pub(crate) struct Context<'a> {
     template_of: BTreeMap<*const Document, usize>,
     /// The pod specs that do not decode, in app order, then output order.
     undecodable: Vec<Undecodable<'a>>,
+    /// The decoded built-in objects (Services, Namespaces...), in app order, then output
+    /// order.
+    objects: Vec<Decoded<'a>>,
+    /// Index in `objects` of each document's typed view, by the document's address.
+    object_of: BTreeMap<*const Document, usize>,
+    /// The built-in objects that do not decode, in app order, then output order.
+    undecodable_objects: Vec<Undecodable<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -43,6 +53,9 @@ impl<'a> Context<'a> {
         let mut pod_templates = Vec::new();
         let mut undecodable = Vec::new();
         let mut template_of = BTreeMap::new();
+        let mut objects = Vec::new();
+        let mut undecodable_objects = Vec::new();
+        let mut object_of = BTreeMap::new();
         for app in apps {
             for document in &app.documents {
                 match pods::decode(app, document) {
@@ -51,6 +64,14 @@ impl<'a> Context<'a> {
                         pod_templates.push(template);
                     }
                     Some(Err(error)) => undecodable.push(error),
+                    None => {}
+                }
+                match objects::decode(app, document) {
+                    Some(Ok(decoded)) => {
+                        object_of.insert(std::ptr::from_ref(document), objects.len());
+                        objects.push(decoded);
+                    }
+                    Some(Err(error)) => undecodable_objects.push(error),
                     None => {}
                 }
                 by_kind
@@ -74,6 +95,9 @@ impl<'a> Context<'a> {
             pod_templates,
             template_of,
             undecodable,
+            objects,
+            object_of,
+            undecodable_objects,
         }
     }
 
@@ -91,6 +115,26 @@ impl<'a> Context<'a> {
     /// The pod specs that do not decode, in app order, then output order.
     pub(crate) fn undecodable_pod_specs(&self) -> &[Undecodable<'a>] {
         &self.undecodable
+    }
+
+    /// The typed view `T` of every document that has one (every Service, Namespace...), in
+    /// app order, then output order; objects that do not decode are left out.
+    pub(crate) fn typed<T: Typed>(&self) -> impl Iterator<Item = (Located<'a>, &T)> + '_ {
+        self.objects.iter().filter_map(|decoded| {
+            let typed = T::of(&decoded.object)?;
+            Some(((decoded.app, decoded.document), typed))
+        })
+    }
+
+    /// The typed view `T` of `document`, if it has one and decodes.
+    pub(crate) fn typed_of<T: Typed>(&self, document: &Document) -> Option<&T> {
+        let index = self.object_of.get(&std::ptr::from_ref(document))?;
+        T::of(&self.objects.get(*index)?.object)
+    }
+
+    /// The built-in objects that do not decode, in app order, then output order.
+    pub(crate) fn undecodable_objects(&self) -> &[Undecodable<'a>] {
+        &self.undecodable_objects
     }
 
     /// Every document with its app, in app order, then output order.

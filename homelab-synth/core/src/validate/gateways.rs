@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::Namespace;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
@@ -26,9 +27,20 @@ use crate::validate::{about, describe, namespaced_documents};
 
 const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 
+/// The labels of a Namespace that has none.
+static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
+
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let gateways = documents_of(context, GATEWAY_GROUP, "Gateway");
-    let namespaces = documents_of(context, "", "Namespace");
+    // the labels of every Namespace of the synthesis that decodes, by name
+    let namespaces: BTreeMap<&str, &BTreeMap<String, String>> = context
+        .typed::<Namespace>()
+        .filter(|((_, document), _)| document.namespace().is_none_or(str::is_empty))
+        .map(|((_, document), namespace)| {
+            let labels = namespace.metadata.labels.as_ref().unwrap_or(&NO_LABELS);
+            (document.name(), labels)
+        })
+        .collect();
     for (app, document, namespace) in namespaced_documents(context, Allow::ExternalReference) {
         let is_route = document.group() == GATEWAY_GROUP
             && matches!(document.kind(), "HTTPRoute" | "GRPCRoute");
@@ -66,9 +78,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             };
             let route = Route {
                 namespace,
-                namespace_labels: namespaces
-                    .get(&(String::new(), namespace.to_owned()))
-                    .map(|ns| &ns.body["metadata"]["labels"]),
+                namespace_labels: namespaces.get(namespace).copied(),
                 hostnames: &hostnames,
             };
             if let Err(problem) = attaches(&route, gateway, parent) {
@@ -98,7 +108,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
 struct Route<'a> {
     namespace: &'a str,
     /// The labels of the route's Namespace, when the synthesis declares it.
-    namespace_labels: Option<&'a Value>,
+    namespace_labels: Option<&'a BTreeMap<String, String>>,
     hostnames: &'a [&'a str],
 }
 
@@ -228,8 +238,8 @@ fn hostname_matches(listener: &str, route: &str) -> bool {
 
 /// A label selector's `matchLabels` (and `matchExpressions` with `In`, `NotIn`, `Exists`,
 /// `DoesNotExist`) against `labels`.
-fn selector_matches(selector: &Value, labels: &Value) -> bool {
-    let label = |key: &str| labels.get(key).and_then(Value::as_str);
+fn selector_matches(selector: &Value, labels: &BTreeMap<String, String>) -> bool {
+    let label = |key: &str| labels.get(key).map(String::as_str);
     let match_labels = selector["matchLabels"].as_object().into_iter().flatten();
     let labels_ok = match_labels
         .into_iter()

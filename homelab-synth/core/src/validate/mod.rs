@@ -5,9 +5,11 @@
 mod containers;
 mod context;
 mod custom_resources;
+mod decode;
 mod gateways;
 mod identity;
 mod namespaces;
+mod objects;
 mod pod_security;
 mod pods;
 mod quantities;
@@ -33,8 +35,9 @@ pub(crate) fn validate(
 ) -> Vec<Finding> {
     type Check = fn(&Context<'_>, &mut Vec<Finding>);
     // each family's findings carry its rule id (`Finding::rule`)
-    let checks: [(&'static str, Check); 13] = [
+    let checks: [(&'static str, Check); 14] = [
         ("pod-specs", pods::check),
+        ("objects", objects::check),
         ("identity", identity::check),
         ("secrets", secrets::check),
         ("quantities", quantities::check),

@@ -8,10 +8,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    AppArmorProfile, PodSecurityContext, PodSpec, SELinuxOptions, SeccompProfile, SecurityContext,
-    Volume, WindowsSecurityContextOptions,
+    AppArmorProfile, Namespace, PodSecurityContext, PodSpec, SELinuxOptions, SeccompProfile,
+    SecurityContext, Volume, WindowsSecurityContextOptions,
 };
-use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
 use crate::pod_security::{ENFORCE_LABEL, PodSecurityLevel};
@@ -104,16 +103,17 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Namespace name → enforced level, from the Namespace objects of the synthesis.
+/// Namespace name → enforced level, from the Namespace objects of the synthesis (those that
+/// decode).
 fn enforced_levels<'a>(context: &Context<'a>) -> BTreeMap<&'a str, PodSecurityLevel> {
     let mut levels = BTreeMap::new();
-    for (_, document) in context.of_kind("", "Namespace") {
-        let level = document
-            .body
-            .pointer("/metadata/labels")
+    for ((_, document), namespace) in context.typed::<Namespace>() {
+        let level = namespace
+            .metadata
+            .labels
+            .as_ref()
             .and_then(|labels| labels.get(ENFORCE_LABEL))
-            .and_then(Value::as_str)
-            .and_then(PodSecurityLevel::parse);
+            .and_then(|level| PodSecurityLevel::parse(level));
         if let Some(level) = level {
             levels.insert(document.name(), level);
         }

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::validate::context::Context;
+use crate::validate::decode::{Undecodable, decode_at};
 use crate::validate::{about, describe};
 
 /// A decoded pod spec of a document, with the JSON path where it lives.
@@ -26,18 +27,6 @@ pub(crate) struct PodTemplate<'a> {
     pub(crate) labels: Option<&'a Map<String, Value>>,
     /// The pod spec.
     pub(crate) spec: PodSpec,
-}
-
-/// A pod spec that does not decode: where, and why.
-pub(crate) struct Undecodable<'a> {
-    /// The app of the document.
-    pub(crate) app: &'a AppManifest,
-    /// The workload (or Pod) holding the template.
-    pub(crate) document: &'a Document,
-    /// JSON pointer of the first field that does not decode.
-    pub(crate) path: String,
-    /// The decoding error.
-    pub(crate) error: serde_json::Error,
 }
 
 /// The pod template of `document` (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
@@ -58,47 +47,20 @@ pub(crate) fn decode<'a>(
         ),
         _ => return None,
     };
-    let body = &document.body;
-    let value = body.pointer(path)?;
-    let labels = body
+    let labels = document
+        .body
         .pointer(metadata)
         .and_then(|meta| meta.get("labels"))
         .and_then(Value::as_object);
     Some(
-        match serde_path_to_error::deserialize::<_, PodSpec>(value) {
-            Ok(spec) => Ok(PodTemplate {
-                app,
-                document,
-                path,
-                labels,
-                spec,
-            }),
-            Err(error) => Err(Undecodable {
-                app,
-                document,
-                path: format!("{path}{}", json_pointer(error.path())),
-                error: error.into_inner(),
-            }),
-        },
+        decode_at::<PodSpec>(app, document, path)?.map(|spec| PodTemplate {
+            app,
+            document,
+            path,
+            labels,
+            spec,
+        }),
     )
-}
-
-/// The JSON pointer (below the pod spec) of the field a decode failed at.
-fn json_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            // a map key, or an externally tagged enum's variant, which JSON writes as a key
-            Segment::Map { key: name } | Segment::Enum { variant: name } => {
-                pointer.push('/');
-                pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
-            }
-            Segment::Unknown => {}
-        }
-    }
-    pointer
 }
 
 /// Reports every pod spec of the synthesis that does not decode.
@@ -216,8 +178,8 @@ pub(crate) fn containers(
 }
 
 /// The elements of the list at JSON pointer `pointer` below `value` (none when the field is
-/// missing or not a list), for the objects read as JSON: routes, gateways, volume claim
-/// templates...
+/// missing or not a list), for the objects read as JSON: Gateway API routes and gateways,
+/// custom resources...
 pub(crate) fn items<'a>(value: &'a Value, pointer: &str) -> impl Iterator<Item = &'a Value> {
     value
         .pointer(pointer)

@@ -1,13 +1,17 @@
 //! Resource quantities must parse: container requests and limits, PVC and volume claim
 //! template sizes, `emptyDir.sizeLimit`, ResourceQuota and LimitRange values.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{LimitRange, PersistentVolumeClaim, ResourceQuota};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use crate::finding::{Finding, Severity};
 use crate::manifest::Document;
 use crate::quantity::parse_quantity;
 use crate::validate::about;
 use crate::validate::context::Context;
+use crate::validate::objects::Workload;
 use crate::validate::pods::containers;
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -28,7 +32,8 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// `(json path, text)` of every quantity in `document` (a JSON number is a quantity as it is).
+/// `(json path, text)` of every quantity in `document` (a JSON number is a quantity as it is:
+/// it decodes to its decimal text).
 fn quantity_fields(context: &Context<'_>, document: &Document) -> Vec<(String, String)> {
     let mut fields = Vec::new();
     if let Some(template) = context.pod_template_of(document) {
@@ -60,66 +65,60 @@ fn quantity_fields(context: &Context<'_>, document: &Document) -> Vec<(String, S
             }
         }
     }
-    let body = &document.body;
-    match (document.group(), document.kind()) {
-        ("", "PersistentVolumeClaim") => {
-            for kind in ["requests", "limits"] {
+    if let Some(claim) = context.typed_of::<PersistentVolumeClaim>(document) {
+        push_claim(&mut fields, "spec", claim);
+    }
+    if let Some(workload) = context.typed_of::<Workload>(document) {
+        for (index, claim) in workload.claim_templates.iter().enumerate() {
+            push_claim(
+                &mut fields,
+                &format!("spec.volumeClaimTemplates[{index}].spec"),
+                claim,
+            );
+        }
+    }
+    if let Some(quota) = context.typed_of::<ResourceQuota>(document) {
+        let hard = quota.spec.as_ref().and_then(|spec| spec.hard.as_ref());
+        push_map(&mut fields, "spec.hard", hard);
+    }
+    if let Some(range) = context.typed_of::<LimitRange>(document) {
+        let limits = range.spec.iter().flat_map(|spec| &spec.limits);
+        for (index, limit) in limits.enumerate() {
+            for (kind, map) in [
+                ("max", &limit.max),
+                ("min", &limit.min),
+                ("default", &limit.default),
+                ("defaultRequest", &limit.default_request),
+                ("maxLimitRequestRatio", &limit.max_limit_request_ratio),
+            ] {
                 push_map(
                     &mut fields,
-                    format!("spec.resources.{kind}"),
-                    body.pointer(&format!("/spec/resources/{kind}")),
+                    &format!("spec.limits[{index}].{kind}"),
+                    map.as_ref(),
                 );
             }
         }
-        ("apps", "StatefulSet") => {
-            if let Some(Value::Array(claims)) = body.pointer("/spec/volumeClaimTemplates") {
-                for (index, claim) in claims.iter().enumerate() {
-                    for kind in ["requests", "limits"] {
-                        push_map(
-                            &mut fields,
-                            format!("spec.volumeClaimTemplates[{index}].spec.resources.{kind}"),
-                            claim.pointer(&format!("/spec/resources/{kind}")),
-                        );
-                    }
-                }
-            }
-        }
-        ("", "ResourceQuota") => {
-            push_map(&mut fields, "spec.hard".into(), body.pointer("/spec/hard"))
-        }
-        ("", "LimitRange") => {
-            if let Some(Value::Array(limits)) = body.pointer("/spec/limits") {
-                for (index, limit) in limits.iter().enumerate() {
-                    for kind in [
-                        "max",
-                        "min",
-                        "default",
-                        "defaultRequest",
-                        "maxLimitRequestRatio",
-                    ] {
-                        push_map(
-                            &mut fields,
-                            format!("spec.limits[{index}].{kind}"),
-                            limit.get(kind),
-                        );
-                    }
-                }
-            }
-        }
-        _ => {}
     }
     fields
 }
 
-fn push_map(fields: &mut Vec<(String, String)>, prefix: String, value: Option<&Value>) {
-    if let Some(Value::Object(map)) = value {
-        for (key, value) in map {
-            let text = match value {
-                Value::String(text) => text.clone(),
-                Value::Number(_) => continue,
-                other => other.to_string(),
-            };
-            fields.push((format!("{prefix}.{key}"), text));
-        }
+/// The requests and limits of a claim whose spec is at `spec` (`spec`, or a claim template's).
+fn push_claim(fields: &mut Vec<(String, String)>, spec: &str, claim: &PersistentVolumeClaim) {
+    let resources = claim.spec.as_ref().and_then(|spec| spec.resources.as_ref());
+    for (kind, map) in [
+        ("requests", resources.and_then(|r| r.requests.as_ref())),
+        ("limits", resources.and_then(|r| r.limits.as_ref())),
+    ] {
+        push_map(fields, &format!("{spec}.resources.{kind}"), map);
+    }
+}
+
+fn push_map(
+    fields: &mut Vec<(String, String)>,
+    prefix: &str,
+    map: Option<&BTreeMap<String, Quantity>>,
+) {
+    for (key, quantity) in map.into_iter().flatten() {
+        fields.push((format!("{prefix}.{key}"), quantity.0.clone()));
     }
 }

@@ -12,10 +12,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::networking::v1::Ingress;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
-use crate::manifest::{AppManifest, Document};
+use crate::manifest::Document;
 use crate::object::Allow;
 use crate::validate::context::Context;
 use crate::validate::pods::items;
@@ -37,8 +39,10 @@ enum PortRef {
     Name(String),
 }
 
-/// The ports of every Service the synthesis provides, by `(namespace, name)`.
-type Services<'a> = BTreeMap<(&'a str, String), Vec<Port>>;
+/// The ports of every Service the synthesis provides, by `(namespace, name)`; `None` for a
+/// Service that does not decode (reported once, by the `objects` rule), whose ports are not
+/// checked.
+type Services<'a> = BTreeMap<(&'a str, String), Option<Vec<Port>>>;
 
 /// One backend a route sends traffic to.
 struct Backend {
@@ -48,11 +52,11 @@ struct Backend {
 }
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let services = services(context.apps);
+    let services = services(context);
     let grants = reference_grants(context);
     for (app, document, namespace) in namespaced_documents(context, Allow::ExternalReference) {
         let mut problems = BTreeSet::new();
-        for backend in backends(document, namespace) {
+        for backend in backends(context, document, namespace) {
             if let Some(problem) = problem(&services, &backend) {
                 problems.insert(problem);
             }
@@ -89,11 +93,15 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
 /// What is wrong with `backend`, if anything.
 fn problem(services: &Services<'_>, backend: &Backend) -> Option<String> {
     let key = (backend.namespace.as_str(), backend.name.clone());
-    let Some(ports) = services.get(&key) else {
-        return Some(format!(
-            "Service `{}` in namespace `{}` is not in the synthesis",
-            backend.name, backend.namespace
-        ));
+    let ports = match services.get(&key) {
+        None => {
+            return Some(format!(
+                "Service `{}` in namespace `{}` is not in the synthesis",
+                backend.name, backend.namespace
+            ));
+        }
+        Some(None) => return None,
+        Some(Some(ports)) => ports,
     };
     let found = match &backend.port {
         None => true,
@@ -129,11 +137,11 @@ fn problem(services: &Services<'_>, backend: &Backend) -> Option<String> {
     ))
 }
 
-/// The backends of a Gateway API route or an Ingress (other documents have none).
-fn backends(document: &Document, namespace: &str) -> Vec<Backend> {
-    let body = &document.body;
+/// The backends of a Gateway API route or an Ingress (other documents, and Ingresses that do
+/// not decode, have none).
+fn backends(context: &Context<'_>, document: &Document, namespace: &str) -> Vec<Backend> {
     match (document.group(), document.kind()) {
-        (GATEWAY_GROUP, "HTTPRoute" | "GRPCRoute") => items(body, "/spec/rules")
+        (GATEWAY_GROUP, "HTTPRoute" | "GRPCRoute") => items(&document.body, "/spec/rules")
             .flat_map(|rule| items(rule, "/backendRefs"))
             .filter(|reference| is_service(reference))
             .filter_map(|reference| {
@@ -147,27 +155,41 @@ fn backends(document: &Document, namespace: &str) -> Vec<Backend> {
                 })
             })
             .collect(),
-        ("networking.k8s.io", "Ingress") => {
-            let paths = items(body, "/spec/rules").flat_map(|rule| items(rule, "/http/paths"));
-            paths
-                .map(|path| &path["backend"])
-                .chain(std::iter::once(&body["spec"]["defaultBackend"]))
-                .filter_map(|backend| {
-                    let service = backend.get("service")?;
-                    let port = &service["port"];
-                    Some(Backend {
-                        namespace: namespace.to_owned(),
-                        name: service["name"].as_str()?.to_owned(),
-                        port: port["number"]
-                            .as_i64()
-                            .map(PortRef::Number)
-                            .or_else(|| port["name"].as_str().map(|n| PortRef::Name(n.into()))),
-                    })
-                })
-                .collect()
-        }
+        ("networking.k8s.io", "Ingress") => context
+            .typed_of::<Ingress>(document)
+            .map(|ingress| ingress_backends(ingress, namespace))
+            .unwrap_or_default(),
         _ => Vec::new(),
     }
+}
+
+/// The Service backends of an Ingress: those of its paths, then its default backend.
+fn ingress_backends(ingress: &Ingress, namespace: &str) -> Vec<Backend> {
+    let Some(spec) = &ingress.spec else {
+        return Vec::new();
+    };
+    let paths = spec
+        .rules
+        .iter()
+        .flatten()
+        .filter_map(|rule| rule.http.as_ref())
+        .flat_map(|http| &http.paths)
+        .map(|path| &path.backend);
+    paths
+        .chain(&spec.default_backend)
+        .filter_map(|backend| backend.service.as_ref())
+        // a backend without a name (decoded as empty) names no Service
+        .filter(|service| !service.name.is_empty())
+        .map(|service| Backend {
+            namespace: namespace.to_owned(),
+            name: service.name.clone(),
+            port: service.port.as_ref().and_then(|port| {
+                port.number
+                    .map(|number| PortRef::Number(number.into()))
+                    .or_else(|| port.name.clone().map(PortRef::Name))
+            }),
+        })
+        .collect()
 }
 
 /// A Gateway API backendRef to a core Service (the default group and kind).
@@ -177,32 +199,43 @@ fn is_service(reference: &Value) -> bool {
     group.is_empty() && kind == "Service"
 }
 
-fn services(apps: &[AppManifest]) -> Services<'_> {
+/// The ports of the Services of the synthesis and of those operators make.
+fn services<'a>(context: &Context<'a>) -> Services<'a> {
     let mut services = Services::new();
-    for document in apps.iter().flat_map(|app| &app.documents) {
+    for (_, document) in context.documents() {
         let Some(namespace) = document.namespace() else {
             continue;
         };
-        let body = &document.body;
         let made = match (document.group(), document.kind()) {
-            ("", "Service") => Some((
-                document.name().to_owned(),
-                items(body, "/spec/ports")
-                    .filter_map(|port| {
-                        Some(Port {
-                            number: port["port"].as_i64()?,
-                            name: port["name"].as_str().map(str::to_owned),
+            ("", "Service") => {
+                let ports = context.typed_of::<Service>(document).map(|service| {
+                    let ports = service
+                        .spec
+                        .iter()
+                        .flat_map(|spec| spec.ports.iter().flatten());
+                    ports
+                        .map(|port| Port {
+                            number: port.port.into(),
+                            name: port.name.clone(),
                         })
-                    })
-                    .collect(),
-            )),
+                        .collect()
+                });
+                Some((document.name().to_owned(), ports))
+            }
             ("operator.victoriametrics.com", kind) => {
-                victoria_metrics_service(kind, document.name(), body)
+                victoria_metrics_service(kind, document.name(), &document.body)
+                    .map(|(name, ports)| (name, Some(ports)))
             }
             _ => None,
         };
         if let Some((name, ports)) = made {
-            services.entry((namespace, name)).or_default().extend(ports);
+            let provided = services
+                .entry((namespace, name))
+                .or_insert(Some(Vec::new()));
+            match (provided, ports) {
+                (Some(provided), Some(ports)) => provided.extend(ports),
+                (provided, _) => *provided = None,
+            }
         }
     }
     services

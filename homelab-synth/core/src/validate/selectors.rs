@@ -3,12 +3,18 @@
 //! allowed to select pods outside the app), and a named `targetPort` must be a port that a
 //! selected container declares.
 
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{Map, Value};
 
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
 use crate::validate::context::Context;
+use crate::validate::objects::Workload;
 use crate::validate::pods::PodTemplate;
 use crate::validate::{about, describe};
 
@@ -32,6 +38,10 @@ fn check_workload_selector(
     document: &Document,
     findings: &mut Vec<Finding>,
 ) {
+    // workloads whose selector or manualSelector does not decode are skipped
+    let Some(workload) = context.typed_of::<Workload>(document) else {
+        return;
+    };
     let selector_required = matches!(
         (document.group(), document.kind()),
         (
@@ -41,7 +51,7 @@ fn check_workload_selector(
     );
     let manual_job = document.group() == "batch"
         && document.kind() == "Job"
-        && document.body.pointer("/spec/manualSelector") == Some(&Value::Bool(true));
+        && workload.manual_selector == Some(true);
     if !selector_required && !manual_job {
         return;
     }
@@ -49,8 +59,8 @@ fn check_workload_selector(
         return;
     };
     let error = |message: String| about(Severity::Error, app, document, message);
-    match document.body.pointer("/spec/selector") {
-        None | Some(Value::Null) => findings.push(error(format!(
+    match &workload.selector {
+        None => findings.push(error(format!(
             "{} has no spec.selector: it must select its pod template labels",
             describe(document)
         ))),
@@ -58,7 +68,7 @@ fn check_workload_selector(
             Ok(true) => {}
             Ok(false) => findings.push(error(format!(
                 "spec.selector {} does not match the pod template labels {}",
-                compact(selector),
+                selector_text(selector),
                 labels_text(template.labels)
             ))),
             Err(reason) => findings.push(error(format!("spec.selector: {reason}"))),
@@ -72,11 +82,17 @@ fn check_service(
     service: &Document,
     findings: &mut Vec<Finding>,
 ) {
-    let Some(Value::Object(selector)) = service.body.pointer("/spec/selector") else {
+    let Some(spec) = context
+        .typed_of::<Service>(service)
+        .and_then(|typed| typed.spec.as_ref())
+    else {
+        return;
+    };
+    let Some(selector) = &spec.selector else {
         return;
     };
     if selector.is_empty()
-        || service.body.pointer("/spec/type").and_then(Value::as_str) == Some("ExternalName")
+        || spec.type_.as_deref() == Some("ExternalName")
         || service.allowance(Allow::ExternalSelector).is_some()
     {
         return;
@@ -87,24 +103,25 @@ fn check_service(
         .iter()
         .filter(|template| std::ptr::eq(template.app, app))
         .filter(|template| template.document.namespace() == namespace)
-        .filter(|template| map_selector_matches(selector, template.labels))
+        .filter(|template| selects(selector, template.labels))
         .collect();
     let error = |message: String| about(Severity::Error, app, service, message);
     if selected.is_empty() {
+        let selector: Map<String, Value> = selector
+            .iter()
+            .map(|(key, value)| (key.clone(), Value::String(value.clone())))
+            .collect();
         findings.push(error(format!(
             "{} selects {} but no pod template of the app in its namespace has these labels \
              (if it selects pods deployed elsewhere, allow it with \
              `allow(object, Allow::ExternalSelector, \"reason\")`)",
             describe(service),
-            compact(&Value::Object(selector.clone()))
+            compact(&Value::Object(selector))
         )));
         return;
     }
-    let Some(Value::Array(ports)) = service.body.pointer("/spec/ports") else {
-        return;
-    };
-    for (index, port) in ports.iter().enumerate() {
-        let Some(target) = port.get("targetPort").and_then(Value::as_str) else {
+    for (index, port) in spec.ports.iter().flatten().enumerate() {
+        let Some(IntOrString::String(target)) = &port.target_port else {
             continue;
         };
         let declared = selected.iter().any(|template| {
@@ -113,7 +130,7 @@ fn check_service(
                     .ports
                     .iter()
                     .flatten()
-                    .any(|port| port.name.as_deref() == Some(target))
+                    .any(|port| port.name.as_ref() == Some(target))
             })
         });
         if !declared {
@@ -125,24 +142,19 @@ fn check_service(
     }
 }
 
-fn map_selector_matches(
-    selector: &Map<String, Value>,
-    labels: Option<&Map<String, Value>>,
-) -> bool {
-    selector
-        .iter()
-        .all(|(key, value)| labels.and_then(|l| l.get(key)) == Some(value))
+/// Whether `selector` (a Service's, or `matchLabels`) selects a pod template's labels.
+fn selects(selector: &BTreeMap<String, String>, labels: Option<&Map<String, Value>>) -> bool {
+    selector.iter().all(|(key, value)| {
+        labels
+            .and_then(|labels| labels.get(key))
+            .and_then(Value::as_str)
+            == Some(value.as_str())
+    })
 }
 
 /// Why a `LabelSelector` cannot be evaluated; the text follows `spec.selector: `.
 #[derive(Debug, thiserror::Error)]
 enum SelectorError {
-    /// `matchLabels` is not a mapping.
-    #[error("matchLabels must be a mapping")]
-    MatchLabels,
-    /// `matchExpressions` is not a list.
-    #[error("matchExpressions must be a list")]
-    MatchExpressions,
     /// An expression's operator is missing or not one of Kubernetes'.
     #[error("unknown matchExpressions operator {}", .0.as_deref().unwrap_or("(none)"))]
     Operator(Option<String>),
@@ -153,54 +165,53 @@ enum SelectorError {
 
 /// Evaluates a `LabelSelector` (matchLabels and matchExpressions) against labels.
 fn label_selector_matches(
-    selector: &Value,
+    selector: &LabelSelector,
     labels: Option<&Map<String, Value>>,
 ) -> Result<bool, SelectorError> {
     let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(Value::as_str);
-    if let Some(match_labels) = selector.get("matchLabels") {
-        let Value::Object(match_labels) = match_labels else {
-            return Err(SelectorError::MatchLabels);
-        };
-        if !map_selector_matches(match_labels, labels) {
-            return Ok(false);
-        }
+    if let Some(match_labels) = &selector.match_labels
+        && !selects(match_labels, labels)
+    {
+        return Ok(false);
     }
-    let expressions = match selector.get("matchExpressions") {
-        None | Some(Value::Null) => &[][..],
-        Some(Value::Array(expressions)) => expressions.as_slice(),
-        Some(_) => return Err(SelectorError::MatchExpressions),
-    };
+    let expressions = selector.match_expressions.as_deref().unwrap_or_default();
     for expression in expressions {
-        let key = expression
-            .get("key")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let key = expression.key.as_str();
         let values: Vec<&str> = expression
-            .get("values")
-            .and_then(Value::as_array)
-            .into_iter()
+            .values
+            .iter()
             .flatten()
-            .filter_map(Value::as_str)
+            .map(String::as_str)
             .collect();
-        let matches = match expression.get("operator").and_then(Value::as_str) {
-            Some("In") => label(key).is_some_and(|v| values.contains(&v)),
-            Some("NotIn") => !label(key).is_some_and(|v| values.contains(&v)),
-            Some("Exists") => label(key).is_some(),
-            Some("DoesNotExist") => label(key).is_none(),
-            other => return Err(SelectorError::Operator(other.map(str::to_owned))),
+        let matches = match expression.operator.as_str() {
+            "In" => label(key).is_some_and(|v| values.contains(&v)),
+            "NotIn" => !label(key).is_some_and(|v| values.contains(&v)),
+            "Exists" => label(key).is_some(),
+            "DoesNotExist" => label(key).is_none(),
+            // a missing operator decodes as empty
+            "" => return Err(SelectorError::Operator(None)),
+            other => return Err(SelectorError::Operator(Some(other.to_owned()))),
         };
         if !matches {
             return Ok(false);
         }
     }
     let no_labels = selector
-        .get("matchLabels")
-        .and_then(Value::as_object)
-        .is_none_or(Map::is_empty);
+        .match_labels
+        .as_ref()
+        .is_none_or(BTreeMap::is_empty);
     if no_labels && expressions.is_empty() {
         return Err(SelectorError::Empty);
     }
     Ok(true)
+}
+
+/// A selector as compact JSON, for messages.
+fn selector_text(selector: &LabelSelector) -> String {
+    // a LabelSelector holds strings, lists and maps of strings: it always serializes
+    serde_json::to_value(selector)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn compact(value: &Value) -> String {
