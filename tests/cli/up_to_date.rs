@@ -72,12 +72,6 @@ impl Checkout {
         (stdout, stderr)
     }
 
-    /// Runs the selection with `env`, which must succeed.
-    fn write_with(&self, env: &[(&str, &str)]) {
-        let run = self.run(&SELECTION, env);
-        assert!(run.status.success(), "{:?}", text(&run));
-    }
-
     /// From now on a full run of the selection fails: the chart cache is a file.
     fn break_synthesis(&self) {
         std::fs::remove_dir_all(self.chart_cache()).unwrap();
@@ -232,6 +226,11 @@ fn any_changed_input_or_output_means_a_full_run() {
     std::fs::write(&lock, [&original_lock[..], b"\n"].concat()).unwrap();
     checkout.assert_full_run(&SELECTION, &[], "charts.lock edited");
     std::fs::write(&lock, &original_lock).unwrap();
+    // a link to a folder, whose files the digest does not follow
+    let link = checkout.file("apps/networking/files/linked");
+    std::os::unix::fs::symlink(checkout.dir.path().join("cache"), &link).unwrap();
+    checkout.assert_full_run(&SELECTION, &[], "a link to a folder");
+    std::fs::remove_file(&link).unwrap();
     checkout.assert_skipped("the workspace as it was");
 
     // the output folder: a file edited, deleted, added
@@ -268,28 +267,37 @@ fn any_changed_input_or_output_means_a_full_run() {
     );
     checkout.assert_skipped("the same arguments");
 
-    // the helm binary (same path, newer file)
-    if let Some(helm) = std::env::var_os("HELM") {
-        let copy = checkout.dir.path().join("helm");
-        std::fs::copy(&helm, &copy).unwrap();
-        let copy = copy.to_str().unwrap().to_owned();
-        let helm_run = |expect_skip: bool, what: &str| {
-            if expect_skip {
-                let run = checkout.run(&SELECTION, &[("HELM", &copy)]);
-                assert!(run.status.success(), "{what}: {:?}", text(&run));
-            } else {
-                checkout.assert_full_run(&SELECTION, &[("HELM", &copy)], what);
-            }
-        };
-        checkout.repair_synthesis();
-        checkout.write_with(&[("HELM", &copy)]);
-        checkout.break_synthesis();
-        helm_run(true, "the same helm");
-        let file = std::fs::File::options().append(true).open(&copy).unwrap();
-        file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
-            .unwrap();
-        helm_run(false, "helm replaced");
+    // the helm binary: the same path, a newer file
+    let helm = checkout.dir.path().join("helm");
+    std::fs::copy(real_helm(), &helm).unwrap();
+    let helm_env = [("HELM", helm.to_str().unwrap())];
+    checkout.repair_synthesis();
+    let run = checkout.run(&SELECTION, &helm_env);
+    assert!(run.status.success(), "{:?}", text(&run));
+    checkout.break_synthesis();
+    let run = checkout.run(&SELECTION, &helm_env);
+    assert!(
+        run.status.success(),
+        "the same helm: skipped: {:?}",
+        text(&run)
+    );
+    std::fs::File::options()
+        .append(true)
+        .open(&helm)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    checkout.assert_full_run(&SELECTION, &helm_env, "helm replaced");
+}
+
+/// The helm the tests run: `HELM`, else `target/tools/helm` (`scripts/install-helm`).
+fn real_helm() -> PathBuf {
+    if let Some(helm) = std::env::var_os("HELM").filter(|helm| !helm.is_empty()) {
+        return PathBuf::from(helm);
     }
+    let local = workspace().join("target/tools/helm");
+    assert!(local.is_file(), "run scripts/install-helm or set HELM");
+    local
 }
 
 #[test]

@@ -102,6 +102,9 @@ pub struct WorkspaceDigest {
     pub others: String,
     /// The files of [`others`](Self::others), relative with `/` separators, in hashing order.
     pub other_files: Vec<String>,
+    /// Symbolic links to folders (relative, sorted): neither digest follows them, so what a
+    /// run reads through one is not covered.
+    pub linked_folders: Vec<String>,
 }
 
 /// Fingerprints the sources of the workspace at `root` and, in the same walk, digests every
@@ -118,15 +121,23 @@ pub fn workspace_digest(
         others: Some(Others {
             skip,
             files: Vec::new(),
+            linked_folders: Vec::new(),
         }),
     };
     walk.folder(root, false)?;
+    let mut linked_folders = walk
+        .others
+        .as_mut()
+        .map(|others| std::mem::take(&mut others.linked_folders))
+        .unwrap_or_default();
+    linked_folders.sort();
     let (sources, others) = walk.into_digests()?;
     let (others, other_files) = others.unwrap_or_default();
     Ok(WorkspaceDigest {
         sources,
         others,
         other_files,
+        linked_folders,
     })
 }
 
@@ -207,6 +218,7 @@ struct Others<'a> {
     /// Folders left out entirely.
     skip: &'a [PathBuf],
     files: Vec<String>,
+    linked_folders: Vec<String>,
 }
 
 impl Walk<'_> {
@@ -244,6 +256,17 @@ impl Walk<'_> {
         }
     }
 
+    /// Records `path` when it is a symbolic link to a folder (neither a file nor a folder to
+    /// the walk), when other files are collected.
+    fn maybe_linked_folder(&mut self, path: &Path) {
+        if self.others.is_some() && path.is_dir() {
+            let relative = self.relative(path);
+            if let Some(others) = &mut self.others {
+                others.linked_folders.push(relative);
+            }
+        }
+    }
+
     /// Walks `path`, a folder of other files only (a package's `tests/`...), when other files
     /// are collected and it is not skipped.
     fn other_folder(&mut self, path: &Path) -> Result<(), FingerprintError> {
@@ -263,8 +286,12 @@ impl Walk<'_> {
         for (name, path, is_dir, is_file) in entries {
             if is_file {
                 self.other_file(&path);
-            } else if is_dir && name != "target" {
-                self.other_folder(&path)?;
+            } else if is_dir {
+                if name != "target" {
+                    self.other_folder(&path)?;
+                }
+            } else {
+                self.maybe_linked_folder(&path);
             }
         }
         Ok(())
@@ -310,6 +337,8 @@ impl Walk<'_> {
                 } else {
                     self.folder(&path, false)?;
                 }
+            } else {
+                self.maybe_linked_folder(&path);
             }
         }
         // the root is never watched as a folder: cargo would scan its target folder
@@ -550,6 +579,29 @@ mod tests {
             assert_ne!(now.others, previous.others, "{path}");
             assert_eq!(now.sources, previous.sources, "{path}: not a source");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_to_folders_are_named_not_followed() {
+        let dir = workspace();
+        let root = dir.path();
+        let elsewhere = tempfile::tempdir().unwrap();
+        write(elsewhere.path(), "gateway.yaml", "kind: Gateway\n");
+        assert!(
+            workspace_digest(root, &[])
+                .unwrap()
+                .linked_folders
+                .is_empty()
+        );
+        std::os::unix::fs::symlink(elsewhere.path(), root.join("apps/ai/files/shared")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), root.join("apps/ai/tests/shared")).unwrap();
+        let digest = workspace_digest(root, &[]).unwrap();
+        assert_eq!(
+            digest.linked_folders,
+            ["apps/ai/files/shared", "apps/ai/tests/shared"]
+        );
+        assert_eq!(digest.sources, fingerprint(root).unwrap());
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! - every other file of the workspace a run can read: a digest over every regular file
 //!   below the root outside hidden entries, `target` and `CACHEDIR.TAG` folders and the output
 //!   folder (`homelab_synth_fingerprint::workspace_digest`, one walk with the fingerprint's);
+//!   a workspace holding a symbolic link to a folder, which the walk does not follow, never
+//!   skips;
 //! - the arguments (selection, output folder, message format) and the values of the
 //!   environment variables a run reads ([`ENVIRONMENT`], [`ENVIRONMENT_PREFIXES`]), hashed;
 //! - the helm and kubectl (or kustomize) binaries the run would find, by resolved path, size
@@ -108,6 +110,10 @@ pub(crate) fn probe(
     };
     if let Some(stale) = stale::compare(build, &digests.sources.digest) {
         return Ok(Probe::Stale(stale));
+    }
+    if !digests.linked_folders.is_empty() {
+        // what a run reads through a link to a folder is not in the digest
+        return Ok(Probe::Unknown);
     }
     let (Some(binary), Some(dir)) = (current_binary(), stamp_dir()) else {
         return Ok(Probe::Unknown);
