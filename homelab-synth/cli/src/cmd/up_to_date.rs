@@ -69,7 +69,9 @@ pub(crate) const ENVIRONMENT_PREFIXES: &[&str] = &["SYNTH_", "HELM_", "KUSTOMIZE
 
 /// What the run about to start depends on, before it starts.
 pub(crate) enum Probe {
-    /// The binary has no fingerprint, or the checkout is not its package's: never skipped.
+    /// Nothing a stamp could vouch for (the binary has no fingerprint or is no file, the
+    /// checkout is not its package's, a workspace file cannot be read, a link to a folder the
+    /// digest does not follow): never skipped, never recorded.
     Unknown,
     /// The binary was built from other sources than the checkout: never skipped.
     Stale(Stale),
@@ -101,8 +103,8 @@ pub(crate) fn probe(
     }
     let out_path = absolute(out);
     let Ok(digests) = workspace_digest(root, std::slice::from_ref(&out_path)) else {
-        // a file no run may need cannot be read: run, and let the stale check say why if it
-        // cannot read the sources either
+        // a workspace file cannot be read: no skip; the stale check reads the sources alone
+        // and says so if one of them is what cannot be read
         return Ok(match stale::check(build, root)? {
             Some(stale) => Probe::Stale(stale),
             None => Probe::Unknown,
@@ -169,6 +171,29 @@ impl Inputs {
             stderr: stderr.to_owned(),
         };
         let _ = stamp.write(&self.stamp);
+        if let Some(dir) = self.stamp.parent() {
+            prune(dir);
+        }
+    }
+}
+
+/// How long a stamp no write refreshed is kept (the output folders of removed checkouts and
+/// tests leave theirs behind).
+const KEPT: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Removes the stamps (and temporary files of killed writes) in `dir` older than [`KEPT`].
+fn prune(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|metadata| metadata.modified())
+            .is_ok_and(|modified| modified.elapsed().is_ok_and(|age| age > KEPT));
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -502,6 +527,25 @@ mod tests {
         std::fs::write(&path, text.replace("\"exit\":0", "\"exit\":1")).unwrap();
         assert!(Stamp::read(&path).is_none(), "not a success");
         assert!(Stamp::read(&dir.path().join("missing")).is_none());
+    }
+
+    #[test]
+    fn stamps_older_than_a_month_are_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, fresh) = (dir.path().join("old"), dir.path().join("fresh"));
+        for path in [&old, &fresh] {
+            std::fs::write(path, "{}").unwrap();
+        }
+        let month_ago = std::time::SystemTime::now() - KEPT - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .append(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(month_ago)
+            .unwrap();
+        prune(dir.path());
+        assert!(!old.exists());
+        assert!(fresh.exists());
     }
 
     #[test]
