@@ -14,4 +14,5 @@ mod kustomize;
 mod parity;
 mod publish;
 mod support;
+mod up_to_date;
 mod workflows;

@@ -20,6 +20,7 @@ use homelab_synth_core::{ClusterSettings, Synthesis, Workspace};
 
 pub(crate) use cmd::fleet::synthesize_all;
 use cmd::select::{SelectArgs, Takes};
+use cmd::up_to_date::Probe;
 
 /// Synthesize typed Rust apps into Kubernetes manifests, one folder per app.
 #[derive(Parser, Debug)]
@@ -51,6 +52,12 @@ pub(crate) struct SynthArgs {
     /// (`cluster`, `app`, `path`, `files`, `rule`, `severity`, `message`) for scripts and CI.
     #[arg(long, value_enum, value_name = "FORMAT", default_value = "human")]
     pub(crate) message_format: cmd::fleet::MessageFormat,
+    /// Synthesize even when nothing changed since the last write of this output folder. A
+    /// write is otherwise skipped, its lines printed again, when the binary, every file of the
+    /// workspace, the arguments, the environment, helm, kubectl and the output folder are as
+    /// they were after the last successful write.
+    #[arg(long, conflicts_with_all = ["stdout", "check"])]
+    pub(crate) no_skip: bool,
     #[command(flatten)]
     pub(crate) select: SelectArgs,
 }
@@ -175,6 +182,7 @@ fn run_cli<S: ClusterSettings + Default>(cli: Cli, workspace: &Workspace<S>) -> 
             "--message-format",
             synth.message_format != cmd::fleet::MessageFormat::Human,
         ),
+        ("--no-skip", synth.no_skip),
         ("--out", synth.out.is_some()),
         ("--stdout", synth.stdout),
     ] {
@@ -249,7 +257,8 @@ fn run_cli<S: ClusterSettings + Default>(cli: Cli, workspace: &Workspace<S>) -> 
     }
 }
 
-/// `synth` without a subcommand: synthesize, then write, check or print.
+/// `synth` without a subcommand: synthesize, then write, check or print. A write whose inputs
+/// did not change since the last one is skipped (`cmd::up_to_date`).
 fn synthesize_and_write<S: ClusterSettings + Default>(
     workspace: &Workspace<S>,
     synth: &SynthArgs,
@@ -258,30 +267,78 @@ fn synthesize_and_write<S: ClusterSettings + Default>(
     if synth.check && synth.out.as_deref() == Some(Path::new("-")) {
         bail!("--check compares with an output folder; --out - prints instead");
     }
-    cmd::stale::warn(workspace.build_info(), &root)?;
-    let synthesized = cmd::fleet::synthesize_reporting(
+    let printing = synth.stdout || synth.out.as_deref() == Some(Path::new("-"));
+    let out = synth.out.clone().unwrap_or_else(|| root.join("app"));
+    let mut inputs = None;
+    if printing || synth.check {
+        cmd::stale::warn(workspace.build_info(), &root)?;
+    } else {
+        match cmd::up_to_date::probe(workspace.build_info(), &root, synth, &out)? {
+            Probe::Unknown => {}
+            Probe::Stale(stale) => stale.warn(&root),
+            Probe::Known(known) => {
+                if !synth.no_skip && known.replay(&out, &root) {
+                    return Ok(());
+                }
+                inputs = Some(known);
+            }
+        }
+    }
+    let (synthesized, printed) = cmd::fleet::synthesize_printing(
         workspace,
         &synth.select.selection(),
         &root,
         synth.message_format,
     )?;
-    if synth.stdout || synth.out.as_deref() == Some(Path::new("-")) {
+    if printing {
         return print_stream(&synthesized);
     }
-    let written = write_output(synth, &root, &synthesized);
+    let written = write_output(synth, &root, &out, &synthesized);
+    if let (Ok(Written { files, summary }), Some(inputs)) = (&written, &inputs)
+        && !printed.cache_warnings
+    {
+        // a later run with the same inputs finds the tree as written and prints what a full
+        // run would: the same findings, and that the folder is up to date
+        let summary = summary.up_to_date();
+        inputs.record(files, &summary, &printed.findings);
+    }
     // The process ends right after: freeing the whole synthesis (hundreds of thousands of
-    // small JSON values) would take longer than the write; the operating system reclaims the
-    // memory at exit. Forgetting leaks nothing past the process.
+    // small JSON values) and the written files would take longer than the write; the
+    // operating system reclaims the memory at exit. Forgetting leaks nothing past the process.
     std::mem::forget(synthesized);
-    written
+    written.map(std::mem::forget)
+}
+
+/// What a write left in the output folder, and its summary.
+struct Written {
+    files: homelab_synth_core::output::RenderedFiles,
+    summary: Summary,
+}
+
+/// The summary line of a write.
+struct Summary {
+    /// The output folder as given.
+    out: String,
+    objects: usize,
+}
+
+impl Summary {
+    /// `synth: <out> is up to date (<n> objects)`, with its line end.
+    fn up_to_date(&self) -> String {
+        format!(
+            "synth: {} is up to date ({} objects)\n",
+            self.out, self.objects
+        )
+    }
 }
 
 fn write_output<S>(
     args: &SynthArgs,
     workspace: &Path,
+    out: &Path,
     synthesized: &Synthesis<S>,
-) -> anyhow::Result<()> {
-    let out = args.out.clone().unwrap_or_else(|| workspace.join("app"));
+) -> anyhow::Result<Written> {
+    let out = out.to_path_buf();
     let mut files = synthesized.files()?;
     if !args.select.apps.is_empty() || !args.select.clusters.clusters.is_empty() {
         // only the selected clusters and apps are replaced; the other files stay as they are
@@ -295,6 +352,10 @@ fn write_output<S>(
         );
     }
     let objects = synthesized.objects();
+    let summary = Summary {
+        out: out.display().to_string(),
+        objects,
+    };
     // "24 apps on 2 clusters": distinct apps, not app × cluster
     let apps = synthesized.app_names();
     let apps = match synthesized.clusters.len() {
@@ -309,8 +370,8 @@ fn write_output<S>(
         let changes = compare_tree(&files, &out, workspace)
             .with_context(|| format!("cannot compare with {}", out.display()))?;
         if changes.is_empty() {
-            println!("synth: {} is up to date ({objects} objects)", out.display());
-            return Ok(());
+            print!("{}", summary.up_to_date());
+            return Ok(Written { files, summary });
         }
         for (sign, paths) in [
             ("+", &changes.added),
@@ -332,12 +393,8 @@ fn write_output<S>(
     }
     let outcome = write_tree(&files, &out, workspace)
         .with_context(|| format!("cannot write {}", out.display()))?;
-    // as with the synthesis: the process ends right after, the operating system frees it
-    std::mem::forget(files);
     match outcome {
-        WriteOutcome::Unchanged => {
-            println!("synth: {} is up to date ({objects} objects)", out.display())
-        }
+        WriteOutcome::Unchanged => print!("{}", summary.up_to_date()),
         WriteOutcome::Replaced(changes) => println!(
             "synth: wrote {objects} objects of {apps} to {} ({} added, {} changed, {} removed)",
             out.display(),
@@ -346,7 +403,7 @@ fn write_output<S>(
             changes.removed.len()
         ),
     }
-    Ok(())
+    Ok(Written { files, summary })
 }
 
 /// Every synthesized file as one YAML stream on standard output, each document preceded by

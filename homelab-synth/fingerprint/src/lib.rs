@@ -16,6 +16,12 @@
 //! package's `tests/`, `benches/` and `examples/`, which are not part of the binary. Files
 //! the binary reads at run time (included YAML, `charts.lock`) are inputs of each run, not of
 //! the build, so they are not covered either.
+//!
+//! [`workspace_digest`] walks the same tree once for both: the fingerprint, and a second
+//! digest over every other regular file a run may read (included YAML, lock files, each
+//! package's `tests/`...), with the same exclusions (hidden entries, `target` and
+//! `CACHEDIR.TAG` folders) plus folders the caller names (the output folder). `synth` compares
+//! both with what the last write recorded to skip a run whose inputs did not change.
 
 use std::fmt;
 use std::io::Read;
@@ -79,13 +85,68 @@ pub fn fingerprint(root: &Path) -> Result<Fingerprint, FingerprintError> {
         root,
         files: Vec::new(),
         watched_folders: Vec::new(),
+        others: None,
     };
     walk.folder(root, false)?;
-    // one order however the folders were read
-    walk.files.sort();
+    Ok(walk.into_digests()?.0)
+}
+
+/// The fingerprint of a workspace's sources and a digest of every other file a run may read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkspaceDigest {
+    /// What [`fingerprint`] returns for the same root.
+    pub sources: Fingerprint,
+    /// sha256 (lowercase hex) over the path and content of every regular file the fingerprint
+    /// does not cover, outside hidden entries, `target` and `CACHEDIR.TAG` folders and the
+    /// skipped folders.
+    pub others: String,
+    /// The files of [`others`](Self::others), relative with `/` separators, in hashing order.
+    pub other_files: Vec<String>,
+    /// Symbolic links to folders (relative, sorted): neither digest follows them, so what a
+    /// run reads through one is not covered.
+    pub linked_folders: Vec<String>,
+}
+
+/// Fingerprints the sources of the workspace at `root` and, in the same walk, digests every
+/// other regular file below it except those below the folders of `skip` (absolute paths, as
+/// `root` is given): the fingerprint's files are read once.
+pub fn workspace_digest(
+    root: &Path,
+    skip: &[PathBuf],
+) -> Result<WorkspaceDigest, FingerprintError> {
+    let mut walk = Walk {
+        root,
+        files: Vec::new(),
+        watched_folders: Vec::new(),
+        others: Some(Others {
+            skip,
+            files: Vec::new(),
+            linked_folders: Vec::new(),
+        }),
+    };
+    walk.folder(root, false)?;
+    let mut linked_folders = walk
+        .others
+        .as_mut()
+        .map(|others| std::mem::take(&mut others.linked_folders))
+        .unwrap_or_default();
+    linked_folders.sort();
+    let (sources, others) = walk.into_digests()?;
+    let (others, other_files) = others.unwrap_or_default();
+    Ok(WorkspaceDigest {
+        sources,
+        others,
+        other_files,
+        linked_folders,
+    })
+}
+
+/// sha256 over `files` (relative to `root`): each one's path, a zero byte, its length and its
+/// content, in the given order.
+fn digest_files(root: &Path, files: &[String]) -> Result<String, FingerprintError> {
     let mut hasher = Sha256::new();
     let mut content = Vec::new();
-    for relative in &walk.files {
+    for relative in files {
         content.clear();
         let path = root.join(relative);
         std::fs::File::open(&path)
@@ -96,12 +157,7 @@ pub fn fingerprint(root: &Path) -> Result<Fingerprint, FingerprintError> {
         hasher.update((content.len() as u64).to_le_bytes());
         hasher.update(&content);
     }
-    walk.watched_folders.sort();
-    Ok(Fingerprint {
-        digest: hex(&hasher.finalize()),
-        files: walk.files,
-        watched_folders: walk.watched_folders,
-    })
+    Ok(hex(&hasher.finalize()))
 }
 
 /// For the build script of a workspace's binary package: fingerprints the workspace the
@@ -150,30 +206,100 @@ struct Walk<'a> {
     root: &'a Path,
     files: Vec<String>,
     watched_folders: Vec<String>,
+    /// The other files, when [`workspace_digest`] asked for them.
+    others: Option<Others<'a>>,
+}
+
+/// A digest and the files it covers, in hashing order.
+type DigestedFiles = (String, Vec<String>);
+
+/// What [`workspace_digest`] collects besides the fingerprint.
+struct Others<'a> {
+    /// Folders left out entirely.
+    skip: &'a [PathBuf],
+    files: Vec<String>,
+    linked_folders: Vec<String>,
 }
 
 impl Walk<'_> {
+    /// The fingerprint and, when collected, the other files' digest and list.
+    fn into_digests(mut self) -> Result<(Fingerprint, Option<DigestedFiles>), FingerprintError> {
+        // one order however the folders were read
+        self.files.sort();
+        self.watched_folders.sort();
+        let digest = digest_files(self.root, &self.files)?;
+        let others = match self.others {
+            Some(mut others) => {
+                others.files.sort();
+                let digest = digest_files(self.root, &others.files)?;
+                Some((digest, others.files))
+            }
+            None => None,
+        };
+        Ok((
+            Fingerprint {
+                digest,
+                files: self.files,
+                watched_folders: self.watched_folders,
+            },
+            others,
+        ))
+    }
+
+    /// Records a file the fingerprint does not cover, when other files are collected.
+    fn other_file(&mut self, path: &Path) {
+        if self.others.is_some() {
+            let relative = self.relative(path);
+            if let Some(others) = &mut self.others {
+                others.files.push(relative);
+            }
+        }
+    }
+
+    /// Records `path` when it is a symbolic link to a folder (neither a file nor a folder to
+    /// the walk), when other files are collected.
+    fn maybe_linked_folder(&mut self, path: &Path) {
+        if self.others.is_some() && path.is_dir() {
+            let relative = self.relative(path);
+            if let Some(others) = &mut self.others {
+                others.linked_folders.push(relative);
+            }
+        }
+    }
+
+    /// Walks `path`, a folder of other files only (a package's `tests/`...), when other files
+    /// are collected and it is not skipped.
+    fn other_folder(&mut self, path: &Path) -> Result<(), FingerprintError> {
+        match &self.others {
+            Some(others) if !others.skip.iter().any(|skip| skip == path) => self.others_only(path),
+            _ => Ok(()),
+        }
+    }
+
+    /// Walks `folder` for other files only: everything below it but hidden entries and cargo's
+    /// target folders.
+    fn others_only(&mut self, folder: &Path) -> Result<(), FingerprintError> {
+        let entries = entries(folder)?;
+        if entries.iter().any(|(name, ..)| name == "CACHEDIR.TAG") {
+            return Ok(());
+        }
+        for (name, path, is_dir, is_file) in entries {
+            if is_file {
+                self.other_file(&path);
+            } else if is_dir {
+                if name != "target" {
+                    self.other_folder(&path)?;
+                }
+            } else {
+                self.maybe_linked_folder(&path);
+            }
+        }
+        Ok(())
+    }
+
     /// Walks `folder`; `in_source` takes every file (below a package's `src/`).
     fn folder(&mut self, folder: &Path, in_source: bool) -> Result<(), FingerprintError> {
-        let mut entries = Vec::new();
-        for entry in std::fs::read_dir(folder).map_err(|error| read_error(folder, error))? {
-            let entry = entry.map_err(|error| read_error(folder, error))?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
-                continue;
-            };
-            if name.starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            // a symbolic link is followed to a file, never to a folder (no loops)
-            let kind = entry
-                .file_type()
-                .map_err(|error| read_error(&path, error))?;
-            let is_dir = kind.is_dir();
-            let is_file = kind.is_file() || (kind.is_symlink() && path.is_file());
-            entries.push((name.to_owned(), path, is_dir, is_file));
-        }
+        let entries = entries(folder)?;
         if !in_source && entries.iter().any(|(name, ..)| name == "CACHEDIR.TAG") {
             return Ok(());
         }
@@ -191,18 +317,28 @@ impl Walk<'_> {
                     || (package && matches!(name.as_str(), "Cargo.toml" | "Cargo.lock"))
                 {
                     self.files.push(self.relative(&path));
+                } else {
+                    self.other_file(&path);
                 }
             } else if is_dir {
+                let skipped = self
+                    .others
+                    .as_ref()
+                    .is_some_and(|others| others.skip.contains(&path));
                 if in_source {
                     self.folder(&path, true)?;
                 } else if package && name == "src" {
                     self.watched_folders.push(self.relative(&path));
                     self.folder(&path, true)?;
-                } else if name == "target" || (package && NOT_BUILT.contains(&name.as_str())) {
+                } else if name == "target" || skipped {
                     continue;
+                } else if package && NOT_BUILT.contains(&name.as_str()) {
+                    self.other_folder(&path)?;
                 } else {
                     self.folder(&path, false)?;
                 }
+            } else {
+                self.maybe_linked_folder(&path);
             }
         }
         // the root is never watched as a folder: cargo would scan its target folder
@@ -220,6 +356,31 @@ impl Walk<'_> {
             .collect::<Vec<_>>()
             .join("/")
     }
+}
+
+/// The entries of `folder` but hidden ones and names that are not UTF-8: name, path, whether
+/// a folder, whether a file.
+fn entries(folder: &Path) -> Result<Vec<(String, PathBuf, bool, bool)>, FingerprintError> {
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(folder).map_err(|error| read_error(folder, error))? {
+        let entry = entry.map_err(|error| read_error(folder, error))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        // a symbolic link is followed to a file, never to a folder (no loops)
+        let kind = entry
+            .file_type()
+            .map_err(|error| read_error(&path, error))?;
+        let is_dir = kind.is_dir();
+        let is_file = kind.is_file() || (kind.is_symlink() && path.is_file());
+        entries.push((name.to_owned(), path, is_dir, is_file));
+    }
+    Ok(entries)
 }
 
 fn read_error(path: &Path, error: std::io::Error) -> FingerprintError {
@@ -366,6 +527,81 @@ mod tests {
         )
         .unwrap();
         assert_ne!(fingerprint(root).unwrap().digest, before);
+    }
+
+    #[test]
+    fn the_workspace_digest_covers_every_other_file_but_the_skipped_folders() {
+        let dir = workspace();
+        let root = dir.path();
+        let out = root.join("app");
+        let digest = workspace_digest(root, std::slice::from_ref(&out)).unwrap();
+        assert_eq!(
+            digest.sources,
+            fingerprint(root).unwrap(),
+            "the same fingerprint"
+        );
+        assert_eq!(
+            digest.other_files,
+            [
+                "README.md",
+                "apps/ai/files/gateway.yaml",
+                "apps/ai/files/notes.md",
+                "apps/ai/tests/t.rs",
+                "clusters/README.md",
+            ]
+        );
+        let unskipped = workspace_digest(root, &[]).unwrap();
+        assert!(
+            unskipped
+                .other_files
+                .contains(&"app/main/comfyui/Deployment.comfyui.yaml".to_owned())
+        );
+        assert_ne!(unskipped.others, digest.others);
+        let others = |root: &Path| workspace_digest(root, std::slice::from_ref(&out)).unwrap();
+        for (path, text) in [
+            ("app/main/comfyui/Deployment.comfyui.yaml", "changed\n"),
+            ("target/debug/build/x/out/gen.rs", "// changed\n"),
+            ("build-out/notes.md", "new\n"),
+            (".git/config", "[core]\n# changed\n"),
+        ] {
+            write(root, path, text);
+            assert_eq!(others(root), digest, "{path}");
+        }
+        for (path, text) in [
+            ("README.md", "# changed\n"),
+            ("apps/ai/files/gateway.yaml", "kind: Gateway # changed\n"),
+            ("apps/ai/files/new.yaml", "kind: New\n"),
+            ("apps/ai/tests/t.rs", "// changed\n"),
+        ] {
+            let previous = others(root);
+            write(root, path, text);
+            let now = others(root);
+            assert_ne!(now.others, previous.others, "{path}");
+            assert_eq!(now.sources, previous.sources, "{path}: not a source");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_to_folders_are_named_not_followed() {
+        let dir = workspace();
+        let root = dir.path();
+        let elsewhere = tempfile::tempdir().unwrap();
+        write(elsewhere.path(), "gateway.yaml", "kind: Gateway\n");
+        assert!(
+            workspace_digest(root, &[])
+                .unwrap()
+                .linked_folders
+                .is_empty()
+        );
+        std::os::unix::fs::symlink(elsewhere.path(), root.join("apps/ai/files/shared")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), root.join("apps/ai/tests/shared")).unwrap();
+        let digest = workspace_digest(root, &[]).unwrap();
+        assert_eq!(
+            digest.linked_folders,
+            ["apps/ai/files/shared", "apps/ai/tests/shared"]
+        );
+        assert_eq!(digest.sources, fingerprint(root).unwrap());
     }
 
     #[test]

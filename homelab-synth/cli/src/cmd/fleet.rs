@@ -27,8 +27,13 @@ pub(crate) enum MessageFormat {
 
 impl MessageFormat {
     fn finding(self, finding: &ClusterFinding) {
+        eprintln!("{}", self.finding_line(finding));
+    }
+
+    /// How `finding` is printed, without the line end.
+    fn finding_line(self, finding: &ClusterFinding) -> String {
         match self {
-            MessageFormat::Human => eprintln!("synth: {finding}"),
+            MessageFormat::Human => format!("synth: {finding}"),
             MessageFormat::Json => {
                 let inner = &finding.finding;
                 let line = serde_json::json!({
@@ -43,7 +48,7 @@ impl MessageFormat {
                     },
                     "message": inner.message,
                 });
-                eprintln!("{line}");
+                line.to_string()
             }
         }
     }
@@ -185,6 +190,24 @@ pub(crate) fn synthesize_reporting<S: ClusterSettings + Default>(
     root: &Path,
     format: MessageFormat,
 ) -> anyhow::Result<Synthesis<S>> {
+    Ok(synthesize_printing(workspace, selection, root, format)?.0)
+}
+
+/// What a successful synthesis printed on standard error.
+pub(crate) struct Printed {
+    /// The findings (warnings), each line with its line end, as printed.
+    pub(crate) findings: String,
+    /// Whether cache warnings followed them (entries that were not used, and replaced).
+    pub(crate) cache_warnings: bool,
+}
+
+/// [`synthesize_reporting`], returning what it printed besides the synthesis.
+pub(crate) fn synthesize_printing<S: ClusterSettings + Default>(
+    workspace: &Workspace<S>,
+    selection: &Selection,
+    root: &Path,
+    format: MessageFormat,
+) -> anyhow::Result<(Synthesis<S>, Printed)> {
     let edge = Edge::at(root);
     let result = edge.synthesize(workspace, selection);
     let cache_warnings = edge.take_warnings();
@@ -194,11 +217,19 @@ pub(crate) fn synthesize_reporting<S: ClusterSettings + Default>(
         }
         reported_as(format, error)
     })?;
+    let mut findings = String::new();
     for warning in &synthesis.warnings {
-        format.finding(warning);
+        let line = format.finding_line(warning);
+        eprintln!("{line}");
+        findings.push_str(&line);
+        findings.push('\n');
     }
     for warning in &cache_warnings {
         format.problem("cache", &format!("warning: {warning}"));
     }
-    Ok(synthesis)
+    let printed = Printed {
+        findings,
+        cache_warnings: !cache_warnings.is_empty(),
+    };
+    Ok((synthesis, printed))
 }

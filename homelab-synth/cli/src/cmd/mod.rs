@@ -14,3 +14,4 @@ pub(crate) mod publish;
 pub(crate) mod revision;
 pub(crate) mod select;
 pub(crate) mod stale;
+pub(crate) mod up_to_date;

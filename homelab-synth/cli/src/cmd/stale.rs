@@ -40,36 +40,50 @@ impl Stale {
 /// Compares the binary's build with the checkout at `root`; `None` when they match or there
 /// is nothing to compare.
 pub(crate) fn check(build: &BuildInfo, root: &Path) -> anyhow::Result<Option<Stale>> {
-    let Some(built) = build.fingerprint else {
-        return Ok(None);
-    };
-    if root_package(root)?.as_deref() != Some(build.package) {
+    if build.fingerprint.is_none() || !same_package(build, root)? {
         return Ok(None);
     }
     let checkout = fingerprint(root)
         .with_context(|| format!("cannot fingerprint the sources in {}", root.display()))?;
-    if checkout.digest == built {
-        return Ok(None);
-    }
-    Ok(Some(Stale {
+    Ok(compare(build, &checkout.digest))
+}
+
+/// Whether the checkout at `root` is a workspace of the binary's package (whose fingerprint
+/// means something to compare).
+pub(crate) fn same_package(build: &BuildInfo, root: &Path) -> anyhow::Result<bool> {
+    Ok(root_package(root)?.as_deref() == Some(build.package))
+}
+
+/// The binary's build against the `checkout` fingerprint of a workspace of its package;
+/// `None` when they match or the binary has no fingerprint.
+pub(crate) fn compare(build: &BuildInfo, checkout: &str) -> Option<Stale> {
+    let built = build.fingerprint?;
+    (checkout != built).then(|| Stale {
         built: built.to_owned(),
-        checkout: checkout.digest,
+        checkout: checkout.to_owned(),
         package: build.package.to_owned(),
-    }))
+    })
 }
 
 /// Prints a warning when the binary was built from other sources than the checkout.
 pub(crate) fn warn(build: &BuildInfo, root: &Path) -> anyhow::Result<()> {
     if let Some(stale) = check(build, root)? {
+        stale.warn(root);
+    }
+    Ok(())
+}
+
+impl Stale {
+    /// Prints the warning of a binary built from other sources than the checkout at `root`.
+    pub(crate) fn warn(&self, root: &Path) {
         eprintln!(
             "synth: warning: this synth was built from other sources than {} holds ({}): \
              it synthesizes the code it was built from; rebuild it (`cargo run -p {}`)",
             root.display(),
-            stale.fingerprints(),
-            stale.package
+            self.fingerprints(),
+            self.package
         );
     }
-    Ok(())
 }
 
 /// Refuses to go on when the binary was built from other sources than the checkout.
