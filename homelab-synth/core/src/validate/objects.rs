@@ -4,12 +4,17 @@
 //! pod spec is a pod template, see `pods.rs`). An object that does not decode is reported
 //! once, by [`check`], and skipped by the rules. Kinds k8s-openapi has no type for (Gateway
 //! API routes, custom resources) stay JSON.
+//!
+//! Objects are decoded whole, so a wrongly typed field anywhere is one finding, but kept
+//! without their metadata and status (except Namespaces, whose labels the rules read): the
+//! rules read names and labels from the [`Document`], and a second copy of every Service's,
+//! claim's and Ingress's metadata made the synthesis of 10,000 apps hold 180 MiB more.
 
 use k8s_openapi::api::core::v1::{
     LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Service,
 };
 use k8s_openapi::api::networking::v1::Ingress;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
@@ -38,9 +43,11 @@ pub(crate) trait Typed: Sized + 'static {
 
 macro_rules! objects {
     ($($(#[$doc:meta])* $variant:ident($type:ty),)*) => {
-        /// A decoded built-in object (or part of one).
+        /// A decoded built-in object (or part of one). Each is boxed: the context holds one
+        /// per Service, workload, claim..., and inline every entry would take the size of the
+        /// largest type.
         pub(crate) enum Object {
-            $($(#[$doc])* $variant($type),)*
+            $($(#[$doc])* $variant(Box<$type>),)*
         }
 
         $(impl Typed for $type {
@@ -49,6 +56,12 @@ macro_rules! objects {
                     Object::$variant(typed) => Some(typed),
                     _ => None,
                 }
+            }
+        }
+
+        impl From<$type> for Object {
+            fn from(typed: $type) -> Self {
+                Object::$variant(Box::new(typed))
             }
         })*
     };
@@ -87,19 +100,50 @@ pub(crate) fn decode<'a>(
     document: &'a Document,
 ) -> Option<Result<Decoded<'a>, Undecodable<'a>>> {
     let object = match (document.group(), document.kind()) {
-        ("", "Service") => decode_at(app, document, "")?.map(Object::Service),
-        ("", "Namespace") => decode_at(app, document, "")?.map(Object::Namespace),
+        ("", "Service") => decode_at(app, document, "")?.map(|service: Service| {
+            Object::from(Service {
+                metadata: ObjectMeta::default(),
+                status: None,
+                ..service
+            })
+        }),
+        ("", "Namespace") => decode_at::<Namespace>(app, document, "")?.map(Object::from),
         ("", "PersistentVolumeClaim") => {
-            decode_at(app, document, "")?.map(Object::PersistentVolumeClaim)
+            decode_at(app, document, "")?.map(|claim: PersistentVolumeClaim| {
+                Object::from(PersistentVolumeClaim {
+                    metadata: ObjectMeta::default(),
+                    status: None,
+                    ..claim
+                })
+            })
         }
-        ("", "ResourceQuota") => decode_at(app, document, "")?.map(Object::ResourceQuota),
-        ("", "LimitRange") => decode_at(app, document, "")?.map(Object::LimitRange),
-        ("networking.k8s.io", "Ingress") => decode_at(app, document, "")?.map(Object::Ingress),
+        ("", "ResourceQuota") => decode_at(app, document, "")?.map(|quota: ResourceQuota| {
+            Object::from(ResourceQuota {
+                metadata: ObjectMeta::default(),
+                status: None,
+                ..quota
+            })
+        }),
+        ("", "LimitRange") => decode_at(app, document, "")?.map(|range: LimitRange| {
+            Object::from(LimitRange {
+                metadata: ObjectMeta::default(),
+                ..range
+            })
+        }),
+        ("networking.k8s.io", "Ingress") => {
+            decode_at(app, document, "")?.map(|ingress: Ingress| {
+                Object::from(Ingress {
+                    metadata: ObjectMeta::default(),
+                    status: None,
+                    ..ingress
+                })
+            })
+        }
         ("apps", "Deployment" | "DaemonSet" | "ReplicaSet") => {
-            workload(app, document, false, false).map(Object::Workload)
+            workload(app, document, false, false).map(Object::from)
         }
-        ("apps", "StatefulSet") => workload(app, document, false, true).map(Object::Workload),
-        ("batch", "Job") => workload(app, document, true, false).map(Object::Workload),
+        ("apps", "StatefulSet") => workload(app, document, false, true).map(Object::from),
+        ("batch", "Job") => workload(app, document, true, false).map(Object::from),
         _ => return None,
     };
     Some(object.map(|object| Decoded {
