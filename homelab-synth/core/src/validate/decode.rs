@@ -27,6 +27,11 @@ pub(crate) fn decode_at<'a, T: DeserializeOwned>(
     pointer: &str,
 ) -> Option<Result<T, Undecodable<'a>>> {
     let value = document.body.pointer(pointer)?;
+    // Tracking the path costs on every field, and almost every part decodes: the path is
+    // looked for only once the plain decode failed (the same decode, so it fails again).
+    if let Ok(typed) = T::deserialize(value) {
+        return Some(Ok(typed));
+    }
     Some(
         serde_path_to_error::deserialize(value).map_err(|error| Undecodable {
             app,
