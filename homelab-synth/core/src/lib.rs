@@ -37,6 +37,7 @@ mod registry;
 pub mod rendering;
 mod rollout;
 mod scope;
+mod sorted_json;
 mod synth;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
@@ -66,6 +67,7 @@ pub use registry::{
 };
 pub use rollout::{RolloutError, RolloutGraph, fleet_dot};
 pub use scope::{Scope, ScopeMarker};
+pub use sorted_json::{sorted_entries, to_sorted_json};
 pub use synth::{
     BuiltApp, BuiltApps, SynthError, SynthInputs, build_apps, build_cluster_apps, synthesize,
     synthesize_owned, synthesize_owned_with, synthesize_with,

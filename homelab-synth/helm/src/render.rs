@@ -517,7 +517,10 @@ fn render_key(digest: &str, request: &RenderRequest, helm_version: &str) -> Stri
         "helm": helm_version,
         "twice": request.twice,
     });
-    hex(&Sha256::digest(key.to_string().as_bytes()))
+    // sorted keys: the key depends on the values, not on the order they were inserted in
+    hex(&Sha256::digest(
+        homelab_synth_core::to_sorted_json(&key).as_bytes(),
+    ))
 }
 
 /// A new scratch folder in the cache.

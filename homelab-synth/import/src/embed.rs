@@ -69,7 +69,7 @@ pub fn strip_descriptions(schema: &mut Value) {
 
 /// The text of `crds/<name>.json`: compact JSON (keys sorted), a fifth of the pretty size.
 pub fn json_text(crd: &Value) -> String {
-    let mut text = serde_json::to_string(crd).unwrap_or_default();
+    let mut text = homelab_synth_core::to_sorted_json(crd);
     text.push('\n');
     text
 }

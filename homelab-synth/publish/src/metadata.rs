@@ -2,7 +2,7 @@
 //! CD Source Hydrator convention (JSON with the source repository URL and commit) and the
 //! `Source-Commit:` trailer of the commit message, which the never-backwards check reads.
 
-use serde_json::json;
+use serde_json::{Map, json};
 
 use crate::source::SourceCommit;
 
@@ -11,14 +11,14 @@ pub const SOURCE_COMMIT_TRAILER: &str = "Source-Commit";
 
 /// The content of `hydrator.metadata` for a source commit (stable key order, ends in `\n`).
 pub fn hydrator_metadata(source: &SourceCommit) -> Vec<u8> {
-    let mut value = json!({
-        "drySha": source.sha,
-        "author": source.author,
-        "subject": source.subject,
-    });
+    // keys inserted in byte order: the map keeps insertion order (`preserve_order`)
+    let mut value = Map::new();
+    value.insert("author".into(), json!(source.author));
+    value.insert("drySha".into(), json!(source.sha));
     if let Some(url) = &source.repo_url {
-        value["repoURL"] = json!(url);
+        value.insert("repoURL".into(), json!(url));
     }
+    value.insert("subject".into(), json!(source.subject));
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text.into_bytes()

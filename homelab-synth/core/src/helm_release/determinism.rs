@@ -103,7 +103,7 @@ pub fn existing_secret_values(defaults: &Value) -> Vec<String> {
 
 fn collect(value: &Value, path: String, found: &mut Vec<String>) {
     if let Value::Object(map) = value {
-        for (key, child) in map {
+        for (key, child) in crate::sorted_entries(map) {
             let here = if path.is_empty() {
                 key.clone()
             } else {

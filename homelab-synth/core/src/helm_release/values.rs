@@ -18,7 +18,8 @@
 
 use serde_json::{Map, Value};
 
-/// Paths (`a.b.c`) of the user's values that the chart does not declare, in order.
+/// Paths (`a.b.c`) of the user's values that the chart does not declare, keys in byte order
+/// at each level.
 pub fn unknown_paths(
     user: &Map<String, Value>,
     defaults: &Value,
@@ -38,7 +39,7 @@ fn walk(
     allow: &[String],
     unknown: &mut Vec<String>,
 ) {
-    for (key, value) in user {
+    for (key, value) in crate::sorted_entries(user) {
         let path = if prefix.is_empty() {
             key.clone()
         } else {

@@ -184,15 +184,10 @@ impl Serialize for Node<'_> {
                 seq.end()
             }
             Value::Object(object) => {
-                let mut entries: Vec<(&String, &Value)> = object.iter().collect();
+                let mut entries = crate::sorted_entries(object);
                 if self.root {
-                    entries.sort_by(|(a, _), (b, _)| {
-                        head_rank(a)
-                            .cmp(&head_rank(b))
-                            .then_with(|| a.as_bytes().cmp(b.as_bytes()))
-                    });
-                } else {
-                    entries.sort_by(|(a, _), (b, _)| a.as_bytes().cmp(b.as_bytes()));
+                    // stable: byte order stays among the keys after the head
+                    entries.sort_by_key(|(key, _)| head_rank(key));
                 }
                 let len = entries.len();
                 let mut map = serializer.serialize_map(Some(len))?;

@@ -147,7 +147,7 @@ impl PodBuilder {
     /// ```
     pub fn roll_on(&mut self, source: &impl RollSource) -> &mut Self {
         use sha2::Digest;
-        let hash = sha2::Sha256::digest(source.content().to_string().as_bytes());
+        let hash = sha2::Sha256::digest(crate::to_sorted_json(&source.content()).as_bytes());
         self.config_hashes
             .insert(source.key(), crate::names::hex(&hash));
         self
