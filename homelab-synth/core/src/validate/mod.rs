@@ -146,3 +146,118 @@ pub(crate) fn describe(document: &Document) -> String {
         None => format!("{} `{}`", document.kind(), document.name()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::crd_catalog::NoCrds;
+    use crate::manifest::{AppManifest, Document};
+    use crate::object::Origin;
+    use crate::scope::Scope;
+
+    fn document(scope: Scope, body: Value) -> Document {
+        let name = body["metadata"]["name"].as_str().unwrap().to_owned();
+        let kind = body["kind"].as_str().unwrap().to_owned();
+        Document {
+            path: format!("web/{name}"),
+            origin: Origin::Code,
+            scope,
+            body,
+            file_name: format!("{kind}.{name}.yaml"),
+            allowed: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_pod_check_finding_carries_the_id_of_its_rule() {
+        let namespace = json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "web", "labels": {"pod-security.kubernetes.io/enforce": "baseline"}},
+        });
+        let deployment = json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "web"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "other"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {
+                        "hostNetwork": true,
+                        "containers": [{
+                            "name": "web",
+                            "image": "nginx",
+                            "ports": [{"name": "http", "containerPort": 80}],
+                            "resources": {"requests": {"cpu": "1 m"}},
+                            "envFrom": [{"configMapRef": {"name": "missing"}}],
+                            "volumeMounts": [{"name": "data", "mountPath": "/data"}],
+                        }],
+                    },
+                },
+            },
+        });
+        let service = json!({
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "web", "namespace": "web"},
+            "spec": {
+                "selector": {"app": "web"},
+                "ports": [
+                    {"name": "http", "port": 80, "targetPort": "http"},
+                    {"name": "metrics", "port": 9090, "targetPort": "metrics"},
+                ],
+            },
+        });
+        let app = AppManifest {
+            name: "web".into(),
+            category: "test".into(),
+            namespaces: vec!["web".into()],
+            documents: vec![
+                document(Scope::Cluster, namespace),
+                document(Scope::Namespaced, deployment),
+                document(Scope::Namespaced, service),
+            ],
+            external_namespaces: Default::default(),
+        };
+        let findings = super::validate(std::slice::from_ref(&app), &NoCrds, &Default::default());
+        let mut found: Vec<(&str, &str)> = findings
+            .iter()
+            .map(|finding| (finding.rule, finding.message.as_str()))
+            .collect();
+        found.sort();
+        let expected = [
+            (
+                "containers",
+                "Deployment `web/web`: container `web` mounts volume `data`",
+            ),
+            ("identity", "image `nginx` has no tag or uses `latest`"),
+            (
+                "pod-security",
+                "Deployment `web/web` would be refused by Namespace `web`",
+            ),
+            (
+                "quantities",
+                "spec.template.spec.containers[0].resources.requests.cpu: ",
+            ),
+            (
+                "references",
+                "Deployment `web/web` needs ConfigMap `missing` in namespace `web`",
+            ),
+            (
+                "selectors",
+                "spec.ports[1].targetPort `metrics` names no container port",
+            ),
+            (
+                "selectors",
+                "spec.selector {\"matchLabels\":{\"app\":\"other\"}} does not match",
+            ),
+        ];
+        assert_eq!(found.len(), expected.len(), "{found:#?}");
+        for ((rule, message), (expected_rule, start)) in found.iter().zip(expected) {
+            assert_eq!(*rule, expected_rule, "{message}");
+            assert!(message.starts_with(start), "{message}");
+        }
+    }
+}
