@@ -12,51 +12,55 @@ use crate::finding::{Finding, Severity};
 use crate::pod_security::SECURITY_EXCEPTIONS_ANNOTATION;
 use crate::validate::context::Context;
 use crate::validate::objects::Workload;
-use crate::validate::pods::{ContainerView, containers};
-use crate::validate::{about, describe};
+use crate::validate::pods::{ContainerView, PodTemplate, containers};
+use crate::validate::{PodCheck, about, describe};
 
-pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    for template in context.pod_templates() {
-        let document = template.document;
-        let mut problems = Vec::new();
-        // a StatefulSet's claim templates are volumes of its pods too (when they do not
-        // decode, the mounts are not checked)
-        let claims = match (document.group(), document.kind()) {
-            ("apps", "StatefulSet") => context
-                .typed_of::<Workload>(document)
-                .map(|workload| workload.claim_templates.as_slice()),
-            _ => Some(&[][..]),
-        };
-        let volumes: Option<BTreeSet<&str>> = claims.map(|claims| {
-            let claims = claims
-                .iter()
-                .filter_map(|claim| claim.metadata.name.as_deref());
-            template
-                .spec
-                .volumes
-                .iter()
-                .flatten()
-                .map(|volume| volume.name.as_str())
-                .chain(claims)
-                .collect()
-        });
-        for (_, _, container) in containers(&template.spec) {
-            if let Some(volumes) = &volumes {
-                problems.extend(mount_problems(container, volumes));
-            }
-            problems.extend(probe_problems(container));
+/// Reports the pod template's mounts of missing volumes, probes on undeclared named ports and
+/// security opt-outs without a reason.
+pub(crate) fn pod_check<'c>(context: &'c Context<'_>) -> PodCheck<'c> {
+    Box::new(move |template, findings| check_pod(context, template, findings))
+}
+
+fn check_pod(context: &Context<'_>, template: &PodTemplate<'_>, findings: &mut Vec<Finding>) {
+    let document = template.document;
+    let mut problems = Vec::new();
+    // a StatefulSet's claim templates are volumes of its pods too (when they do not
+    // decode, the mounts are not checked)
+    let claims = match (document.group(), document.kind()) {
+        ("apps", "StatefulSet") => context
+            .typed_of::<Workload>(document)
+            .map(|workload| workload.claim_templates.as_slice()),
+        _ => Some(&[][..]),
+    };
+    let volumes: Option<BTreeSet<&str>> = claims.map(|claims| {
+        let claims = claims
+            .iter()
+            .filter_map(|claim| claim.metadata.name.as_deref());
+        template
+            .spec
+            .volumes
+            .iter()
+            .flatten()
+            .map(|volume| volume.name.as_str())
+            .chain(claims)
+            .collect()
+    });
+    for (_, _, container) in containers(&template.spec) {
+        if let Some(volumes) = &volumes {
+            problems.extend(mount_problems(container, volumes));
         }
-        problems.extend(unexplained_exceptions(document, template.path));
-        if problems.is_empty() {
-            continue;
-        }
-        findings.push(about(
-            Severity::Error,
-            template.app,
-            document,
-            format!("{}: {}", describe(document), problems.join("; ")),
-        ));
+        problems.extend(probe_problems(container));
     }
+    problems.extend(unexplained_exceptions(document, template.path));
+    if problems.is_empty() {
+        return;
+    }
+    findings.push(about(
+        Severity::Error,
+        template.app,
+        document,
+        format!("{}: {}", describe(document), problems.join("; ")),
+    ));
 }
 
 fn mount_problems(container: ContainerView<'_>, volumes: &BTreeSet<&str>) -> Vec<String> {

@@ -1,8 +1,12 @@
 //! The one context every validation rule reads: the apps of the synthesis and the indexes
 //! several rules need, built once in a single pass over the documents (documents by group and
-//! kind, pod templates and the built-in objects rules read, decoded into their k8s-openapi
-//! types) or on first use (the CRD schemas, whose validators compile only for the kinds the
-//! synthesis emits), instead of each rule walking every document to find its few kinds.
+//! kind, and the built-in objects rules read, decoded into their k8s-openapi types) or on
+//! first use (the CRD schemas, whose validators compile only for the kinds the synthesis
+//! emits), instead of each rule walking every document to find its few kinds.
+//!
+//! Pod specs are not kept: validation decodes each pod template once, runs the pod checks on
+//! it and drops it (see `validate/mod.rs`), then hands the context a [`TemplateRecord`] of
+//! every template that decoded, for the checks across objects that run after.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +15,7 @@ use crate::crd_schema::{CrdSchemas, schemas_for};
 use crate::manifest::{AppManifest, Document, Provenance};
 use crate::validate::decode::Undecodable;
 use crate::validate::objects::{self, Decoded, Typed};
-use crate::validate::pods::{self, PodTemplate};
+use crate::validate::pods::TemplateRecord;
 
 /// A document with the app it belongs to.
 pub(crate) type Located<'a> = (&'a AppManifest, &'a Document);
@@ -27,12 +31,9 @@ pub(crate) struct Context<'a> {
     pub(crate) schemas: CrdSchemas<'a>,
     /// Where the apps came from: what the checks across apps may assume of the others.
     pub(crate) provenance: &'a Provenance,
-    /// The decoded pod template of every workload, in app order, then output order.
-    pod_templates: Vec<PodTemplate<'a>>,
-    /// Index in `pod_templates` of the template of each workload, by the workload's address.
-    template_of: BTreeMap<*const Document, usize>,
-    /// The pod specs that do not decode, in app order, then output order.
-    undecodable: Vec<Undecodable<'a>>,
+    /// What is kept of the pod templates that decode, by the address of their app, each
+    /// app's in output order; empty until [`Context::keep_pod_templates`].
+    pod_templates: BTreeMap<*const AppManifest, Vec<TemplateRecord<'a>>>,
     /// The decoded built-in objects (Services, Namespaces...), in app order, then output
     /// order.
     objects: Vec<Decoded<'a>>,
@@ -50,22 +51,11 @@ impl<'a> Context<'a> {
         provenance: &'a Provenance,
     ) -> Self {
         let mut by_kind: BTreeMap<(&str, &str), Vec<Located<'a>>> = BTreeMap::new();
-        let mut pod_templates = Vec::new();
-        let mut undecodable = Vec::new();
-        let mut template_of = BTreeMap::new();
         let mut objects = Vec::new();
         let mut undecodable_objects = Vec::new();
         let mut object_of = BTreeMap::new();
         for app in apps {
             for document in &app.documents {
-                match pods::decode(app, document) {
-                    Some(Ok(template)) => {
-                        template_of.insert(std::ptr::from_ref(document), pod_templates.len());
-                        pod_templates.push(template);
-                    }
-                    Some(Err(error)) => undecodable.push(error),
-                    None => {}
-                }
                 match objects::decode(app, document) {
                     Some(Ok(decoded)) => {
                         object_of.insert(std::ptr::from_ref(document), objects.len());
@@ -92,29 +82,32 @@ impl<'a> Context<'a> {
             by_kind,
             schemas,
             provenance,
-            pod_templates,
-            template_of,
-            undecodable,
+            pod_templates: BTreeMap::new(),
             objects,
             object_of,
             undecodable_objects,
         }
     }
 
-    /// The decoded pod template of every workload, in app order, then output order.
-    pub(crate) fn pod_templates(&self) -> &[PodTemplate<'a>] {
-        &self.pod_templates
+    /// Keeps `records`, one per pod template that decodes, for [`Context::pod_templates_of`].
+    pub(crate) fn keep_pod_templates(
+        &mut self,
+        records: impl IntoIterator<Item = TemplateRecord<'a>>,
+    ) {
+        for record in records {
+            self.pod_templates
+                .entry(std::ptr::from_ref(record.app))
+                .or_default()
+                .push(record);
+        }
     }
 
-    /// The decoded pod template of `document`, if it is a workload whose pod spec decodes.
-    pub(crate) fn pod_template_of(&self, document: &Document) -> Option<&PodTemplate<'a>> {
-        let index = self.template_of.get(&std::ptr::from_ref(document))?;
-        self.pod_templates.get(*index)
-    }
-
-    /// The pod specs that do not decode, in app order, then output order.
-    pub(crate) fn undecodable_pod_specs(&self) -> &[Undecodable<'a>] {
-        &self.undecodable
+    /// What is kept of the pod templates of `app` whose pod spec decodes, in output order
+    /// (none before [`Context::keep_pod_templates`]).
+    pub(crate) fn pod_templates_of(&self, app: &AppManifest) -> &[TemplateRecord<'a>] {
+        self.pod_templates
+            .get(&std::ptr::from_ref(app))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The typed view `T` of every document that has one (every Service, Namespace...), in

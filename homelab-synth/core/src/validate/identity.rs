@@ -10,8 +10,8 @@ use crate::finding::{Finding, Severity};
 use crate::names;
 use crate::scope::Scope;
 use crate::validate::context::Context;
-use crate::validate::pods::containers;
-use crate::validate::{about, describe};
+use crate::validate::pods::{PodTemplate, containers};
+use crate::validate::{PodCheck, about, describe};
 
 /// Largest total size of an object's annotations, as the API server enforces.
 const ANNOTATIONS_MAX_BYTES: usize = 256 * 1024;
@@ -77,25 +77,29 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     seen.insert(key, (&app.name, &document.path));
                 }
             }
-            for (_, _, container) in context
-                .pod_template_of(document)
-                .into_iter()
-                .flat_map(|template| containers(&template.spec))
-            {
-                if let Some(image) = container.image()
-                    && !image_is_pinned(image)
-                {
-                    findings.push(about(
-                        Severity::Warning,
-                        app,
-                        document,
-                        format!(
-                            "image `{image}` has no tag or uses `latest`: pin a version \
-                                 or digest so the output says what runs"
-                        ),
-                    ));
-                }
-            }
+        }
+    }
+}
+
+/// Warns about every image of the pod template without a pinned tag.
+pub(crate) fn pod_check<'c>(_context: &'c Context<'_>) -> PodCheck<'c> {
+    Box::new(check_pod)
+}
+
+fn check_pod(template: &PodTemplate<'_>, findings: &mut Vec<Finding>) {
+    for (_, _, container) in containers(&template.spec) {
+        if let Some(image) = container.image()
+            && !image_is_pinned(image)
+        {
+            findings.push(about(
+                Severity::Warning,
+                template.app,
+                template.document,
+                format!(
+                    "image `{image}` has no tag or uses `latest`: pin a version or digest so \
+                     the output says what runs"
+                ),
+            ));
         }
     }
 }

@@ -15,8 +15,8 @@ use k8s_openapi::api::core::v1::{
 use crate::finding::{Finding, Severity};
 use crate::pod_security::{ENFORCE_LABEL, PodSecurityLevel};
 use crate::validate::context::Context;
-use crate::validate::pods::{ContainerView, containers};
-use crate::validate::{about, describe};
+use crate::validate::pods::{ContainerView, PodTemplate, containers};
+use crate::validate::{PodCheck, about, describe};
 
 /// Capabilities the baseline level admits in `capabilities.add`.
 const BASELINE_CAPABILITIES: &[&str] = &[
@@ -64,43 +64,45 @@ const RESTRICTED_VOLUMES: &[&str] = &[
 /// SELinux types the baseline level admits.
 const SELINUX_TYPES: &[&str] = &["container_t", "container_init_t", "container_kvm_t"];
 
-pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let apps = context.apps;
+/// Reports what the enforce level of the pod template's namespace refuses in it.
+pub(crate) fn pod_check<'c>(context: &'c Context<'_>) -> PodCheck<'c> {
     let levels = enforced_levels(context);
-    for app in apps {
-        for document in &app.documents {
-            let Some(namespace) = document.namespace() else {
-                continue;
-            };
-            let Some(&level) = levels.get(namespace) else {
-                continue;
-            };
-            if level == PodSecurityLevel::Privileged {
-                continue;
-            }
-            if let Some(template) = context.pod_template_of(document) {
-                let mut problems = baseline(&template.spec);
-                if level == PodSecurityLevel::Restricted {
-                    problems.extend(restricted(&template.spec));
-                }
-                if problems.is_empty() {
-                    continue;
-                }
-                findings.push(about(
-                    Severity::Error,
-                    app,
-                    document,
-                    format!(
-                        "{} would be refused by Namespace `{namespace}` \
-                         ({ENFORCE_LABEL}: {}): {}",
-                        describe(document),
-                        level.as_str(),
-                        problems.join("; ")
-                    ),
-                ));
-            }
-        }
+    Box::new(move |template, findings| check_pod(&levels, template, findings))
+}
+
+fn check_pod(
+    levels: &BTreeMap<&str, PodSecurityLevel>,
+    template: &PodTemplate<'_>,
+    findings: &mut Vec<Finding>,
+) {
+    let document = template.document;
+    let Some(namespace) = document.namespace() else {
+        return;
+    };
+    let Some(&level) = levels.get(namespace) else {
+        return;
+    };
+    if level == PodSecurityLevel::Privileged {
+        return;
     }
+    let mut problems = baseline(&template.spec);
+    if level == PodSecurityLevel::Restricted {
+        problems.extend(restricted(&template.spec));
+    }
+    if problems.is_empty() {
+        return;
+    }
+    findings.push(about(
+        Severity::Error,
+        template.app,
+        document,
+        format!(
+            "{} would be refused by Namespace `{namespace}` ({ENFORCE_LABEL}: {}): {}",
+            describe(document),
+            level.as_str(),
+            problems.join("; ")
+        ),
+    ));
 }
 
 /// Namespace name → enforced level, from the Namespace objects of the synthesis (those that

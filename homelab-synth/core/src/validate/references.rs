@@ -20,8 +20,8 @@ use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
 use crate::validate::context::Context;
-use crate::validate::pods::{containers, items};
-use crate::validate::{about, describe, namespaced_documents};
+use crate::validate::pods::{PodTemplate, containers, items};
+use crate::validate::{PodCheck, about, describe};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
@@ -41,35 +41,44 @@ impl Kind {
 /// `(kind, namespace, name)` of everything the synthesis provides.
 type Provided<'a> = BTreeSet<(Kind, &'a str, String)>;
 
-pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+/// Reports the ConfigMaps and Secrets the pod template needs that the synthesis does not
+/// provide in its namespace.
+pub(crate) fn pod_check<'c>(context: &'c Context<'_>) -> PodCheck<'c> {
     let provided = provided(context.apps);
-    for (app, document, namespace) in namespaced_documents(context, Allow::ExternalReference) {
-        let mut missing = BTreeSet::new();
-        if let Some(template) = context.pod_template_of(document) {
-            for (kind, name) in references(&template.spec) {
-                let known = provided.contains(&(kind, namespace, name.clone()))
-                    || (kind == Kind::ConfigMap && name == "kube-root-ca.crt");
-                if !known {
-                    missing.insert(format!("{} `{name}`", kind.name()));
-                }
-            }
-        }
-        if missing.is_empty() {
-            continue;
-        }
-        findings.push(about(
-            Severity::Error,
-            app,
-            document,
-            format!(
-                "{} needs {} in namespace `{namespace}`, which nothing in the synthesis \
-                 provides (if it is made outside GitOps, allow it with \
-                 `allow(object, Allow::ExternalReference, \"reason\")`)",
-                describe(document),
-                missing.into_iter().collect::<Vec<_>>().join(", ")
-            ),
-        ));
+    Box::new(move |template, findings| check_pod(&provided, template, findings))
+}
+
+fn check_pod(provided: &Provided<'_>, template: &PodTemplate<'_>, findings: &mut Vec<Finding>) {
+    let document = template.document;
+    if document.allowance(Allow::ExternalReference).is_some() {
+        return;
     }
+    let Some(namespace) = document.namespace() else {
+        return;
+    };
+    let mut missing = BTreeSet::new();
+    for (kind, name) in references(&template.spec) {
+        let known = provided.contains(&(kind, namespace, name.clone()))
+            || (kind == Kind::ConfigMap && name == "kube-root-ca.crt");
+        if !known {
+            missing.insert(format!("{} `{name}`", kind.name()));
+        }
+    }
+    if missing.is_empty() {
+        return;
+    }
+    findings.push(about(
+        Severity::Error,
+        template.app,
+        document,
+        format!(
+            "{} needs {} in namespace `{namespace}`, which nothing in the synthesis \
+             provides (if it is made outside GitOps, allow it with \
+             `allow(object, Allow::ExternalReference, \"reason\")`)",
+            describe(document),
+            missing.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    ));
 }
 
 fn provided(apps: &[AppManifest]) -> Provided<'_> {

@@ -15,29 +15,26 @@ use crate::manifest::{AppManifest, Document};
 use crate::object::Allow;
 use crate::validate::context::Context;
 use crate::validate::objects::Workload;
-use crate::validate::pods::PodTemplate;
-use crate::validate::{about, describe};
+use crate::validate::pods::{PodTemplate, TemplateRecord};
+use crate::validate::{PodCheck, about, describe};
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let apps = context.apps;
-    for app in apps {
-        for document in &app.documents {
-            check_workload_selector(context, app, document, findings);
-        }
-        for document in &app.documents {
-            if document.group() == "" && document.kind() == "Service" {
-                check_service(context, app, document, findings);
-            }
-        }
+    for (app, document) in context.of_kind("", "Service") {
+        check_service(context, app, document, findings);
     }
+}
+
+/// Reports a workload selector that does not match the labels of the workload's pod template.
+pub(crate) fn pod_check<'c>(context: &'c Context<'_>) -> PodCheck<'c> {
+    Box::new(move |template, findings| check_workload_selector(context, template, findings))
 }
 
 fn check_workload_selector(
     context: &Context<'_>,
-    app: &AppManifest,
-    document: &Document,
+    template: &PodTemplate<'_>,
     findings: &mut Vec<Finding>,
 ) {
+    let document = template.document;
     // workloads whose selector or manualSelector does not decode are skipped
     let Some(workload) = context.typed_of::<Workload>(document) else {
         return;
@@ -55,10 +52,7 @@ fn check_workload_selector(
     if !selector_required && !manual_job {
         return;
     }
-    let Some(template) = context.pod_template_of(document) else {
-        return;
-    };
-    let error = |message: String| about(Severity::Error, app, document, message);
+    let error = |message: String| about(Severity::Error, template.app, document, message);
     match &workload.selector {
         None => findings.push(error(format!(
             "{} has no spec.selector: it must select its pod template labels",
@@ -98,10 +92,9 @@ fn check_service(
         return;
     }
     let namespace = service.namespace();
-    let selected: Vec<&PodTemplate<'_>> = context
-        .pod_templates()
+    let selected: Vec<&TemplateRecord<'_>> = context
+        .pod_templates_of(app)
         .iter()
-        .filter(|template| std::ptr::eq(template.app, app))
         .filter(|template| template.document.namespace() == namespace)
         .filter(|template| selects(selector, template.labels))
         .collect();
@@ -124,15 +117,9 @@ fn check_service(
         let Some(IntOrString::String(target)) = &port.target_port else {
             continue;
         };
-        let declared = selected.iter().any(|template| {
-            template.spec.containers.iter().any(|container| {
-                container
-                    .ports
-                    .iter()
-                    .flatten()
-                    .any(|port| port.name.as_ref() == Some(target))
-            })
-        });
+        let declared = selected
+            .iter()
+            .any(|template| template.container_port_names().any(|name| name == target));
         if !declared {
             findings.push(error(format!(
                 "spec.ports[{index}].targetPort `{target}` names no container port of the \
