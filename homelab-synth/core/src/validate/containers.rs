@@ -22,7 +22,7 @@ pub(crate) fn pod_check<'c>(context: &'c Context<'_>) -> PodCheck<'c> {
 }
 
 fn check_pod(context: &Context<'_>, template: &PodTemplate<'_>, findings: &mut Vec<Finding>) {
-    let document = template.document;
+    let document = template.record.document;
     let mut problems = Vec::new();
     // a StatefulSet's claim templates are volumes of its pods too (when they do not
     // decode, the mounts are not checked)
@@ -51,13 +51,13 @@ fn check_pod(context: &Context<'_>, template: &PodTemplate<'_>, findings: &mut V
         }
         problems.extend(probe_problems(container));
     }
-    problems.extend(unexplained_exceptions(document, template.path));
+    problems.extend(unexplained_exceptions(document, template.record.path));
     if problems.is_empty() {
         return;
     }
     findings.push(about(
         Severity::Error,
-        template.app,
+        template.record.app,
         document,
         format!("{}: {}", describe(document), problems.join("; ")),
     ));

@@ -93,8 +93,8 @@ fn check_pod(template: &PodTemplate<'_>, findings: &mut Vec<Finding>) {
         {
             findings.push(about(
                 Severity::Warning,
-                template.app,
-                template.document,
+                template.record.app,
+                template.record.document,
                 format!(
                     "image `{image}` has no tag or uses `latest`: pin a version or digest so \
                      the output says what runs"

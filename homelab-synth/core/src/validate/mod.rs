@@ -93,7 +93,7 @@ fn check_pod_templates<'a>(
                 for (rule, check) in &checks {
                     by_rule(rule, findings, |findings| check(&template, findings));
                 }
-                records.push(template.record());
+                records.push(template.record);
             }
         }
     }

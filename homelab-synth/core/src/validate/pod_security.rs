@@ -75,7 +75,7 @@ fn check_pod(
     template: &PodTemplate<'_>,
     findings: &mut Vec<Finding>,
 ) {
-    let document = template.document;
+    let document = template.record.document;
     let Some(namespace) = document.namespace() else {
         return;
     };
@@ -94,7 +94,7 @@ fn check_pod(
     }
     findings.push(about(
         Severity::Error,
-        template.app,
+        template.record.app,
         document,
         format!(
             "{} would be refused by Namespace `{namespace}` ({ENFORCE_LABEL}: {}): {}",

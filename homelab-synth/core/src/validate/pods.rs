@@ -17,30 +17,12 @@ use crate::manifest::{AppManifest, Document};
 use crate::validate::decode::{Undecodable, decode_at};
 use crate::validate::{about, describe};
 
-/// A decoded pod spec of a document, with the JSON path where it lives.
+/// A decoded pod spec of a document, with where it lives.
 pub(crate) struct PodTemplate<'a> {
-    /// The app of the document.
-    pub(crate) app: &'a AppManifest,
-    /// The workload (or Pod) holding the template.
-    pub(crate) document: &'a Document,
-    /// JSON pointer of the pod spec (`/spec/template/spec`).
-    pub(crate) path: &'static str,
-    /// Labels of the pod template (`metadata.labels`).
-    pub(crate) labels: Option<&'a Map<String, Value>>,
+    /// Where the template lives; what the context keeps of it once the pod checks ran.
+    pub(crate) record: TemplateRecord<'a>,
     /// The pod spec.
     pub(crate) spec: PodSpec,
-}
-
-impl<'a> PodTemplate<'a> {
-    /// What the context keeps of this template once the pod checks ran on it.
-    pub(crate) fn record(&self) -> TemplateRecord<'a> {
-        TemplateRecord {
-            app: self.app,
-            document: self.document,
-            path: self.path,
-            labels: self.labels,
-        }
-    }
 }
 
 /// What validation keeps of a pod template that decoded, once its pod checks ran, for the
@@ -102,10 +84,12 @@ pub(crate) fn decode<'a>(
         .and_then(Value::as_object);
     Some(
         decode_at::<PodSpec>(app, document, path)?.map(|spec| PodTemplate {
-            app,
-            document,
-            path,
-            labels,
+            record: TemplateRecord {
+                app,
+                document,
+                path,
+                labels,
+            },
             spec,
         }),
     )
@@ -274,8 +258,8 @@ mod tests {
             "resources": {"limits": {"cpu": 2}},
         }]}));
         let template = decode(&app, &app.documents[0]).unwrap().ok().unwrap();
-        assert_eq!(template.path, "/spec/template/spec");
-        assert_eq!(template.labels.unwrap()["app"], "web");
+        assert_eq!(template.record.path, "/spec/template/spec");
+        assert_eq!(template.record.labels.unwrap()["app"], "web");
         let container = &template.spec.containers[0];
         assert_eq!(container.image.as_deref(), Some("nginx:1.27"));
         let limits = container
@@ -354,7 +338,7 @@ mod tests {
             ],
         }));
         let template = decode(&app, &app.documents[0]).unwrap().ok().unwrap();
-        let record = template.record();
+        let record = template.record;
         assert_eq!(record.labels.unwrap()["app"], "web");
         assert!(std::ptr::eq(record.document, &app.documents[0]));
         let names: Vec<&str> = record.container_port_names().collect();

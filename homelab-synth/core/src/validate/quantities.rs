@@ -27,8 +27,8 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
 pub(crate) fn pod_check<'c>(_context: &'c Context<'_>) -> PodCheck<'c> {
     Box::new(|template, findings| {
         report(
-            template.app,
-            template.document,
+            template.record.app,
+            template.record.document,
             pod_quantity_fields(template),
             findings,
         );
@@ -59,7 +59,11 @@ fn report(
 /// limits, `emptyDir.sizeLimit`s.
 fn pod_quantity_fields(template: &PodTemplate<'_>) -> Vec<(String, String)> {
     let mut fields = Vec::new();
-    let base = template.path.trim_start_matches('/').replace('/', ".");
+    let base = template
+        .record
+        .path
+        .trim_start_matches('/')
+        .replace('/', ".");
     for (list, index, container) in containers(&template.spec) {
         let resources = container.resources();
         for (kind, map) in [

@@ -49,7 +49,7 @@ pub(crate) fn pod_check<'c>(context: &'c Context<'_>) -> PodCheck<'c> {
 }
 
 fn check_pod(provided: &Provided<'_>, template: &PodTemplate<'_>, findings: &mut Vec<Finding>) {
-    let document = template.document;
+    let document = template.record.document;
     if document.allowance(Allow::ExternalReference).is_some() {
         return;
     }
@@ -69,7 +69,7 @@ fn check_pod(provided: &Provided<'_>, template: &PodTemplate<'_>, findings: &mut
     }
     findings.push(about(
         Severity::Error,
-        template.app,
+        template.record.app,
         document,
         format!(
             "{} needs {} in namespace `{namespace}`, which nothing in the synthesis \

@@ -34,7 +34,7 @@ fn check_workload_selector(
     template: &PodTemplate<'_>,
     findings: &mut Vec<Finding>,
 ) {
-    let document = template.document;
+    let document = template.record.document;
     // workloads whose selector or manualSelector does not decode are skipped
     let Some(workload) = context.typed_of::<Workload>(document) else {
         return;
@@ -52,18 +52,18 @@ fn check_workload_selector(
     if !selector_required && !manual_job {
         return;
     }
-    let error = |message: String| about(Severity::Error, template.app, document, message);
+    let error = |message: String| about(Severity::Error, template.record.app, document, message);
     match &workload.selector {
         None => findings.push(error(format!(
             "{} has no spec.selector: it must select its pod template labels",
             describe(document)
         ))),
-        Some(selector) => match label_selector_matches(selector, template.labels) {
+        Some(selector) => match label_selector_matches(selector, template.record.labels) {
             Ok(true) => {}
             Ok(false) => findings.push(error(format!(
                 "spec.selector {} does not match the pod template labels {}",
                 selector_text(selector),
-                labels_text(template.labels)
+                labels_text(template.record.labels)
             ))),
             Err(reason) => findings.push(error(format!("spec.selector: {reason}"))),
         },
