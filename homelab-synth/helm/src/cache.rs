@@ -8,8 +8,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use homelab_synth_core::rendering::RenderedDocument;
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 /// Why a cache file cannot be written; each names the folder or file.
@@ -61,35 +59,6 @@ pub fn unseal(sealed: &[u8]) -> Option<&[u8]> {
     let newline = sealed.iter().position(|&byte| byte == b'\n')?;
     let (stored, rest) = (&sealed[..newline], &sealed[newline + 1..]);
     (stored.starts_with(b"sha256:") && stored == digest(rest).as_bytes()).then_some(rest)
-}
-
-/// Split documents as JSON (`[[source, document], ...]`), the form caches keep them in.
-pub fn documents_to_json(documents: &[RenderedDocument]) -> Value {
-    Value::Array(
-        documents
-            .iter()
-            .map(|document| json!([document.source, document.value]))
-            .collect(),
-    )
-}
-
-/// [`documents_to_json`] read back; `None` when `value` is not of that form.
-pub fn documents_from_json(value: Value) -> Option<Vec<RenderedDocument>> {
-    let Value::Array(items) = value else {
-        return None;
-    };
-    items
-        .into_iter()
-        .map(|item| match item {
-            Value::Array(pair) if pair.len() == 2 => {
-                let mut pair = pair.into_iter();
-                let source = pair.next()?.as_str()?.to_owned();
-                let value = pair.next()?;
-                Some(RenderedDocument { source, value })
-            }
-            _ => None,
-        })
-        .collect()
 }
 
 /// The cache below a folder.

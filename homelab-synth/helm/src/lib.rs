@@ -33,7 +33,7 @@ pub mod lock;
 pub mod package;
 mod progress;
 pub mod render;
-mod render_entry;
+pub mod render_entry;
 pub mod schema;
 
 pub use config::HelmConfig;

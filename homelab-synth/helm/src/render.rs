@@ -9,7 +9,7 @@ use homelab_synth_core::helm_release::values::coalesce;
 use homelab_synth_core::helm_release::{
     ChartInfo, ChartSource, HelmError, HelmRenderer, RenderRequest, Rendered,
 };
-use homelab_synth_core::rendering::split_digest;
+use homelab_synth_core::rendering::{RenderOutput, split_digest};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -366,19 +366,19 @@ impl HelmCli {
             match RenderEntry::from_bytes(&bytes) {
                 Ok(mut entry) => {
                     self.cache_hits.fetch_add(1, Ordering::Relaxed);
-                    if entry.needs_split() {
-                        entry = RenderEntry::new(entry.manifest, entry.second);
-                        let _ = self.cache.write(&cached, &entry.to_bytes());
+                    if entry.needs_split()
+                        && let RenderOutput::Text(manifest) = entry.output
+                    {
+                        entry.output = RenderOutput::of_text(manifest.clone());
+                        let bytes =
+                            RenderEntry::to_bytes(&manifest, entry.second.as_deref(), &entry.output);
+                        let _ = self.cache.write(&cached, &bytes);
                     }
-                    let second = request
-                        .twice
-                        .then(|| entry.second.unwrap_or_else(|| entry.manifest.clone()));
                     return Ok((
                         Rendered {
                             chart,
-                            manifest: entry.manifest,
-                            documents: entry.documents,
-                            second,
+                            output: entry.output,
+                            second: entry.second.filter(|_| request.twice),
                         },
                         false,
                     ));
@@ -415,15 +415,17 @@ impl HelmCli {
         } else {
             None
         };
-        let differing = second.clone().filter(|second| *second != manifest);
-        let entry = RenderEntry::new(manifest, differing);
-        self.cache.write(&cached, &entry.to_bytes())?;
+        let differing = second.filter(|second| *second != manifest);
+        let output = RenderOutput::of_text(manifest.clone());
+        self.cache.write(
+            &cached,
+            &RenderEntry::to_bytes(&manifest, differing.as_deref(), &output),
+        )?;
         Ok((
             Rendered {
                 chart,
-                manifest: entry.manifest,
-                documents: entry.documents,
-                second,
+                output,
+                second: differing,
             },
             true,
         ))

@@ -1,30 +1,34 @@
-//! One cached render on disk: `renders/<key>.json` holds the manifest (and the second render
-//! when it differed) and the manifest already split into documents, [sealed](crate::cache::seal)
-//! with the sha256 of all of it. A reader verifies the digest, so an entry edited or damaged
-//! after it was written is a cache miss, never an input. The split documents are what a warm
-//! synthesis reads (JSON, several times faster than reading the YAML again); they are used
-//! only while the reader that split them is the one running ([`split_digest`]).
+//! One cached render on disk, the same for Helm's `renders/<key>.json` and kustomize's: the
+//! manifest (and Helm's second render when it differed), and the manifest already split into
+//! documents, [sealed](crate::cache::seal) with the sha256 of all of it. A reader verifies the
+//! digest, so an entry edited or damaged after it was written is a cache miss, never an input.
+//!
+//! The split documents are what a warm synthesis reads (JSON, several times faster than
+//! reading the YAML again); they are used only while the reader that split them is the one
+//! running ([`split_digest`]). When they are, the manifest's text is not even decoded: it is
+//! there for a reader whose split documents are not usable, which splits it again.
 
-use homelab_synth_core::rendering::{RenderedDocument, split, split_digest};
+use std::collections::BTreeMap;
+
+use homelab_synth_core::rendering::{RenderOutput, RenderedDocument, split, split_digest};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use crate::cache::{documents_from_json, documents_to_json, seal, unseal};
+use crate::cache::{seal, unseal};
 
-/// The output of one `helm template` request (rendered once or twice).
+/// A cache entry read back.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct RenderEntry {
-    /// The first render.
-    pub(crate) manifest: String,
-    /// The second render, when it differed from the first.
-    pub(crate) second: Option<String>,
-    /// `manifest` split by this binary's reader; `None` when the entry was split by another
-    /// reader (or could not be split: synthesis reports why).
-    pub(crate) documents: Option<Vec<RenderedDocument>>,
+pub struct RenderEntry {
+    /// The render: its documents when this binary's reader split them, else the manifest's
+    /// text.
+    pub output: RenderOutput,
+    /// Helm's second render, stored only when it differed from the first.
+    pub second: Option<String>,
 }
 
 /// Why a cache file was not used.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Unusable {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unusable {
     /// Not an entry.
     Unreadable,
     /// The content does not match the digest stored with it.
@@ -32,64 +36,71 @@ pub(crate) enum Unusable {
 }
 
 impl RenderEntry {
-    /// An entry for a fresh render: the manifest is split here, once.
-    pub(crate) fn new(manifest: String, second: Option<String>) -> Self {
-        let documents = split(&manifest).ok();
-        RenderEntry {
-            manifest,
-            second,
-            documents,
-        }
-    }
-
-    /// The bytes of the cache file.
-    pub(crate) fn to_bytes(&self) -> Vec<u8> {
-        let mut entry = json!({ "manifest": self.manifest });
-        if let Some(second) = &self.second {
+    /// The bytes of the cache file for a fresh render: `manifest` as the tool printed it,
+    /// the `second` render when it differed, and `manifest` split (by [`split`]) when it
+    /// splits.
+    pub fn to_bytes(manifest: &str, second: Option<&str>, output: &RenderOutput) -> Vec<u8> {
+        let mut entry = json!({ "manifest": manifest });
+        if let Some(second) = second {
             entry["second"] = json!(second);
         }
-        if let Some(documents) = &self.documents {
+        if let RenderOutput::Split(documents) = output {
             entry["split"] = json!(split_digest());
-            entry["documents"] = documents_to_json(documents);
+            entry["documents"] = Value::Array(
+                documents
+                    .iter()
+                    .map(|document| json!([document.source, document.value]))
+                    .collect(),
+            );
         }
         seal(entry.to_string().as_bytes())
     }
 
-    /// The entry in a cache file, if its content matches its digest. An entry split by
-    /// another reader comes back with `documents` `None` (see [`RenderEntry::needs_split`]).
-    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<RenderEntry, Unusable> {
+    /// The entry in a cache file, if its content matches its digest. Documents split by
+    /// another reader are not used: the output is then the manifest's text (see
+    /// [`RenderEntry::needs_split`]).
+    pub fn from_bytes(bytes: &[u8]) -> Result<RenderEntry, Unusable> {
         let body = unseal(bytes).ok_or(if bytes.starts_with(b"sha256:") {
             Unusable::DigestMismatch
         } else {
             Unusable::Unreadable
         })?;
-        let Ok(Value::Object(mut entry)) = serde_json::from_slice::<Value>(body) else {
-            return Err(Unusable::Unreadable);
+        // the fields stay raw JSON text, borrowed from `body`, until one is needed
+        let fields: BTreeMap<&str, &RawValue> =
+            serde_json::from_slice(body).map_err(|_| Unusable::Unreadable)?;
+        let text = |field: &RawValue| serde_json::from_str::<String>(field.get()).ok();
+        let manifest = fields.get("manifest").ok_or(Unusable::Unreadable)?;
+        let second = match fields.get("second") {
+            None => None,
+            Some(second) if second.get() == "null" => None,
+            Some(second) => Some(text(second).ok_or(Unusable::Unreadable)?),
         };
-        let Some(Value::String(manifest)) = entry.remove("manifest") else {
-            return Err(Unusable::Unreadable);
+        let split_here = fields
+            .get("split")
+            .and_then(|by| text(by))
+            .is_some_and(|by| by == split_digest());
+        let documents = fields
+            .get("documents")
+            .filter(|_| split_here)
+            .and_then(|documents| {
+                serde_json::from_str::<Vec<(String, Value)>>(documents.get()).ok()
+            });
+        let output = match documents {
+            Some(documents) => RenderOutput::Split(
+                documents
+                    .into_iter()
+                    .map(|(source, value)| RenderedDocument { source, value })
+                    .collect(),
+            ),
+            None => RenderOutput::Text(text(manifest).ok_or(Unusable::Unreadable)?),
         };
-        let second = match entry.remove("second") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(second)) => Some(second),
-            Some(_) => return Err(Unusable::Unreadable),
-        };
-        let documents = match (entry.remove("split"), entry.remove("documents")) {
-            (Some(Value::String(by)), Some(documents)) if by == split_digest() => {
-                documents_from_json(documents)
-            }
-            _ => None,
-        };
-        Ok(RenderEntry {
-            manifest,
-            second,
-            documents,
-        })
+        Ok(RenderEntry { output, second })
     }
 
-    /// Whether the entry should be split again by this reader and written back.
-    pub(crate) fn needs_split(&self) -> bool {
-        self.documents.is_none() && split(&self.manifest).is_ok()
+    /// Whether the entry should be split again by this reader and written back: its
+    /// documents were split by another reader, and the manifest splits here.
+    pub fn needs_split(&self) -> bool {
+        matches!(&self.output, RenderOutput::Text(manifest) if split(manifest).is_ok())
     }
 }
 
@@ -97,21 +108,27 @@ impl RenderEntry {
 mod tests {
     use super::*;
 
+    fn fresh(manifest: &str, second: Option<&str>) -> Vec<u8> {
+        RenderEntry::to_bytes(
+            manifest,
+            second,
+            &RenderOutput::of_text(manifest.to_owned()),
+        )
+    }
+
     #[test]
     fn an_entry_reads_back_and_an_edit_is_caught() {
-        let entry = RenderEntry::new(
-            "kind: Pod\nimage: a:1\n".into(),
-            Some("kind: Pod\nimage: a:2\n".into()),
-        );
+        let bytes = fresh("kind: Pod\nimage: a:1\n", Some("kind: Pod\nimage: a:2\n"));
         assert_eq!(
-            entry.documents,
-            Some(vec![RenderedDocument {
-                source: String::new(),
-                value: json!({"kind": "Pod", "image": "a:1"}),
-            }])
+            RenderEntry::from_bytes(&bytes),
+            Ok(RenderEntry {
+                output: RenderOutput::Split(vec![RenderedDocument {
+                    source: String::new(),
+                    value: json!({"kind": "Pod", "image": "a:1"}),
+                }]),
+                second: Some("kind: Pod\nimage: a:2\n".into()),
+            })
         );
-        let bytes = entry.to_bytes();
-        assert_eq!(RenderEntry::from_bytes(&bytes), Ok(entry));
         let edited = String::from_utf8(bytes).unwrap().replace("a:1", "evil:1");
         assert_eq!(
             RenderEntry::from_bytes(edited.as_bytes()),
@@ -122,26 +139,28 @@ mod tests {
             Err(Unusable::Unreadable)
         );
         assert_eq!(RenderEntry::from_bytes(b"{"), Err(Unusable::Unreadable));
+        let no_manifest = seal(b"{\"second\": null}");
+        assert_eq!(
+            RenderEntry::from_bytes(&no_manifest),
+            Err(Unusable::Unreadable)
+        );
     }
 
     #[test]
     fn documents_split_by_another_reader_are_not_used() {
-        let entry = RenderEntry::new("kind: Pod\n".into(), None);
-        let text = String::from_utf8(entry.to_bytes()).unwrap();
+        let text = String::from_utf8(fresh("kind: Pod\n", None)).unwrap();
         let body = text.split_once('\n').unwrap().1;
         let other = body.replace(split_digest(), "sha256:another-reader");
         let read = RenderEntry::from_bytes(&seal(other.as_bytes())).unwrap();
-        assert_eq!(read.documents, None);
+        assert_eq!(read.output, RenderOutput::Text("kind: Pod\n".into()));
         assert!(read.needs_split());
-        assert_eq!(read.manifest, "kind: Pod\n");
+        assert_eq!(read.second, None);
     }
 
     #[test]
     fn a_manifest_that_does_not_split_is_kept_as_text() {
-        let entry = RenderEntry::new("a: [\n".into(), None);
-        assert_eq!(entry.documents, None);
-        let read = RenderEntry::from_bytes(&entry.to_bytes()).unwrap();
-        assert_eq!(read, entry);
+        let read = RenderEntry::from_bytes(&fresh("a: [\n", None)).unwrap();
+        assert_eq!(read.output, RenderOutput::Text("a: [\n".into()));
         assert!(!read.needs_split());
     }
 }

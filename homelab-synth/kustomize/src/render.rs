@@ -14,9 +14,9 @@ use std::sync::{Mutex, OnceLock};
 use homelab_synth_core::kustomization::{
     KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized,
 };
-use homelab_synth_core::rendering::{RenderedDocument, split, split_digest};
-use homelab_synth_helm::cache::{Cache, documents_from_json, documents_to_json, hex, seal, unseal};
-use serde_json::{Value, json};
+use homelab_synth_core::rendering::RenderOutput;
+use homelab_synth_helm::cache::{Cache, hex};
+use homelab_synth_helm::render_entry::RenderEntry;
 use sha2::{Digest, Sha256};
 
 use crate::binary::KustomizeBinary;
@@ -130,24 +130,23 @@ impl KustomizeCli {
             .join("renders")
             .join(format!("{key}.json"));
         if let Ok(bytes) = std::fs::read(&path) {
-            match read_entry(&bytes) {
-                Some((manifest, documents)) => {
+            match RenderEntry::from_bytes(&bytes) {
+                Ok(mut entry) => {
                     self.cache_hits.fetch_add(1, Ordering::Relaxed);
                     // split by another reader: split again, and keep that for the next run
-                    let documents = documents.or_else(|| {
-                        let documents = split(&manifest).ok()?;
-                        let _ = self
-                            .cache
-                            .write(&path, &write_entry(&manifest, Some(&documents)));
-                        Some(documents)
-                    });
+                    if entry.needs_split()
+                        && let RenderOutput::Text(manifest) = entry.output
+                    {
+                        entry.output = RenderOutput::of_text(manifest.clone());
+                        let bytes = RenderEntry::to_bytes(&manifest, None, &entry.output);
+                        let _ = self.cache.write(&path, &bytes);
+                    }
                     return Ok(Kustomized {
-                        manifest,
-                        documents,
+                        output: entry.output,
                         version: binary.version.clone(),
                     });
                 }
-                None => self.warn(format!(
+                Err(_) => self.warn(format!(
                     "cached kustomize render {} does not match the digest stored with it (edited \
                      or damaged); rendering again",
                     path.display()
@@ -180,14 +179,13 @@ impl KustomizeCli {
                         .replace(&scratch.path().join("workspace").display().to_string(), ".")
                         .replace(&scratch.path().display().to_string(), "<scratch>"),
                 })?;
-        let documents = split(&manifest).ok();
+        let output = RenderOutput::of_text(manifest.clone());
         // a cache that cannot be written only costs a later render
         let _ = self
             .cache
-            .write(&path, &write_entry(&manifest, documents.as_deref()));
+            .write(&path, &RenderEntry::to_bytes(&manifest, None, &output));
         Ok(Kustomized {
-            manifest,
-            documents,
+            output,
             version: binary.version.clone(),
         })
     }
@@ -326,52 +324,4 @@ fn render_key(version: &str, local: &[(String, Vec<u8>)], lock: &KustomizeLock) 
         ));
     }
     hex(&hasher.finalize())
-}
-
-/// A cache entry: the manifest and, when it splits, its documents (with the reader that split
-/// them), sealed.
-fn write_entry(manifest: &str, documents: Option<&[RenderedDocument]>) -> Vec<u8> {
-    let mut entry = json!({ "manifest": manifest });
-    if let Some(documents) = documents {
-        entry["split"] = json!(split_digest());
-        entry["documents"] = documents_to_json(documents);
-    }
-    seal(entry.to_string().as_bytes())
-}
-
-/// The manifest of a cache entry whose digest matches, and its documents when this binary's
-/// reader split them.
-fn read_entry(bytes: &[u8]) -> Option<(String, Option<Vec<RenderedDocument>>)> {
-    let Value::Object(mut entry) = serde_json::from_slice(unseal(bytes)?).ok()? else {
-        return None;
-    };
-    let Value::String(manifest) = entry.remove("manifest")? else {
-        return None;
-    };
-    let documents = match (entry.remove("split"), entry.remove("documents")) {
-        (Some(Value::String(by)), Some(documents)) if by == split_digest() => {
-            documents_from_json(documents)
-        }
-        _ => None,
-    };
-    Some((manifest, documents))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_entry_reads_back_and_an_edit_is_caught() {
-        let documents = split("kind: Pod\n").unwrap();
-        let bytes = write_entry("kind: Pod\n", Some(&documents));
-        assert_eq!(
-            read_entry(&bytes),
-            Some(("kind: Pod\n".to_owned(), Some(documents)))
-        );
-        let edited = String::from_utf8(bytes).unwrap().replace("Pod", "Secret");
-        assert_eq!(read_entry(edited.as_bytes()), None);
-        let unsplit = write_entry("a: [\n", None);
-        assert_eq!(read_entry(&unsplit), Some(("a: [\n".to_owned(), None)));
-    }
 }

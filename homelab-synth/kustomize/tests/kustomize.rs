@@ -15,6 +15,7 @@ use homelab_synth_kustomize::binary::KustomizeBinary;
 use homelab_synth_kustomize::{
     KustomizeCli, KustomizeConfig, KustomizeLock, Tool, lock_kustomizations,
 };
+use serde_json::Value;
 
 // the git helpers the publish and CLI tests share (git with a fixed identity)
 #[path = "../../publish/tests/support/git.rs"]
@@ -172,14 +173,28 @@ fn render(cli: &KustomizeCli, kustomization: &str) -> Result<Kustomized, Kustomi
     .unwrap()
 }
 
-fn names(manifest: &str) -> Vec<String> {
-    let mut names: Vec<String> = manifest
-        .lines()
-        .filter_map(|l| l.strip_prefix("  name: "))
-        .map(str::to_owned)
+/// The documents of a render, split here if the renderer handed back text.
+fn documents(rendered: &Kustomized) -> Vec<Value> {
+    let documents = rendered.output.clone().into_documents().unwrap();
+    documents
+        .into_iter()
+        .map(|document| document.value)
+        .collect()
+}
+
+/// The sorted `metadata.name`s of a render's objects.
+fn names(rendered: &Kustomized) -> Vec<String> {
+    let mut names: Vec<String> = documents(rendered)
+        .iter()
+        .filter_map(|object| object["metadata"]["name"].as_str().map(str::to_owned))
         .collect();
     names.sort();
     names
+}
+
+/// A render's objects as one JSON text, to look for a value in.
+fn text(rendered: &Kustomized) -> String {
+    Value::Array(documents(rendered)).to_string()
 }
 
 #[test]
@@ -200,8 +215,12 @@ fn a_remote_base_two_levels_deep_is_locked_and_rendered_from_a_mirror() {
 
     let cli = KustomizeCli::new(config);
     let rendered = render(&cli, "k").unwrap();
-    assert_eq!(names(&rendered.manifest), ["from-a", "from-b", "local"]);
-    assert!(rendered.manifest.contains("namespace: demo"));
+    assert_eq!(names(&rendered), ["from-a", "from-b", "local"]);
+    assert!(
+        documents(&rendered)
+            .iter()
+            .any(|object| object["metadata"]["namespace"] == "demo")
+    );
     assert!(rendered.version.starts_with("v5."), "{}", rendered.version);
 }
 
@@ -281,7 +300,7 @@ fn a_warm_render_runs_kustomize_zero_times_and_a_damaged_entry_is_rendered_again
     // a workspace file changed: a miss
     write(&t.workspace.join("k/local.yaml"), &config_map("local-2"));
     let changed = KustomizeCli::new(config.clone());
-    assert!(render(&changed, "k").unwrap().manifest.contains("local-2"));
+    assert!(text(&render(&changed, "k").unwrap()).contains("local-2"));
     assert_eq!((changed.invocations(), changed.cache_hits()), (1, 0));
 
     // an entry edited since it was written: a miss, with a warning naming the file
@@ -293,7 +312,7 @@ fn a_warm_render_runs_kustomize_zero_times_and_a_damaged_entry_is_rendered_again
     }
     let damaged = KustomizeCli::new(config);
     let again = render(&damaged, "k").unwrap();
-    assert!(again.manifest.contains("local-2") && !again.manifest.contains("evil"));
+    assert!(text(&again).contains("local-2") && !text(&again).contains("evil"));
     assert_eq!((damaged.invocations(), damaged.cache_hits()), (1, 0));
     let warnings = damaged.take_warnings();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -329,7 +348,7 @@ fn kustomize_cannot_reach_the_network_and_needs_not() {
     assert!(error.contains("127.0.0.1 port 9"), "{error}");
     // localized, the same kustomization renders
     let rendered = render(&KustomizeCli::new(config), "k").unwrap();
-    assert_eq!(names(&rendered.manifest), ["from-a", "from-b", "local"]);
+    assert_eq!(names(&rendered), ["from-a", "from-b", "local"]);
 }
 
 /// Serves `body` at every path on 127.0.0.1 until the test ends; the URL of `path`.
@@ -384,7 +403,7 @@ fn a_plain_file_url_is_downloaded_once_pinned_and_rendered() {
     // offline from now on: the file comes from the cache
     config.offline = true;
     let rendered = render(&KustomizeCli::new(config), "k").unwrap();
-    assert_eq!(names(&rendered.manifest), ["served"]);
+    assert_eq!(names(&rendered), ["served"]);
 }
 
 #[test]
@@ -406,10 +425,5 @@ fn kubeflow_renders_offline_from_the_shared_copies() {
         timeout: Duration::from_secs(300),
     };
     let rendered = render(&KustomizeCli::new(config), "apps/ai/kubeflow/kustomization").unwrap();
-    let objects = rendered
-        .manifest
-        .lines()
-        .filter(|l| l.starts_with("kind: "))
-        .count();
-    assert_eq!(objects, 319);
+    assert_eq!(documents(&rendered).len(), 319);
 }

@@ -43,7 +43,7 @@ pub(crate) fn objects(
         }
     }
 
-    let documents = match objects::documents(rendered.documents, &rendered.manifest) {
+    let documents = match rendered.output.into_documents() {
         Ok(documents) => documents,
         Err(error) => {
             findings.push(Finding::error(
@@ -54,12 +54,9 @@ pub(crate) fn objects(
             return (Vec::new(), findings);
         }
     };
-    // identical texts need no object-by-object comparison (the usual, deterministic case)
-    if let Some(second) = rendered
-        .second
-        .as_ref()
-        .filter(|t| **t != rendered.manifest)
-    {
+    // a second render identical to the first (the usual, deterministic case) is not handed
+    // back, so it needs no object-by-object comparison
+    if let Some(second) = &rendered.second {
         match split(second) {
             Ok(again) => {
                 let suggestions = existing_secret_values(&rendered.chart.values);

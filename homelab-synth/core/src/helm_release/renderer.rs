@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::construct::{ChartSource, HelmMode, HelmReleases};
-use crate::rendering::RenderedDocument;
+use crate::rendering::RenderOutput;
 
 /// Renders Helm releases. Called once per synthesis with every release of every app, so an
 /// implementation can render them in parallel; returns one result per request, in order.
@@ -36,7 +36,7 @@ pub struct RenderRequest {
     pub kube_version: Option<String>,
     /// `--api-versions`.
     pub api_versions: Vec<String>,
-    /// Render twice so that randomness can be detected (the second text in
+    /// Render twice so that randomness can be detected (the second text, when it differs, in
     /// [`Rendered::second`]).
     pub twice: bool,
 }
@@ -64,12 +64,10 @@ pub struct ChartInfo {
 pub struct Rendered {
     /// The chart that was rendered.
     pub chart: ChartInfo,
-    /// `helm template --include-crds` output.
-    pub manifest: String,
-    /// `manifest` already split ([`split`](crate::rendering::split)), when the renderer kept
-    /// it split (a warm cache reads JSON instead of YAML); `None`: synthesis splits it.
-    pub documents: Option<Vec<RenderedDocument>>,
-    /// A second render of the same request, when [`RenderRequest::twice`] was set.
+    /// `helm template --include-crds` output, as text or already split.
+    pub output: RenderOutput,
+    /// A second render of the same request, when [`RenderRequest::twice`] was set and its
+    /// text differed from the first's (synthesis then compares the two object by object).
     pub second: Option<String>,
 }
 

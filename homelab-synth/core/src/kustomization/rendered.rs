@@ -21,7 +21,7 @@ pub(crate) fn objects(
         node,
         file: format!("{}/kustomization.yaml", node.props.path),
     };
-    match objects::documents(rendered.documents, &rendered.manifest) {
+    match rendered.output.into_documents() {
         Ok(documents) => objects::objects(&kustomization, documents),
         Err(error) => (
             Vec::new(),

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::construct::AppKustomizations;
-use crate::rendering::RenderedDocument;
+use crate::rendering::RenderOutput;
 
 /// Renders kustomizations. Called once per synthesis with every kustomization of every app;
 /// returns one result per request, in order.
@@ -27,12 +27,8 @@ pub struct KustomizeRequest {
 /// A rendered kustomization.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Kustomized {
-    /// `kustomize build` output: a YAML stream.
-    pub manifest: String,
-    /// `manifest` already split ([`split`](crate::rendering::split)), when the
-    /// renderer kept it split (a warm cache reads JSON instead of YAML); `None`: synthesis
-    /// splits it.
-    pub documents: Option<Vec<RenderedDocument>>,
+    /// `kustomize build` output (a YAML stream), as text or already split.
+    pub output: RenderOutput,
     /// The kustomize version that rendered it.
     pub version: String,
 }

@@ -7,12 +7,11 @@
 
 use serde_json::Value;
 
-use super::stream::{RenderedDocument, split};
+use super::stream::RenderedDocument;
 use super::target::RenderedTarget;
 use crate::finding::Finding;
 use crate::object::{Allow, ObjectNode, Origin};
 use crate::patch::JsonPatch;
-use crate::yaml::ReadError;
 
 /// The construct whose render [`objects`] reads: where it is, and what it aims at its
 /// rendered objects.
@@ -94,17 +93,6 @@ pub(crate) struct RenderedObject {
     pub(crate) ids: Vec<String>,
     pub(crate) node: ObjectNode,
     pub(crate) crd_folder: bool,
-}
-
-/// A render's documents: those the renderer kept split, or `manifest` split now.
-pub(crate) fn documents(
-    split_already: Option<Vec<RenderedDocument>>,
-    manifest: &str,
-) -> Result<Vec<RenderedDocument>, ReadError> {
-    match split_already {
-        Some(documents) => Ok(documents),
-        None => split(manifest),
-    }
 }
 
 /// The objects of `documents`, rendered for `source`'s construct, and the findings.

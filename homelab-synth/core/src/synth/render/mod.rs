@@ -148,6 +148,7 @@ mod tests {
     use crate::kustomization::{
         KustomizeError, KustomizeProps, KustomizeRenderer, KustomizeRequest, Kustomized,
     };
+    use crate::rendering::RenderOutput;
 
     /// Answers each request with its folder as the manifest, or the error named for it.
     #[derive(Default)]
@@ -172,7 +173,7 @@ mod tests {
                     {
                         Some((_, error)) => Err(error.clone()),
                         None => Ok(Kustomized {
-                            manifest: request.kustomization.clone(),
+                            output: RenderOutput::Text(request.kustomization.clone()),
                             ..Kustomized::default()
                         }),
                     }
@@ -209,7 +210,16 @@ mod tests {
         let manifests: Vec<Vec<Option<String>>> = renders
             .outputs
             .into_iter()
-            .map(|app| app.into_iter().map(|o| o.map(|o| o.manifest)).collect())
+            .map(|app| {
+                app.into_iter()
+                    .map(|o| {
+                        o.map(|o| match o.output {
+                            RenderOutput::Text(text) => text,
+                            RenderOutput::Split(_) => "split".to_owned(),
+                        })
+                    })
+                    .collect()
+            })
             .collect();
         assert_eq!(
             manifests,
