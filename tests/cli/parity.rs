@@ -60,7 +60,14 @@ fn kubeflow_reference() -> String {
         kustomization: "apps/ai/kubeflow/kustomization".into(),
     };
     match kustomize.render(&[request]).pop() {
-        Some(Ok(rendered)) => rendered.manifest,
+        Some(Ok(rendered)) => {
+            let documents = rendered
+                .output
+                .into_documents()
+                .expect("the build reads as YAML");
+            let objects: Vec<_> = documents.into_iter().map(|d| d.value).collect();
+            homelab_synth::yaml::emit::to_yaml_stream(&objects).expect("the objects render")
+        }
         other => panic!("the seed's Kubeflow kustomization must build: {other:?}"),
     }
 }
