@@ -46,8 +46,9 @@ pub enum SourceError {
     },
 }
 
-/// Reads files named by workspace-relative paths.
-pub trait SourceReader {
+/// Reads files named by workspace-relative paths. `Sync`: the clusters of a run are
+/// synthesized in parallel, all reading through the one reader.
+pub trait SourceReader: Sync {
     /// The text of the file at `path` (relative to the workspace root).
     fn read(&self, path: &str) -> Result<String>;
 }

@@ -10,6 +10,7 @@
 //! cluster's settings is read by some release.
 
 use std::collections::BTreeSet;
+use std::convert::Infallible;
 use std::fmt;
 
 use crate::bootstrap::{BRANCH_FOLDER, GitOps, Target, branch_app};
@@ -20,6 +21,7 @@ use crate::helm_release::ValueLayers;
 use crate::helm_release::check_read;
 pub use crate::manifest::Extent;
 use crate::manifest::ManifestSet;
+use crate::output::parallel::map_owned_in_parallel;
 use crate::output::{RenderError, RenderedFiles, render};
 use crate::registry::Registry;
 use crate::rollout::RolloutGraph;
@@ -465,12 +467,24 @@ pub fn synthesize_built<S>(built: Built<S>, inputs: &SynthInputs<'_>) -> Result<
     let mut unavailable = BTreeSet::new();
     let mut skipped = 0;
     let label = |cluster: &Cluster<S>| per_cluster.then(|| cluster.name.clone());
-    for (cluster, BuiltApps { apps, provenance }) in built {
+    // clusters are independent: each is synthesized on its own core, and the results are
+    // taken in fleet order, as a sequential loop would
+    let (fleet, built): (Vec<Cluster<S>>, Vec<BuiltApps>) = built.into_iter().unzip();
+    let Ok(results) = map_owned_in_parallel(
+        built,
+        |BuiltApps { apps, provenance }| -> Result<_, Infallible> {
+            Ok(synthesize_owned_with(
+                apps,
+                &inputs.with_provenance(&provenance),
+            ))
+        },
+    );
+    for (cluster, result) in fleet.into_iter().zip(results) {
         let labelled = |finding: &Finding| ClusterFinding {
             cluster: label(&cluster),
             finding: finding.clone(),
         };
-        match synthesize_owned_with(apps, &inputs.with_provenance(&provenance)) {
+        match result {
             Ok(set) => {
                 findings.extend(set.warnings.iter().map(labelled));
                 clusters.push((cluster, set));

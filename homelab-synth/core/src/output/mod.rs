@@ -4,7 +4,7 @@
 //! current tree, so a write of some apps keeps the others.
 
 pub(crate) mod file_name;
-mod parallel;
+pub(crate) mod parallel;
 mod render;
 mod tree;
 
