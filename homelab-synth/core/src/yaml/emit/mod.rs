@@ -31,7 +31,9 @@
 //! - `null`, `true` and `false` are written as such; integers as integers. Floats are written
 //!   in the shortest form that reads back as the same `f64`, always with a `.` or an exponent
 //!   (`1.5`, `1.0e+300`, `-0.0`), so Go decodes the same JSON number (an integral float such as
-//!   `2.0` comes back from Go as the JSON number `2`, which is the same number).
+//!   `2.0` comes back from Go as the JSON number `2`, which is the same number). A number
+//!   with no finite value (only possible with serde_json's `arbitrary_precision`) is an
+//!   error, [`NonFiniteNumber`].
 //! - A single-line string is plain unless a YAML 1.1 reader could read the plain text as
 //!   something else; then it is double-quoted (with YAML escapes). That covers anything that
 //!   reads as a bool, null, number, timestamp or merge key (`on`, `N`, `~`, `""`, `012`,

@@ -34,7 +34,7 @@ pub(super) fn value_style(s: &str, last: bool) -> StringStyle {
             StringStyle::DoubleQuoted
         };
     }
-    if !s.chars().all(block_scalar_can_hold) {
+    if !block_scalar_can_hold_all(s) {
         return StringStyle::DoubleQuoted;
     }
     // go-yaml (a libyaml port) detects a block scalar's indentation from its first non-empty
@@ -66,6 +66,13 @@ pub(super) fn value_style(s: &str, last: bool) -> StringStyle {
 /// Whether the mapping key `s` can be written plain; it is double-quoted otherwise.
 pub(super) fn key_is_plain(s: &str) -> bool {
     is_plain_safe(s) && is_plain_value_safe(s, false, true)
+}
+
+/// Whether a literal block scalar can hold every character of `s` (see
+/// [`block_scalar_can_hold`]), checking printable ASCII bytes without decoding them.
+fn block_scalar_can_hold_all(s: &str) -> bool {
+    let printable_ascii = |b: &u8| matches!(b, b'\n' | b'\t' | 0x20..=0x7E);
+    s.as_bytes().iter().all(printable_ascii) || s.chars().all(block_scalar_can_hold)
 }
 
 /// Whether a literal block scalar can hold `ch` as it is: a line feed, a tab or a printable
@@ -414,7 +421,7 @@ fn is_plain_safe(s: &str) -> bool {
         [first, ..] if is_leading_indicator(*first) => return false,
         _ => {}
     }
-    body_is_plain(s, &[':'])
+    body_is_plain(s, b":")
 }
 
 /// The value test: not ambiguous under the given rules, no document marker, no surrounding
@@ -438,21 +445,37 @@ fn is_plain_value_safe(s: &str, yaml_12: bool, in_flow: bool) -> bool {
         return false;
     }
     if in_flow {
-        body_is_plain(s, &[',', '[', ']', '{', '}'])
+        body_is_plain(s, b",[]{}")
     } else {
-        body_is_plain(s, &[])
+        body_is_plain(s, b"")
     }
 }
 
-/// Whether `s` holds none of `forbidden`, no character that needs an escape, and no `#`
-/// right after a white-space character (which would start a comment).
-fn body_is_plain(s: &str, forbidden: &[char]) -> bool {
+/// Whether `s` holds none of the ASCII characters `forbidden`, no character that needs an
+/// escape, and no `#` right after a white-space character (which would start a comment).
+fn body_is_plain(s: &str, forbidden: &[u8]) -> bool {
+    let bytes = s.as_bytes();
     let mut after_white_space = false;
-    for ch in s.chars() {
-        if needs_escape(ch) || forbidden.contains(&ch) || (ch == '#' && after_white_space) {
-            return false;
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii() {
+            if b < 0x20 || b == 0x7F || forbidden.contains(&b) || (b == b'#' && after_white_space) {
+                return false;
+            }
+            // The other ASCII white space characters are control characters, refused above.
+            after_white_space = b == b' ';
+            at += 1;
+        } else {
+            // `at` is on a character boundary: it only ever steps over whole characters.
+            let Some(ch) = s[at..].chars().next() else {
+                break;
+            };
+            if needs_escape(ch) {
+                return false;
+            }
+            after_white_space = ch.is_whitespace();
+            at += ch.len_utf8();
         }
-        after_white_space = ch.is_whitespace();
     }
     true
 }
