@@ -29,6 +29,7 @@ pub mod binary;
 pub mod cache;
 pub mod config;
 pub mod fetch;
+pub mod in_flight;
 pub mod lock;
 pub mod package;
 mod progress;

@@ -17,6 +17,7 @@ use crate::binary::HelmBinary;
 use crate::cache::{self, Cache, CacheError, digest, hex, seal, unseal};
 use crate::config::HelmConfig;
 use crate::fetch::{self, FetchError};
+use crate::in_flight::InFlight;
 use crate::lock::{LockError, LockFile, LockedChart};
 use crate::package::chart_info;
 use crate::progress::Progress;
@@ -70,6 +71,8 @@ pub struct HelmCli {
     helm: OnceLock<Result<HelmBinary, HelmError>>,
     cache_hits: AtomicUsize,
     warnings: Mutex<Vec<String>>,
+    /// Renders in progress: two clusters asking for the same one render it once.
+    in_flight: InFlight,
 }
 
 impl HelmCli {
@@ -82,6 +85,7 @@ impl HelmCli {
             helm: OnceLock::new(),
             cache_hits: AtomicUsize::new(0),
             warnings: Mutex::new(Vec::new()),
+            in_flight: InFlight::default(),
         }
     }
 
@@ -359,6 +363,8 @@ impl HelmCli {
         let label = format!("{} {}", chart.name, chart.version);
         let helm = self.helm()?;
         let key = render_key(&locked.digest, request, &helm.version);
+        // another cluster rendering the same release now: wait for it, then read its entry
+        let _claim = self.in_flight.claim(&key);
         let cached = self.cache.render_path(&key);
         // a render is cached only after its values passed the chart's schema, and the key
         // holds the package digest and the values: a cached render needs no second check

@@ -16,6 +16,7 @@ use homelab_synth_core::kustomization::{
 };
 use homelab_synth_core::rendering::RenderOutput;
 use homelab_synth_helm::cache::{Cache, hex};
+use homelab_synth_helm::in_flight::InFlight;
 use homelab_synth_helm::render_entry::RenderEntry;
 use sha2::{Digest, Sha256};
 
@@ -34,6 +35,8 @@ pub struct KustomizeCli {
     binary: OnceLock<Result<KustomizeBinary, KustomizeError>>,
     cache_hits: AtomicUsize,
     warnings: Mutex<Vec<String>>,
+    /// Renders in progress: two clusters asking for the same one render it once.
+    in_flight: InFlight,
     missing_input: AtomicUsize,
 }
 
@@ -47,6 +50,7 @@ impl KustomizeCli {
             binary: OnceLock::new(),
             cache_hits: AtomicUsize::new(0),
             warnings: Mutex::new(Vec::new()),
+            in_flight: InFlight::default(),
             missing_input: AtomicUsize::new(0),
         }
     }
@@ -124,6 +128,8 @@ impl KustomizeCli {
         let local = workspace_files(&self.config.workspace, &request.kustomization)?;
         let binary = self.binary()?;
         let key = render_key(&binary.version, &local, lock);
+        // another cluster building the same kustomization now: wait for it, then read its entry
+        let _claim = self.in_flight.claim(&key);
         let path = self
             .cache
             .root()
