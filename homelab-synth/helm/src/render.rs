@@ -372,12 +372,7 @@ impl HelmCli {
             match RenderEntry::from_bytes(&bytes) {
                 Ok(mut entry) => {
                     self.cache_hits.fetch_add(1, Ordering::Relaxed);
-                    if entry.needs_split()
-                        && let RenderOutput::Text(manifest) = entry.output
-                    {
-                        entry.output = RenderOutput::of_text(manifest.clone());
-                        let bytes =
-                            RenderEntry::to_bytes(&manifest, entry.second.as_deref(), &entry.output);
+                    if let Some(bytes) = entry.resplit() {
                         let _ = self.cache.write(&cached, &bytes);
                     }
                     return Ok((

@@ -58,7 +58,7 @@ impl RenderEntry {
 
     /// The entry in a cache file, if its content matches its digest. Documents split by
     /// another reader are not used: the output is then the manifest's text (see
-    /// [`RenderEntry::needs_split`]).
+    /// [`RenderEntry::resplit`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<RenderEntry, Unusable> {
         let body = unseal(bytes).ok_or(if bytes.starts_with(b"sha256:") {
             Unusable::DigestMismatch
@@ -97,10 +97,18 @@ impl RenderEntry {
         Ok(RenderEntry { output, second })
     }
 
-    /// Whether the entry should be split again by this reader and written back: its
-    /// documents were split by another reader, and the manifest splits here.
-    pub fn needs_split(&self) -> bool {
-        matches!(&self.output, RenderOutput::Text(manifest) if split(manifest).is_ok())
+    /// Splits a manifest read back as text (its documents were split by another reader's
+    /// build) with this reader, so that the next run reads documents: the entry's output
+    /// becomes the documents, and the bytes to write back are returned. `None`, and the entry
+    /// unchanged, when the output is split already or the manifest does not split.
+    pub fn resplit(&mut self) -> Option<Vec<u8>> {
+        let RenderOutput::Text(manifest) = &self.output else {
+            return None;
+        };
+        let documents = RenderOutput::Split(split(manifest).ok()?);
+        let bytes = RenderEntry::to_bytes(manifest, self.second.as_deref(), &documents);
+        self.output = documents;
+        Some(bytes)
     }
 }
 
@@ -151,16 +159,23 @@ mod tests {
         let text = String::from_utf8(fresh("kind: Pod\n", None)).unwrap();
         let body = text.split_once('\n').unwrap().1;
         let other = body.replace(split_digest(), "sha256:another-reader");
-        let read = RenderEntry::from_bytes(&seal(other.as_bytes())).unwrap();
+        let mut read = RenderEntry::from_bytes(&seal(other.as_bytes())).unwrap();
         assert_eq!(read.output, RenderOutput::Text("kind: Pod\n".into()));
-        assert!(read.needs_split());
         assert_eq!(read.second, None);
+        let rewritten = read.resplit().expect("the manifest splits here");
+        let split_here = RenderOutput::Split(split("kind: Pod\n").unwrap());
+        assert_eq!(read.output, split_here);
+        assert_eq!(
+            RenderEntry::from_bytes(&rewritten).map(|entry| entry.output),
+            Ok(split_here)
+        );
     }
 
     #[test]
     fn a_manifest_that_does_not_split_is_kept_as_text() {
-        let read = RenderEntry::from_bytes(&fresh("a: [\n", None)).unwrap();
+        let mut read = RenderEntry::from_bytes(&fresh("a: [\n", None)).unwrap();
         assert_eq!(read.output, RenderOutput::Text("a: [\n".into()));
-        assert!(!read.needs_split());
+        assert_eq!(read.resplit(), None);
+        assert_eq!(read.output, RenderOutput::Text("a: [\n".into()));
     }
 }

@@ -140,11 +140,7 @@ impl KustomizeCli {
                 Ok(mut entry) => {
                     self.cache_hits.fetch_add(1, Ordering::Relaxed);
                     // split by another reader: split again, and keep that for the next run
-                    if entry.needs_split()
-                        && let RenderOutput::Text(manifest) = entry.output
-                    {
-                        entry.output = RenderOutput::of_text(manifest.clone());
-                        let bytes = RenderEntry::to_bytes(&manifest, None, &entry.output);
+                    if let Some(bytes) = entry.resplit() {
                         let _ = self.cache.write(&path, &bytes);
                     }
                     return Ok(Kustomized {
