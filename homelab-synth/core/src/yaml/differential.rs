@@ -64,11 +64,11 @@ fn product(parts: &[&[&str]]) -> Vec<String> {
     })
 }
 
-/// A tiny deterministic xorshift64* generator.
-struct XorShift(u64);
+/// A tiny deterministic xorshift64* generator (the emitter's tests draw from it too).
+pub(super) struct XorShift(pub(super) u64);
 
 impl XorShift {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -77,11 +77,11 @@ impl XorShift {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 
-    fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
+    pub(super) fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
         &items[self.below(items.len())]
     }
 }

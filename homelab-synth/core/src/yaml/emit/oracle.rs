@@ -9,6 +9,7 @@ use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value, json};
 
 use super::{to_yaml, to_yaml_stream};
+use crate::yaml::differential::XorShift;
 use crate::yaml::read::read_documents;
 
 /// The serde-saphyr settings behind the documented layout.
@@ -248,28 +249,6 @@ fn assert_covers_every_form(class: &str, stream: &str) {
         .filter(|form| !stream.contains(form))
         .collect();
     assert!(missing.is_empty(), "{class}: no output shows {missing:?}");
-}
-
-/// A tiny deterministic xorshift64* generator.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
-        &items[self.below(items.len())]
-    }
 }
 
 /// Pieces of adversarial strings: YAML 1.1 keywords, numbers and timestamps, indicators,

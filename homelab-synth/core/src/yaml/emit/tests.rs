@@ -1,5 +1,6 @@
 use super::*;
 use crate::test_support::decode_like_kubectl;
+use crate::yaml::differential::XorShift;
 use serde_json::json;
 
 // ---------------------------------------------------------------- helpers
@@ -100,28 +101,6 @@ pub(super) fn string_doc(s: &str) -> Value {
 fn assert_strings_round_trip<S: AsRef<str>>(strings: &[S]) {
     let docs: Vec<Value> = strings.iter().map(|s| string_doc(s.as_ref())).collect();
     assert_round_trip(&docs);
-}
-
-/// A tiny deterministic xorshift64* generator.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
-        &items[self.below(items.len())]
-    }
 }
 
 // ---------------------------------------------------------------- round trips
