@@ -408,7 +408,14 @@ fn is_leading_indicator(b: u8) -> bool {
 /// The key test: YAML 1.2 ambiguity, no `<<`, no document marker, no surrounding white
 /// space, no leading indicator and no `:`, control character or comment start anywhere.
 fn is_plain_safe(s: &str) -> bool {
-    if is_ambiguous(s, true) || s == "<<" || starts_with_document_marker(s) {
+    !is_ambiguous(s, true) && s != "<<" && plain_ends(s) && body_is_plain(s, b":")
+}
+
+/// What a plain key and a plain value share, for a string that is not ambiguous (so not
+/// empty): no document marker, no white space at either end, and no leading indicator
+/// (`-` or `?` alone or before white space included).
+fn plain_ends(s: &str) -> bool {
+    if starts_with_document_marker(s) {
         return false;
     }
     let bytes = s.as_bytes();
@@ -416,30 +423,19 @@ fn is_plain_safe(s: &str) -> bool {
         return false;
     }
     match bytes {
-        [b'-' | b'?'] => return false,
-        [b'-' | b'?', second, ..] if second.is_ascii_whitespace() => return false,
-        [first, ..] if is_leading_indicator(*first) => return false,
-        _ => {}
+        [b'-' | b'?'] => false,
+        [b'-' | b'?', second, ..] if second.is_ascii_whitespace() => false,
+        [first, ..] => !is_leading_indicator(*first),
+        [] => false,
     }
-    body_is_plain(s, b":")
 }
 
 /// The value test: not ambiguous under the given rules, no document marker, no surrounding
 /// white space, no leading indicator, no `: ` and no trailing `:`, and no control character
 /// or comment start anywhere; in flow context (`in_flow`) no flow indicator either.
 fn is_plain_value_safe(s: &str, yaml_12: bool, in_flow: bool) -> bool {
-    if is_ambiguous(s, yaml_12) || starts_with_document_marker(s) {
+    if is_ambiguous(s, yaml_12) || !plain_ends(s) {
         return false;
-    }
-    let bytes = s.as_bytes();
-    if bytes[0].is_ascii_whitespace() || bytes[bytes.len() - 1].is_ascii_whitespace() {
-        return false;
-    }
-    match bytes {
-        [b'-' | b'?'] => return false,
-        [b'-' | b'?', second, ..] if second.is_ascii_whitespace() => return false,
-        [first, ..] if is_leading_indicator(*first) => return false,
-        _ => {}
     }
     if s.contains(": ") || s.trim().ends_with(':') {
         return false;
