@@ -720,3 +720,44 @@ fn the_binary_starts_without_cargo_setting_the_loader_path() {
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     assert!(stdout.starts_with("synth "), "{stdout}");
 }
+
+/// The custom resources a run found valid are kept in the cache folder, and a run that finds
+/// nothing new leaves the file as it was.
+#[test]
+fn custom_resources_found_valid_are_remembered_in_the_cache_folder() {
+    let cache = tempfile::tempdir().expect("cache folder");
+    let dir = temp_in_workspace();
+    let out = dir.path().join("app");
+    let run = || {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_synth"))
+            .args(["--app", "gateway", "--no-skip", "--out", path_arg(&out)])
+            .current_dir(workspace())
+            .env("XDG_CACHE_HOME", cache.path())
+            .output()
+            .expect("run synth");
+        assert_eq!(run.status.code(), Some(0), "{:?}", text(&run));
+    };
+    let file = cache.path().join("homelab-synth/schema-verdicts");
+    run();
+    let first = fs::read(&file).expect("the verdicts were written");
+    let header = b"homelab-synth schema verdicts 1 ";
+    assert!(
+        first.starts_with(header),
+        "{:?}",
+        String::from_utf8_lossy(&first)
+    );
+    let keys = first.len() - (first.iter().position(|&b| b == b'\n').expect("header") + 1);
+    // the gateway app's Gateway and HTTPRoutes, 32 bytes each
+    assert!(
+        keys >= 2 * 32 && keys.is_multiple_of(32),
+        "{keys} bytes of keys"
+    );
+    let written = fs::metadata(&file).unwrap().modified().unwrap();
+    run();
+    assert_eq!(fs::read(&file).unwrap(), first);
+    assert_eq!(
+        fs::metadata(&file).unwrap().modified().unwrap(),
+        written,
+        "nothing new, nothing written"
+    );
+}

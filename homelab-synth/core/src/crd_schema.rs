@@ -18,17 +18,18 @@
 //! synthesis pays only for the kinds it emits, and once per process: compiled validators are
 //! kept by kind and schema, so the clusters of one run (and the runs of one
 //! test process) share them. Compiling a large CRD's schema costs far more than checking
-//! every resource of its kind.
+//! every resource of its kind, so an object that [`SchemaVerdicts`] know valid against its
+//! schema (from an earlier run, see [`crate::crd_verdicts`]) is not checked again.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Value, json};
-use sha2::Digest as _;
 
 use crate::crd_catalog::CrdCatalog;
 pub use crate::crd_rules::SchemaViolation;
+use crate::crd_verdicts::{SchemaVerdicts, VerdictKey, schema_digest};
 use crate::manifest::AppManifest;
 
 /// Where a schema came from, for messages.
@@ -62,6 +63,8 @@ struct Entry<'a> {
     /// The version's `openAPIV3Schema`: borrowed from a CRD of the synthesis, owned when
     /// parsed from an imported CRD or copied by [`CrdSchemas::add_crd`].
     schema: Cow<'a, Value>,
+    /// The sha256 of `schema` ([`schema_digest`]), computed on first use.
+    digest: OnceLock<[u8; 32]>,
     validator: OnceLock<Arc<Compiled>>,
 }
 
@@ -73,35 +76,36 @@ type Compiled = Result<jsonschema::Validator, jsonschema::ValidationError<'stati
 /// schemas for one kind, e.g. two versions of a chart's CRDs, so a validator is reused only
 /// for the same schema; a digest rather than a copy, as a large CRD's schema held for the
 /// whole run would cost more memory than its validator).
-type CompiledCache = HashMap<(String, String, String), Vec<([u8; 32], Arc<Compiled>)>>;
+type CompiledCache = HashMap<(String, String, String), Vec<([u8; 32], Arc<OnceCompiled>)>>;
 
-/// The validator of `schema` for `key`: compiled once per process and kept (see the module
-/// doc). The lock is not held while compiling, so kinds compile in parallel; two threads
-/// compiling the same schema at once keep the first result.
-fn compiled(key: (&str, &str, &str), schema: &Value) -> Arc<Compiled> {
+/// A validator compiled by the first thread that needs it; the others wait for it.
+type OnceCompiled = OnceLock<Arc<Compiled>>;
+
+/// The validator of `schema` (whose sha256 is `digest`) for `key`: compiled once per process
+/// and kept (see the module doc). The lock is held only to find or add the kind's slot, so
+/// kinds compile in parallel, and two clusters checking the same kind at once compile it once.
+fn compiled(key: (&str, &str, &str), digest: [u8; 32], schema: &Value) -> Arc<Compiled> {
     static CACHE: OnceLock<Mutex<CompiledCache>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
-    let digest: [u8; 32] = sha2::Sha256::digest(schema.to_string().as_bytes()).into();
-    let find = |cache: &CompiledCache| {
-        cache
-            .get(&(key.0.to_owned(), key.1.to_owned(), key.2.to_owned()))?
-            .iter()
-            .find(|(known, _)| *known == digest)
-            .map(|(_, compiled)| Arc::clone(compiled))
+    let slot = {
+        let mut cache = CACHE
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let slots = cache
+            .entry((key.0.to_owned(), key.1.to_owned(), key.2.to_owned()))
+            .or_default();
+        match slots.iter().find(|(known, _)| *known == digest) {
+            Some((_, slot)) => Arc::clone(slot),
+            None => {
+                let slot = Arc::new(OnceCompiled::new());
+                slots.push((digest, Arc::clone(&slot)));
+                slot
+            }
+        }
     };
-    if let Some(found) = find(&cache.lock().unwrap_or_else(|e| e.into_inner())) {
-        return found;
-    }
-    let fresh = Arc::new(jsonschema::draft4::options().build(&to_json_schema(schema)));
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(found) = find(&cache) {
-        return found;
-    }
-    cache
-        .entry((key.0.to_owned(), key.1.to_owned(), key.2.to_owned()))
-        .or_default()
-        .push((digest, Arc::clone(&fresh)));
-    fresh
+    Arc::clone(
+        slot.get_or_init(|| Arc::new(jsonschema::draft4::options().build(&to_json_schema(schema)))),
+    )
 }
 
 impl<'a> Entry<'a> {
@@ -109,8 +113,13 @@ impl<'a> Entry<'a> {
         Entry {
             source,
             schema,
+            digest: OnceLock::new(),
             validator: OnceLock::new(),
         }
+    }
+
+    fn digest(&self) -> [u8; 32] {
+        *self.digest.get_or_init(|| schema_digest(&self.schema))
     }
 }
 
@@ -167,6 +176,8 @@ pub struct CrdSchemas<'a> {
     imported: Vec<Imported<'a>>,
     /// Where the imported CRDs are read from.
     catalog: Option<&'a dyn CrdCatalog>,
+    /// Objects known valid, asked before checking and told of each valid one.
+    verdicts: Option<&'a SchemaVerdicts>,
 }
 
 impl<'a> CrdSchemas<'a> {
@@ -176,7 +187,14 @@ impl<'a> CrdSchemas<'a> {
             entries: BTreeMap::new(),
             imported: Vec::new(),
             catalog: None,
+            verdicts: None,
         }
+    }
+
+    /// Skips the check of an object `verdicts` knows valid against its schema, and tells it
+    /// of every object found valid ([`crate::crd_verdicts`]).
+    pub fn remember_in(&mut self, verdicts: &'a SchemaVerdicts) {
+        self.verdicts = Some(verdicts);
     }
 
     /// Adds every served version of `crd` (a CustomResourceDefinition document), copying
@@ -276,15 +294,24 @@ impl<'a> CrdSchemas<'a> {
     /// Checks `object` against the schema of its `apiVersion` and `kind`: `None` when no
     /// schema is known, otherwise every violation (empty when the object is valid). A schema
     /// that does not compile is reported as one violation at the root. A schema is compiled
-    /// the first time an object of its kind is checked.
+    /// the first time an object of its kind is checked that the verdicts (if any) do not know
+    /// valid.
     pub fn validate(&self, object: &Value) -> Option<Vec<SchemaViolation>> {
         let api_version = object.get("apiVersion").and_then(Value::as_str)?;
         let kind = object.get("kind").and_then(Value::as_str)?;
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         let entry = self.entry(group, version, kind)?;
+        let verdict = self
+            .verdicts
+            .map(|verdicts| (verdicts, VerdictKey::of(&entry.digest(), object)));
+        if let Some((verdicts, key)) = &verdict
+            && verdicts.is_known_valid(key)
+        {
+            return Some(Vec::new());
+        }
         let validator = entry
             .validator
-            .get_or_init(|| compiled((group, version, kind), &entry.schema));
+            .get_or_init(|| compiled((group, version, kind), entry.digest(), &entry.schema));
         let validator = match &**validator {
             Ok(validator) => validator,
             Err(error) => {
@@ -306,6 +333,9 @@ impl<'a> CrdSchemas<'a> {
         }
         violations.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         violations.dedup();
+        if let (Some((verdicts, key)), true) = (verdict, violations.is_empty()) {
+            verdicts.record_valid(key);
+        }
         Some(violations)
     }
 }
@@ -510,6 +540,48 @@ mod tests {
         assert_eq!(schemas().validate(&object), Some(vec![]));
         let numeric_port = widget(json!({"size": 1, "port": 8080}));
         assert_eq!(schemas().validate(&numeric_port), Some(vec![]));
+    }
+
+    #[test]
+    fn valid_objects_are_remembered_and_not_checked_again() {
+        let verdicts = SchemaVerdicts::new("g");
+        let mut schemas = schemas();
+        schemas.remember_in(&verdicts);
+        let valid = widget(json!({"size": 3}));
+        let invalid = widget(json!({"size": 0}));
+        assert_eq!(schemas.validate(&valid), Some(vec![]));
+        assert!(!schemas.validate(&invalid).expect("known kind").is_empty());
+        let written = verdicts.to_bytes();
+        let digest = schemas
+            .entry("example.com", "v1", "Widget")
+            .expect("known")
+            .digest();
+        let next = SchemaVerdicts::from_bytes(&written, "g");
+        assert!(next.is_known_valid(&VerdictKey::of(&digest, &valid)));
+        // a violation is never remembered: it is found and reported again
+        assert!(!next.is_known_valid(&VerdictKey::of(&digest, &invalid)));
+
+        // what a set says is valid is not checked: forge a set that calls the invalid
+        // object valid, and its violation goes unseen
+        let forged = SchemaVerdicts::new("g");
+        forged.record_valid(VerdictKey::of(&digest, &invalid));
+        let forged = SchemaVerdicts::from_bytes(&forged.to_bytes(), "g");
+        let mut trusting = self::schemas();
+        trusting.remember_in(&forged);
+        assert_eq!(trusting.validate(&invalid), Some(vec![]));
+        // ... but the same object against another schema is checked
+        let mut other = CrdSchemas::new();
+        other.add_crd(
+            &crd(
+                json!({"type": "object", "properties": {"spec": {"type": "object",
+                "properties": {"size": {"type": "integer", "minimum": 2}}}}}),
+            ),
+            SchemaSource::Imported {
+                crd: "widgets.example.com".into(),
+            },
+        );
+        other.remember_in(&forged);
+        assert!(!other.validate(&invalid).expect("known kind").is_empty());
     }
 
     #[test]

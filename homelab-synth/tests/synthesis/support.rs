@@ -2,8 +2,8 @@
 //! out.
 
 use homelab_synth::{
-    App, BuiltApp, BuiltApps, Finding, ManifestSet, MemoryFiles, SynthError, SynthInputs,
-    imported_crds, synthesize_with,
+    App, BuiltApp, BuiltApps, Finding, ManifestSet, MemoryFiles, SchemaVerdicts, SynthError,
+    SynthInputs, imported_crds, synthesize_with,
 };
 
 /// Synthesizes `apps` (category `test`) that include `files`, custom resources checked against
@@ -38,6 +38,23 @@ pub fn synth_apps(apps: Vec<App>) -> Result<ManifestSet, SynthError> {
 /// Synthesizes one app without included files.
 pub fn synth_one(app: App) -> Result<ManifestSet, SynthError> {
     synth_apps(vec![app])
+}
+
+/// Synthesizes one app, skipping the custom resources `verdicts` know valid and telling it
+/// of those found valid.
+pub fn synth_one_remembering(
+    app: App,
+    verdicts: &SchemaVerdicts,
+) -> Result<ManifestSet, SynthError> {
+    let apps = [BuiltApp {
+        app,
+        category: "test".into(),
+    }];
+    let files = MemoryFiles::new();
+    let inputs = SynthInputs::new(&files)
+        .with_crds(imported_crds())
+        .with_verdicts(verdicts);
+    synthesize_with(&apps, &inputs)
 }
 
 /// Synthesizes one app that includes `files`.

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use homelab_synth::kit::{named, quantities, string_map};
-use homelab_synth::{Allow, App, Chart, ChartProps, JsonPatch, MemoryFiles, Untyped};
+use homelab_synth::{
+    Allow, App, Chart, ChartProps, JsonPatch, MemoryFiles, SchemaVerdicts, Untyped,
+};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
@@ -22,7 +24,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::json;
 
 use crate::support::{
-    expect_errors, expect_ok, synth_apps, synth_apps_with_files, synth_one, texts,
+    expect_errors, expect_ok, synth_apps, synth_apps_with_files, synth_one, synth_one_remembering,
+    texts,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -1672,6 +1675,40 @@ fn a_custom_resource_is_checked_against_the_imported_crd() {
              `servicemonitors.monitoring.coreos.com`: at `/spec/endpoints/0/scheme`: \
              \"htp\" is not one of \"http\", \"https\" or 2 other candidates"
         )]
+    );
+}
+
+#[test]
+fn custom_resources_found_valid_are_remembered_and_violations_are_found_every_run() {
+    let monitor = |scheme: &str| {
+        demo(|chart| {
+            chart.add_untyped(
+                "monitor",
+                Untyped::new(
+                    "monitoring.coreos.com/v1",
+                    "ServiceMonitor",
+                    json!({"metadata": {"name": "m"},
+                           "spec": {"selector": {}, "endpoints": [{"port": "http", "scheme": scheme}]}}),
+                ),
+            );
+        })
+    };
+    let first = SchemaVerdicts::new("test");
+    expect_ok(synth_one_remembering(monitor("http"), &first));
+    assert!(first.has_new(), "the valid ServiceMonitor is remembered");
+
+    let second = SchemaVerdicts::from_bytes(&first.to_bytes(), "test");
+    expect_ok(synth_one_remembering(monitor("http"), &second));
+    assert!(!second.has_new(), "the same ServiceMonitor is known valid");
+    let errors = expect_errors(synth_one_remembering(monitor("htp"), &second));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("\"htp\" is not one of"), "{errors:?}");
+
+    // a violation is never remembered: the next run reports it again
+    let third = SchemaVerdicts::from_bytes(&second.to_bytes(), "test");
+    assert_eq!(
+        expect_errors(synth_one_remembering(monitor("htp"), &third)),
+        errors
     );
 }
 

@@ -13,6 +13,7 @@ use homelab_synth_helm::HelmCli;
 use homelab_synth_kustomize::KustomizeCli;
 
 use crate::Reported;
+use crate::cmd::verdicts::VerdictFile;
 
 /// How findings and run problems are printed on standard error.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -127,11 +128,13 @@ pub(crate) fn reported_as(format: MessageFormat, error: RunError) -> anyhow::Err
 }
 
 /// What synthesis reads and renders with at the edge, for the workspace in one folder: its
-/// files, and Helm and kustomize as the environment configures them.
+/// files, Helm and kustomize as the environment configures them, and the custom resources
+/// earlier runs found valid.
 pub(crate) struct Edge {
     sources: WorkspaceFiles,
     helm: HelmCli,
     kustomize: KustomizeCli,
+    verdicts: VerdictFile,
 }
 
 impl Edge {
@@ -141,6 +144,7 @@ impl Edge {
             sources: WorkspaceFiles::new(root),
             helm: HelmCli::from_env(root),
             kustomize: KustomizeCli::from_env(root),
+            verdicts: VerdictFile::open(root),
         }
     }
 
@@ -152,8 +156,12 @@ impl Edge {
     ) -> Result<Synthesis<S>, RunError> {
         let inputs = SynthInputs::new(&self.sources)
             .with_helm(&self.helm)
-            .with_kustomize(&self.kustomize);
-        workspace.synthesize(selection, &inputs)
+            .with_kustomize(&self.kustomize)
+            .with_verdicts(self.verdicts.verdicts());
+        let synthesis = workspace.synthesize(selection, &inputs);
+        // what was found valid stays valid, whatever else the run found
+        self.verdicts.save();
+        synthesis
     }
 
     /// Cache entries that were not used (the renders themselves are fine), Helm's then

@@ -15,3 +15,4 @@ pub(crate) mod revision;
 pub(crate) mod select;
 pub(crate) mod stale;
 pub(crate) mod up_to_date;
+pub(crate) mod verdicts;

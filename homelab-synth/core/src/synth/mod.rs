@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::app::{App, Dependency};
 use crate::cluster::Cluster;
 use crate::crd_catalog::{CrdCatalog, NoCrds};
+use crate::crd_verdicts::SchemaVerdicts;
 use crate::finding::{Finding, Severity};
 use crate::helm_release::{HelmReleases, HelmRenderer, RenderRequest};
 use crate::include::SourceReader;
@@ -211,6 +212,9 @@ pub struct SynthInputs<'a> {
     pub crds: Option<&'a dyn CrdCatalog>,
     /// Where the apps came from; `None`: handed in on their own ([`Provenance::Loose`]).
     pub provenance: Option<&'a Provenance>,
+    /// Custom resources known valid against their schemas (not checked again), told of
+    /// every one found valid; `None`: every custom resource is checked.
+    pub verdicts: Option<&'a SchemaVerdicts>,
 }
 
 impl<'a> SynthInputs<'a> {
@@ -222,7 +226,15 @@ impl<'a> SynthInputs<'a> {
             kustomize: None,
             crds: None,
             provenance: None,
+            verdicts: None,
         }
+    }
+
+    /// The same inputs, remembering valid custom resources in `verdicts`.
+    #[must_use]
+    pub fn with_verdicts(mut self, verdicts: &'a SchemaVerdicts) -> Self {
+        self.verdicts = Some(verdicts);
+        self
     }
 
     /// The same inputs with a Helm renderer.
@@ -363,7 +375,12 @@ pub fn synthesize_owned_with(
     }
     manifests.sort_by(|a, b| a.name.cmp(&b.name));
     let provenance = inputs.provenance.cloned().unwrap_or_default();
-    let checked = validate(&manifests, inputs.crds.unwrap_or(&NoCrds), &provenance);
+    let checked = validate(
+        &manifests,
+        inputs.crds.unwrap_or(&NoCrds),
+        &provenance,
+        inputs.verdicts,
+    );
     // with an input missing, the checks across objects would report what is only missing
     // because it was not rendered: they are counted, not reported
     let unchecked = if unavailable.is_empty() {

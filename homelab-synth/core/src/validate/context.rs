@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use crate::crd_catalog::CrdCatalog;
 use crate::crd_schema::{CrdSchemas, schemas_for};
+use crate::crd_verdicts::SchemaVerdicts;
 use crate::manifest::{AppManifest, Document, Provenance};
 use crate::validate::decode::Undecodable;
 use crate::validate::objects::{self, Decoded, Typed};
@@ -44,11 +45,13 @@ pub(crate) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// Indexes `apps`; the schemas are those of their CRDs, then those of `crds`.
+    /// Indexes `apps`; the schemas are those of their CRDs, then those of `crds`, and skip
+    /// the objects `verdicts` know valid.
     pub(crate) fn new(
         apps: &'a [AppManifest],
         crds: &'a dyn CrdCatalog,
         provenance: &'a Provenance,
+        verdicts: Option<&'a SchemaVerdicts>,
     ) -> Self {
         let mut by_kind: BTreeMap<(&str, &str), Vec<Located<'a>>> = BTreeMap::new();
         let mut objects = Vec::new();
@@ -76,7 +79,10 @@ impl<'a> Context<'a> {
             .flatten()
             .filter(|(_, document)| crate::crd_schema::crd_kind(&document.body).is_some())
             .map(|(app, document)| (app.name.as_str(), &document.body));
-        let schemas = schemas_for(definitions, crds);
+        let mut schemas = schemas_for(definitions, crds);
+        if let Some(verdicts) = verdicts {
+            schemas.remember_in(verdicts);
+        }
         Context {
             apps,
             by_kind,

@@ -24,6 +24,7 @@ mod secrets;
 mod selectors;
 
 use crate::crd_catalog::CrdCatalog;
+use crate::crd_verdicts::SchemaVerdicts;
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document, Provenance};
 use crate::object::{Allow, Origin};
@@ -36,11 +37,12 @@ use pods::{PodTemplate, TemplateRecord};
 pub(crate) type PodCheck<'c> = Box<dyn Fn(&PodTemplate<'_>, &mut Vec<Finding>) + 'c>;
 
 /// Every finding about `apps`; custom resources are checked against the CRDs of `apps`, then
-/// those of `crds`.
+/// those of `crds`, except those `verdicts` know valid.
 pub(crate) fn validate(
     apps: &[AppManifest],
     crds: &dyn CrdCatalog,
     provenance: &Provenance,
+    verdicts: Option<&SchemaVerdicts>,
 ) -> Vec<Finding> {
     type Check = fn(&Context<'_>, &mut Vec<Finding>);
     // each family's findings carry its rule id (`Finding::rule`)
@@ -56,7 +58,7 @@ pub(crate) fn validate(
         ("gateways", gateways::check),
         ("rollout", rollout::check),
     ];
-    let mut context = Context::new(apps, crds, provenance);
+    let mut context = Context::new(apps, crds, provenance, verdicts);
     let mut findings = Vec::new();
     let records = check_pod_templates(&context, &mut findings);
     context.keep_pod_templates(records);
@@ -221,7 +223,12 @@ mod tests {
             ],
             external_namespaces: Default::default(),
         };
-        let findings = super::validate(std::slice::from_ref(&app), &NoCrds, &Default::default());
+        let findings = super::validate(
+            std::slice::from_ref(&app),
+            &NoCrds,
+            &Default::default(),
+            None,
+        );
         let mut found: Vec<(&str, &str)> = findings
             .iter()
             .map(|finding| (finding.rule, finding.message.as_str()))

@@ -347,6 +347,7 @@ mod tests {
             std::slice::from_ref(&app),
             &crate::crd_catalog::NoCrds,
             &Default::default(),
+            None,
         );
         let rules: Vec<_> = findings.iter().map(|finding| finding.rule).collect();
         // the identity rule reads metadata as JSON, for every kind

@@ -305,6 +305,7 @@ mod tests {
             std::slice::from_ref(&app),
             &crate::crd_catalog::NoCrds,
             &Default::default(),
+            None,
         );
         let about_pods: Vec<_> = findings
             .iter()
