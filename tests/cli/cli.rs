@@ -706,21 +706,6 @@ fn graphviz_svg(dot: &str) -> String {
     String::from_utf8(out.stdout).expect("SVG is UTF-8")
 }
 
-/// A debug `synth` takes the library from its dylib (`build.rs`): started directly, as a user
-/// or a git hook runs `target/debug/synth`, it must find that dylib and the Rust standard
-/// library without the loader path `cargo run` and `cargo test` set.
-#[test]
-fn the_binary_starts_without_cargo_setting_the_loader_path() {
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_synth"))
-        .arg("--version")
-        .env_remove("LD_LIBRARY_PATH")
-        .output()
-        .expect("run synth");
-    let (stdout, stderr) = text(&run);
-    assert_eq!(run.status.code(), Some(0), "{stderr}");
-    assert!(stdout.starts_with("synth "), "{stdout}");
-}
-
 /// The custom resources a run found valid are kept in the cache folder, and a run that finds
 /// nothing new leaves the file as it was.
 #[test]
