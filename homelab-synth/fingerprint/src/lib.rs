@@ -141,23 +141,61 @@ pub fn workspace_digest(
     })
 }
 
-/// sha256 over `files` (relative to `root`): each one's path, a zero byte, its length and its
-/// content, in the given order.
+/// sha256 over `files` (relative to `root`): each one's path, a zero byte, its length and the
+/// sha256 of its content, in the given order. The files are read and hashed on up to
+/// [`HASHING_THREADS`] threads (a run's probe waits for this, with the other core idle).
 fn digest_files(root: &Path, files: &[String]) -> Result<String, FingerprintError> {
+    let digests = file_digests(root, files)?;
     let mut hasher = Sha256::new();
-    let mut content = Vec::new();
-    for relative in files {
-        content.clear();
-        let path = root.join(relative);
-        std::fs::File::open(&path)
-            .and_then(|mut file| file.read_to_end(&mut content))
-            .map_err(|error| read_error(&path, error))?;
+    for (relative, (length, digest)) in files.iter().zip(&digests) {
         hasher.update(relative.as_bytes());
         hasher.update([0]);
-        hasher.update((content.len() as u64).to_le_bytes());
-        hasher.update(&content);
+        hasher.update(length.to_le_bytes());
+        hasher.update(digest);
     }
     Ok(hex(&hasher.finalize()))
+}
+
+/// How many threads read and hash files.
+const HASHING_THREADS: usize = 2;
+
+/// The length and sha256 of each of `files`, in order.
+fn file_digests(root: &Path, files: &[String]) -> Result<Vec<(u64, [u8; 32])>, FingerprintError> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || -> Result<Vec<(usize, u64, [u8; 32])>, FingerprintError> {
+        let mut done = Vec::new();
+        let mut content = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(relative) = files.get(index) else {
+                return Ok(done);
+            };
+            content.clear();
+            let path = root.join(relative);
+            std::fs::File::open(&path)
+                .and_then(|mut file| file.read_to_end(&mut content))
+                .map_err(|error| read_error(&path, error))?;
+            done.push((index, content.len() as u64, Sha256::digest(&content).into()));
+        }
+    };
+    let threads = HASHING_THREADS.min(files.len()).max(1);
+    let parts: Vec<_> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut parts = vec![work()];
+        parts.extend(
+            helpers
+                .into_iter()
+                .map(|helper| helper.join().expect("a hashing thread does not panic")),
+        );
+        parts
+    });
+    let mut digests = vec![(0, [0; 32]); files.len()];
+    for part in parts {
+        for (index, length, digest) in part? {
+            digests[index] = (length, digest);
+        }
+    }
+    Ok(digests)
 }
 
 /// For the build script of a workspace's binary package: fingerprints the workspace the

@@ -33,7 +33,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use homelab_synth_core::BuildInfo;
-use homelab_synth_core::output::{RenderedFiles, read_tree};
+use homelab_synth_core::output::{RenderedFiles, tree_file_digests};
 use homelab_synth_fingerprint::workspace_digest;
 use sha2::{Digest, Sha256};
 
@@ -41,7 +41,7 @@ use crate::SynthArgs;
 use crate::cmd::stale::{self, Stale};
 
 /// The stamp format; a stamp of another version is ignored.
-const STAMP_VERSION: u64 = 1;
+const STAMP_VERSION: u64 = 2;
 
 /// The environment variables a run reads, by name (the Helm and kustomize renderers' settings,
 /// where their binaries and caches are found, colors). Every variable whose name starts with
@@ -149,10 +149,12 @@ impl Inputs {
         if stamp.inputs != self.digest {
             return false;
         }
-        let Ok(files) = read_tree(out, root) else {
+        let Ok(files) = tree_file_digests(out, root) else {
             return false;
         };
-        if tree_digest(&files) != stamp.output {
+        if digest_of_file_digests(files.iter().map(|(path, digest)| (path, *digest)))
+            != stamp.output
+        {
             return false;
         }
         // the printing fails only when the reader went away, as a full run's would
@@ -262,11 +264,21 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// The digest of an output tree: every file's relative path and content, in path order.
+/// The digest of an output tree: every file's relative path and the sha256 of its content,
+/// in path order (what [`digest_of_file_digests`] computes from the files on disk).
 pub(crate) fn tree_digest(files: &RenderedFiles) -> String {
+    let digests: Vec<(&String, [u8; 32])> = files
+        .iter()
+        .map(|(path, content)| (path, Sha256::digest(content).into()))
+        .collect();
+    digest_of_file_digests(digests)
+}
+
+/// The tree digest from each file's path and content digest, in path order.
+fn digest_of_file_digests<P: AsRef<str>>(files: impl IntoIterator<Item = (P, [u8; 32])>) -> String {
     let mut parts = Parts::default();
-    for (path, content) in files {
-        parts.add(path, content);
+    for (path, digest) in files {
+        parts.add(path.as_ref(), &digest);
     }
     parts.finish()
 }
@@ -400,6 +412,8 @@ mod tests {
             "CARGO",
             "CARGO_MANIFEST_DIR",
             "CARGO_PKG_NAME",
+            // compiled in (`env!`): part of the binary, whose identity the stamp holds
+            "CARGO_PKG_VERSION",
             "CARGO_TARGET_DIR",
             "GITHUB_REF_NAME",
             "K8S_YAML_CHECK",
@@ -522,7 +536,9 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, &text[..text.len() / 2]).unwrap();
         assert!(Stamp::read(&path).is_none(), "truncated");
-        std::fs::write(&path, text.replace("\"version\":1", "\"version\":0")).unwrap();
+        let current = format!("\"version\":{STAMP_VERSION}");
+        assert!(text.contains(&current), "{text}");
+        std::fs::write(&path, text.replace(&current, "\"version\":0")).unwrap();
         assert!(Stamp::read(&path).is_none(), "another version");
         std::fs::write(&path, text.replace("\"exit\":0", "\"exit\":1")).unwrap();
         assert!(Stamp::read(&path).is_none(), "not a success");

@@ -9,4 +9,6 @@ mod render;
 mod tree;
 
 pub use render::{RenderError, RenderedFiles, render, render_owned};
-pub use tree::{OutputError, TreeChanges, WriteOutcome, compare_tree, read_tree, write_tree};
+pub use tree::{
+    OutputError, TreeChanges, WriteOutcome, compare_tree, read_tree, tree_file_digests, write_tree,
+};

@@ -171,6 +171,23 @@ pub fn read_tree(out: &Path, workspace: &Path) -> Result<RenderedFiles, OutputEr
         .collect()
 }
 
+/// The files of the synth output tree at `out` (inside `workspace`), each with the sha256 of
+/// its content, in path order: what [`read_tree`] reads, without holding every file at once
+/// (files are read and hashed in parallel).
+pub fn tree_file_digests(
+    out: &Path,
+    workspace: &Path,
+) -> Result<Vec<(String, [u8; 32])>, OutputError> {
+    use sha2::Digest as _;
+    let out = checked_output_path(out, workspace)?;
+    let paths: Vec<String> = existing_files(&out)?.into_iter().collect();
+    map_in_parallel(&paths, |path| {
+        let file = out.join(path);
+        let content = fs::read(&file).map_err(io_error("read", &file))?;
+        Ok((path.clone(), sha2::Sha256::digest(&content).into()))
+    })
+}
+
 /// Replaces the tree at `out` with exactly `files`, atomically; does nothing when the tree
 /// already matches.
 pub fn write_tree(
@@ -447,6 +464,26 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, ["app"], "no staging folder is left behind");
+    }
+
+    #[test]
+    fn file_digests_name_every_file_of_the_tree_in_path_order() {
+        use sha2::Digest as _;
+        let workspace = tempfile::tempdir().unwrap();
+        let out = workspace.path().join("app");
+        // more files than threads, so the order of the answer is not the order of the work
+        let files: RenderedFiles = (0..40)
+            .map(|n| (format!("app{n:02}/X.x.yaml"), format!("{n}\n").into_bytes()))
+            .collect();
+        write_tree(&files, &out, workspace.path()).unwrap();
+        let expected: Vec<(String, [u8; 32])> = files
+            .iter()
+            .map(|(path, content)| (path.clone(), sha2::Sha256::digest(content).into()))
+            .collect();
+        assert_eq!(tree_file_digests(&out, workspace.path()).unwrap(), expected);
+        // what is not synth output is refused, as by `read_tree`
+        fs::write(out.join("stray.txt"), "x").unwrap();
+        assert!(tree_file_digests(&out, workspace.path()).is_err());
     }
 
     #[test]
