@@ -293,7 +293,7 @@ fn synthesize_and_write<S: ClusterSettings + Default>(
     if printing {
         return print_stream(&synthesized);
     }
-    let written = write_output(synth, &root, &out, &synthesized);
+    let written = write_output(synth, &root, &out, synthesized);
     if let (Ok(Written { files, summary }), Some(inputs)) = (&written, &inputs)
         && !printed.cache_warnings
     {
@@ -302,10 +302,9 @@ fn synthesize_and_write<S: ClusterSettings + Default>(
         let summary = summary.up_to_date();
         inputs.record(files, &summary, &printed.findings);
     }
-    // The process ends right after: freeing the whole synthesis (hundreds of thousands of
-    // small JSON values) and the written files would take longer than the write; the
-    // operating system reclaims the memory at exit. Forgetting leaks nothing past the process.
-    std::mem::forget(synthesized);
+    // The process ends right after: freeing the written files would take longer than the
+    // write; the operating system reclaims the memory at exit. Forgetting leaks nothing past
+    // the process.
     written.map(std::mem::forget)
 }
 
@@ -336,21 +335,9 @@ fn write_output<S>(
     args: &SynthArgs,
     workspace: &Path,
     out: &Path,
-    synthesized: &Synthesis<S>,
+    synthesized: Synthesis<S>,
 ) -> anyhow::Result<Written> {
     let out = out.to_path_buf();
-    let mut files = synthesized.files()?;
-    if !args.select.apps.is_empty() || !args.select.clusters.clusters.is_empty() {
-        // only the selected clusters and apps are replaced; the other files stay as they are
-        let selection = args.select.selection();
-        let existing =
-            read_tree(&out, workspace).with_context(|| format!("cannot read {}", out.display()))?;
-        files.extend(
-            existing
-                .into_iter()
-                .filter(|(path, _)| !selection.covers(path, synthesized.per_cluster)),
-        );
-    }
     let objects = synthesized.objects();
     let summary = Summary {
         out: out.display().to_string(),
@@ -366,6 +353,20 @@ fn write_output<S>(
         ),
         clusters => format!("{} apps on {clusters} clusters", apps.len()),
     };
+    let per_cluster = synthesized.per_cluster;
+    // the documents are freed as they are rendered
+    let mut files = synthesized.into_files()?;
+    if !args.select.apps.is_empty() || !args.select.clusters.clusters.is_empty() {
+        // only the selected clusters and apps are replaced; the other files stay as they are
+        let selection = args.select.selection();
+        let existing =
+            read_tree(&out, workspace).with_context(|| format!("cannot read {}", out.display()))?;
+        files.extend(
+            existing
+                .into_iter()
+                .filter(|(path, _)| !selection.covers(path, per_cluster)),
+        );
+    }
     if args.check {
         let changes = compare_tree(&files, &out, workspace)
             .with_context(|| format!("cannot compare with {}", out.display()))?;

@@ -22,7 +22,7 @@ use crate::helm_release::check_read;
 pub use crate::manifest::Extent;
 use crate::manifest::ManifestSet;
 use crate::output::parallel::map_owned_in_parallel;
-use crate::output::{RenderError, RenderedFiles, render};
+use crate::output::{RenderError, RenderedFiles, render, render_owned};
 use crate::registry::Registry;
 use crate::rollout::RolloutGraph;
 use crate::synth::{
@@ -202,6 +202,19 @@ impl<S> Synthesis<S> {
         let mut files = RenderedFiles::new();
         for (cluster, set) in &self.clusters {
             for (path, bytes) in render(set)? {
+                files.insert(prefixed(self.per_cluster, &cluster.name, &path), bytes);
+            }
+        }
+        Ok(files)
+    }
+
+    /// [`Synthesis::files`], consuming the synthesis: each app's documents are freed as soon as
+    /// the app is rendered (on the rendering threads), so the documents and their YAML are
+    /// never both held whole.
+    pub fn into_files(self) -> Result<RenderedFiles, RenderError> {
+        let mut files = RenderedFiles::new();
+        for (cluster, set) in self.clusters {
+            for (path, bytes) in render_owned(set)? {
                 files.insert(prefixed(self.per_cluster, &cluster.name, &path), bytes);
             }
         }
