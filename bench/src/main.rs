@@ -46,6 +46,10 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+/// The allocator `synth` runs with (see the root package), so the bench measures what users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Pinned image of every bench Deployment (a pinned tag, so validation warns about nothing).
 const IMAGE: &str = "nginx:1.27.3";
 /// Container port of the web server.
