@@ -1,9 +1,9 @@
-//! `synth` for this homelab: the command line of `homelab_synth_cli` run on the workspace of
-//! `src/lib.rs`.
+//! `synth` for this homelab: the command line (`homelab_command`, the library's command line
+//! for this homelab's settings) run on the workspace of `src/lib.rs`.
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    homelab_synth_cli::run(synth::workspace())
+    homelab_command::run(synth::workspace())
 }
