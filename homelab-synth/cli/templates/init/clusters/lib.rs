@@ -34,3 +34,10 @@ pub fn fleet() -> Fleet<Settings> {
 pub fn gitops() -> GitOps {
     GitOps::argo_cd("{{repo_url}}", "main-manifests")
 }
+
+/// Runs the `synth` command line on `workspace` (`src/main.rs` calls it). The command line is
+/// generic over `Settings`, and the first crate that names the type compiles it: here, below
+/// every app, so an app edit relinks the binary without compiling the command line again.
+pub fn run(workspace: homelab_synth::Workspace<Settings>) -> std::process::ExitCode {
+    homelab_synth_cli::run(workspace)
+}

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    homelab_synth_cli::run(synth::workspace())
+    {{clusters_crate}}::run(synth::workspace())
 }
