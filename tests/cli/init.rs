@@ -56,6 +56,8 @@ fn own_synth(dir: &Path, args: &[&str]) -> std::process::Output {
     command.args(args).current_dir(dir);
     // the charts come from the offline mirror, as this repository's do
     command.env("SYNTH_CHART_MIRRORS", workspace().join("../shared/charts"));
+    // the target folder `synth diff` puts its worktree's beside
+    command.env("CARGO_TARGET_DIR", init_target());
     let mut child = command
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -67,6 +69,42 @@ fn own_synth(dir: &Path, args: &[&str]) -> std::process::Output {
         std::thread::sleep(Duration::from_millis(50));
     }
     child.wait_with_output().expect("output")
+}
+
+/// Commits the new workspace to a new git repository, then `synth diff HEAD app`: the
+/// revision is built in a worktree below the target folder, from where the relative path to
+/// the library `synth init` wrote names nothing unless synth anchors it. The worktree's target
+/// folder is seeded from the new workspace's, so the library is not compiled again.
+fn diff_of_head_is_empty(lab: &Path) {
+    for args in [
+        &["init", "--quiet"][..],
+        &["add", "--all"],
+        &[
+            "-c",
+            "user.name=test",
+            "-c",
+            "user.email=test@example.invalid",
+            "commit",
+            "--quiet",
+            "--message",
+            "init",
+        ],
+    ] {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(lab)
+            .status()
+            .expect("git");
+        assert!(status.success(), "git {args:?}");
+    }
+    let output = own_synth(lab, &["diff", "HEAD", "app", "--color", "never"]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("synth: built and synthesized HEAD in "),
+        "{stderr}"
+    );
+    assert_eq!(stdout, "no changes\n", "{stderr}");
 }
 
 fn files_of(dir: &Path) -> Vec<String> {
@@ -138,6 +176,7 @@ fn init_makes_a_workspace_that_builds_and_tests_and_new_app_adds_apps_that_valid
     );
     cargo(&lab, &["fmt", "--all", "--", "--check"]);
     cargo(&lab, &["test"]);
+    diff_of_head_is_empty(&lab);
 
     // a new app: one file and one registration line, then it synthesizes and validates
     let added = own_synth(&lab, &["new", "app", "web/blog"]);

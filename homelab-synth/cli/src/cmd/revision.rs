@@ -6,7 +6,9 @@
 //!
 //! - `tree/`: one detached git worktree at a stable path, moved to each revision with
 //!   `git checkout --detach --force` and cleaned, so only the files that differ get new
-//!   modification times and cargo rebuilds only the crates they belong to;
+//!   modification times and cargo rebuilds only the crates they belong to; relative path
+//!   dependencies that leave the repository are made absolute in its manifests
+//!   ([`crate::cmd::revision_paths`]), since the worktree is not where the repository is;
 //! - `target/`: that worktree's own target folder. Sharing the workspace's target folder
 //!   would be wrong: cargo hashes workspace packages by their path relative to the workspace
 //!   root and writes relative paths in dep-info, so artifacts of one checkout can look fresh
@@ -74,6 +76,8 @@ impl Revisions {
     /// Synthesizes `commit` (named `revision` on the command line) with its own code.
     pub(crate) fn synthesize(&self, revision: &str, commit: &str) -> anyhow::Result<Tree> {
         self.checkout(commit)?;
+        // relative path dependencies leaving the repository name nothing from the worktree
+        crate::cmd::revision_paths::anchor_paths_outside(&self.tree, &self.workspace)?;
         let out = self.tree.join("app");
         eprintln!(
             "synth: building {revision} ({}) with cargo in {} ...",
