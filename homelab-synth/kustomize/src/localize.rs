@@ -355,8 +355,9 @@ fn workspace_relative(kustomization: &str) -> Result<PathBuf, KustomizeError> {
     Ok(path)
 }
 
-/// `path` with `.` and `name/..` removed, lexically.
-fn normalize(path: &Path) -> PathBuf {
+/// `path` with `.` and `name/..` removed, lexically (a `..` with nothing before it stays).
+/// `synth diff`'s worktree resolves manifest paths with it too.
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

@@ -8,9 +8,10 @@
 //! and everything else in the manifests stay as they are (formatting and comments too).
 //! Paths are resolved lexically (`a/../b` is `b`), as they are written.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use homelab_synth_kustomize::localize::normalize as lexical;
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 /// Rewrites, in every `Cargo.toml` of the worktree at `tree` (a checkout of the repository
@@ -115,21 +116,6 @@ fn anchor_value(key: &str, value: &mut Value, anchor: &dyn Fn(&str) -> Option<St
             .sum(),
         _ => 0,
     }
-}
-
-/// `path` with `.` and `..` resolved lexically.
-fn lexical(path: &Path) -> PathBuf {
-    let mut resolved = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                resolved.pop();
-            }
-            other => resolved.push(other),
-        }
-    }
-    resolved
 }
 
 #[cfg(test)]
