@@ -20,6 +20,8 @@ use std::sync::{Mutex, OnceLock};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
+use crate::names::hex;
+
 /// The first line of a serialized set, before its generation.
 const HEADER: &str = "homelab-synth schema verdicts 1";
 
@@ -78,10 +80,6 @@ pub fn checker_digest() -> &'static str {
         }
         hex(&hasher.finalize())
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The (schema, object) pairs known valid: those read back from an earlier run, and those

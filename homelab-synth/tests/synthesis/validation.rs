@@ -1648,21 +1648,24 @@ fn a_custom_resource_is_checked_against_a_crd_of_the_synthesis() {
     );
 }
 
+/// The demo app with one ServiceMonitor (an imported CRD's kind) scraping `endpoint`.
+fn service_monitor(endpoint: serde_json::Value) -> App {
+    demo(|chart| {
+        chart.add_untyped(
+            "monitor",
+            Untyped::new(
+                "monitoring.coreos.com/v1",
+                "ServiceMonitor",
+                json!({"metadata": {"name": "m"},
+                       "spec": {"selector": {}, "endpoints": [endpoint]}}),
+            ),
+        );
+    })
+}
+
 #[test]
 fn a_custom_resource_is_checked_against_the_imported_crd() {
-    let monitor = |endpoint: serde_json::Value| {
-        demo(|chart| {
-            chart.add_untyped(
-                "monitor",
-                Untyped::new(
-                    "monitoring.coreos.com/v1",
-                    "ServiceMonitor",
-                    json!({"metadata": {"name": "m"},
-                           "spec": {"selector": {}, "endpoints": [endpoint]}}),
-                ),
-            );
-        })
-    };
+    let monitor = service_monitor;
     expect_ok(synth_one(monitor(
         json!({"port": "http", "path": "/metrics"}),
     )));
@@ -1680,19 +1683,7 @@ fn a_custom_resource_is_checked_against_the_imported_crd() {
 
 #[test]
 fn custom_resources_found_valid_are_remembered_and_violations_are_found_every_run() {
-    let monitor = |scheme: &str| {
-        demo(|chart| {
-            chart.add_untyped(
-                "monitor",
-                Untyped::new(
-                    "monitoring.coreos.com/v1",
-                    "ServiceMonitor",
-                    json!({"metadata": {"name": "m"},
-                           "spec": {"selector": {}, "endpoints": [{"port": "http", "scheme": scheme}]}}),
-                ),
-            );
-        })
-    };
+    let monitor = |scheme: &str| service_monitor(json!({"port": "http", "scheme": scheme}));
     let first = SchemaVerdicts::new("test");
     expect_ok(synth_one_remembering(monitor("http"), &first));
     assert!(first.has_new(), "the valid ServiceMonitor is remembered");

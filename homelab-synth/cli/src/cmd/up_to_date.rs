@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use homelab_synth_core::BuildInfo;
 use homelab_synth_core::output::{RenderedFiles, tree_file_digests};
 use homelab_synth_fingerprint::workspace_digest;
+use homelab_synth_helm::cache::hex;
 use sha2::{Digest, Sha256};
 
 use crate::SynthArgs;
@@ -258,10 +259,6 @@ impl Parts {
     fn finish(self) -> String {
         hex(&self.0.finalize())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The digest of an output tree: every file's relative path and the sha256 of its content,

@@ -14,6 +14,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use homelab_synth_core::{SchemaVerdicts, checker_digest};
+use homelab_synth_helm::cache::hex;
 use sha2::{Digest as _, Sha256};
 
 /// The verdicts of one run and where they are kept.
@@ -35,10 +36,7 @@ impl VerdictFile {
                 verdicts: SchemaVerdicts::new(""),
             };
         };
-        let lock: String = Sha256::digest(&lock)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let lock = hex(&Sha256::digest(&lock));
         let generation = format!("{} {lock}", checker_digest());
         let verdicts = match std::fs::read(&path) {
             Ok(bytes) => SchemaVerdicts::from_bytes(&bytes, &generation),
