@@ -152,9 +152,23 @@ fn a_git_revision_is_synthesized_with_its_own_code_in_a_kept_worktree() {
         .current_dir(crate::support::workspace())
         .output()
         .expect("git status");
+    assert!(
+        stderr.contains("synth: the revision takes "),
+        "the workspace's builds are taken over: {stderr}"
+    );
     if status.stdout.is_empty() {
-        // a clean checkout of HEAD synthesizes exactly what this build does
+        // a clean checkout of HEAD synthesizes exactly what this build does, and shares every
+        // crate's sources with it: only the binary, whose build script fingerprints the
+        // checkout it is built in, is compiled (or nothing, when this worktree built it last)
         assert_eq!(stdout, "no changes\n");
+        let compiled: Vec<&str> = stderr
+            .lines()
+            .filter_map(|line| line.trim_start().strip_prefix("Compiling "))
+            .collect();
+        assert!(
+            compiled.iter().all(|line| line.starts_with("synth v")),
+            "{compiled:?}"
+        );
     } else {
         assert!(
             stdout.ends_with(" app(s)\n") || stdout == "no changes\n",

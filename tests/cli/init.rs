@@ -71,14 +71,14 @@ fn own_synth(dir: &Path, args: &[&str]) -> std::process::Output {
     child.wait_with_output().expect("output")
 }
 
-/// Commits the new workspace to a new git repository, then `synth diff HEAD app`: the
-/// revision is built in a worktree below the target folder, from where the relative path to
-/// the library `synth init` wrote names nothing unless synth anchors it. The worktree's target
-/// folder is seeded from the new workspace's, so the library is not compiled again.
-fn diff_of_head_is_empty(lab: &Path) {
-    for args in [
-        &["init", "--quiet"][..],
-        &["add", "--all"],
+/// Commits everything in `lab` (a git repository from the first call on).
+fn commit_all(lab: &Path, message: &str) {
+    if !lab.join(".git").exists() {
+        git(lab, &["init", "--quiet"]);
+    }
+    git(lab, &["add", "--all"]);
+    git(
+        lab,
         &[
             "-c",
             "user.name=test",
@@ -87,24 +87,50 @@ fn diff_of_head_is_empty(lab: &Path) {
             "commit",
             "--quiet",
             "--message",
-            "init",
+            message,
         ],
-    ] {
-        let status = Command::new("git")
-            .args(args)
-            .current_dir(lab)
-            .status()
-            .expect("git");
-        assert!(status.success(), "git {args:?}");
-    }
-    let output = own_synth(lab, &["diff", "HEAD", "app", "--color", "never"]);
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// `synth diff REVISION app` in `lab`: its report, and the crates cargo compiled for the
+/// revision (the worktree takes over the lab's builds of crates whose sources it shares).
+fn diff_against(lab: &Path, revision: &str) -> (String, Vec<String>) {
+    let output = own_synth(lab, &["diff", revision, "app", "--color", "never"]);
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(
-        stderr.contains("synth: built and synthesized HEAD in "),
+        stderr.contains(&format!("synth: built and synthesized {revision} in ")),
         "{stderr}"
     );
-    assert_eq!(stdout, "no changes\n", "{stderr}");
+    let compiled = stderr
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("Compiling "))
+        .filter_map(|line| line.split(' ').next())
+        .map(str::to_owned)
+        .collect();
+    (stdout, compiled)
+}
+
+/// Commits the new workspace to a new git repository, then `synth diff HEAD app`: the
+/// revision is built in a worktree below the target folder, from where the relative path to
+/// the library `synth init` wrote names nothing unless synth anchors it. The worktree's target
+/// folder is seeded from the new workspace's, so the library is not compiled again, and takes
+/// over the workspace's builds of its own crates, all unchanged: only the binary, whose build
+/// script fingerprints the checkout it is built in, is compiled.
+fn diff_of_head_is_empty(lab: &Path) {
+    commit_all(lab, "init");
+    let (stdout, compiled) = diff_against(lab, "HEAD");
+    assert_eq!(stdout, "no changes\n");
+    assert_eq!(compiled, ["synth"]);
 }
 
 fn files_of(dir: &Path) -> Vec<String> {
@@ -245,6 +271,28 @@ fn init_makes_a_workspace_that_builds_and_tests_and_new_app_adds_apps_that_valid
         "the chart rendered"
     );
     cargo(&lab, &["fmt", "--all", "--", "--check"]);
+
+    // HEAD's side of a diff is built from HEAD's sources: the lab's build of the web crate,
+    // whose sources now hold the blog, is not taken over (the worktree's own is used)
+    let (stdout, compiled) = diff_against(&lab, "HEAD");
+    assert!(stdout.contains("+ Deployment.apps blog/blog\n"), "{stdout}");
+    assert!(
+        !compiled.iter().any(|name| name.contains("web")),
+        "{compiled:?}"
+    );
+    // committed, HEAD is what the lab built: every crate is taken over again
+    commit_all(&lab, "blog and reloader");
+    let (stdout, compiled) = diff_against(&lab, "HEAD");
+    assert_eq!(stdout, "no changes\n");
+    assert_eq!(compiled, ["synth"]);
+    // the revision before differs from the lab's build in the web crate: compiled again
+    let (stdout, compiled) = diff_against(&lab, "HEAD~1");
+    assert!(stdout.contains("+ Deployment.apps blog/blog\n"), "{stdout}");
+    assert!(
+        compiled.iter().any(|name| name.contains("web")),
+        "{compiled:?}"
+    );
+
     // `synth init` outside a checkout of the library is refused
     let elsewhere = synth_in(
         temp.path(),

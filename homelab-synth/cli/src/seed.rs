@@ -43,7 +43,7 @@ pub fn seed_dependency_builds(workspace: &Path, built: &Path, target: &Path) -> 
         .with_context(|| format!("cannot create {}", staged_debug.display()))?;
     let mut seeded = 0;
     if built.is_dir() {
-        let members = members(workspace)?;
+        let members = members(workspace)?.crates;
         for folder in [".fingerprint", "deps", "build"] {
             let from = built.join(folder);
             let Ok(entries) = std::fs::read_dir(&from) else {
@@ -79,8 +79,16 @@ pub fn seed_dependency_builds(workspace: &Path, built: &Path, target: &Path) -> 
     Ok(())
 }
 
-/// Names of the workspace's packages and their targets, `-` read as `_`.
-fn members(workspace: &Path) -> anyhow::Result<BTreeSet<String>> {
+/// A workspace's own packages, as cargo names their units.
+pub(crate) struct Members {
+    /// Names of the packages and their targets, `-` read as `_`.
+    pub(crate) crates: BTreeSet<String>,
+    /// Names of the packages that have a build script, `-` read as `_`.
+    pub(crate) with_build_script: BTreeSet<String>,
+}
+
+/// The packages of the workspace at `workspace` (`cargo metadata --no-deps`).
+pub(crate) fn members(workspace: &Path) -> anyhow::Result<Members> {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command
         .args([
@@ -100,6 +108,7 @@ fn members(workspace: &Path) -> anyhow::Result<BTreeSet<String>> {
     let metadata: serde_json::Value =
         serde_json::from_str(&stdout).context("cannot read cargo metadata's answer")?;
     let mut names = BTreeSet::new();
+    let mut with_build_script = BTreeSet::new();
     for package in metadata["packages"].as_array().into_iter().flatten() {
         let package_name = package["name"].as_str().unwrap_or_default();
         names.insert(package_name.replace('-', "_"));
@@ -110,15 +119,25 @@ fn members(workspace: &Path) -> anyhow::Result<BTreeSet<String>> {
                     .unwrap_or_default()
                     .replace('-', "_"),
             );
+            let kinds = target["kind"].as_array().into_iter().flatten();
+            if kinds
+                .filter_map(|kind| kind.as_str())
+                .any(|kind| kind == "custom-build")
+            {
+                with_build_script.insert(package_name.replace('-', "_"));
+            }
         }
     }
     names.remove("");
-    Ok(names)
+    Ok(Members {
+        crates: names,
+        with_build_script,
+    })
 }
 
 /// Whether `name` (an entry of `.fingerprint/`, `deps/` or `build/`: `<name>-<hash>`,
 /// `lib<name>-<hash>.<ext>`) is a unit of a dependency rather than of a workspace package.
-fn is_dependency_unit(name: &str, members: &BTreeSet<String>) -> bool {
+pub(crate) fn is_dependency_unit(name: &str, members: &BTreeSet<String>) -> bool {
     let stem = name.split('.').next().unwrap_or(name);
     let Some((unit, hash)) = stem.rsplit_once('-') else {
         return false;
@@ -133,7 +152,7 @@ fn is_dependency_unit(name: &str, members: &BTreeSet<String>) -> bool {
 
 /// Hard links a large file, copies a small one with its modification time; folders
 /// recursively.
-fn link_or_copy(from: &Path, to: &Path) -> anyhow::Result<()> {
+pub(crate) fn link_or_copy(from: &Path, to: &Path) -> anyhow::Result<()> {
     let metadata = std::fs::symlink_metadata(from)
         .with_context(|| format!("cannot read {}", from.display()))?;
     if metadata.is_dir() {

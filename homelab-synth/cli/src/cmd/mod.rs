@@ -12,6 +12,7 @@ pub(crate) mod init;
 pub(crate) mod new_app;
 pub(crate) mod publish;
 pub(crate) mod revision;
+pub(crate) mod revision_builds;
 pub(crate) mod revision_paths;
 pub(crate) mod select;
 pub(crate) mod stale;

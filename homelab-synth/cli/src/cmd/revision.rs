@@ -17,7 +17,8 @@
 //!   each other.
 //!
 //! On first use the new target folder is seeded with the workspace's already built
-//! dependencies ([`crate::seed`]).
+//! dependencies ([`crate::seed`]); before every build it takes over the workspace's builds of
+//! the crates the revision has unchanged ([`crate::cmd::revision_builds`]).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ pub(crate) struct Revisions {
     workspace: PathBuf,
     tree: PathBuf,
     target: PathBuf,
+    /// The workspace's own `debug` folder, whose units the worktree adopts.
+    built: PathBuf,
     package: String,
     build_timeout: Duration,
     _lock: File,
@@ -60,13 +63,15 @@ impl Revisions {
             .with_context(|| format!("cannot create {}", base.display()))?;
         let lock = lock(&base.join("lock"))?;
         let target = base.join("target");
+        let built = main_target.join("debug");
         if !target.exists() {
-            crate::seed::seed_dependency_builds(workspace, &main_target.join("debug"), &target)?;
+            crate::seed::seed_dependency_builds(workspace, &built, &target)?;
         }
         Ok(Revisions {
             workspace: workspace.to_path_buf(),
             tree: base.join("tree"),
             target,
+            built,
             package: package.to_owned(),
             build_timeout,
             _lock: lock,
@@ -78,6 +83,24 @@ impl Revisions {
         self.checkout(commit)?;
         // relative path dependencies leaving the repository name nothing from the worktree
         crate::cmd::revision_paths::anchor_paths_outside(&self.tree, &self.workspace)?;
+        // what the workspace has built of crates the revision did not change is not built again
+        let adoption = crate::cmd::revision_builds::adopt(
+            &self.workspace,
+            &self.built,
+            &self.tree,
+            &self.target.join("debug"),
+        )?;
+        // the index learns the times adoption gave the sources, so the next checkout of the
+        // same revision leaves them as they are
+        git(&self.tree, &["update-index", "-q", "--refresh"])?;
+        if adoption.adopted > 0 {
+            eprintln!(
+                "synth: the revision takes {} of the workspace's {} crate builds from {}",
+                adoption.adopted,
+                adoption.adopted + adoption.left,
+                self.built.display()
+            );
+        }
         let out = self.tree.join("app");
         eprintln!(
             "synth: building {revision} ({}) with cargo in {} ...",
