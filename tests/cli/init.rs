@@ -133,13 +133,29 @@ fn diff_of_head_is_empty(lab: &Path) {
     assert_eq!(compiled, ["synth"]);
 }
 
-/// Builds the library's crates unoptimized in `lab` (a cargo config file beside its
-/// manifest, committed with it, so `synth diff`'s worktree builds them the same way). The
-/// template builds them at `opt-level = 1`, for a user's edit loop; this lab's runs are tiny,
-/// and optimizing the library was most of this test's time (its CPU time went from 144 to
-/// 53 s). Which crates: every package of the lab's dependency graph that lives in this
-/// repository.
-fn unoptimized_library(lab: &Path) {
+/// Makes `lab` share what this repository's test build compiled, as far as a workspace at
+/// another path can: the dependencies (registry crates) this test build made are taken when
+/// cargo names them the same, and the library's own crates, which it names by their absolute
+/// path from the lab, are at least cheap to build. Both take most of this test's time
+/// otherwise (it was the last test to finish a fresh `scripts/test`: 201 s).
+///
+/// - The dependency features this repository's test build turns on (serde-saphyr, the
+///   emitter's test oracle, turns on the defaults of `serde_core` and `base64`; insta,
+///   similar's `inline`: the block the root `Cargo.toml` asks for the same reason), asked for
+///   by the lab's binary: cargo builds a crate and every crate above it again for each
+///   feature set, and `serde_core` is below nearly everything.
+/// - The library's crates unoptimized, by a cargo config file beside the lab's manifest
+///   (committed with it, so `synth diff`'s worktree builds the same units). The template
+///   builds them at `opt-level = 1`, for a user's edit loop; this lab's runs are tiny.
+fn share_this_repository_builds(lab: &Path) {
+    let manifest = lab.join("Cargo.toml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let parity = "[dependencies]\nserde_core = \"1\"\n\
+                  base64 = { version = \"0.23\", features = [\"simd-unsafe\"] }\n\
+                  similar = { version = \"2.7\", features = [\"inline\"] }\n";
+    assert!(text.contains("\n[dependencies]\n"), "{text}");
+    fs::write(&manifest, text.replacen("[dependencies]\n", parity, 1)).unwrap();
+
     let output = cargo(lab, &["metadata", "--format-version", "1"]);
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("metadata");
     let library = workspace();
@@ -208,7 +224,7 @@ fn init_makes_a_workspace_that_builds_and_tests_and_new_app_adds_apps_that_valid
         text(&again)
     );
 
-    unoptimized_library(&lab);
+    share_this_repository_builds(&lab);
     // the README's two commands, and the formatting its CI checks
     cargo(&lab, &["run", "-p", "synth"]);
     assert_eq!(
