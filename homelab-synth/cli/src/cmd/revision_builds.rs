@@ -13,8 +13,10 @@
 //!
 //! Never adopted: units of packages with a build script (its output belongs to the checkout
 //! it ran in: the sources' fingerprint), units whose dep-info names a file of the workspace's
-//! target folder or compiles in the workspace's path (`env!("CARGO_MANIFEST_DIR")`), and
-//! units depending on a workspace unit that is not adopted (they were compiled against the
+//! target folder or compiles in the workspace's path (`env!("CARGO_MANIFEST_DIR")`), units
+//! the worktree has built itself with another fingerprint hash (cargo hashes more than the
+//! unit's name: a target's settings in the manifest), and units depending on a workspace
+//! unit that is not adopted (they were compiled against the
 //! workspace's version of it). When adoption changed anything in the worktree (a unit's
 //! files, a source's time), the worktree's units that are not the workspace's are made
 //! stale: they may have been compiled against a unit that was replaced, or watch a source
@@ -54,6 +56,11 @@ struct Unit {
     /// `<crate>-<hash>`, the stem of its files in `deps/`, for a library or a binary; `None`
     /// for other units (tests, build scripts and their runs).
     stem: Option<String>,
+    /// Its fingerprint's file in the entry (`lib-<crate>`, `bin-<name>`...), which holds
+    /// the fingerprint hash cargo computed for it.
+    kind: String,
+    /// That hash.
+    hash: Option<String>,
     /// The fingerprint hashes of the units it depends on.
     dependencies: Vec<String>,
 }
@@ -81,6 +88,7 @@ pub(crate) fn adopt(
         workspace,
         tree,
         built,
+        target,
         target_folder: built.parent().unwrap_or(built),
         members: &ours,
         units: &units,
@@ -117,6 +125,8 @@ struct Judge<'a> {
     workspace: &'a Path,
     tree: &'a Path,
     built: &'a Path,
+    /// The worktree's `debug` folder.
+    target: &'a Path,
     /// The target folder `built` is in: dep-info naming a file there is not portable.
     target_folder: &'a Path,
     members: &'a Members,
@@ -157,6 +167,19 @@ impl Judge<'_> {
             return Ok(None);
         };
         if self.members.with_build_script.contains(&unit.package) {
+            return Ok(None);
+        }
+        // cargo fingerprints more than the unit's name holds (the target's settings in the
+        // manifest, `test = false`...): when the worktree's own build of this unit has
+        // another fingerprint, the revision builds it otherwise and the workspace's is no use
+        let theirs = self
+            .target
+            .join(".fingerprint")
+            .join(&unit.entry)
+            .join(&unit.kind);
+        if let Ok(theirs) = std::fs::read_to_string(theirs)
+            && Some(theirs.trim()) != unit.hash.as_deref()
+        {
             return Ok(None);
         }
         let dep_info = self.built.join("deps").join(format!("{stem}.d"));
@@ -284,13 +307,18 @@ fn units(
                 .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
                 .map(|json| dependency_hashes(&json))
                 .unwrap_or_default();
-            if let Ok(own) = std::fs::read_to_string(folder.join(&entry).join(kind)) {
-                by_hash.insert(own.trim().to_owned(), units.len());
+            let hash = std::fs::read_to_string(folder.join(&entry).join(kind))
+                .ok()
+                .map(|hash| hash.trim().to_owned());
+            if let Some(hash) = &hash {
+                by_hash.insert(hash.clone(), units.len());
             }
             units.push(Unit {
                 entry: entry.clone(),
                 package: package.clone(),
                 stem,
+                kind: kind.to_owned(),
+                hash,
                 dependencies,
             });
         }
