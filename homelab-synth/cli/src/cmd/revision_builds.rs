@@ -518,7 +518,7 @@ mod tests {
                     core/src/lib.rs:\n\
                     \n\
                     # env-dep:CARGO_PKG_VERSION=0.1.0\n\
-                    # env-dep:CARGO_MANIFEST_DIR=/work/lab/core\n";
+                    # env-dep:CARGO_MANIFEST_DIR=/home/u/lab/core\n";
         assert_eq!(
             DepInfo::parse(text),
             Some(DepInfo {
@@ -527,7 +527,7 @@ mod tests {
                     "core/src/my file.rs".to_owned(),
                     "/home/u/.cargo/registry/x.rs".to_owned(),
                 ],
-                env: vec!["0.1.0".to_owned(), "/work/lab/core".to_owned()],
+                env: vec!["0.1.0".to_owned(), "/home/u/lab/core".to_owned()],
             })
         );
         assert_eq!(DepInfo::parse(""), None);
