@@ -43,8 +43,6 @@ pub(crate) struct Adoption {
     /// Units of workspace crates left for the worktree to build: their sources differ, or
     /// they cannot be adopted.
     pub(crate) left: usize,
-    /// Units of dependencies the worktree shares with the workspace.
-    pub(crate) dependencies: usize,
 }
 
 /// A unit of a workspace package, found in a target folder's `.fingerprint/`.
@@ -81,7 +79,6 @@ pub(crate) fn adopt(
     let ours = members(workspace)?;
     let theirs = members(tree)?.crates;
     let (mut taken, mut changed) = take_dependencies(built, target, &ours.crates, &theirs)?;
-    adoption.dependencies = taken.len();
 
     let (units, by_hash) = units(built, &ours.crates)?;
     let mut judge = Judge {
@@ -100,14 +97,15 @@ pub(crate) fn adopt(
     let mut sources = BTreeSet::new();
     for (index, unit) in units.iter().enumerate() {
         let Some(stem) = &unit.stem else { continue };
-        if !judge.adoptable(index)? {
+        let Some(unit_sources) = judge.verdict(index) else {
             adoption.left += 1;
             continue;
-        }
-        let no_files = Vec::new();
-        let files = files_by_stem.get(stem.as_str()).unwrap_or(&no_files);
+        };
+        sources.extend(unit_sources.iter().cloned());
+        let files = files_by_stem
+            .get(stem.as_str())
+            .map_or(&[][..], Vec::as_slice);
         changed |= take_unit(built, target, &unit.entry, files)?;
-        sources.extend(judge.sources(index)?.iter().cloned());
         taken.insert(unit.entry.clone());
         adoption.adopted += 1;
     }
@@ -139,35 +137,23 @@ struct Judge<'a> {
 }
 
 impl Judge<'_> {
-    /// Whether the unit at `index` can be adopted.
-    fn adoptable(&mut self, index: usize) -> anyhow::Result<bool> {
-        Ok(self.verdict(index)?.is_some())
-    }
-
-    /// The sources of an adoptable unit.
-    fn sources(&mut self, index: usize) -> anyhow::Result<&[PathBuf]> {
-        self.verdict(index)?;
-        Ok(self.verdicts[&index].as_deref().unwrap_or_default())
-    }
-
-    fn verdict(&mut self, index: usize) -> anyhow::Result<Option<&[PathBuf]>> {
+    /// The sources of the unit at `index` when it can be adopted, else `None`.
+    fn verdict(&mut self, index: usize) -> Option<&[PathBuf]> {
         if !self.verdicts.contains_key(&index) {
             // a cycle cannot happen between units; marked first all the same
             self.verdicts.insert(index, None);
-            let verdict = self.judge(index)?;
+            let verdict = self.judge(index);
             self.verdicts.insert(index, verdict);
         }
-        Ok(self.verdicts[&index].as_deref())
+        self.verdicts[&index].as_deref()
     }
 
-    fn judge(&mut self, index: usize) -> anyhow::Result<Option<Vec<PathBuf>>> {
+    fn judge(&mut self, index: usize) -> Option<Vec<PathBuf>> {
         let units = self.units;
         let unit = &units[index];
-        let Some(stem) = &unit.stem else {
-            return Ok(None);
-        };
+        let stem = unit.stem.as_ref()?;
         if self.members.with_build_script.contains(&unit.package) {
-            return Ok(None);
+            return None;
         }
         // cargo fingerprints more than the unit's name holds (the target's settings in the
         // manifest, `test = false`...): when the worktree's own build of this unit has
@@ -180,18 +166,14 @@ impl Judge<'_> {
         if let Ok(theirs) = std::fs::read_to_string(theirs)
             && Some(theirs.trim()) != unit.hash.as_deref()
         {
-            return Ok(None);
+            return None;
         }
         let dep_info = self.built.join("deps").join(format!("{stem}.d"));
-        let Ok(text) = std::fs::read_to_string(&dep_info) else {
-            return Ok(None);
-        };
-        let Some(listed) = DepInfo::parse(&text) else {
-            return Ok(None);
-        };
+        let text = std::fs::read_to_string(&dep_info).ok()?;
+        let listed = DepInfo::parse(&text)?;
         let root = self.workspace.to_string_lossy();
         if listed.env.iter().any(|value| value.contains(root.as_ref())) {
-            return Ok(None);
+            return None;
         }
         let mut sources = Vec::new();
         for source in listed.sources {
@@ -199,7 +181,7 @@ impl Judge<'_> {
             let relative = if source.is_relative() {
                 source.to_path_buf()
             } else if source.starts_with(self.target_folder) {
-                return Ok(None);
+                return None;
             } else if let Ok(inside) = source.strip_prefix(self.workspace) {
                 inside.to_path_buf()
             } else {
@@ -207,31 +189,31 @@ impl Judge<'_> {
                 // file for both checkouts
                 continue;
             };
-            if !self.same_in_both(&relative)? {
-                return Ok(None);
+            if !self.same_in_both(&relative) {
+                return None;
             }
             sources.push(relative);
         }
         for hash in &unit.dependencies {
             if let Some(&dependency) = self.by_hash.get(hash)
-                && !self.adoptable(dependency)?
+                && self.verdict(dependency).is_none()
             {
-                return Ok(None);
+                return None;
             }
         }
-        Ok(Some(sources))
+        Some(sources)
     }
 
     /// Whether `relative` has the same bytes in the workspace and in the worktree.
-    fn same_in_both(&mut self, relative: &Path) -> anyhow::Result<bool> {
+    fn same_in_both(&mut self, relative: &Path) -> bool {
         if let Some(&same) = self.same.get(relative) {
-            return Ok(same);
+            return same;
         }
         let ours = std::fs::read(self.workspace.join(relative)).ok();
         let theirs = std::fs::read(self.tree.join(relative)).ok();
         let same = ours.is_some() && ours == theirs;
         self.same.insert(relative.to_path_buf(), same);
-        Ok(same)
+        same
     }
 }
 
