@@ -123,9 +123,9 @@ fn diff_against(lab: &Path, revision: &str) -> (String, Vec<String>) {
 /// Commits the new workspace to a new git repository, then `synth diff HEAD app`: the
 /// revision is built in a worktree below the target folder, from where the relative path to
 /// the library `synth init` wrote names nothing unless synth anchors it. The worktree's target
-/// folder is seeded from the new workspace's, so the library is not compiled again, and takes
-/// over the workspace's builds of its own crates, all unchanged: only the binary, whose build
-/// script fingerprints the checkout it is built in, is compiled.
+/// folder takes over the new workspace's builds of its dependencies, so the library is not
+/// compiled again, and of its own crates, all unchanged: only the binary, whose build script
+/// fingerprints the checkout it is built in, is compiled.
 fn diff_of_head_is_empty(lab: &Path) {
     commit_all(lab, "init");
     let (stdout, compiled) = diff_against(lab, "HEAD");

@@ -1,6 +1,7 @@
 //! Seeding a new cargo target folder with the dependencies another one has already built, so
-//! a second checkout of a workspace (`synth diff`'s worktree, a test's scratch workspace)
-//! rebuilds only its own packages.
+//! a second checkout of a workspace (a test's scratch workspace) rebuilds only its own
+//! packages. `synth diff`'s worktree takes dependencies by the same rule before every build,
+//! and the workspace's own crates too ([`crate::cmd::revision_builds`]).
 //!
 //! Only units of registry and git dependencies are taken, never the workspace's own packages
 //! (which `cargo metadata --no-deps` names): cargo names a unit by a hash of all its inputs,

@@ -16,9 +16,9 @@
 //! - `lock`: held (flock) for the whole diff, so two diffs never move the worktree under
 //!   each other.
 //!
-//! On first use the new target folder is seeded with the workspace's already built
-//! dependencies ([`crate::seed`]); before every build it takes over the workspace's builds of
-//! the crates the revision has unchanged ([`crate::cmd::revision_builds`]).
+//! Before every build that target folder takes over the workspace's builds of its
+//! dependencies and of the crates the revision has unchanged
+//! ([`crate::cmd::revision_builds`]).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub(crate) struct Revisions {
 }
 
 impl Revisions {
-    /// Opens (creating and seeding on first use) the worktree folder of the workspace at
+    /// Opens (creating on first use) the worktree folder of the workspace at
     /// `workspace`, whose binary is built from `package`; waits while another diff holds it.
     pub(crate) fn open(
         workspace: &Path,
@@ -62,16 +62,11 @@ impl Revisions {
         std::fs::create_dir_all(&base)
             .with_context(|| format!("cannot create {}", base.display()))?;
         let lock = lock(&base.join("lock"))?;
-        let target = base.join("target");
-        let built = main_target.join("debug");
-        if !target.exists() {
-            crate::seed::seed_dependency_builds(workspace, &built, &target)?;
-        }
         Ok(Revisions {
             workspace: workspace.to_path_buf(),
             tree: base.join("tree"),
-            target,
-            built,
+            target: base.join("target"),
+            built: main_target.join("debug"),
             package: package.to_owned(),
             build_timeout,
             _lock: lock,

@@ -24,7 +24,7 @@
 //! nothing.
 //!
 //! Units of dependencies (registry, git, paths outside the workspace) are the workspace's too,
-//! linked in as [`crate::seed`] does on first use: the same name means the same inputs, and
+//! linked in as [`crate::seed`] seeds a new target folder: the same name means the same inputs, and
 //! a path dependency outside the repository is the same files for both.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
