@@ -18,3 +18,12 @@ pub(crate) mod select;
 pub(crate) mod stale;
 pub(crate) mod up_to_date;
 pub(crate) mod verdicts;
+
+/// Writes `text` to `relative` below `root`, creating its folders: the file trees the tests
+/// of these modules build.
+#[cfg(test)]
+pub(crate) fn write_test_file(root: &std::path::Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    std::fs::create_dir_all(path.parent().expect("a file below the root")).unwrap();
+    std::fs::write(path, text).unwrap();
+}

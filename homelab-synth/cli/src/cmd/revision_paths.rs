@@ -122,11 +122,7 @@ fn anchor_value(key: &str, value: &mut Value, anchor: &dyn Fn(&str) -> Option<St
 mod tests {
     use super::*;
 
-    fn write(root: &Path, relative: &str, text: &str) {
-        let path = root.join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::cmd::write_test_file as write;
 
     #[test]
     fn only_relative_paths_leaving_the_worktree_are_anchored_to_the_repository() {

@@ -119,11 +119,7 @@ fn root_package(root: &Path) -> anyhow::Result<Option<String>> {
 mod tests {
     use super::*;
 
-    fn write(root: &Path, path: &str, text: &str) {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::cmd::write_test_file as write;
 
     fn checkout() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
