@@ -65,7 +65,10 @@ fn kubeflow_reference() -> String {
                 .output
                 .into_documents()
                 .expect("the build reads as YAML");
-            let objects: Vec<_> = documents.into_iter().map(|d| d.value).collect();
+            let objects: Vec<_> = documents
+                .into_iter()
+                .map(|d| d.into_whole().expect("the schemas go back"))
+                .collect();
             homelab_synth::yaml::emit::to_yaml_stream(&objects).expect("the objects render")
         }
         other => panic!("the seed's Kubeflow kustomization must build: {other:?}"),

@@ -229,6 +229,7 @@ pub fn root_documents(
     Ok(set
         .apps
         .into_iter()
+        // built in code, nothing rendered: no CRD schema is kept apart from a body
         .flat_map(|app| app.documents.into_iter().map(|document| document.body))
         .collect())
 }

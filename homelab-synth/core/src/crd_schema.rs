@@ -12,7 +12,7 @@
 //! the object has no structural violation; formats are not checked.
 //!
 //! [`CrdSchemas`] holds the schemas by group, version and kind: from CRDs in the synthesis
-//! (borrowed, not copied), then from the imported CRDs (a [`CrdCatalog`] the workspace hands
+//! (borrowed, not copied; a rendered CRD's are JSON text, parsed when first read), then from the imported CRDs (a [`CrdCatalog`] the workspace hands
 //! in, e.g. its bindings crate's table), each parsed the first time a resource of its group is
 //! checked. A validator is compiled the first time a resource of its kind is checked, so a
 //! synthesis pays only for the kinds it emits, and once per process: compiled validators are
@@ -26,11 +26,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::crd_catalog::CrdCatalog;
 pub use crate::crd_rules::SchemaViolation;
 use crate::crd_verdicts::{SchemaVerdicts, VerdictKey, schema_digest};
-use crate::manifest::AppManifest;
+use crate::deferred_schemas::DeferredSchemas;
+use crate::manifest::{AppManifest, Document};
 
 /// Where a schema came from, for messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,12 +62,42 @@ impl std::fmt::Display for SchemaSource {
 
 struct Entry<'a> {
     source: SchemaSource,
-    /// The version's `openAPIV3Schema`: borrowed from a CRD of the synthesis, owned when
-    /// parsed from an imported CRD or copied by [`CrdSchemas::add_crd`].
-    schema: Cow<'a, Value>,
+    /// The version's `openAPIV3Schema`.
+    schema: Schema<'a>,
     /// The sha256 of `schema` ([`schema_digest`]), computed on first use.
     digest: OnceLock<[u8; 32]>,
     validator: OnceLock<Arc<Compiled>>,
+}
+
+/// A version's `openAPIV3Schema`: borrowed from a CRD of the synthesis, owned when parsed
+/// from an imported CRD or copied by [`CrdSchemas::add_crd`], or the text a rendered CRD keeps
+/// it as ([`DeferredSchemas`]), parsed the first time it is read.
+enum Schema<'a> {
+    Parsed(Cow<'a, Value>),
+    Text {
+        text: &'a str,
+        parsed: OnceLock<Value>,
+    },
+}
+
+impl Schema<'_> {
+    fn value(&self) -> &Value {
+        match self {
+            Schema::Parsed(schema) => schema,
+            Schema::Text { text, parsed } => parsed.get_or_init(|| {
+                serde_json::from_str(text).expect("a deferred schema is JSON text serde_json wrote")
+            }),
+        }
+    }
+
+    /// [`schema_digest`] of the schema: of a text, its sha256, as the text is the schema's
+    /// compact JSON (see [`crate::deferred_schemas`]).
+    fn digest(&self) -> [u8; 32] {
+        match self {
+            Schema::Parsed(schema) => schema_digest(schema),
+            Schema::Text { text, .. } => Sha256::digest(text.as_bytes()).into(),
+        }
+    }
 }
 
 /// A schema compiled to a validator, or why it does not compile.
@@ -84,7 +116,7 @@ type OnceCompiled = OnceLock<Arc<Compiled>>;
 /// The validator of `schema` (whose sha256 is `digest`) for `key`: compiled once per process
 /// and kept (see the module doc). The lock is held only to find or add the kind's slot, so
 /// kinds compile in parallel, and two clusters checking the same kind at once compile it once.
-fn compiled(key: (&str, &str, &str), digest: [u8; 32], schema: &Value) -> Arc<Compiled> {
+fn compiled(key: (&str, &str, &str), digest: [u8; 32], schema: &Schema<'_>) -> Arc<Compiled> {
     static CACHE: OnceLock<Mutex<CompiledCache>> = OnceLock::new();
     let slot = {
         let mut cache = CACHE
@@ -103,13 +135,13 @@ fn compiled(key: (&str, &str, &str), digest: [u8; 32], schema: &Value) -> Arc<Co
             }
         }
     };
-    Arc::clone(
-        slot.get_or_init(|| Arc::new(jsonschema::draft4::options().build(&to_json_schema(schema)))),
-    )
+    Arc::clone(slot.get_or_init(|| {
+        Arc::new(jsonschema::draft4::options().build(&to_json_schema(schema.value())))
+    }))
 }
 
 impl<'a> Entry<'a> {
-    fn new(source: SchemaSource, schema: Cow<'a, Value>) -> Self {
+    fn new(source: SchemaSource, schema: Schema<'a>) -> Self {
         Entry {
             source,
             schema,
@@ -119,7 +151,7 @@ impl<'a> Entry<'a> {
     }
 
     fn digest(&self) -> [u8; 32] {
-        *self.digest.get_or_init(|| schema_digest(&self.schema))
+        *self.digest.get_or_init(|| self.schema.digest())
     }
 }
 
@@ -154,7 +186,7 @@ impl ImportedCrd {
             let source = SchemaSource::Imported {
                 crd: crd_name.to_owned(),
             };
-            let schema = Cow::Owned(schema.take());
+            let schema = Schema::Parsed(Cow::Owned(schema.take()));
             versions
                 .entry(name)
                 .or_insert_with(|| Entry::new(source, schema));
@@ -200,17 +232,19 @@ impl<'a> CrdSchemas<'a> {
     /// Adds every served version of `crd` (a CustomResourceDefinition document), copying
     /// its schemas; versions already known are kept (the first source wins).
     pub fn add_crd(&mut self, crd: &Value, source: SchemaSource) {
-        self.add(crd, source, |schema| Cow::Owned(schema.clone()));
+        self.add(crd, None, source, |schema| Cow::Owned(schema.clone()));
     }
 
-    /// [`CrdSchemas::add_crd`] without copying: the schemas are borrowed from `crd`.
-    pub fn add_crd_borrowed(&mut self, crd: &'a Value, source: SchemaSource) {
-        self.add(crd, source, Cow::Borrowed);
+    /// [`CrdSchemas::add_crd`] without copying: the schemas are borrowed from `crd`, a
+    /// document of the synthesis (those it keeps as text are parsed when first read).
+    pub fn add_crd_borrowed(&mut self, crd: &'a Document, source: SchemaSource) {
+        self.add(&crd.body, Some(&crd.schemas), source, Cow::Borrowed);
     }
 
     fn add<'c>(
         &mut self,
         crd: &'c Value,
+        deferred: Option<&'a DeferredSchemas>,
         source: SchemaSource,
         keep: impl Fn(&'c Value) -> Cow<'a, Value>,
     ) {
@@ -218,19 +252,27 @@ impl<'a> CrdSchemas<'a> {
             return;
         };
         let versions = crd.pointer("/spec/versions").and_then(Value::as_array);
-        for version in versions.into_iter().flatten() {
+        for (index, version) in versions.into_iter().flatten().enumerate() {
             let served = version.get("served").and_then(Value::as_bool) != Some(false);
             let name = version.get("name").and_then(Value::as_str);
-            let schema = version.pointer("/schema/openAPIV3Schema");
-            let (true, Some(name), Some(schema)) = (served, name, schema) else {
+            let (true, Some(name)) = (served, name) else {
                 continue;
             };
             if self.imported_entry(group, name, kind).is_some() {
                 continue;
             }
+            let text = deferred.and_then(|deferred| deferred.text(index));
+            let schema = match (text, version.pointer("/schema/openAPIV3Schema")) {
+                (Some(text), _) => Schema::Text {
+                    text,
+                    parsed: OnceLock::new(),
+                },
+                (None, Some(schema)) => Schema::Parsed(keep(schema)),
+                (None, None) => continue,
+            };
             self.entries
                 .entry((group.to_owned(), name.to_owned(), kind.to_owned()))
-                .or_insert_with(|| Entry::new(source.clone(), keep(schema)));
+                .or_insert_with(|| Entry::new(source.clone(), schema));
         }
     }
 
@@ -329,7 +371,7 @@ impl<'a> CrdSchemas<'a> {
             })
             .collect();
         if violations.is_empty() {
-            violations = crate::crd_rules::rule_violations(&entry.schema, object);
+            violations = crate::crd_rules::rule_violations(entry.schema.value(), object);
         }
         violations.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         violations.dedup();
@@ -439,7 +481,7 @@ pub fn schemas_for_apps<'a>(
             app.documents
                 .iter()
                 .filter(|document| crd_kind(&document.body).is_some())
-                .map(move |document| (app.name.as_str(), &document.body))
+                .map(move |document| (app.name.as_str(), document))
         }),
         catalog,
     )
@@ -448,12 +490,13 @@ pub fn schemas_for_apps<'a>(
 /// The schemas a synthesis checks custom resources against: the CRDs of `crds` (each with
 /// the app that emits it), then those of `catalog` (the imported CRDs).
 pub fn schemas_for<'a>(
-    crds: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    crds: impl IntoIterator<Item = (&'a str, &'a Document)>,
     catalog: &'a dyn CrdCatalog,
 ) -> CrdSchemas<'a> {
     let mut schemas = CrdSchemas::new();
     for (app, crd) in crds {
         let name = crd
+            .body
             .pointer("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or_default();

@@ -21,6 +21,7 @@ mod crd_catalog;
 mod crd_rules;
 mod crd_schema;
 mod crd_verdicts;
+mod deferred_schemas;
 mod finding;
 pub mod helm_release;
 mod include;
@@ -55,6 +56,7 @@ pub use crd_schema::{
     CrdSchemas, SchemaSource, crd_kind, schemas_for, schemas_for_apps, to_json_schema,
 };
 pub use crd_verdicts::{SchemaVerdicts, VerdictKey, checker_digest};
+pub use deferred_schemas::{DeferredSchemaError, DeferredSchemas};
 pub use finding::{Finding, Severity};
 pub use helm_release::{ChartSource, HelmProps, HelmRef, HelmRenderer, HookAction, HookPolicy};
 pub use include::{IncludeRef, MemoryFiles, SourceError, SourceReader, WorkspaceFiles};

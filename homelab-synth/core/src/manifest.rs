@@ -3,8 +3,10 @@
 //! `synth list`, `synth --check` and the diff.
 
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::deferred_schemas::{DeferredSchemaError, DeferredSchemas};
 use crate::finding::Finding;
 use crate::object::{Allow, Origin};
 use crate::scope::{Scope, group_of};
@@ -18,14 +20,31 @@ pub struct Document {
     pub origin: Origin,
     /// Namespaced or cluster-scoped.
     pub scope: Scope,
-    /// The object as JSON (always a JSON object with `apiVersion`, `kind` and `metadata`).
+    /// The object as JSON (always a JSON object with `apiVersion`, `kind` and `metadata`),
+    /// without the schemas in `schemas`: [`Document::whole_body`] has them.
     pub body: Value,
+    /// A rendered CRD's schemas kept as text until read ([`DeferredSchemas`]); empty for
+    /// every other document.
+    pub schemas: DeferredSchemas,
     /// File name inside the app directory, e.g. `Deployment.comfyui.yaml`.
     pub file_name: String,
     pub(crate) allowed: Vec<(Allow, String)>,
 }
 
 impl Document {
+    /// The object whole: `body` with the CRD schemas of `schemas` put back (a copy only when
+    /// some were kept apart).
+    pub fn whole_body(&self) -> Result<Cow<'_, Value>, DeferredSchemaError> {
+        self.schemas.whole(&self.body)
+    }
+
+    /// [`Document::whole_body`], consuming the document.
+    pub fn into_whole_body(self) -> Result<Value, DeferredSchemaError> {
+        let mut body = self.body;
+        self.schemas.restore(&mut body)?;
+        Ok(body)
+    }
+
     /// `apiVersion`.
     pub fn api_version(&self) -> &str {
         self.body["apiVersion"].as_str().unwrap_or_default()

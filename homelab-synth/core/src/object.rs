@@ -6,6 +6,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::deferred_schemas::DeferredSchemas;
 use crate::patch::JsonPatch;
 use crate::scope::{Scope, ScopeMarker, builtin_scope, group_of};
 
@@ -160,6 +161,8 @@ pub struct ObjectNode {
     pub(crate) kind: String,
     pub(crate) scope: Option<Scope>,
     pub(crate) body: Map<String, Value>,
+    /// A rendered CRD's schemas, kept as text ([`DeferredSchemas`]).
+    pub(crate) schemas: DeferredSchemas,
     pub(crate) patches: Vec<JsonPatch>,
     pub(crate) allowed: Vec<(Allow, String)>,
     pub(crate) origin: Origin,
@@ -207,6 +210,7 @@ impl ObjectNode {
             kind,
             scope,
             body,
+            schemas: DeferredSchemas::default(),
             patches: Vec::new(),
             allowed: Vec::new(),
             origin,

@@ -10,9 +10,11 @@
 
 use std::collections::BTreeMap;
 
+use homelab_synth_core::DeferredSchemas;
 use homelab_synth_core::rendering::{RenderOutput, RenderedDocument, split, split_digest};
+use serde::Serialize;
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 
 use crate::cache::{seal, unseal};
 
@@ -40,20 +42,25 @@ impl RenderEntry {
     /// the `second` render when it differed, and `manifest` split (by [`split`]) when it
     /// splits.
     pub fn to_bytes(manifest: &str, second: Option<&str>, output: &RenderOutput) -> Vec<u8> {
-        let mut entry = json!({ "manifest": manifest });
+        let mut entry: BTreeMap<&str, Box<RawValue>> = BTreeMap::new();
+        entry.insert("manifest", raw(&manifest));
         if let Some(second) = second {
-            entry["second"] = json!(second);
+            entry.insert("second", raw(&second));
         }
         if let RenderOutput::Split(documents) = output {
-            entry["split"] = json!(split_digest());
-            entry["documents"] = Value::Array(
-                documents
-                    .iter()
-                    .map(|document| json!([document.source, document.value]))
-                    .collect(),
-            );
+            entry.insert("split", raw(&split_digest()));
+            // a CRD's schemas stay the text they were split into (written verbatim)
+            let documents: Vec<(&str, &Value, &DeferredSchemas)> = documents
+                .iter()
+                .map(|document| (document.source.as_str(), &document.value, &document.schemas))
+                .collect();
+            entry.insert("documents", raw(&documents));
         }
-        seal(entry.to_string().as_bytes())
+        seal(
+            serde_json::to_string(&entry)
+                .expect("the entry serializes")
+                .as_bytes(),
+        )
     }
 
     /// The entry in a cache file, if its content matches its digest. Documents split by
@@ -83,13 +90,17 @@ impl RenderEntry {
             .get("documents")
             .filter(|_| split_here)
             .and_then(|documents| {
-                serde_json::from_str::<Vec<(String, Value)>>(documents.get()).ok()
+                serde_json::from_str::<Vec<(String, Value, DeferredSchemas)>>(documents.get()).ok()
             });
         let output = match documents {
             Some(documents) => RenderOutput::Split(
                 documents
                     .into_iter()
-                    .map(|(source, value)| RenderedDocument { source, value })
+                    .map(|(source, value, schemas)| RenderedDocument {
+                        source,
+                        value,
+                        schemas,
+                    })
                     .collect(),
             ),
             None => RenderOutput::Text(text(manifest).ok_or(Unusable::Unreadable)?),
@@ -112,9 +123,15 @@ impl RenderEntry {
     }
 }
 
+/// `value` as JSON text, to be written verbatim into an entry.
+fn raw<T: Serialize + ?Sized>(value: &T) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).expect("an entry's parts serialize")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn fresh(manifest: &str, second: Option<&str>) -> Vec<u8> {
         RenderEntry::to_bytes(
@@ -133,6 +150,7 @@ mod tests {
                 output: RenderOutput::Split(vec![RenderedDocument {
                     source: String::new(),
                     value: json!({"kind": "Pod", "image": "a:1"}),
+                    schemas: DeferredSchemas::default(),
                 }]),
                 second: Some("kind: Pod\nimage: a:2\n".into()),
             })
@@ -177,5 +195,31 @@ mod tests {
         assert_eq!(read.output, RenderOutput::Text("a: [\n".into()));
         assert_eq!(read.resplit(), None);
         assert_eq!(read.output, RenderOutput::Text("a: [\n".into()));
+    }
+
+    #[test]
+    fn a_crd_s_schemas_are_stored_as_their_text_and_read_back_as_it() {
+        let manifest = "# Source: c/crds/w.yaml\napiVersion: apiextensions.k8s.io/v1\n\
+                        kind: CustomResourceDefinition\nmetadata: {name: ws.example.com}\n\
+                        spec:\n  group: example.com\n  names: {kind: W}\n  versions:\n  \
+                        - name: v1\n    schema:\n      openAPIV3Schema:\n        type: object\n\
+                        \x20       description: \"a \\\"w\\\"\"\n        default: null\n";
+        let split_here = split(manifest).unwrap();
+        assert_eq!(
+            split_here[0].schemas.text(0),
+            Some(r#"{"type":"object","description":"a \"w\""}"#),
+            "taken out, without its nulls"
+        );
+        let bytes = RenderEntry::to_bytes(manifest, None, &RenderOutput::Split(split_here.clone()));
+        let read = RenderEntry::from_bytes(&bytes).unwrap();
+        assert_eq!(read.output, RenderOutput::Split(split_here));
+        let RenderOutput::Split(documents) = read.output else {
+            unreachable!()
+        };
+        assert_eq!(
+            documents[0].value["spec"]["versions"][0]["schema"],
+            json!({}),
+            "the schema stays apart"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The kustomize renderer against the real kubectl, real git archives and a real HTTP server
 //! on 127.0.0.1: remote bases two levels deep from a mirror, digests, unlocked references, no
-//! network during a render, the render cache, a plain-file URL, and Kubeflow from the shared
-//! offline copies.
+//! network during a render, the render cache, a plain-file URL, Kubeflow from the shared
+//! offline copies, and a rendered CRD through synthesis (its schema kept as text).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use homelab_synth_core::kustomization::{
     KustomizeError, KustomizeRenderer, KustomizeRequest, Kustomized,
+};
+use homelab_synth_core::output;
+use homelab_synth_core::{
+    App, BuiltApp, ChartProps, JsonPatch, KustomizeProps, MemoryFiles, SynthInputs, synthesize_with,
 };
 use homelab_synth_kustomize::binary::KustomizeBinary;
 use homelab_synth_kustomize::{
@@ -173,12 +177,12 @@ fn render(cli: &KustomizeCli, kustomization: &str) -> Result<Kustomized, Kustomi
     .unwrap()
 }
 
-/// The documents of a render, split here if the renderer handed back text.
+/// The documents of a render, whole, split here if the renderer handed back text.
 fn documents(rendered: &Kustomized) -> Vec<Value> {
     let documents = rendered.output.clone().into_documents().unwrap();
     documents
         .into_iter()
-        .map(|document| document.value)
+        .map(|document| document.into_whole().unwrap())
         .collect()
 }
 
@@ -426,4 +430,135 @@ fn kubeflow_renders_offline_from_the_shared_copies() {
     };
     let rendered = render(&KustomizeCli::new(config), "apps/ai/kubeflow/kustomization").unwrap();
     assert_eq!(documents(&rendered).len(), 319);
+}
+
+/// A CRD whose Widgets' `spec.size` must be an integer.
+const WIDGET_CRD: &str = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, description: how big}
+";
+
+/// The app `widgets`: the kustomization `k` (the CRD and a Widget of `size`), with `patch`
+/// aimed at the CRD when given.
+fn widgets(workspace: &Path, size: &str, patch: Option<JsonPatch>) -> BuiltApp {
+    write(&workspace.join("k/crd.yaml"), WIDGET_CRD);
+    write(
+        &workspace.join("k/widget.yaml"),
+        &format!(
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: {size}\n"
+        ),
+    );
+    write(
+        &workspace.join("k/kustomization.yaml"),
+        &kustomization(&["crd.yaml", "widget.yaml"]),
+    );
+    let mut app = App::new("widgets");
+    app.namespace_made_elsewhere("widgets", "made by the test");
+    let mut chart = app.chart("main", ChartProps::namespace("widgets"));
+    let rendered = chart.kustomize("k", KustomizeProps::new("k"));
+    if let Some(patch) = patch {
+        chart.patch_rendered(
+            rendered,
+            "CustomResourceDefinition",
+            "widgets.example.com",
+            patch,
+        );
+    }
+    BuiltApp {
+        app,
+        category: "test".into(),
+    }
+}
+
+#[test]
+fn a_rendered_crd_keeps_its_schema_as_text_yet_checks_patches_and_writes_it_whole() {
+    let scratch = tempfile::tempdir().unwrap();
+    let workspace = scratch.path().join("ws");
+    let cache = scratch.path().join("cache");
+    let config = config(&workspace, &cache, &scratch.path().join("mirror"));
+    let files = MemoryFiles::new();
+    let synthesize = |app: BuiltApp| {
+        let cli = KustomizeCli::new(config.clone());
+        let set = synthesize_with(&[app], &SynthInputs::new(&files).with_kustomize(&cli));
+        (set, cli.cache_hits())
+    };
+    widgets(&workspace, "1", None);
+    lock_kustomizations(&config, &["k".into()], Vec::new(), false)
+        .unwrap()
+        .write(&config.lock_file)
+        .unwrap();
+
+    // a Widget the schema refuses, checked against the schema kept as text, cold and warm
+    for expected_hits in [0, 1] {
+        let (set, hits) = synthesize(widgets(&workspace, "big", None));
+        assert_eq!(hits, expected_hits);
+        let errors: Vec<String> = set
+            .unwrap_err()
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(
+            errors.len() == 1 && errors[0].contains("Widget") && errors[0].contains("size"),
+            "{errors:?}"
+        );
+    }
+
+    // a valid one: the CRD is written whole, the same from a cold and a warm render
+    let (set, _) = synthesize(widgets(&workspace, "3", None));
+    let set = set.unwrap();
+    let crd = set.apps[0]
+        .documents
+        .iter()
+        .find(|document| document.kind() == "CustomResourceDefinition")
+        .unwrap();
+    assert!(!crd.schemas.is_empty(), "the schema is kept apart");
+    assert_eq!(
+        crd.body["spec"]["versions"][0]["schema"],
+        serde_json::json!({})
+    );
+    let whole = crd.whole_body().unwrap();
+    assert_eq!(
+        whole.pointer("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/size"),
+        Some(&serde_json::json!({"type": "integer", "description": "how big"}))
+    );
+    let warm = output::render(&set).unwrap();
+    let crd_file = "widgets/CustomResourceDefinition.widgets.example.com.yaml";
+    let written = String::from_utf8(warm[crd_file].clone()).unwrap();
+    assert!(written.contains("description: how big"), "{written}");
+    std::fs::remove_dir_all(&cache).unwrap();
+    let (cold, hits) = synthesize(widgets(&workspace, "3", None));
+    assert_eq!(hits, 0);
+    assert_eq!(output::render(&cold.unwrap()).unwrap(), warm);
+
+    // a patch aimed into the schema: the schema goes back into the CRD before it applies
+    let patch = JsonPatch::replace(
+        "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/size/description",
+        serde_json::json!("patched"),
+    );
+    let (set, hits) = synthesize(widgets(&workspace, "3", Some(patch)));
+    assert_eq!(hits, 1);
+    let files = output::render(&set.unwrap()).unwrap();
+    let written = String::from_utf8(files[crd_file].clone()).unwrap();
+    assert!(
+        written.contains("description: patched") && !written.contains("how big"),
+        "{written}"
+    );
 }

@@ -39,7 +39,16 @@ pub fn differences(first: &[RenderedDocument], second: &[RenderedDocument]) -> V
         match others.remove(&key(document)) {
             Some(other) => {
                 let mut paths = Vec::new();
-                diff(&document.value, &other.value, String::new(), &mut paths);
+                if document.schemas == other.schemas {
+                    diff(&document.value, &other.value, String::new(), &mut paths);
+                } else {
+                    match (document.whole(), other.whole()) {
+                        (Ok(first), Ok(second)) => {
+                            diff(&first, &second, String::new(), &mut paths);
+                        }
+                        _ => paths.push("spec.versions".into()),
+                    }
+                }
                 if !paths.is_empty() {
                     found.push(Difference {
                         object: document.kind_name(),
@@ -126,6 +135,7 @@ mod tests {
 
     fn doc(value: Value) -> RenderedDocument {
         RenderedDocument {
+            schemas: Default::default(),
             source: "c/templates/x.yaml".into(),
             value,
         }

@@ -8,7 +8,7 @@ pub(crate) mod parallel;
 mod render;
 mod tree;
 
-pub use render::{RenderError, RenderedFiles, render, render_owned};
+pub use render::{RenderError, RenderFailure, RenderedFiles, render, render_owned};
 pub use tree::{
     OutputError, TreeChanges, WriteOutcome, compare_tree, read_tree, tree_file_digests, write_tree,
 };

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::deferred_schemas::DeferredSchemaError;
 use crate::manifest::{AppManifest, ManifestSet};
 use crate::output::parallel::{map_in_parallel, map_owned_in_parallel};
 use crate::yaml::{EmitError, to_yaml};
@@ -19,9 +20,20 @@ pub struct RenderError {
     pub path: String,
     /// Relative output file.
     pub file: String,
-    /// The emitter's error.
+    /// Why.
     #[source]
-    pub source: EmitError,
+    pub source: RenderFailure,
+}
+
+/// Why a document could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderFailure {
+    /// The emitter refused the document.
+    #[error(transparent)]
+    Emit(#[from] EmitError),
+    /// A CRD's schemas kept as text could not be put back.
+    #[error(transparent)]
+    Schemas(#[from] DeferredSchemaError),
 }
 
 /// Renders every document of `set`, apps in parallel.
@@ -43,12 +55,19 @@ fn render_app(app: &AppManifest) -> Result<Vec<(String, Vec<u8>)>, RenderError> 
         .iter()
         .map(|document| {
             let file = format!("{}/{}", app.name, document.file_name);
-            let text = to_yaml(&document.body).map_err(|source| RenderError {
-                path: document.path.clone(),
-                file: file.clone(),
-                source,
-            })?;
-            Ok((file, text.into_bytes()))
+            let text = document
+                .whole_body()
+                .map_err(RenderFailure::from)
+                .and_then(|body| Ok(to_yaml(&body)?))
+                .map_err(|source| RenderError {
+                    path: document.path.clone(),
+                    file: file.clone(),
+                    source,
+                })?;
+            // the whole tree is held until it is written: no file keeps the slack of its growth
+            let mut bytes = text.into_bytes();
+            bytes.shrink_to_fit();
+            Ok((file, bytes))
         })
         .collect()
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::stream::RenderedDocument;
 use super::target::RenderedTarget;
+use crate::deferred_schemas::strip_nulls;
 use crate::finding::Finding;
 use crate::object::{Allow, ObjectNode, Origin};
 use crate::patch::JsonPatch;
@@ -184,6 +185,7 @@ pub(crate) fn objects(
                 index,
             },
         );
+        node.schemas = document.schemas;
         for (target, done) in construct.patches.iter().zip(patched.iter_mut()) {
             if target.kind == kind && target.name == name {
                 node.patches.push(target.what.clone());
@@ -237,18 +239,4 @@ pub(crate) fn objects(
         }
     }
     (objects, findings)
-}
-
-/// Removes `null` map entries at any depth (`annotations: null`, `data: null` that templates
-/// leave behind): the API server reads them as absent, and without them the output says what
-/// the object is.
-pub(crate) fn strip_nulls(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, child| !child.is_null());
-            map.values_mut().for_each(strip_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
-        _ => {}
-    }
 }

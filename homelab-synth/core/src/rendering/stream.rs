@@ -3,11 +3,13 @@
 //! preceded by `# Source: <chart>/<path>`; every document keeps the template it came from,
 //! which tells CRDs of a `crds/` folder from templated objects.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::deferred_schemas::{DeferredSchemaError, DeferredSchemas};
 use crate::yaml::{ReadError, read_documents};
 
 /// One non-empty document of a render.
@@ -15,8 +17,11 @@ use crate::yaml::{ReadError, read_documents};
 pub struct RenderedDocument {
     /// The template path Helm printed (`reloader/templates/deployment.yaml`), or empty.
     pub source: String,
-    /// The document, read with the shared Kubernetes YAML reader.
+    /// The document, read with the shared Kubernetes YAML reader; a CRD's schemas are
+    /// taken out into `schemas`.
     pub value: Value,
+    /// A CRD's schemas as JSON text ([`DeferredSchemas::take`]); empty for other documents.
+    pub schemas: DeferredSchemas,
 }
 
 impl RenderedDocument {
@@ -33,6 +38,19 @@ impl RenderedDocument {
                 _ => return false,
             }
         }
+    }
+
+    /// The document whole: `value` with the CRD schemas put back (a copy when some were
+    /// kept apart).
+    pub fn whole(&self) -> Result<Cow<'_, Value>, DeferredSchemaError> {
+        self.schemas.whole(&self.value)
+    }
+
+    /// [`RenderedDocument::whole`], consuming the document.
+    pub fn into_whole(self) -> Result<Value, DeferredSchemaError> {
+        let mut value = self.value;
+        self.schemas.restore(&mut value)?;
+        Ok(value)
     }
 
     /// `Kind/name`, for messages and for aiming patches.
@@ -54,6 +72,7 @@ pub fn split_digest() -> &'static str {
         let mut hasher = Sha256::new();
         for source in [
             include_str!("stream.rs"),
+            include_str!("../deferred_schemas.rs"),
             include_str!("../yaml/read.rs"),
             include_str!("../yaml/parse.rs"),
             include_str!("../yaml/scan.rs"),
@@ -80,11 +99,13 @@ pub fn split(manifest: &str) -> Result<Vec<RenderedDocument>, ReadError> {
             text.clear();
             return Ok(());
         }
-        for value in read_documents(text)? {
+        for mut value in read_documents(text)? {
             if !value.is_null() {
+                let schemas = DeferredSchemas::take(&mut value);
                 documents.push(RenderedDocument {
                     source: source.to_owned(),
                     value,
+                    schemas,
                 });
             }
         }

@@ -345,6 +345,7 @@ pub fn synthesize_owned_with(
                         origin: item.node.origin.clone(),
                         scope: resolved.scope,
                         body: resolved.body,
+                        schemas: resolved.schemas,
                         file_name: String::new(),
                         allowed: std::mem::take(&mut item.node.allowed),
                     });

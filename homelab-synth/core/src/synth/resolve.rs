@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::app::ChartNode;
 use crate::chart::Naming;
+use crate::deferred_schemas::{DeferredSchemaError, DeferredSchemas};
 use crate::names::{self, NameError};
 use crate::object::UntypedError;
 use crate::patch::PatchError;
@@ -32,6 +33,9 @@ pub(crate) enum ResolveError {
     /// A JSON patch does not apply.
     #[error(transparent)]
     Patch(#[from] PatchError),
+    /// A rendered CRD's schemas could not be put back for its patches.
+    #[error("cannot patch the CRD: {0}")]
+    Schemas(#[from] DeferredSchemaError),
     /// A patch removed the `apiVersion` or the `kind`.
     #[error("after patches the object has no `apiVersion` or `kind`")]
     NoApiVersionOrKind,
@@ -51,6 +55,8 @@ pub(crate) type CrdScopes = BTreeMap<(String, String), Scope>;
 pub(crate) struct Resolved {
     pub(crate) scope: Scope,
     pub(crate) body: Value,
+    /// The CRD schemas still kept as text (none once a patch needed them back).
+    pub(crate) schemas: DeferredSchemas,
 }
 
 /// Resolves `item` in `chart`, moving its body into the result; the error is for a finding
@@ -64,6 +70,7 @@ pub(crate) fn resolve(
         return Err(invalid.clone().into());
     }
     let mut body = std::mem::take(&mut item.node.body);
+    let mut schemas = std::mem::take(&mut item.node.schemas);
     let item = &*item;
     let node = &item.node;
     let metadata = object_field(&mut body, "metadata").map_err(ResolveError::Metadata)?;
@@ -85,6 +92,10 @@ pub(crate) fn resolve(
     merge_under(metadata, "annotations", &chart.props.annotations)?;
 
     let mut document = Value::Object(body);
+    if !node.patches.is_empty() {
+        // a patch may aim anywhere in the CRD, its schemas included
+        std::mem::take(&mut schemas).restore(&mut document)?;
+    }
     for patch in &node.patches {
         patch.apply(&mut document)?;
     }
@@ -105,6 +116,7 @@ pub(crate) fn resolve(
     Ok(Resolved {
         scope,
         body: document,
+        schemas,
     })
 }
 

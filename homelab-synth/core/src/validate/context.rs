@@ -78,7 +78,7 @@ impl<'a> Context<'a> {
             .into_iter()
             .flatten()
             .filter(|(_, document)| crate::crd_schema::crd_kind(&document.body).is_some())
-            .map(|(app, document)| (app.name.as_str(), &document.body));
+            .map(|(app, document)| (app.name.as_str(), *document));
         let mut schemas = schemas_for(definitions, crds);
         if let Some(verdicts) = verdicts {
             schemas.remember_in(verdicts);

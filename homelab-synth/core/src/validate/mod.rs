@@ -168,6 +168,7 @@ mod tests {
             body,
             file_name: format!("{kind}.{name}.yaml"),
             allowed: Vec::new(),
+            schemas: Default::default(),
         }
     }
 

@@ -204,6 +204,7 @@ mod tests {
                 file_name: format!("{}.web.yaml", body["kind"].as_str().unwrap()),
                 body,
                 allowed: Vec::new(),
+                schemas: Default::default(),
             })
             .collect();
         AppManifest {

@@ -245,6 +245,7 @@ mod tests {
                 body,
                 file_name: "Deployment.web.yaml".into(),
                 allowed: Vec::new(),
+                schemas: Default::default(),
             }],
             external_namespaces: Default::default(),
         }
