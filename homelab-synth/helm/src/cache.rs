@@ -1,9 +1,10 @@
 //! The on-disk cache: packages by digest (`packages/sha256-<hex>.tgz`), renders by key
-//! (`renders/<hex>.json`, each with the digest of its content, see `render_entry`), and the
-//! helm version by binary (`helm-version/<hex>`), and what was read from each package
-//! (`charts/<hex>.json`, see [`HelmCli`](crate::HelmCli)). Files are written to a temporary
-//! name and renamed, so a reader never sees half a file; an entry that is not a plain package
-//! is [sealed](seal): it starts with the digest of the rest, checked on every read.
+//! (`renders/<hex>.json`, and the manifest beside it in `renders/<hex>.yaml`, each with the
+//! digest of its content, see `render_entry`), the helm version by binary
+//! (`helm-version/<hex>`), and what was read from each package (`charts/<hex>.json`, see
+//! [`HelmCli`](crate::HelmCli)). Files are written to a temporary name and renamed, so a
+//! reader never sees half a file; an entry that is not a plain package is [sealed](seal): it
+//! starts with the digest of the rest, checked on every read.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

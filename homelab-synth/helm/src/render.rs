@@ -368,12 +368,12 @@ impl HelmCli {
         let cached = self.cache.render_path(&key);
         // a render is cached only after its values passed the chart's schema, and the key
         // holds the package digest and the values: a cached render needs no second check
-        if let Ok(bytes) = std::fs::read(&cached) {
-            match RenderEntry::from_bytes(&bytes) {
+        if let Some(entry) = RenderEntry::read(&cached) {
+            match entry {
                 Ok(mut entry) => {
                     self.cache_hits.fetch_add(1, Ordering::Relaxed);
-                    if let Some(bytes) = entry.resplit() {
-                        let _ = self.cache.write(&cached, &bytes);
+                    if let Some(files) = entry.resplit() {
+                        let _ = files.write(&self.cache, &cached);
                     }
                     return Ok((
                         Rendered {
@@ -418,9 +418,12 @@ impl HelmCli {
         };
         let differing = second.filter(|second| *second != manifest);
         let output = RenderOutput::of_text(manifest.clone());
-        self.cache.write(
+        RenderEntry::write(
+            &self.cache,
             &cached,
-            &RenderEntry::to_bytes(&manifest, differing.as_deref(), &output),
+            &manifest,
+            differing.as_deref(),
+            &output,
         )?;
         Ok((
             Rendered {

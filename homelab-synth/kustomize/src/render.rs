@@ -135,13 +135,13 @@ impl KustomizeCli {
             .root()
             .join("renders")
             .join(format!("{key}.json"));
-        if let Ok(bytes) = std::fs::read(&path) {
-            match RenderEntry::from_bytes(&bytes) {
+        if let Some(entry) = RenderEntry::read(&path) {
+            match entry {
                 Ok(mut entry) => {
                     self.cache_hits.fetch_add(1, Ordering::Relaxed);
                     // split by another reader: split again, and keep that for the next run
-                    if let Some(bytes) = entry.resplit() {
-                        let _ = self.cache.write(&path, &bytes);
+                    if let Some(files) = entry.resplit() {
+                        let _ = files.write(&self.cache, &path);
                     }
                     return Ok(Kustomized {
                         output: entry.output,
@@ -183,9 +183,7 @@ impl KustomizeCli {
                 })?;
         let output = RenderOutput::of_text(manifest.clone());
         // a cache that cannot be written only costs a later render
-        let _ = self
-            .cache
-            .write(&path, &RenderEntry::to_bytes(&manifest, None, &output));
+        let _ = RenderEntry::write(&self.cache, &path, &manifest, None, &output);
         Ok(Kustomized {
             output,
             version: binary.version.clone(),

@@ -135,7 +135,7 @@ pub fn compare_tree(
             .len();
         // a different size needs no read to know the file changed
         let same = size == content.len() as u64
-            && fs::read(&file).map_err(io_error("read", &file))? == **content;
+            && holds(&file, content).map_err(io_error("read", &file))?;
         Ok(if same {
             FileState::Same
         } else {
@@ -155,6 +155,30 @@ pub fn compare_tree(
         .filter(|path| !files.contains_key(path))
         .collect();
     Ok(changes)
+}
+
+/// Whether the file at `path` holds exactly `content`, read a block at a time: comparing a
+/// tree reads as much as it writes, and holding each file whole for the comparison made the
+/// process touch that much fresh memory again.
+fn holds(path: &Path, content: &[u8]) -> io::Result<bool> {
+    use std::io::Read as _;
+    let mut file = fs::File::open(path)?;
+    let mut block = vec![0u8; 64 * 1024];
+    let mut rest = content;
+    loop {
+        let read = match file.read(&mut block) {
+            Ok(read) => read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if read == 0 {
+            return Ok(rest.is_empty());
+        }
+        match rest.strip_prefix(&block[..read]) {
+            Some(after) => rest = after,
+            None => return Ok(false),
+        }
+    }
 }
 
 /// The files of the existing tree at `out` (empty when it does not exist), for writes that
@@ -426,6 +450,29 @@ mod tests {
                 (path, content)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_file_holds_exactly_its_content_over_several_blocks() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("f");
+        // three blocks and a bit, so every comparison crosses block boundaries
+        let content: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&file, &content).unwrap();
+        assert!(holds(&file, &content).unwrap());
+        let mut last_differs = content.clone();
+        *last_differs.last_mut().unwrap() ^= 1;
+        assert!(!holds(&file, &last_differs).unwrap());
+        assert!(
+            !holds(&file, &content[..content.len() - 1]).unwrap(),
+            "file longer"
+        );
+        let mut longer = content.clone();
+        longer.push(0);
+        assert!(!holds(&file, &longer).unwrap(), "file shorter");
+        fs::write(&file, b"").unwrap();
+        assert!(holds(&file, b"").unwrap());
+        assert!(holds(&folder.path().join("missing"), b"").is_err());
     }
 
     #[test]
