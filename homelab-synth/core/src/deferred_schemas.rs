@@ -125,9 +125,13 @@ impl DeferredSchemas {
         if self.is_empty() {
             return Ok(Cow::Borrowed(document));
         }
-        let mut whole = document.clone();
-        self.clone().restore(&mut whole)?;
-        Ok(Cow::Owned(whole))
+        self.clone().into_whole(document.clone()).map(Cow::Owned)
+    }
+
+    /// [`DeferredSchemas::restore`] into an owned document.
+    pub fn into_whole(self, mut document: Value) -> Result<Value, DeferredSchemaError> {
+        self.restore(&mut document)?;
+        Ok(document)
     }
 }
 

@@ -38,13 +38,6 @@ impl Document {
         self.schemas.whole(&self.body)
     }
 
-    /// [`Document::whole_body`], consuming the document.
-    pub fn into_whole_body(self) -> Result<Value, DeferredSchemaError> {
-        let mut body = self.body;
-        self.schemas.restore(&mut body)?;
-        Ok(body)
-    }
-
     /// `apiVersion`.
     pub fn api_version(&self) -> &str {
         self.body["apiVersion"].as_str().unwrap_or_default()

@@ -48,9 +48,7 @@ impl RenderedDocument {
 
     /// [`RenderedDocument::whole`], consuming the document.
     pub fn into_whole(self) -> Result<Value, DeferredSchemaError> {
-        let mut value = self.value;
-        self.schemas.restore(&mut value)?;
-        Ok(value)
+        self.schemas.into_whole(self.value)
     }
 
     /// `Kind/name`, for messages and for aiming patches.
