@@ -17,6 +17,13 @@ pub trait CrdCatalog: Send + Sync {
     /// The CRD named `name` as a JSON document; `None` when there is none (or it does not
     /// parse).
     fn definition(&self, name: &str) -> Option<Value>;
+
+    /// The CRD named `name` as JSON text, for a catalog that holds it so: validation then
+    /// reads only the CRD's names from it and keeps each schema as text until a custom
+    /// resource needs it. `None` (the default): validation reads [`CrdCatalog::definition`].
+    fn definition_text(&self, _name: &str) -> Option<&str> {
+        None
+    }
 }
 
 /// A catalog held as a static table of `(name, CRD as JSON text)` sorted by name: the form
@@ -30,11 +37,15 @@ impl CrdCatalog for StaticCrds {
     }
 
     fn definition(&self, name: &str) -> Option<Value> {
+        serde_json::from_str(self.definition_text(name)?).ok()
+    }
+
+    fn definition_text(&self, name: &str) -> Option<&str> {
         let index = self
             .0
             .binary_search_by(|(candidate, _)| (*candidate).cmp(name))
             .ok()?;
-        serde_json::from_str(self.0[index].1).ok()
+        Some(self.0[index].1)
     }
 }
 
@@ -66,6 +77,9 @@ mod tests {
         );
         assert_eq!(table.definition("b.example.com"), None, "does not parse");
         assert_eq!(table.definition("c.example.com"), None);
+        assert_eq!(table.definition_text("a.example.com"), Some("{\"n\":1}"));
+        assert_eq!(table.definition_text("c.example.com"), None);
+        assert_eq!(NoCrds.definition_text("a.example.com"), None);
         assert!(NoCrds.names().is_empty());
     }
 }

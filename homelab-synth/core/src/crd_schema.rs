@@ -25,6 +25,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -70,12 +71,13 @@ struct Entry<'a> {
 }
 
 /// A version's `openAPIV3Schema`: borrowed from a CRD of the synthesis, owned when parsed
-/// from an imported CRD or copied by [`CrdSchemas::add_crd`], or the text a rendered CRD keeps
-/// it as ([`DeferredSchemas`]), parsed the first time it is read.
+/// from an imported CRD or copied by [`CrdSchemas::add_crd`], or text — a rendered CRD's
+/// ([`DeferredSchemas`]) or an imported CRD's as its catalog holds it — parsed the first time
+/// it is read.
 enum Schema<'a> {
     Parsed(Cow<'a, Value>),
     Text {
-        text: &'a str,
+        text: Cow<'a, str>,
         parsed: OnceLock<Value>,
     },
 }
@@ -85,13 +87,15 @@ impl Schema<'_> {
         match self {
             Schema::Parsed(schema) => schema,
             Schema::Text { text, parsed } => parsed.get_or_init(|| {
-                serde_json::from_str(text).expect("a deferred schema is JSON text serde_json wrote")
+                serde_json::from_str(text).expect("a schema kept as text was read as JSON")
             }),
         }
     }
 
-    /// [`schema_digest`] of the schema: of a text, its sha256, as the text is the schema's
-    /// compact JSON (see [`crate::deferred_schemas`]).
+    /// The schema's digest: [`schema_digest`] of a parsed one; the sha256 of a text, which
+    /// for a rendered CRD is the same (the text is the schema's compact JSON, see
+    /// [`crate::deferred_schemas`]) and for an imported one names the schema as the catalog
+    /// holds it.
     fn digest(&self) -> [u8; 32] {
         match self {
             Schema::Parsed(schema) => schema_digest(schema),
@@ -171,8 +175,79 @@ struct ImportedCrd {
     versions: BTreeMap<String, Entry<'static>>,
 }
 
+/// What a schema lookup reads of a CRD's JSON text: its names, and each version's schema as
+/// the text it is (borrowed, not parsed).
+#[derive(serde::Deserialize)]
+struct CrdText<'t> {
+    #[serde(rename = "apiVersion", default)]
+    api_version: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(borrow)]
+    spec: CrdSpecText<'t>,
+}
+
+#[derive(serde::Deserialize)]
+struct CrdSpecText<'t> {
+    group: String,
+    names: CrdNamesText,
+    #[serde(borrow, default)]
+    versions: Vec<CrdVersionText<'t>>,
+}
+
+#[derive(serde::Deserialize)]
+struct CrdNamesText {
+    kind: String,
+}
+
+#[derive(serde::Deserialize)]
+struct CrdVersionText<'t> {
+    name: String,
+    #[serde(default)]
+    served: Option<bool>,
+    #[serde(borrow, default)]
+    schema: Option<CrdSchemaText<'t>>,
+}
+
+#[derive(serde::Deserialize)]
+struct CrdSchemaText<'t> {
+    #[serde(rename = "openAPIV3Schema", borrow, default)]
+    open_api_v3_schema: Option<&'t RawValue>,
+}
+
 impl ImportedCrd {
     fn parse(catalog: &dyn CrdCatalog, crd_name: &str) -> Option<Self> {
+        let source = || SchemaSource::Imported {
+            crd: crd_name.to_owned(),
+        };
+        if let Some(text) = catalog.definition_text(crd_name) {
+            let crd: CrdText<'_> = serde_json::from_str(text).ok()?;
+            if !crd.api_version.starts_with("apiextensions.k8s.io/")
+                || crd.kind != "CustomResourceDefinition"
+            {
+                return None;
+            }
+            let mut versions = BTreeMap::new();
+            for version in crd.spec.versions {
+                let schema = version.schema.and_then(|schema| schema.open_api_v3_schema);
+                let (true, Some(schema)) = (version.served != Some(false), schema) else {
+                    continue;
+                };
+                // a copy of the schema's text: compact, unlike its parsed form
+                let schema = Schema::Text {
+                    text: Cow::Owned(schema.get().to_owned()),
+                    parsed: OnceLock::new(),
+                };
+                versions
+                    .entry(version.name)
+                    .or_insert_with(|| Entry::new(source(), schema));
+            }
+            return Some(ImportedCrd {
+                group: crd.spec.group,
+                kind: crd.spec.names.kind,
+                versions,
+            });
+        }
         let mut crd = catalog.definition(crd_name)?;
         let (group, kind) = crd_kind(&crd).map(|(g, k)| (g.to_owned(), k.to_owned()))?;
         let mut versions = BTreeMap::new();
@@ -183,13 +258,10 @@ impl ImportedCrd {
             let Some((name, schema)) = served_schema(version) else {
                 continue;
             };
-            let source = SchemaSource::Imported {
-                crd: crd_name.to_owned(),
-            };
             let schema = Schema::Parsed(Cow::Owned(schema.take()));
             versions
                 .entry(name)
-                .or_insert_with(|| Entry::new(source, schema));
+                .or_insert_with(|| Entry::new(source(), schema));
         }
         Some(ImportedCrd {
             group,
@@ -264,7 +336,7 @@ impl<'a> CrdSchemas<'a> {
             let text = deferred.and_then(|deferred| deferred.text(index));
             let schema = match (text, version.pointer("/schema/openAPIV3Schema")) {
                 (Some(text), _) => Schema::Text {
-                    text,
+                    text: Cow::Borrowed(text),
                     parsed: OnceLock::new(),
                 },
                 (None, Some(schema)) => Schema::Parsed(keep(schema)),
@@ -661,6 +733,46 @@ mod tests {
                   "type":"object","properties":{"port":{"type":"string"},
                   "interval":{"type":"string"}}}}}}}}}}]}}"#,
     )]);
+
+    /// Whether the schema of `Gadget` (imported) has been parsed.
+    fn gadget_schema_parsed(schemas: &CrdSchemas<'_>) -> bool {
+        match &schemas
+            .entry("example.org", "v1", "Gadget")
+            .expect("imported")
+            .schema
+        {
+            Schema::Text { parsed, .. } => parsed.get().is_some(),
+            Schema::Parsed(_) => true,
+        }
+    }
+
+    #[test]
+    fn an_imported_schema_stays_text_until_a_resource_is_checked_against_it() {
+        let gadget = json!({
+            "apiVersion": "example.org/v1",
+            "kind": "Gadget",
+            "metadata": {"name": "m"},
+            "spec": {"endpoints": [{"port": "http"}]},
+        });
+        let earlier = SchemaVerdicts::new("g");
+        let mut schemas = schemas_for([], &CATALOG);
+        schemas.remember_in(&earlier);
+        assert!(!gadget_schema_parsed(&schemas), "looked up, not parsed");
+        assert_eq!(schemas.validate(&gadget), Some(vec![]));
+        assert!(gadget_schema_parsed(&schemas), "checked: parsed");
+        // a later run that knows the Gadget valid reads the schema's text only
+        let known = SchemaVerdicts::from_bytes(&earlier.to_bytes(), "g");
+        let mut schemas = schemas_for([], &CATALOG);
+        schemas.remember_in(&known);
+        assert_eq!(schemas.validate(&gadget), Some(vec![]));
+        assert!(!gadget_schema_parsed(&schemas));
+        let mut broken = gadget.clone();
+        broken["spec"]["endpoints"][0]["port"] = json!(80);
+        assert_eq!(
+            paths(&schemas.validate(&broken).expect("imported")),
+            ["/spec/endpoints/0/port"]
+        );
+    }
 
     #[test]
     fn an_imported_crd_added_first_wins_over_a_later_one() {
