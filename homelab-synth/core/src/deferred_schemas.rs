@@ -103,8 +103,8 @@ impl DeferredSchemas {
     }
 
     /// Puts every schema back into `document`, parsed.
-    pub fn restore(self, document: &mut Value) -> Result<(), DeferredSchemaError> {
-        for (index, text) in self.0 {
+    pub fn restore(&self, document: &mut Value) -> Result<(), DeferredSchemaError> {
+        for &(index, ref text) in &self.0 {
             let schema: Value = serde_json::from_str(text.get())
                 .map_err(|source| DeferredSchemaError::Unreadable { index, source })?;
             let Some(Value::Object(place)) = document
@@ -125,7 +125,9 @@ impl DeferredSchemas {
         if self.is_empty() {
             return Ok(Cow::Borrowed(document));
         }
-        self.clone().into_whole(document.clone()).map(Cow::Owned)
+        let mut whole = document.clone();
+        self.restore(&mut whole)?;
+        Ok(Cow::Owned(whole))
     }
 
     /// [`DeferredSchemas::restore`] into an owned document.
