@@ -8,6 +8,12 @@
 
 use serde_json::Value;
 
+/// Whether `api_version` and `kind` name an `apiextensions.k8s.io` CustomResourceDefinition
+/// (of any version of that API).
+pub(crate) fn is_crd(api_version: &str, kind: &str) -> bool {
+    kind == "CustomResourceDefinition" && api_version.starts_with("apiextensions.k8s.io/")
+}
+
 /// A set of CustomResourceDefinitions by name (`<plural>.<group>`), each parsed only when
 /// asked for.
 pub trait CrdCatalog: Send + Sync {

@@ -29,7 +29,7 @@ use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::crd_catalog::CrdCatalog;
+use crate::crd_catalog::{CrdCatalog, is_crd};
 pub use crate::crd_rules::SchemaViolation;
 use crate::crd_verdicts::{SchemaVerdicts, VerdictKey, schema_digest};
 use crate::deferred_schemas::DeferredSchemas;
@@ -216,52 +216,21 @@ struct CrdSchemaText<'t> {
 }
 
 impl ImportedCrd {
+    /// The CRD `crd_name` of `catalog`: read from its text when the catalog holds it as
+    /// text, each schema kept as text, else parsed.
     fn parse(catalog: &dyn CrdCatalog, crd_name: &str) -> Option<Self> {
-        let source = || SchemaSource::Imported {
-            crd: crd_name.to_owned(),
+        let (group, kind, served) = match catalog.definition_text(crd_name) {
+            Some(text) => served_texts(text)?,
+            None => served_values(catalog.definition(crd_name)?)?,
         };
-        if let Some(text) = catalog.definition_text(crd_name) {
-            let crd: CrdText<'_> = serde_json::from_str(text).ok()?;
-            if !crd.api_version.starts_with("apiextensions.k8s.io/")
-                || crd.kind != "CustomResourceDefinition"
-            {
-                return None;
-            }
-            let mut versions = BTreeMap::new();
-            for version in crd.spec.versions {
-                let schema = version.schema.and_then(|schema| schema.open_api_v3_schema);
-                let (true, Some(schema)) = (version.served != Some(false), schema) else {
-                    continue;
-                };
-                // a copy of the schema's text: compact, unlike its parsed form
-                let schema = Schema::Text {
-                    text: Cow::Owned(schema.get().to_owned()),
-                    parsed: OnceLock::new(),
-                };
-                versions
-                    .entry(version.name)
-                    .or_insert_with(|| Entry::new(source(), schema));
-            }
-            return Some(ImportedCrd {
-                group: crd.spec.group,
-                kind: crd.spec.names.kind,
-                versions,
-            });
-        }
-        let mut crd = catalog.definition(crd_name)?;
-        let (group, kind) = crd_kind(&crd).map(|(g, k)| (g.to_owned(), k.to_owned()))?;
         let mut versions = BTreeMap::new();
-        let listed = crd
-            .pointer_mut("/spec/versions")
-            .and_then(Value::as_array_mut);
-        for version in listed.into_iter().flatten() {
-            let Some((name, schema)) = served_schema(version) else {
-                continue;
+        for (name, schema) in served {
+            let source = SchemaSource::Imported {
+                crd: crd_name.to_owned(),
             };
-            let schema = Schema::Parsed(Cow::Owned(schema.take()));
             versions
                 .entry(name)
-                .or_insert_with(|| Entry::new(source(), schema));
+                .or_insert_with(|| Entry::new(source, schema));
         }
         Some(ImportedCrd {
             group,
@@ -269,6 +238,48 @@ impl ImportedCrd {
             versions,
         })
     }
+}
+
+/// A CRD's group, kind and the schema of each served version, in order.
+type ServedSchemas = (String, String, Vec<(String, Schema<'static>)>);
+
+/// [`ServedSchemas`] of a CRD's JSON text, each schema a copy of its text (compact, unlike
+/// its parsed form).
+fn served_texts(text: &str) -> Option<ServedSchemas> {
+    let crd: CrdText<'_> = serde_json::from_str(text).ok()?;
+    if !is_crd(&crd.api_version, &crd.kind) {
+        return None;
+    }
+    let served = crd
+        .spec
+        .versions
+        .into_iter()
+        .filter(|version| version.served != Some(false))
+        .filter_map(|version| {
+            let schema = version.schema?.open_api_v3_schema?;
+            let schema = Schema::Text {
+                text: Cow::Owned(schema.get().to_owned()),
+                parsed: OnceLock::new(),
+            };
+            Some((version.name, schema))
+        })
+        .collect();
+    Some((crd.spec.group, crd.spec.names.kind, served))
+}
+
+/// [`ServedSchemas`] of a parsed CRD, each schema moved out of it.
+fn served_values(mut crd: Value) -> Option<ServedSchemas> {
+    let (group, kind) = crd_kind(&crd).map(|(g, k)| (g.to_owned(), k.to_owned()))?;
+    let listed = crd
+        .pointer_mut("/spec/versions")
+        .and_then(Value::as_array_mut);
+    let served = listed
+        .into_iter()
+        .flatten()
+        .filter_map(served_schema)
+        .map(|(name, schema)| (name, Schema::Parsed(Cow::Owned(schema.take()))))
+        .collect();
+    Some((group, kind, served))
 }
 
 /// Schemas of custom resources by `(group, version, kind)`: those added from CRDs (borrowed
@@ -533,14 +544,13 @@ fn convert(node: &mut Value, in_junctor: bool, root: bool) {
 /// CustomResourceDefinition; `None` for anything else.
 pub fn crd_kind(object: &Value) -> Option<(&str, &str)> {
     let api_version = object.get("apiVersion").and_then(Value::as_str)?;
-    if !api_version.starts_with("apiextensions.k8s.io/")
-        || object.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition")
-    {
+    let own_kind = object.get("kind").and_then(Value::as_str)?;
+    if !is_crd(api_version, own_kind) {
         return None;
     }
     let group = object.pointer("/spec/group").and_then(Value::as_str)?;
-    let kind = object.pointer("/spec/names/kind").and_then(Value::as_str)?;
-    Some((group, kind))
+    let defined = object.pointer("/spec/names/kind").and_then(Value::as_str)?;
+    Some((group, defined))
 }
 
 /// The schemas of a synthesis: the CRDs its apps emit, then those of `catalog`.

@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::crd_catalog::is_crd;
+
 /// The `openAPIV3Schema` of some versions of one CRD, by index in `spec.versions`, as JSON
 /// text; empty for any other document.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -64,12 +66,13 @@ impl DeferredSchemas {
     /// CustomResourceDefinition, removing their `null` entries first; nothing for any other
     /// document.
     pub fn take(document: &mut Value) -> Self {
-        let is_crd = document.get("kind").and_then(Value::as_str)
-            == Some("CustomResourceDefinition")
-            && document
-                .get("apiVersion")
+        let text = |field| {
+            document
+                .get(field)
                 .and_then(Value::as_str)
-                .is_some_and(|version| version.starts_with("apiextensions.k8s.io/"));
+                .unwrap_or_default()
+        };
+        let is_crd = is_crd(text("apiVersion"), text("kind"));
         let versions = document
             .pointer_mut("/spec/versions")
             .and_then(Value::as_array_mut)
