@@ -80,7 +80,7 @@ fn synthesized(app: BuiltApp) -> Vec<Value> {
     let documents: Vec<Value> = set.apps[0]
         .documents
         .iter()
-        .map(|document| document.body.clone())
+        .map(|document| document.body())
         .collect();
     check_against_crds(&documents);
     documents

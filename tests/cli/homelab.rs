@@ -107,7 +107,7 @@ fn staging_differs_in_replicas_hostnames_and_apps() {
             .iter()
             .find(|a| a.name == app)
             .and_then(|a| a.documents.iter().find(|d| d.kind() == kind))
-            .map(|d| d.body.clone())
+            .map(|d| d.body())
             .unwrap_or_else(|| panic!("{app} {kind}"))
     };
     assert_eq!(body(main, "headlamp", "Deployment")["spec"]["replicas"], 2);
@@ -208,7 +208,7 @@ fn kubernetes_reads_every_emitted_file_as_the_object_we_meant() {
             .find(|(name, _)| name == relative)
             .unwrap_or_else(|| panic!("unexpected file {relative}"));
         let whole = document.whole_body().expect("a CRD's schemas go back");
-        assert_eq!(json.as_ref(), Ok(&*whole), "{relative}");
+        assert_eq!(json.as_ref(), Ok(&whole), "{relative}");
     }
 }
 
@@ -328,21 +328,22 @@ fn the_output_has_none_of_the_seeds_defects() {
                     cluster_scoped_with_namespace.push(at.clone());
                 }
             }
-            let annotations = document.body.pointer("/metadata/annotations");
+            let body = document.body();
+            let annotations = body.pointer("/metadata/annotations");
             let helm_hook = annotations
                 .and_then(serde_json::Value::as_object)
                 .is_some_and(|map| map.keys().any(|key| key.starts_with("helm.sh/hook")));
             if helm_hook {
                 helm_hooks.push(at.clone());
             }
-            let argo_hook = annotation(&document.body, "argocd.argoproj.io/hook").is_some();
+            let argo_hook = annotation(&body, "argocd.argoproj.io/hook").is_some();
             if matches!(document.kind(), "Pod" | "Job") && !argo_hook {
                 plain_pods_and_jobs.push(at.clone());
             }
             if document.kind() == "Secret" {
                 let filled = ["data", "stringData"].iter().any(|field| {
                     document
-                        .body
+                        .body()
                         .get(field)
                         .is_some_and(|value| value.as_object().is_none_or(|map| !map.is_empty()))
                 });
@@ -410,7 +411,7 @@ fn every_stateful_set_writes_its_claim_templates_as_the_api_returns_them() {
     for app in all_apps() {
         for document in app.documents.iter().filter(|d| d.kind() == "StatefulSet") {
             stateful_sets += 1;
-            let templates = document.body["spec"]["volumeClaimTemplates"]
+            let templates = document.body()["spec"]["volumeClaimTemplates"]
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
@@ -437,7 +438,7 @@ fn every_custom_resource_has_a_crd_schema_and_matches_it() {
         for app in &set.apps {
             for document in &app.documents {
                 let builtin = BUILT_IN_GROUPS.contains(&document.group());
-                match schemas.validate(&document.body) {
+                match schemas.validate_document(document) {
                     Some(violations) => {
                         assert_eq!(violations, [], "{}/{}", app.name, document.file_name);
                         checked += 1;

@@ -230,7 +230,7 @@ pub fn root_documents(
         .apps
         .into_iter()
         // built in code, nothing rendered: no CRD schema is kept apart from a body
-        .flat_map(|app| app.documents.into_iter().map(|document| document.body))
+        .flat_map(|app| app.documents.into_iter().map(|document| document.body()))
         .collect())
 }
 

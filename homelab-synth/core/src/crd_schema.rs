@@ -318,10 +318,12 @@ impl<'a> CrdSchemas<'a> {
         self.add(crd, None, source, |schema| Cow::Owned(schema.clone()));
     }
 
-    /// [`CrdSchemas::add_crd`] without copying: the schemas are borrowed from `crd`, a
-    /// document of the synthesis (those it keeps as text are parsed when first read).
-    pub fn add_crd_borrowed(&mut self, crd: &'a Document, source: SchemaSource) {
-        self.add(&crd.body, Some(&crd.schemas), source, Cow::Borrowed);
+    /// [`CrdSchemas::add_crd`] for `crd`, a document of the synthesis: the schemas it keeps
+    /// as text are borrowed (and parsed when first read), those in its body copied.
+    pub fn add_crd_of(&mut self, crd: &'a Document, source: SchemaSource) {
+        self.add(&crd.body(), Some(&crd.schemas), source, |schema| {
+            Cow::Owned(schema.clone())
+        });
     }
 
     fn add<'c>(
@@ -424,11 +426,38 @@ impl<'a> CrdSchemas<'a> {
     pub fn validate(&self, object: &Value) -> Option<Vec<SchemaViolation>> {
         let api_version = object.get("apiVersion").and_then(Value::as_str)?;
         let kind = object.get("kind").and_then(Value::as_str)?;
+        self.check(
+            api_version,
+            kind,
+            |digest| VerdictKey::of(digest, object),
+            || Cow::Borrowed(object),
+        )
+    }
+
+    /// [`CrdSchemas::validate`] for a document of the synthesis: its body is parsed only
+    /// when its kind has a schema and the verdicts do not know it valid (the verdict key is
+    /// hashed from the body's text, which is the compact form the key is defined over).
+    pub fn validate_document(&self, document: &Document) -> Option<Vec<SchemaViolation>> {
+        self.check(
+            document.api_version(),
+            document.kind(),
+            |digest| VerdictKey::of_text(digest, document.body_text()),
+            || Cow::Owned(document.body()),
+        )
+    }
+
+    fn check<'o>(
+        &self,
+        api_version: &str,
+        kind: &str,
+        key: impl FnOnce(&[u8; 32]) -> VerdictKey,
+        object: impl FnOnce() -> Cow<'o, Value>,
+    ) -> Option<Vec<SchemaViolation>> {
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         let entry = self.entry(group, version, kind)?;
         let verdict = self
             .verdicts
-            .map(|verdicts| (verdicts, VerdictKey::of(&entry.digest(), object)));
+            .map(|verdicts| (verdicts, key(&entry.digest())));
         if let Some((verdicts, key)) = &verdict
             && verdicts.is_known_valid(key)
         {
@@ -446,15 +475,16 @@ impl<'a> CrdSchemas<'a> {
                 }]);
             }
         };
+        let object = object();
         let mut violations: Vec<SchemaViolation> = validator
-            .iter_errors(object)
+            .iter_errors(&object)
             .map(|error| SchemaViolation {
                 path: error.instance_path().to_string(),
                 message: error.to_string(),
             })
             .collect();
         if violations.is_empty() {
-            violations = crate::crd_rules::rule_violations(entry.schema.value(), object);
+            violations = crate::crd_rules::rule_violations(entry.schema.value(), &object);
         }
         violations.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         violations.dedup();
@@ -562,7 +592,7 @@ pub fn schemas_for_apps<'a>(
         apps.iter().flat_map(|app| {
             app.documents
                 .iter()
-                .filter(|document| crd_kind(&document.body).is_some())
+                .filter(|document| document.defined_kind().is_some())
                 .map(move |document| (app.name.as_str(), document))
         }),
         catalog,
@@ -577,16 +607,11 @@ pub fn schemas_for<'a>(
 ) -> CrdSchemas<'a> {
     let mut schemas = CrdSchemas::new();
     for (app, crd) in crds {
-        let name = crd
-            .body
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        schemas.add_crd_borrowed(
+        schemas.add_crd_of(
             crd,
             SchemaSource::App {
                 app: app.to_owned(),
-                crd: name.to_owned(),
+                crd: crd.name().to_owned(),
             },
         );
     }

@@ -41,6 +41,15 @@ impl VerdictKey {
         serde_json::to_writer(&mut hasher, object).expect("a JSON value serializes");
         VerdictKey(hasher.0.finalize().into())
     }
+
+    /// [`VerdictKey::of`] an object given as its compact JSON text (`serde_json`'s
+    /// serialization of the value, which is what [`VerdictKey::of`] hashes).
+    pub fn of_text(schema: &[u8; 32], object: &str) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(schema);
+        hasher.update(object.as_bytes());
+        VerdictKey(hasher.finalize().into())
+    }
 }
 
 /// The sha256 of a schema's JSON text.
@@ -176,6 +185,21 @@ mod tests {
 
     fn key(n: u8) -> VerdictKey {
         VerdictKey::of(&[n; 32], &json!({"n": n}))
+    }
+
+    #[test]
+    fn the_key_of_an_object_s_compact_text_is_the_key_of_the_object() {
+        let object = json!({"apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": "w"}, "spec": {"size": 1.0, "tags": ["a", "b"]}});
+        let text = crate::compact_json::CompactJson::new(&object);
+        assert_eq!(
+            VerdictKey::of_text(&[7; 32], text.text()),
+            VerdictKey::of(&[7; 32], &object)
+        );
+        assert_ne!(
+            VerdictKey::of_text(&[8; 32], text.text()),
+            VerdictKey::of(&[7; 32], &object)
+        );
     }
 
     #[test]

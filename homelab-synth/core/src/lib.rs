@@ -17,6 +17,7 @@ mod app;
 mod bootstrap;
 mod chart;
 mod cluster;
+mod compact_json;
 mod crd_catalog;
 mod crd_rules;
 mod crd_schema;

@@ -3,15 +3,21 @@
 //! `synth list`, `synth --check` and the diff.
 
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::compact_json::CompactJson;
+use crate::crd_catalog::is_crd;
 use crate::deferred_schemas::{DeferredSchemaError, DeferredSchemas};
 use crate::finding::Finding;
 use crate::object::{Allow, Origin};
 use crate::scope::{Scope, group_of};
 
 /// One resolved object: final name, namespace, metadata and patches applied.
+///
+/// The body is held as compact JSON text ([`CompactJson`]): a synthesis holds every document
+/// of a cluster until it has been validated and written, and parsed JSON takes about ten
+/// times the memory of its text. [`Document::body`] parses a copy; the identity every check
+/// and the writer ask for (`apiVersion`, `kind`, name, namespace) is kept beside the text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Document {
     /// Construct path, e.g. `comfyui/comfyui/data`.
@@ -20,9 +26,11 @@ pub struct Document {
     pub origin: Origin,
     /// Namespaced or cluster-scoped.
     pub scope: Scope,
-    /// The object as JSON (always a JSON object with `apiVersion`, `kind` and `metadata`),
-    /// without the schemas in `schemas`: [`Document::whole_body`] has them.
-    pub body: Value,
+    /// The object (always a JSON object with `apiVersion`, `kind` and `metadata`), without
+    /// the schemas in `schemas`: [`Document::whole_body`] has them.
+    body: CompactJson,
+    /// `apiVersion`, `kind`, `metadata.name` and `metadata.namespace` of `body`.
+    identity: Identity,
     /// A rendered CRD's schemas kept as text until read ([`DeferredSchemas`]); empty for
     /// every other document.
     pub schemas: DeferredSchemas,
@@ -31,16 +39,118 @@ pub struct Document {
     pub(crate) allowed: Vec<(Allow, String)>,
 }
 
+/// What identifies a document, read from its body when the body is set.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Identity {
+    api_version: Box<str>,
+    kind: Box<str>,
+    name: Box<str>,
+    namespace: Option<Box<str>>,
+    /// `(group, kind)` the document defines when it is a CustomResourceDefinition.
+    defines: Option<(Box<str>, Box<str>)>,
+}
+
+impl Identity {
+    fn of(body: &Value) -> Self {
+        let text = |value: &Value| value.as_str().map(Box::from);
+        let metadata = &body["metadata"];
+        let api_version = text(&body["apiVersion"]).unwrap_or_default();
+        let kind = text(&body["kind"]).unwrap_or_default();
+        let defines = if is_crd(&api_version, &kind) {
+            let spec = &body["spec"];
+            text(&spec["group"]).zip(text(&spec["names"]["kind"]))
+        } else {
+            None
+        };
+        Identity {
+            api_version,
+            kind,
+            name: text(&metadata["name"]).unwrap_or_default(),
+            namespace: text(&metadata["namespace"]),
+            defines,
+        }
+    }
+}
+
 impl Document {
-    /// The object whole: `body` with the CRD schemas of `schemas` put back (a copy only when
-    /// some were kept apart).
-    pub fn whole_body(&self) -> Result<Cow<'_, Value>, DeferredSchemaError> {
-        self.schemas.whole(&self.body)
+    /// A document of `body` at construct `path`, with no deferred schemas, no file name yet
+    /// and no allowed checks.
+    pub fn new(path: impl Into<String>, origin: Origin, scope: Scope, body: &Value) -> Self {
+        Document {
+            path: path.into(),
+            origin,
+            scope,
+            body: CompactJson::new(body),
+            identity: Identity::of(body),
+            schemas: DeferredSchemas::default(),
+            file_name: String::new(),
+            allowed: Vec::new(),
+        }
+    }
+
+    /// The document with `schemas` kept apart from its body.
+    pub fn with_schemas(mut self, schemas: DeferredSchemas) -> Self {
+        self.schemas = schemas;
+        self
+    }
+
+    /// The document written to `file_name`.
+    pub fn with_file_name(mut self, file_name: impl Into<String>) -> Self {
+        self.file_name = file_name.into();
+        self
+    }
+
+    /// The body (without the schemas in `schemas`), parsed: a copy the caller owns.
+    pub fn body(&self) -> Value {
+        self.body.value()
+    }
+
+    /// The body as compact JSON text.
+    pub fn body_text(&self) -> &str {
+        self.body.text()
+    }
+
+    /// The body decoded into `T`.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
+        self.body.decode()
+    }
+
+    /// `metadata` of the body (`null` when it has none), parsed without the rest of the body.
+    pub fn metadata(&self) -> Value {
+        #[derive(serde::Deserialize)]
+        struct MetadataOnly {
+            #[serde(default)]
+            metadata: Value,
+        }
+        self.decode::<MetadataOnly>()
+            .map(|only| only.metadata)
+            .unwrap_or_default()
+    }
+
+    /// Replaces the body (its identity is read again).
+    pub fn set_body(&mut self, body: &Value) {
+        self.body = CompactJson::new(body);
+        self.identity = Identity::of(body);
+    }
+
+    /// Changes the body through `change` (parsed, changed, kept as text again).
+    pub fn update_body<T>(&mut self, change: impl FnOnce(&mut Value) -> T) -> T {
+        let mut body = self.body();
+        let result = change(&mut body);
+        self.set_body(&body);
+        result
+    }
+
+    /// The object whole: the body with the CRD schemas of `schemas` put back.
+    pub fn whole_body(&self) -> Result<Value, DeferredSchemaError> {
+        let mut body = self.body();
+        self.schemas.restore(&mut body)?;
+        Ok(body)
     }
 
     /// `apiVersion`.
     pub fn api_version(&self) -> &str {
-        self.body["apiVersion"].as_str().unwrap_or_default()
+        &self.identity.api_version
     }
 
     /// API group (`""` for core).
@@ -50,17 +160,24 @@ impl Document {
 
     /// `kind`.
     pub fn kind(&self) -> &str {
-        self.body["kind"].as_str().unwrap_or_default()
+        &self.identity.kind
     }
 
     /// `metadata.name`.
     pub fn name(&self) -> &str {
-        self.body["metadata"]["name"].as_str().unwrap_or_default()
+        &self.identity.name
     }
 
     /// `metadata.namespace`, if set.
     pub fn namespace(&self) -> Option<&str> {
-        self.body["metadata"]["namespace"].as_str()
+        self.identity.namespace.as_deref()
+    }
+
+    /// `(group, kind)` this document defines when it is an `apiextensions.k8s.io`
+    /// CustomResourceDefinition.
+    pub fn defined_kind(&self) -> Option<(&str, &str)> {
+        let (group, kind) = self.identity.defines.as_ref()?;
+        Some((group, kind))
     }
 
     /// The reason given for skipping `check` on this object, if it was allowed.
@@ -150,4 +267,60 @@ pub struct ManifestSet {
     pub provenance: Provenance,
     /// Warnings (errors fail synthesis instead).
     pub warnings: Vec<Finding>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn crd() -> Value {
+        json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com", "labels": {"a": "b"}},
+            "spec": {"group": "example.com", "names": {"kind": "Widget"}, "scope": "Namespaced"},
+        })
+    }
+
+    #[test]
+    fn the_body_is_kept_as_text_and_its_identity_beside_it() {
+        let document = Document::new("app/crd", Origin::Code, Scope::Cluster, &crd());
+        assert_eq!(document.body(), crd());
+        assert_eq!(document.body_text(), serde_json::to_string(&crd()).unwrap());
+        assert_eq!(document.api_version(), "apiextensions.k8s.io/v1");
+        assert_eq!(document.group(), "apiextensions.k8s.io");
+        assert_eq!(document.kind(), "CustomResourceDefinition");
+        assert_eq!(document.name(), "widgets.example.com");
+        assert_eq!(document.namespace(), None);
+        assert_eq!(document.defined_kind(), Some(("example.com", "Widget")));
+        assert_eq!(
+            document.metadata(),
+            json!({"name": "widgets.example.com", "labels": {"a": "b"}})
+        );
+    }
+
+    #[test]
+    fn changing_the_body_reads_its_identity_again() {
+        let mut document = Document::new("app/crd", Origin::Code, Scope::Cluster, &crd());
+        document.update_body(|body| {
+            body["kind"] = json!("ConfigMap");
+            body["apiVersion"] = json!("v1");
+            body["metadata"] = json!({"name": "settings", "namespace": "web"});
+        });
+        assert_eq!(document.kind(), "ConfigMap");
+        assert_eq!(document.group(), "");
+        assert_eq!(document.name(), "settings");
+        assert_eq!(document.namespace(), Some("web"));
+        assert_eq!(document.defined_kind(), None, "no longer a CRD");
+        assert_eq!(document.body()["spec"]["group"], "example.com");
+    }
+
+    #[test]
+    fn a_body_without_metadata_has_an_empty_identity() {
+        let document = Document::new("app/x", Origin::Code, Scope::Cluster, &json!({"a": 1}));
+        assert_eq!((document.kind(), document.name()), ("", ""));
+        assert_eq!(document.metadata(), Value::Null);
+    }
 }

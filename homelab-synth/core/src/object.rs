@@ -6,6 +6,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::compact_json::CompactJson;
 use crate::deferred_schemas::DeferredSchemas;
 use crate::patch::JsonPatch;
 use crate::scope::{Scope, ScopeMarker, builtin_scope, group_of};
@@ -160,7 +161,7 @@ pub struct ObjectNode {
     pub(crate) api_version: String,
     pub(crate) kind: String,
     pub(crate) scope: Option<Scope>,
-    pub(crate) body: Map<String, Value>,
+    pub(crate) body: NodeBody,
     /// A rendered CRD's schemas, kept as text ([`DeferredSchemas`]).
     pub(crate) schemas: DeferredSchemas,
     pub(crate) patches: Vec<JsonPatch>,
@@ -209,7 +210,7 @@ impl ObjectNode {
             api_version,
             kind,
             scope,
-            body,
+            body: NodeBody::Parsed(body),
             schemas: DeferredSchemas::default(),
             patches: Vec::new(),
             allowed: Vec::new(),
@@ -223,6 +224,67 @@ impl ObjectNode {
     }
 }
 
+/// An object's body between construction and resolution: parsed, or compact JSON text.
+/// An app holds the objects built in code from construction until synthesis resolves them,
+/// and a synthesis holds every app of a cluster: those bodies are kept as text
+/// ([`NodeBody::compact`]), parsed when resolved. Rendered and included objects are read just
+/// before they are resolved and stay parsed.
+#[derive(Clone, Debug)]
+pub(crate) enum NodeBody {
+    /// A parsed JSON object.
+    Parsed(Map<String, Value>),
+    /// A JSON object as compact text.
+    Compact(CompactJson),
+}
+
+impl Default for NodeBody {
+    fn default() -> Self {
+        NodeBody::Parsed(Map::new())
+    }
+}
+
+impl NodeBody {
+    /// The body kept as text.
+    pub(crate) fn compact(&mut self) {
+        if let NodeBody::Parsed(map) = self {
+            let value = Value::Object(std::mem::take(map));
+            *self = NodeBody::Compact(CompactJson::new(&value));
+        }
+    }
+
+    /// The body parsed, for reading and changing it.
+    pub(crate) fn parsed(&mut self) -> &mut Map<String, Value> {
+        if let NodeBody::Compact(text) = self {
+            let map = match text.value() {
+                Value::Object(map) => map,
+                // only a JSON object is ever kept as text
+                _ => Map::new(),
+            };
+            *self = NodeBody::Parsed(map);
+        }
+        match self {
+            NodeBody::Parsed(map) => map,
+            NodeBody::Compact(_) => unreachable!("parsed above"),
+        }
+    }
+
+    /// The body parsed, leaving an empty one.
+    pub(crate) fn take(&mut self) -> Map<String, Value> {
+        std::mem::take(self.parsed())
+    }
+
+    /// What `read` makes of the body (parsed for it when it is text).
+    pub(crate) fn read<T>(&self, read: impl FnOnce(&Map<String, Value>) -> T) -> T {
+        match self {
+            NodeBody::Parsed(map) => read(map),
+            NodeBody::Compact(text) => match text.value() {
+                Value::Object(map) => read(&map),
+                _ => read(&Map::new()),
+            },
+        }
+    }
+}
+
 /// A handle to an object of an [`App`](crate::App), returned when the object is added; use it
 /// to patch the object, declare dependencies or allow a check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -231,3 +293,31 @@ pub struct ObjectRef(pub(crate) usize);
 /// A handle to a chart of an [`App`](crate::App), for dependencies between charts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChartRef(pub(crate) usize);
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_body_kept_as_text_parses_back_to_the_same_object() {
+        let object = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "settings"}, "data": {"b": "2", "a": "1"}});
+        let Value::Object(map) = object.clone() else {
+            unreachable!()
+        };
+        let mut body = NodeBody::Parsed(map.clone());
+        body.compact();
+        assert!(matches!(body, NodeBody::Compact(_)));
+        assert_eq!(body.read(|read| read.clone()), map);
+        assert_eq!(body.parsed()["data"]["b"], "2");
+        assert!(matches!(body, NodeBody::Parsed(_)), "parsed to be changed");
+        body.parsed().insert("extra".into(), json!(true));
+        body.compact();
+        let taken = body.take();
+        assert_eq!(taken["extra"], true);
+        assert_eq!(Value::Object(taken.clone())["metadata"], object["metadata"]);
+        assert!(body.take().is_empty(), "taking leaves an empty body");
+    }
+}

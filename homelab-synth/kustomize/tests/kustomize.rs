@@ -531,7 +531,7 @@ fn a_rendered_crd_keeps_its_schema_as_text_yet_checks_patches_and_writes_it_whol
         .unwrap();
     assert!(!crd.schemas.is_empty(), "the schema is kept apart");
     assert_eq!(
-        crd.body["spec"]["versions"][0]["schema"],
+        crd.body()["spec"]["versions"][0]["schema"],
         serde_json::json!({})
     );
     let whole = crd.whole_body().unwrap();

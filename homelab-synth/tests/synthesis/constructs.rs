@@ -48,8 +48,8 @@ fn document<'a>(set: &'a ManifestSet, path: &str) -> &'a Document {
 }
 
 /// `metadata` of the document at `path`.
-fn metadata<'a>(set: &'a ManifestSet, path: &str) -> &'a Value {
-    &document(set, path).body["metadata"]
+fn metadata(set: &ManifestSet, path: &str) -> Value {
+    document(set, path).body()["metadata"].take()
 }
 
 fn config_map(name: &str) -> ConfigMap {
@@ -161,7 +161,7 @@ fn chart_labels_and_annotations_are_merged_under_the_objects_own() {
 
     assert_eq!(
         metadata(&set, "demo/demo/settings"),
-        &json!({
+        json!({
             "name": "settings",
             "namespace": "demo",
             "labels": {"app": "settings", "team": "platform", "tier": "object"},
@@ -170,7 +170,7 @@ fn chart_labels_and_annotations_are_merged_under_the_objects_own() {
     );
     assert_eq!(
         metadata(&set, "demo/demo/plain"),
-        &json!({
+        json!({
             "name": "plain",
             "namespace": "demo",
             "labels": {"team": "platform", "tier": "chart"},
@@ -216,7 +216,7 @@ fn chart_namespace_is_set_on_namespaced_kinds_only() {
     );
     assert_eq!(
         metadata(&set, "demo/demo/reader"),
-        &json!({"name": "reader"})
+        json!({"name": "reader"})
     );
 }
 
@@ -250,7 +250,7 @@ fn typed_objects_keep_their_fields_and_get_api_version_and_kind() {
     chart.add("settings", config_map("settings"));
     let set = expect_ok(synth_one(app));
     assert_eq!(
-        document(&set, "demo/demo/settings").body,
+        document(&set, "demo/demo/settings").body(),
         json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -261,6 +261,24 @@ fn typed_objects_keep_their_fields_and_get_api_version_and_kind() {
     assert_eq!(set.apps[0].name, "demo");
     assert_eq!(set.apps[0].category, "test");
     assert!(set.warnings.is_empty(), "{:?}", set.warnings);
+}
+
+#[test]
+fn an_object_added_earlier_reads_back_as_built_before_synthesis() {
+    let mut app = App::new("demo");
+    let mut chart = app.chart("demo", ChartProps::namespace("demo"));
+    let settings = chart.add("settings", config_map("settings"));
+    let read = chart.body(settings).expect("the object was added");
+    assert_eq!(
+        Value::Object(read),
+        json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "settings"},
+            "data": {"key": "value"},
+        }),
+        "no chart namespace yet: that is synthesis"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -329,7 +347,7 @@ fn untyped_objects_of_known_kinds_take_their_scope_from_the_builtin_table() {
         ]
     );
     assert_eq!(
-        document(&set, "demo/demo/settings").body,
+        document(&set, "demo/demo/settings").body(),
         json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -448,9 +466,9 @@ fn an_explicit_scope_is_used_for_kinds_nobody_knows() {
     let set = expect_ok(synth_one(app));
     assert_eq!(
         metadata(&set, "demo/demo/widget"),
-        &json!({"name": "w", "namespace": "demo"})
+        json!({"name": "w", "namespace": "demo"})
     );
-    assert_eq!(metadata(&set, "demo/demo/gadget"), &json!({"name": "g"}));
+    assert_eq!(metadata(&set, "demo/demo/gadget"), json!({"name": "g"}));
     assert_eq!(document(&set, "demo/demo/gadget").scope, Scope::Cluster);
 }
 
@@ -502,7 +520,7 @@ fn a_namespaced_custom_resource_type_plugs_in_like_a_k8s_openapi_type() {
     let doc = document(&set, "demo/demo/widget");
     assert_eq!(doc.scope, Scope::Namespaced);
     assert_eq!(
-        doc.body,
+        doc.body(),
         json!({
             "apiVersion": "example.com/v1",
             "kind": "Widget",
@@ -530,7 +548,7 @@ fn a_cluster_scoped_custom_resource_type_gets_no_namespace() {
     let doc = document(&set, "demo/demo/gadget");
     assert_eq!(doc.scope, Scope::Cluster);
     assert_eq!(
-        doc.body,
+        doc.body(),
         json!({
             "apiVersion": "example.com/v1",
             "kind": "Gadget",
@@ -706,7 +724,7 @@ fn patches_apply_after_metadata_resolution() {
     chart.patch(settings, JsonPatch::replace("/data/key", json!("patched")));
     let set = expect_ok(synth_one(app));
     assert_eq!(
-        document(&set, "demo/demo/settings").body,
+        document(&set, "demo/demo/settings").body(),
         json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -772,7 +790,7 @@ fn a_patch_that_changes_the_kind_retypes_the_object() {
     let set = expect_ok(synth_one(app));
     let doc = document(&set, "demo/demo/account");
     assert_eq!(
-        doc.body,
+        doc.body(),
         json!({
             "apiVersion": "v1",
             "kind": "ServiceAccount",
@@ -805,7 +823,7 @@ fn a_patch_that_changes_the_kind_to_a_cluster_scoped_kind_takes_that_scope() {
     let doc = document(&set, "demo/demo/class");
     assert_eq!(doc.scope, Scope::Cluster);
     assert_eq!(
-        doc.body,
+        doc.body(),
         json!({
             "apiVersion": "scheduling.k8s.io/v1",
             "kind": "PriorityClass",
@@ -932,7 +950,7 @@ fn included_documents_become_objects_in_order() {
     );
     let first = document(&set, "demo/demo/upstream/0");
     assert_eq!(
-        first.body,
+        first.body(),
         json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -998,7 +1016,7 @@ spec:
 ",
     );
     let set = expect_ok(synth_with_files(app, &files));
-    let body = &document(&set, "demo/demo/job/0").body;
+    let body = &document(&set, "demo/demo/job/0").body();
     assert_eq!(body["spec"]["backoffLimit"], json!(10));
     assert_eq!(body["spec"]["suspend"], json!(true));
     assert_eq!(
@@ -1703,8 +1721,8 @@ fn a_namespace_moves_to_the_earliest_wave_of_what_lives_in_it() {
         set.apps[0]
             .documents
             .iter()
-            .find(|d| d.kind() == "Namespace" && d.body["metadata"]["name"] == name)
-            .map(|d| d.body["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].clone())
+            .find(|d| d.kind() == "Namespace" && d.body()["metadata"]["name"] == name)
+            .map(|d| d.body()["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].clone())
             .expect("namespace emitted")
     };
     assert_eq!(wave("early"), json!("-5"), "before its earliest object");
@@ -1737,7 +1755,7 @@ fn a_crd_goes_a_sync_wave_ahead_only_where_its_app_uses_it() {
             .documents
             .iter()
             .find(|d| d.kind() == "CustomResourceDefinition")
-            .map(|d| d.body["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].clone())
+            .map(|d| d.body()["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].clone())
     };
     let mut both = App::new("both");
     let mut chart = both.chart("both", ChartProps::namespace("both"));
@@ -1827,7 +1845,7 @@ fn each_cluster_builds_its_own_apps_with_its_settings() {
     let host_and_replicas = |built: &BuiltApps| {
         let set = expect_ok(synth_built(built));
         let web = set.apps.iter().find(|a| a.name == "web").expect("web");
-        let data = &web.documents[0].body["data"];
+        let data = &web.documents[0].body()["data"];
         (
             data["host"].as_str().unwrap().to_owned(),
             data["replicas"].as_str().unwrap().to_owned(),

@@ -1097,11 +1097,11 @@ fn a_correct_named_target_port_passes() {
     });
     let set = expect_ok(synth_one(app));
     assert_eq!(
-        set.apps[0].documents[1].body["spec"]["ports"][0]["targetPort"],
+        set.apps[0].documents[1].body()["spec"]["ports"][0]["targetPort"],
         json!("http")
     );
     assert_eq!(
-        set.apps[0].documents[1].body["spec"]["ports"][1]["targetPort"],
+        set.apps[0].documents[1].body()["spec"]["ports"][1]["targetPort"],
         json!(9090)
     );
 }
@@ -1433,7 +1433,7 @@ fn a_secret_allowed_to_carry_data_passes() {
         Some("bootstrap credentials, rotated on first login")
     );
     assert_eq!(
-        document.body["data"]["password"],
+        document.body()["data"]["password"],
         json!(SECRET_VALUE_BASE64)
     );
 }
@@ -1770,7 +1770,7 @@ fn an_imported_crd_installs_with_its_schema_and_an_unknown_one_is_an_error() {
     let crd = &set.apps[0].documents[0];
     assert_eq!(crd.name(), "prometheusrules.monitoring.coreos.com");
     assert_eq!(crd.namespace(), None, "a CRD is cluster-scoped");
-    assert_eq!(crd.body["spec"]["names"]["kind"], "PrometheusRule");
+    assert_eq!(crd.body()["spec"]["names"]["kind"], "PrometheusRule");
 
     let errors = expect_errors(synth_one(demo(|chart| {
         chart.add_untyped(

@@ -14,14 +14,14 @@ use serde_json::{Value, json};
 use crate::support::{expect_ok, synth_one};
 
 /// The body of the only document of `kind` named `name`.
-fn body<'a>(set: &'a ManifestSet, kind: &str, name: &str) -> &'a Value {
+fn body(set: &ManifestSet, kind: &str, name: &str) -> Value {
     let found: Vec<_> = set.apps[0]
         .documents
         .iter()
         .filter(|d| d.kind() == kind && d.name() == name)
         .collect();
     assert_eq!(found.len(), 1, "{kind} {name}");
-    &found[0].body
+    found[0].body()
 }
 
 fn restricted_container() -> Value {
@@ -86,7 +86,7 @@ fn a_gpu_notebook_in_short_form_synthesizes_cleanly() {
     assert!(set.warnings.is_empty(), "{:?}", set.warnings);
     assert_eq!(
         body(&set, "Deployment", "jupyter"),
-        &json!({
+        json!({
             "apiVersion": "apps/v1",
             "kind": "Deployment",
             "metadata": {
@@ -148,7 +148,7 @@ fn a_gpu_notebook_in_short_form_synthesizes_cleanly() {
     );
     assert_eq!(
         body(&set, "Service", "jupyter"),
-        &json!({
+        json!({
             "apiVersion": "v1",
             "kind": "Service",
             "metadata": {
@@ -243,7 +243,8 @@ fn every_workload_kind_is_restricted_by_default_and_passes_validation() {
         ("Job", "migrate", "/spec/template/spec"),
         ("CronJob", "backup", "/spec/jobTemplate/spec/template/spec"),
     ] {
-        let pod = body(&set, kind, name).pointer(spec).unwrap();
+        let object = body(&set, kind, name);
+        let pod = object.pointer(spec).unwrap();
         assert_eq!(pod["securityContext"], restricted_pod(), "{kind}");
         let container = &pod["containers"][0]["securityContext"];
         let mut expected = restricted_container();
@@ -252,9 +253,7 @@ fn every_workload_kind_is_restricted_by_default_and_passes_validation() {
             expected["runAsGroup"] = json!(999);
         }
         assert_eq!(container, &expected, "{kind}");
-        let template = body(&set, kind, name)
-            .pointer(spec.trim_end_matches("/spec"))
-            .unwrap();
+        let template = object.pointer(spec.trim_end_matches("/spec")).unwrap();
         assert_eq!(
             template["metadata"],
             json!({"labels": {"app.kubernetes.io/name": name}}),
@@ -575,7 +574,7 @@ fn access_grants_its_rules_to_its_own_service_account() {
     );
     assert_eq!(
         body(&set, "RoleBinding", "reader"),
-        &json!({
+        json!({
             "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "RoleBinding",
             "metadata": {"name": "reader", "namespace": "demo"},

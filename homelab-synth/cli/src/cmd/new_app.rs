@@ -221,15 +221,13 @@ fn route_target<S: ClusterSettings + Default>(
     for (_, set) in &synthesis.clusters {
         for app in &set.apps {
             for document in &app.documents {
-                let body = &document.body;
-                let kind = body["kind"].as_str().unwrap_or_default();
-                let api_version = body["apiVersion"].as_str().unwrap_or_default();
-                let name = body["metadata"]["name"].as_str().unwrap_or_default();
+                let kind = document.kind();
+                let name = document.name();
                 if kind == "Gateway"
-                    && api_version.starts_with("gateway.networking.k8s.io/")
+                    && document.group() == "gateway.networking.k8s.io"
                     && gateway.is_none()
                 {
-                    let namespace = body["metadata"]["namespace"].as_str().unwrap_or_default();
+                    let namespace = document.namespace().unwrap_or_default();
                     gateway = Some((app.name.clone(), name.to_owned(), namespace.to_owned()));
                 }
                 if kind == "CustomResourceDefinition"

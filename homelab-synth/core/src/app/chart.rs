@@ -108,9 +108,12 @@ impl<'a> Chart<'a> {
         self.app.charts[self.index].props.namespace.as_deref()
     }
 
-    /// Reads the JSON body of an object added earlier (before synthesis: no generated name,
-    /// no chart metadata, no patches).
-    pub fn body(&self, object: ObjectRef) -> Option<&serde_json::Map<String, Value>> {
-        self.app.objects.get(object.0).map(|node| &node.body)
+    /// The JSON body of an object added earlier (before synthesis: no generated name, no
+    /// chart metadata, no patches), parsed: a copy.
+    pub fn body(&self, object: ObjectRef) -> Option<serde_json::Map<String, Value>> {
+        self.app
+            .objects
+            .get(object.0)
+            .map(|node| node.body.read(Clone::clone))
     }
 }

@@ -408,7 +408,9 @@ impl App {
         }
     }
 
-    fn push_object(&mut self, node: ObjectNode) -> ObjectRef {
+    fn push_object(&mut self, mut node: ObjectNode) -> ObjectRef {
+        // held as text until synthesis resolves it (see `NodeBody`)
+        node.body.compact();
         let index = self.objects.len();
         self.objects.push(node);
         self.children.push(Child::Object(index));

@@ -8,12 +8,15 @@
 
 use serde_json::{Value, json};
 
-use crate::manifest::AppManifest;
+use crate::scope::group_of;
 
-pub(crate) fn spell_out(app: &mut AppManifest) {
-    for document in &mut app.documents {
-        if document.kind() == "StatefulSet" && document.group() == "apps" {
-            fill_claim_templates(&mut document.body);
+/// Fills in what the API server would, on the bodies of one app's documents (before they
+/// are kept as text).
+pub(crate) fn spell_out(bodies: &mut [Value]) {
+    for body in bodies {
+        let text = |field| body.get(field).and_then(Value::as_str).unwrap_or_default();
+        if group_of(text("apiVersion")) == "apps" && text("kind") == "StatefulSet" {
+            fill_claim_templates(body);
         }
     }
 }

@@ -13,6 +13,8 @@ pub mod waves;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::Value;
+
 use crate::app::{App, Dependency};
 use crate::cluster::Cluster;
 use crate::crd_catalog::{CrdCatalog, NoCrds};
@@ -27,7 +29,7 @@ use crate::registry::Registry;
 use crate::validate::validate;
 
 use expand::{Item, Source, expand};
-use resolve::{crd_scopes, resolve};
+use resolve::{Resolved, crd_scopes, resolve};
 
 /// An app built by its registered function, with its category.
 #[derive(Clone, Debug)]
@@ -334,21 +336,13 @@ pub fn synthesize_owned_with(
     let mut manifests = Vec::with_capacity(apps.len());
     for (built, mut items) in apps.iter().zip(expanded) {
         let app = &built.app;
-        let mut documents = Vec::with_capacity(items.len());
+        let mut resolved_items = Vec::with_capacity(items.len());
         let mut kept = Vec::with_capacity(items.len());
         for (index, item) in items.iter_mut().enumerate() {
             match resolve(item, &app.charts[item.node.chart], &crds) {
                 Ok(resolved) => {
                     kept.push(index);
-                    documents.push(Document {
-                        path: item.path.clone(),
-                        origin: item.node.origin.clone(),
-                        scope: resolved.scope,
-                        body: resolved.body,
-                        schemas: resolved.schemas,
-                        file_name: String::new(),
-                        allowed: std::mem::take(&mut item.node.allowed),
-                    });
+                    resolved_items.push((index, resolved));
                 }
                 Err(error) => findings.push(located(
                     Finding::error(&app.name, &item.path, error.to_string()).by_rule("resolve"),
@@ -356,22 +350,55 @@ pub fn synthesize_owned_with(
                 )),
             }
         }
-        let documents = match ordered(app, &items, &kept, documents) {
-            Ok(documents) => documents,
+        let paths: Vec<&str> = kept
+            .iter()
+            .map(|&index| items[index].path.as_str())
+            .collect();
+        let order = match ordered(app, &items, &kept, &paths) {
+            Ok(order) => order,
             Err(finding) => {
                 findings.push(finding.by_rule("order"));
                 continue;
             }
         };
-        let mut manifest = AppManifest {
+        let mut slots: Vec<Option<(usize, Resolved)>> =
+            resolved_items.into_iter().map(Some).collect();
+        let (indexes, mut resolved): (Vec<usize>, Vec<Resolved>) = order
+            .into_iter()
+            .filter_map(|position| slots[position].take())
+            .unzip();
+        // what the API server fills in, and the sync waves, change bodies across the app:
+        // done before the bodies are kept as text
+        let mut bodies: Vec<Value> = resolved
+            .iter_mut()
+            .map(|resolved| resolved.body.take())
+            .collect();
+        api_defaults::spell_out(&mut bodies);
+        waves::order_app(&mut bodies);
+        let documents = indexes
+            .into_iter()
+            .zip(resolved)
+            .zip(bodies)
+            .map(|((index, resolved), body)| {
+                let item = &mut items[index];
+                let mut document = Document::new(
+                    std::mem::take(&mut item.path),
+                    item.node.origin.clone(),
+                    resolved.scope,
+                    &body,
+                )
+                .with_schemas(resolved.schemas);
+                document.allowed = std::mem::take(&mut item.node.allowed);
+                document
+            })
+            .collect();
+        let manifest = AppManifest {
             name: app.name.clone(),
             category: built.category.clone(),
             namespaces: chart_namespaces(app),
             documents,
             external_namespaces: app.external_namespaces.clone(),
         };
-        api_defaults::spell_out(&mut manifest);
-        waves::order_app(&mut manifest);
         manifests.push(named_files(manifest));
     }
     manifests.sort_by(|a, b| a.name.cmp(&b.name));
@@ -431,7 +458,7 @@ fn release_namespace(item: &mut Item, crds: &resolve::CrdScopes) {
                 .copied()
         })
     };
-    let Some(serde_json::Value::Object(metadata)) = node.body.get_mut("metadata") else {
+    let Some(serde_json::Value::Object(metadata)) = node.body.parsed().get_mut("metadata") else {
         return;
     };
     match scope {
@@ -473,14 +500,15 @@ fn chart_namespaces(app: &App) -> Vec<String> {
     namespaces
 }
 
-/// Orders the resolved documents (`kept[i]` is the item index of `documents[i]`) by the
-/// app's object and chart dependencies.
+/// The output order of the resolved documents (`kept[i]` is the item index of the `i`th,
+/// `paths[i]` its construct path), by the app's object and chart dependencies: positions in
+/// `kept`.
 fn ordered(
     app: &App,
     items: &[Item],
     kept: &[usize],
-    documents: Vec<Document>,
-) -> Result<Vec<Document>, Finding> {
+    paths: &[&str],
+) -> Result<Vec<usize>, Finding> {
     let chart_edges: Vec<(usize, usize)> = app
         .charts
         .iter()
@@ -531,19 +559,10 @@ fn ordered(
             }
         }
     }
-    match order::stable_topological(documents.len(), &edges) {
-        Ok(order) => {
-            let mut slots: Vec<Option<Document>> = documents.into_iter().map(Some).collect();
-            Ok(order
-                .into_iter()
-                .filter_map(|index| slots[index].take())
-                .collect())
-        }
+    match order::stable_topological(kept.len(), &edges) {
+        Ok(order) => Ok(order),
         Err(cycle) => {
-            let names: Vec<String> = cycle
-                .iter()
-                .map(|&doc| documents[doc].path.clone())
-                .collect();
+            let names: Vec<String> = cycle.iter().map(|&doc| paths[doc].to_owned()).collect();
             Err(Finding::error(
                 &app.name,
                 &app.name,

@@ -69,7 +69,7 @@ pub(crate) fn resolve(
     if let Some(invalid) = &item.node.invalid {
         return Err(invalid.clone().into());
     }
-    let mut body = std::mem::take(&mut item.node.body);
+    let mut body = item.node.body.take();
     let mut schemas = std::mem::take(&mut item.node.schemas);
     let item = &*item;
     let node = &item.node;
@@ -128,19 +128,24 @@ pub(crate) fn crd_scopes<'a>(items: impl IntoIterator<Item = &'a Item>) -> CrdSc
         if node.kind != "CustomResourceDefinition" || node.group() != "apiextensions.k8s.io" {
             continue;
         }
-        let spec = node.body.get("spec");
-        let group = spec.and_then(|s| s.get("group")).and_then(Value::as_str);
-        let kind = spec
-            .and_then(|s| s.get("names"))
-            .and_then(|n| n.get("kind"))
-            .and_then(Value::as_str);
-        let scope = match spec.and_then(|s| s.get("scope")).and_then(Value::as_str) {
-            Some("Namespaced") => Scope::Namespaced,
-            Some("Cluster") => Scope::Cluster,
-            _ => continue,
-        };
-        if let (Some(group), Some(kind)) = (group, kind) {
-            scopes.insert((group.to_owned(), kind.to_owned()), scope);
+        let defined = node.body.read(|body| {
+            let spec = body.get("spec");
+            let text = |pointer| {
+                spec.and_then(|s| s.pointer(pointer))
+                    .and_then(Value::as_str)
+            };
+            let scope = match text("/scope") {
+                Some("Namespaced") => Scope::Namespaced,
+                Some("Cluster") => Scope::Cluster,
+                _ => return None,
+            };
+            Some((
+                (text("/group")?.to_owned(), text("/names/kind")?.to_owned()),
+                scope,
+            ))
+        });
+        if let Some((key, scope)) = defined {
+            scopes.insert(key, scope);
         }
     }
     scopes

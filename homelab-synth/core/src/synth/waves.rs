@@ -16,44 +16,46 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::crd_schema::crd_kind;
-use crate::manifest::AppManifest;
+use crate::scope::group_of;
 
 /// The Argo CD sync-wave annotation.
 pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 
-/// Both orderings of this module.
-pub(crate) fn order_app(app: &mut AppManifest) {
-    order_crds_first(app);
-    order_namespaces_first(app);
+/// Both orderings of this module, on the bodies of one app's documents (before they are
+/// kept as text).
+pub(crate) fn order_app(bodies: &mut [Value]) {
+    order_crds_first(bodies);
+    order_namespaces_first(bodies);
 }
 
-fn order_crds_first(app: &mut AppManifest) {
+/// `(group, kind)` of an object.
+fn kind_of(body: &Value) -> (&str, &str) {
+    let text = |field| body.get(field).and_then(Value::as_str).unwrap_or_default();
+    (group_of(text("apiVersion")), text("kind"))
+}
+
+fn order_crds_first(bodies: &mut [Value]) {
     let owned = |(group, kind): (&str, &str)| (group.to_owned(), kind.to_owned());
-    let defined: BTreeSet<(String, String)> = app
-        .documents
+    let defined: BTreeSet<(String, String)> = bodies
         .iter()
-        .filter_map(|document| crd_kind(&document.body).map(owned))
+        .filter_map(|body| crd_kind(body).map(owned))
         .collect();
-    let used: BTreeSet<(String, String)> = app
-        .documents
+    let used: BTreeSet<(String, String)> = bodies
         .iter()
-        .map(|document| owned((document.group(), document.kind())))
+        .map(|body| owned(kind_of(body)))
         .filter(|key| defined.contains(key))
         .collect();
-    for document in &mut app.documents {
-        let used_here =
-            crd_kind(&document.body).is_some_and(|defined| used.contains(&owned(defined)));
-        if !used_here {
-            continue;
+    for body in bodies.iter_mut() {
+        if crd_kind(body).is_some_and(|defined| used.contains(&owned(defined))) {
+            set_wave_unless_chosen(body, -1);
         }
-        set_wave_unless_chosen(&mut document.body, -1);
     }
 }
 
-fn order_namespaces_first(app: &mut AppManifest) {
+fn order_namespaces_first(bodies: &mut [Value]) {
     let mut earliest: BTreeMap<String, i64> = BTreeMap::new();
-    for document in &app.documents {
-        let metadata = &document.body["metadata"];
+    for body in bodies.iter() {
+        let metadata = &body["metadata"];
         let (Some(namespace), Some(wave)) = (metadata["namespace"].as_str(), wave_of(metadata))
         else {
             continue;
@@ -61,15 +63,13 @@ fn order_namespaces_first(app: &mut AppManifest) {
         let slot = earliest.entry(namespace.to_owned()).or_insert(0);
         *slot = (*slot).min(wave);
     }
-    for document in &mut app.documents {
-        if document.kind() != "Namespace" || document.group() != "" {
+    for body in bodies.iter_mut() {
+        if kind_of(body) != ("", "Namespace") {
             continue;
         }
-        let name = document.body["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default();
+        let name = body["metadata"]["name"].as_str().unwrap_or_default();
         if let Some(&wave) = earliest.get(name).filter(|wave| **wave < 0) {
-            set_wave_unless_chosen(&mut document.body, wave);
+            set_wave_unless_chosen(body, wave);
         }
     }
 }

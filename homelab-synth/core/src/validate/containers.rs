@@ -111,8 +111,15 @@ fn unexplained_exceptions(document: &crate::manifest::Document, spec_path: &str)
         .unwrap_or(spec_path)
         .to_owned()
         + "/metadata";
+    // only a document whose text names the annotation is parsed
+    if !document
+        .body_text()
+        .contains(SECURITY_EXCEPTIONS_ANNOTATION)
+    {
+        return Vec::new();
+    }
     document
-        .body
+        .body()
         .pointer(&metadata)
         .and_then(|meta| meta.pointer("/annotations"))
         .and_then(|annotations| annotations.get(SECURITY_EXCEPTIONS_ANNOTATION))

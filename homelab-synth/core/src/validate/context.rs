@@ -77,7 +77,7 @@ impl<'a> Context<'a> {
             .get(&("apiextensions.k8s.io", "CustomResourceDefinition"))
             .into_iter()
             .flatten()
-            .filter(|(_, document)| crate::crd_schema::crd_kind(&document.body).is_some())
+            .filter(|(_, document)| document.defined_kind().is_some())
             .map(|(app, document)| (app.name.as_str(), *document));
         let mut schemas = schemas_for(definitions, crds);
         if let Some(verdicts) = verdicts {

@@ -10,7 +10,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let schemas = &context.schemas;
     for app in context.apps {
         for document in &app.documents {
-            let Some(violations) = schemas.validate(&document.body) else {
+            let Some(violations) = schemas.validate_document(document) else {
                 continue;
             };
             if violations.is_empty() {

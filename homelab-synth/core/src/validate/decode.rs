@@ -4,6 +4,7 @@
 //! [`Undecodable`] that names the first field that fails, as a JSON pointer.
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::manifest::{AppManifest, Document};
 
@@ -20,13 +21,14 @@ pub(crate) struct Undecodable<'a> {
 }
 
 /// The part of `document` at JSON pointer `pointer` (`""` for the whole object), decoded as
-/// `T`; `None` when the document has no such part.
+/// `T` from `body`, the document's body parsed; `None` when the document has no such part.
 pub(crate) fn decode_at<'a, T: DeserializeOwned>(
     app: &'a AppManifest,
     document: &'a Document,
+    body: &Value,
     pointer: &str,
 ) -> Option<Result<T, Undecodable<'a>>> {
-    let value = document.body.pointer(pointer)?;
+    let value = body.pointer(pointer)?;
     // Tracking the path costs on every field, and almost every part decodes: the path is
     // looked for only once the plain decode failed (the same decode, so it fails again).
     if let Ok(typed) = T::deserialize(value) {

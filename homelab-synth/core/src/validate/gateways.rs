@@ -47,11 +47,12 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         if !is_route {
             continue;
         }
-        let hostnames: Vec<&str> = items(&document.body, "/spec/hostnames")
+        let body = document.body();
+        let hostnames: Vec<&str> = items(&body, "/spec/hostnames")
             .filter_map(Value::as_str)
             .collect();
         let mut problems = Vec::new();
-        for parent in items(&document.body, "/spec/parentRefs") {
+        for parent in items(&body, "/spec/parentRefs") {
             let group = parent["group"].as_str().unwrap_or(GATEWAY_GROUP);
             let kind = parent["kind"].as_str().unwrap_or("Gateway");
             let Some(name) = parent["name"].as_str() else {
@@ -166,7 +167,8 @@ enum AdmitError {
 fn attaches(route: &Route<'_>, gateway: &Document, parent: &Value) -> Result<(), AttachError> {
     let section = parent["sectionName"].as_str();
     let port = parent["port"].as_i64();
-    let listeners: Vec<&Value> = items(&gateway.body, "/spec/listeners")
+    let gateway_body = gateway.body();
+    let listeners: Vec<&Value> = items(&gateway_body, "/spec/listeners")
         .filter(|listener| section.is_none_or(|s| listener["name"].as_str() == Some(s)))
         .filter(|listener| port.is_none_or(|p| listener["port"].as_i64() == Some(p)))
         .collect();

@@ -105,7 +105,7 @@ fn check_pod(template: &PodTemplate<'_>, findings: &mut Vec<Finding>) {
 }
 
 fn check_metadata_maps(document: &crate::manifest::Document, report: &mut dyn FnMut(String)) {
-    let metadata = &document.body["metadata"];
+    let metadata = document.metadata();
     match metadata.get("labels") {
         None | Some(Value::Null) => {}
         Some(Value::Object(labels)) => {

@@ -161,15 +161,8 @@ mod tests {
     fn document(scope: Scope, body: Value) -> Document {
         let name = body["metadata"]["name"].as_str().unwrap().to_owned();
         let kind = body["kind"].as_str().unwrap().to_owned();
-        Document {
-            path: format!("web/{name}"),
-            origin: Origin::Code,
-            scope,
-            body,
-            file_name: format!("{kind}.{name}.yaml"),
-            allowed: Vec::new(),
-            schemas: Default::default(),
-        }
+        Document::new(format!("web/{name}"), Origin::Code, scope, &body)
+            .with_file_name(format!("{kind}.{name}.yaml"))
     }
 
     #[test]

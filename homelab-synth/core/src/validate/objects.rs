@@ -17,6 +17,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
 use crate::manifest::{AppManifest, Document};
@@ -101,19 +102,35 @@ pub(crate) fn decode<'a>(
     app: &'a AppManifest,
     document: &'a Document,
 ) -> Option<Result<Decoded<'a>, Undecodable<'a>>> {
-    let object = match (document.group(), document.kind()) {
-        ("", "Service") => without_metadata::<Service>(app, document)?,
-        ("", "Namespace") => decode_at::<Namespace>(app, document, "")?.map(Object::from),
-        ("", "PersistentVolumeClaim") => without_metadata::<PersistentVolumeClaim>(app, document)?,
-        ("", "ResourceQuota") => without_metadata::<ResourceQuota>(app, document)?,
-        ("", "LimitRange") => without_metadata::<LimitRange>(app, document)?,
-        ("networking.k8s.io", "Ingress") => without_metadata::<Ingress>(app, document)?,
-        ("apps", "Deployment" | "DaemonSet" | "ReplicaSet") => {
-            workload(app, document, false, false).map(Object::from)
+    let kind = (document.group(), document.kind());
+    let decoded = matches!(
+        kind,
+        (
+            "",
+            "Service" | "Namespace" | "PersistentVolumeClaim" | "ResourceQuota" | "LimitRange"
+        ) | ("networking.k8s.io", "Ingress")
+            | (
+                "apps",
+                "Deployment" | "DaemonSet" | "ReplicaSet" | "StatefulSet"
+            )
+            | ("batch", "Job")
+    );
+    if !decoded {
+        return None;
+    }
+    let body = &document.body();
+    let object = match kind {
+        ("", "Service") => without_metadata::<Service>(app, document, body)?,
+        ("", "Namespace") => decode_at::<Namespace>(app, document, body, "")?.map(Object::from),
+        ("", "PersistentVolumeClaim") => {
+            without_metadata::<PersistentVolumeClaim>(app, document, body)?
         }
-        ("apps", "StatefulSet") => workload(app, document, false, true).map(Object::from),
-        ("batch", "Job") => workload(app, document, true, false).map(Object::from),
-        _ => return None,
+        ("", "ResourceQuota") => without_metadata::<ResourceQuota>(app, document, body)?,
+        ("", "LimitRange") => without_metadata::<LimitRange>(app, document, body)?,
+        ("networking.k8s.io", "Ingress") => without_metadata::<Ingress>(app, document, body)?,
+        ("apps", "StatefulSet") => workload(app, document, body, false, true).map(Object::from),
+        ("batch", "Job") => workload(app, document, body, true, false).map(Object::from),
+        _ => workload(app, document, body, false, false).map(Object::from),
     };
     Some(object.map(|object| Decoded {
         app,
@@ -126,12 +143,13 @@ pub(crate) fn decode<'a>(
 fn without_metadata<'a, T>(
     app: &'a AppManifest,
     document: &'a Document,
+    body: &Value,
 ) -> Option<Result<Object, Undecodable<'a>>>
 where
     T: DeserializeOwned + Metadata<Ty = ObjectMeta>,
     Object: From<T>,
 {
-    Some(decode_at(app, document, "")?.map(|mut object: T| {
+    Some(decode_at(app, document, body, "")?.map(|mut object: T| {
         *object.metadata_mut() = ObjectMeta::default();
         Object::from(object)
     }))
@@ -143,23 +161,25 @@ where
 fn workload<'a>(
     app: &'a AppManifest,
     document: &'a Document,
+    body: &Value,
     manual_selector: bool,
     claim_templates: bool,
 ) -> Result<Workload, Undecodable<'a>> {
     let mut workload = Workload {
-        selector: decode_at::<Option<_>>(app, document, "/spec/selector")
+        selector: decode_at::<Option<_>>(app, document, body, "/spec/selector")
             .transpose()?
             .flatten(),
         ..Workload::default()
     };
     if manual_selector {
-        workload.manual_selector = decode_at::<Option<_>>(app, document, "/spec/manualSelector")
-            .transpose()?
-            .flatten();
+        workload.manual_selector =
+            decode_at::<Option<_>>(app, document, body, "/spec/manualSelector")
+                .transpose()?
+                .flatten();
     }
     if claim_templates {
         workload.claim_templates =
-            decode_at::<Option<_>>(app, document, "/spec/volumeClaimTemplates")
+            decode_at::<Option<_>>(app, document, body, "/spec/volumeClaimTemplates")
                 .transpose()?
                 .flatten()
                 .unwrap_or_default();
@@ -197,14 +217,15 @@ mod tests {
     fn app(documents: Vec<serde_json::Value>) -> AppManifest {
         let documents = documents
             .into_iter()
-            .map(|body| Document {
-                path: format!("web/{}", body["metadata"]["name"].as_str().unwrap()),
-                origin: Origin::Code,
-                scope: Scope::Namespaced,
-                file_name: format!("{}.web.yaml", body["kind"].as_str().unwrap()),
-                body,
-                allowed: Vec::new(),
-                schemas: Default::default(),
+            .map(|body| {
+                let name = body["metadata"]["name"].as_str().unwrap();
+                Document::new(
+                    format!("web/{name}"),
+                    Origin::Code,
+                    Scope::Namespaced,
+                    &body,
+                )
+                .with_file_name(format!("{}.web.yaml", body["kind"].as_str().unwrap()))
             })
             .collect();
         AppManifest {

@@ -26,9 +26,8 @@ pub(crate) struct PodTemplate<'a> {
 }
 
 /// What validation keeps of a pod template that decoded, once its pod checks ran, for the
-/// checks across objects (a Service's selector and named target ports): everything is borrowed
-/// from the document's JSON.
-#[derive(Clone, Copy)]
+/// checks across objects (a Service's selector and named target ports).
+#[derive(Clone)]
 pub(crate) struct TemplateRecord<'a> {
     /// The app of the document.
     pub(crate) app: &'a AppManifest,
@@ -36,26 +35,18 @@ pub(crate) struct TemplateRecord<'a> {
     pub(crate) document: &'a Document,
     /// JSON pointer of the pod spec (`/spec/template/spec`).
     pub(crate) path: &'static str,
-    /// Labels of the pod template (`metadata.labels`).
-    pub(crate) labels: Option<&'a Map<String, Value>>,
+    /// Labels of the pod template (`metadata.labels`), when they are a mapping.
+    pub(crate) labels: Option<Map<String, Value>>,
+    /// The names of the ports the regular containers (`containers`, not init or ephemeral
+    /// ones) declare.
+    port_names: Vec<String>,
 }
 
-impl<'a> TemplateRecord<'a> {
+impl TemplateRecord<'_> {
     /// The names of the ports the regular containers (`containers`, not init or ephemeral
-    /// ones) declare, read from the JSON: the pod spec decoded, so each name there is a
-    /// string exactly when the decoded port has that name.
-    pub(crate) fn container_port_names(self) -> impl Iterator<Item = &'a str> {
-        let containers = self
-            .document
-            .body
-            .pointer(self.path)
-            .and_then(|spec| spec.get("containers"));
-        containers
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .flat_map(|container| items(container, "/ports"))
-            .filter_map(|port| port.get("name").and_then(Value::as_str))
+    /// ones) declare.
+    pub(crate) fn container_port_names(&self) -> impl Iterator<Item = &str> {
+        self.port_names.iter().map(String::as_str)
     }
 }
 
@@ -77,20 +68,33 @@ pub(crate) fn decode<'a>(
         ),
         _ => return None,
     };
-    let labels = document
-        .body
-        .pointer(metadata)
-        .and_then(|meta| meta.get("labels"))
-        .and_then(Value::as_object);
+    let mut body = document.body();
+    let labels = match body
+        .pointer_mut(metadata)
+        .and_then(|meta| meta.get_mut("labels"))
+        .map(Value::take)
+    {
+        Some(Value::Object(labels)) => Some(labels),
+        _ => None,
+    };
     Some(
-        decode_at::<PodSpec>(app, document, path)?.map(|spec| PodTemplate {
-            record: TemplateRecord {
-                app,
-                document,
-                path,
-                labels,
-            },
-            spec,
+        decode_at::<PodSpec>(app, document, &body, path)?.map(|spec| {
+            let port_names = spec
+                .containers
+                .iter()
+                .flat_map(|container| container.ports.iter().flatten())
+                .filter_map(|port| port.name.clone())
+                .collect();
+            PodTemplate {
+                record: TemplateRecord {
+                    app,
+                    document,
+                    path,
+                    labels,
+                    port_names,
+                },
+                spec,
+            }
         }),
     )
 }
@@ -238,15 +242,10 @@ mod tests {
             name: "web".into(),
             category: "test".into(),
             namespaces: vec!["web".into()],
-            documents: vec![Document {
-                path: "web/web".into(),
-                origin: Origin::Code,
-                scope: Scope::Namespaced,
-                body,
-                file_name: "Deployment.web.yaml".into(),
-                allowed: Vec::new(),
-                schemas: Default::default(),
-            }],
+            documents: vec![
+                Document::new("web/web", Origin::Code, Scope::Namespaced, &body)
+                    .with_file_name("Deployment.web.yaml"),
+            ],
             external_namespaces: Default::default(),
         }
     }
@@ -260,7 +259,7 @@ mod tests {
         }]}));
         let template = decode(&app, &app.documents[0]).unwrap().ok().unwrap();
         assert_eq!(template.record.path, "/spec/template/spec");
-        assert_eq!(template.record.labels.unwrap()["app"], "web");
+        assert_eq!(template.record.labels.as_ref().unwrap()["app"], "web");
         let container = &template.spec.containers[0];
         assert_eq!(container.image.as_deref(), Some("nginx:1.27"));
         let limits = container
@@ -341,7 +340,7 @@ mod tests {
         }));
         let template = decode(&app, &app.documents[0]).unwrap().ok().unwrap();
         let record = template.record;
-        assert_eq!(record.labels.unwrap()["app"], "web");
+        assert_eq!(record.labels.as_ref().unwrap()["app"], "web");
         assert!(std::ptr::eq(record.document, &app.documents[0]));
         let names: Vec<&str> = record.container_port_names().collect();
         assert_eq!(names, ["http", "metrics"]);
@@ -350,8 +349,10 @@ mod tests {
     #[test]
     fn other_kinds_have_no_pod_template() {
         let mut app = deployment(json!({}));
-        app.documents[0].body["kind"] = json!("Service");
-        app.documents[0].body["apiVersion"] = json!("v1");
+        app.documents[0].update_body(|body| {
+            body["kind"] = json!("Service");
+            body["apiVersion"] = json!("v1");
+        });
         assert!(decode(&app, &app.documents[0]).is_none());
     }
 }

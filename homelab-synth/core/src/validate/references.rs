@@ -11,6 +11,7 @@
 //! object made outside GitOps is allowed explicitly, with
 //! `allow(object, Allow::ExternalReference, "reason")`.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::PodSpec;
@@ -39,7 +40,7 @@ impl Kind {
 }
 
 /// `(kind, namespace, name)` of everything the synthesis provides.
-type Provided<'a> = BTreeSet<(Kind, &'a str, String)>;
+type Provided<'a> = BTreeSet<(Kind, Cow<'a, str>, String)>;
 
 /// Reports the ConfigMaps and Secrets the pod template needs that the synthesis does not
 /// provide in its namespace.
@@ -58,7 +59,7 @@ fn check_pod(provided: &Provided<'_>, template: &PodTemplate<'_>, findings: &mut
     };
     let mut missing = BTreeSet::new();
     for (kind, name) in references(&template.spec) {
-        let known = provided.contains(&(kind, namespace, name.clone()))
+        let known = provided.contains(&(kind, Cow::Borrowed(namespace), name.clone()))
             || (kind == Kind::ConfigMap && name == "kube-root-ca.crt");
         if !known {
             missing.insert(format!("{} `{name}`", kind.name()));
@@ -85,10 +86,12 @@ fn provided(apps: &[AppManifest]) -> Provided<'_> {
     let mut provided = BTreeSet::new();
     for document in apps.iter().flat_map(|app| &app.documents) {
         if document.group() == "secrets.infisical.com" && document.kind() == "InfisicalSecret" {
-            for managed in items(&document.body, "/spec/managedKubeSecretReferences") {
+            let body = document.body();
+            for managed in items(&body, "/spec/managedKubeSecretReferences") {
                 let name = managed.get("secretName").and_then(Value::as_str);
                 let namespace = managed.get("secretNamespace").and_then(Value::as_str);
                 if let (Some(name), Some(namespace)) = (name, namespace) {
+                    let namespace = Cow::Owned(namespace.to_owned());
                     provided.insert((Kind::Secret, namespace, name.to_owned()));
                 }
             }
@@ -97,18 +100,32 @@ fn provided(apps: &[AppManifest]) -> Provided<'_> {
             continue;
         };
         for (kind, name) in provides(document) {
-            provided.insert((kind, namespace, name));
+            provided.insert((kind, Cow::Borrowed(namespace), name));
         }
     }
     provided
 }
 
 fn provides(document: &Document) -> Vec<(Kind, String)> {
-    let body = &document.body;
+    let kind = (document.group(), document.kind());
+    match kind {
+        ("", "ConfigMap") => return vec![(Kind::ConfigMap, document.name().to_owned())],
+        ("", "Secret") => return vec![(Kind::Secret, document.name().to_owned())],
+        ("postgresql.cnpg.io", "Cluster") => {
+            return ["app", "superuser", "ca"]
+                .iter()
+                .map(|suffix| (Kind::Secret, format!("{}-{suffix}", document.name())))
+                .collect();
+        }
+        ("secrets-store.csi.x-k8s.io", "SecretProviderClass")
+        | ("cert-manager.io", "Certificate")
+        | ("external-secrets.io", "ExternalSecret") => {}
+        _ => return Vec::new(),
+    }
+    // only the kinds that name their Secrets inside are parsed
+    let body = &document.body();
     let text = |pointer: &str| body.pointer(pointer).and_then(Value::as_str);
-    match (document.group(), document.kind()) {
-        ("", "ConfigMap") => vec![(Kind::ConfigMap, document.name().to_owned())],
-        ("", "Secret") => vec![(Kind::Secret, document.name().to_owned())],
+    match kind {
         ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => items(body, "/spec/secretObjects")
             .filter_map(|object| object.get("secretName").and_then(Value::as_str))
             .map(|name| (Kind::Secret, name.to_owned()))
@@ -122,10 +139,6 @@ fn provides(document: &Document) -> Vec<(Kind, String)> {
                 .unwrap_or(document.name())
                 .to_owned(),
         )],
-        ("postgresql.cnpg.io", "Cluster") => ["app", "superuser", "ca"]
-            .iter()
-            .map(|suffix| (Kind::Secret, format!("{}-{suffix}", document.name())))
-            .collect(),
         _ => Vec::new(),
     }
 }

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::crd_schema::crd_kind;
 use crate::finding::{Finding, Severity};
 use crate::validate::context::Context;
 use crate::validate::{about, describe};
@@ -14,7 +13,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     // (group, kind) → (app installing the CRD, CRD name)
     let mut providers: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
     for (app, document) in context.of_kind("apiextensions.k8s.io", "CustomResourceDefinition") {
-        if let Some(defined) = crd_kind(&document.body) {
+        if let Some(defined) = document.defined_kind() {
             providers
                 .entry(defined)
                 .or_insert((app.name.as_str(), document.name()));

@@ -61,7 +61,12 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 problems.insert(problem);
             }
             let crosses = backend.namespace != namespace;
-            if crosses && !grants.contains(&(backend.namespace.clone(), namespace, document.kind()))
+            if crosses
+                && !grants.contains(&(
+                    backend.namespace.clone(),
+                    namespace.to_owned(),
+                    document.kind().to_owned(),
+                ))
             {
                 problems.insert(format!(
                     "Service `{}/{}` is in another namespace and no ReferenceGrant there \
@@ -141,7 +146,7 @@ fn problem(services: &Services<'_>, backend: &Backend) -> Option<String> {
 /// not decode, have none).
 fn backends(context: &Context<'_>, document: &Document, namespace: &str) -> Vec<Backend> {
     match (document.group(), document.kind()) {
-        (GATEWAY_GROUP, "HTTPRoute" | "GRPCRoute") => items(&document.body, "/spec/rules")
+        (GATEWAY_GROUP, "HTTPRoute" | "GRPCRoute") => items(&document.body(), "/spec/rules")
             .flat_map(|rule| items(rule, "/backendRefs"))
             .filter(|reference| is_service(reference))
             .filter_map(|reference| {
@@ -223,7 +228,7 @@ fn services<'a>(context: &Context<'a>) -> Services<'a> {
                 Some((document.name().to_owned(), ports))
             }
             ("operator.victoriametrics.com", kind) => {
-                victoria_metrics_service(kind, document.name(), &document.body)
+                victoria_metrics_service(kind, document.name(), &document.body())
                     .map(|(name, ports)| (name, Some(ports)))
             }
             _ => None,
@@ -265,17 +270,18 @@ fn victoria_metrics_service(kind: &str, name: &str, body: &Value) -> Option<(Str
 
 /// `(namespace of the grant, namespace it admits, route kind)` for every ReferenceGrant that
 /// lets Gateway API routes reach Services.
-fn reference_grants<'a>(context: &Context<'a>) -> BTreeSet<(String, &'a str, &'a str)> {
+fn reference_grants(context: &Context<'_>) -> BTreeSet<(String, String, String)> {
     let mut grants = BTreeSet::new();
     for (_, document) in context.of_kind(GATEWAY_GROUP, "ReferenceGrant") {
         let Some(namespace) = document.namespace() else {
             continue;
         };
-        let reaches_services = items(&document.body, "/spec/to").any(is_service);
+        let body = document.body();
+        let reaches_services = items(&body, "/spec/to").any(is_service);
         if !reaches_services {
             continue;
         }
-        for from in items(&document.body, "/spec/from") {
+        for from in items(&body, "/spec/from") {
             let (Some(group), Some(kind), Some(admitted)) = (
                 from["group"].as_str(),
                 from["kind"].as_str(),
@@ -284,7 +290,7 @@ fn reference_grants<'a>(context: &Context<'a>) -> BTreeSet<(String, &'a str, &'a
                 continue;
             };
             if group == GATEWAY_GROUP {
-                grants.insert((namespace.to_owned(), admitted, kind));
+                grants.insert((namespace.to_owned(), admitted.to_owned(), kind.to_owned()));
             }
         }
     }

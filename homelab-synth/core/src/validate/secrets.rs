@@ -17,8 +17,9 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 continue;
             }
             let mut keys = Vec::new();
+            let body = document.body();
             for field in ["data", "stringData"] {
-                if let Some(Value::Object(map)) = document.body.get(field) {
+                if let Some(Value::Object(map)) = body.get(field) {
                     keys.extend(map.keys().map(|key| format!("{field}.{key}")));
                 }
             }

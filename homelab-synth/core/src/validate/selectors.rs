@@ -58,12 +58,12 @@ fn check_workload_selector(
             "{} has no spec.selector: it must select its pod template labels",
             describe(document)
         ))),
-        Some(selector) => match label_selector_matches(selector, template.record.labels) {
+        Some(selector) => match label_selector_matches(selector, template.record.labels.as_ref()) {
             Ok(true) => {}
             Ok(false) => findings.push(error(format!(
                 "spec.selector {} does not match the pod template labels {}",
                 selector_text(selector),
-                labels_text(template.record.labels)
+                labels_text(template.record.labels.as_ref())
             ))),
             Err(reason) => findings.push(error(format!("spec.selector: {reason}"))),
         },
@@ -96,7 +96,7 @@ fn check_service(
         .pod_templates_of(app)
         .iter()
         .filter(|template| template.document.namespace() == namespace)
-        .filter(|template| selects(selector, template.labels))
+        .filter(|template| selects(selector, template.labels.as_ref()))
         .collect();
     let error = |message: String| about(Severity::Error, app, service, message);
     if selected.is_empty() {

@@ -235,7 +235,7 @@ fn root_types_are_typed_objects_with_the_right_identity() {
         category: "test".into(),
     }];
     let set = synthesize(&apps, &MemoryFiles::new()).expect("synthesize");
-    let bodies: Vec<&Value> = set.apps[0].documents.iter().map(|d| &d.body).collect();
+    let bodies: Vec<Value> = set.apps[0].documents.iter().map(|d| d.body()).collect();
     let widget = bodies
         .iter()
         .find(|b| b["kind"] == "Widget")

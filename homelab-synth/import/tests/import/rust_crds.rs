@@ -50,21 +50,21 @@ fn a_rust_crd_is_emitted_and_its_schema_validates_instances() {
     let documents = &set.apps[0].documents;
     let crd = documents
         .iter()
-        .find(|document| document.body["kind"] == "CustomResourceDefinition")
+        .find(|document| document.body()["kind"] == "CustomResourceDefinition")
         .expect("the CRD is emitted");
-    assert_eq!(crd.body["metadata"]["name"], "backups.backup.example.com");
+    assert_eq!(crd.body()["metadata"]["name"], "backups.backup.example.com");
     assert!(
-        crd.body["metadata"].get("namespace").is_none(),
+        crd.body()["metadata"].get("namespace").is_none(),
         "CRDs are cluster-scoped"
     );
-    let schema = &crd.body["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+    let schema = &crd.body()["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
     let validator = jsonschema::validator_for(schema).expect("the schema compiles");
 
     let backup = documents
         .iter()
-        .find(|document| document.body["kind"] == "Backup")
+        .find(|document| document.body()["kind"] == "Backup")
         .expect("the backup is emitted");
-    assert!(validator.is_valid(&backup.body), "{}", backup.body);
+    assert!(validator.is_valid(&backup.body()), "{}", backup.body());
     let with_target = json!({
         "apiVersion": "backup.example.com/v1", "kind": "Backup",
         "metadata": {"name": "weekly"},
