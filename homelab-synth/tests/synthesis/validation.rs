@@ -665,6 +665,44 @@ fn the_same_object_twice_in_an_app_is_an_error() {
 }
 
 #[test]
+fn every_later_copy_of_an_object_names_the_first() {
+    let app_with = |name: &str| {
+        let mut app = App::new(name);
+        let mut chart = app.chart(name, ChartProps::namespace("shared"));
+        chart.add("settings", config_map("settings"));
+        app
+    };
+    let errors = expect_errors(synth_apps(vec![
+        app_with("gamma"),
+        app_with("alpha"),
+        app_with("beta"),
+    ]));
+    let expected: Vec<String> = ["beta", "gamma"]
+        .iter()
+        .map(|app| {
+            format!(
+                "error: app `{app}`: `{app}/{app}/settings` ({}): ConfigMap `shared/settings` \
+                 is defined twice: also by `alpha/alpha/settings` in app `alpha`",
+                output_file(app, "ConfigMap.settings.yaml")
+            )
+        })
+        .collect();
+    let namespace_errors: Vec<&String> = errors
+        .iter()
+        .filter(|error| !error.contains("defined twice"))
+        .collect();
+    let twice: Vec<&String> = errors
+        .iter()
+        .filter(|error| error.contains("defined twice"))
+        .collect();
+    assert_eq!(
+        twice,
+        expected.iter().collect::<Vec<_>>(),
+        "{namespace_errors:?}"
+    );
+}
+
+#[test]
 fn the_same_object_in_two_apps_is_an_error() {
     let shared = |name: &str| {
         let mut app = App::new(name);

@@ -334,7 +334,8 @@ pub fn synthesize_owned_with(
     }
 
     let mut manifests = Vec::with_capacity(apps.len());
-    for (built, mut items) in apps.iter().zip(expanded) {
+    // each app is dropped once resolved: what is left of it (charts, ids) is not read again
+    for (built, mut items) in apps.into_iter().zip(expanded) {
         let app = &built.app;
         let mut resolved_items = Vec::with_capacity(items.len());
         let mut kept = Vec::with_capacity(items.len());

@@ -5,17 +5,18 @@
 //! once, by [`check`], and skipped by the rules. Kinds k8s-openapi has no type for (Gateway
 //! API routes, custom resources) stay JSON.
 //!
-//! Objects are decoded whole, so a wrongly typed field anywhere is one finding, but kept
-//! without their metadata (except Namespaces, whose labels the rules read): the rules read
+//! Objects are decoded whole, so a wrongly typed field anywhere is one finding, but only their
+//! spec is kept (Namespaces are kept whole: the rules read their labels): the rules read
 //! names and labels from the [`Document`], and a second copy of every Service's, claim's and
-//! Ingress's metadata made `synth-bench --apps 10000` hold 20 MiB more.
+//! Ingress's metadata made `synth-bench --apps 10000` hold 20 MiB more; kept whole, even
+//! with the metadata emptied, each took the inline size of its metadata and status.
 
-use k8s_openapi::Metadata;
 use k8s_openapi::api::core::v1::{
-    LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Service,
+    LimitRange, LimitRangeSpec, Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec,
+    ResourceQuota, ResourceQuotaSpec, Service, ServiceSpec,
 };
-use k8s_openapi::api::networking::v1::Ingress;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::api::networking::v1::{Ingress, IngressSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -71,18 +72,18 @@ macro_rules! objects {
 }
 
 objects! {
-    /// A Service.
-    Service(Service),
+    /// A Service's spec (empty when it has none).
+    Service(ServiceSpec),
     /// A Namespace.
     Namespace(Namespace),
-    /// A PersistentVolumeClaim.
-    PersistentVolumeClaim(PersistentVolumeClaim),
-    /// A ResourceQuota.
-    ResourceQuota(ResourceQuota),
-    /// A LimitRange.
-    LimitRange(LimitRange),
-    /// An Ingress.
-    Ingress(Ingress),
+    /// A PersistentVolumeClaim's spec.
+    PersistentVolumeClaim(PersistentVolumeClaimSpec),
+    /// A ResourceQuota's spec.
+    ResourceQuota(ResourceQuotaSpec),
+    /// A LimitRange's spec.
+    LimitRange(LimitRangeSpec),
+    /// An Ingress's spec.
+    Ingress(IngressSpec),
     /// What the rules read of a workload besides its pod template.
     Workload(Workload),
 }
@@ -120,14 +121,14 @@ pub(crate) fn decode<'a>(
     }
     let body = &document.body();
     let object = match kind {
-        ("", "Service") => without_metadata::<Service>(app, document, body)?,
+        ("", "Service") => spec_of(app, document, body, |it: Service| it.spec)?,
         ("", "Namespace") => decode_at::<Namespace>(app, document, body, "")?.map(Object::from),
         ("", "PersistentVolumeClaim") => {
-            without_metadata::<PersistentVolumeClaim>(app, document, body)?
+            spec_of(app, document, body, |it: PersistentVolumeClaim| it.spec)?
         }
-        ("", "ResourceQuota") => without_metadata::<ResourceQuota>(app, document, body)?,
-        ("", "LimitRange") => without_metadata::<LimitRange>(app, document, body)?,
-        ("networking.k8s.io", "Ingress") => without_metadata::<Ingress>(app, document, body)?,
+        ("", "ResourceQuota") => spec_of(app, document, body, |it: ResourceQuota| it.spec)?,
+        ("", "LimitRange") => spec_of(app, document, body, |it: LimitRange| it.spec)?,
+        ("networking.k8s.io", "Ingress") => spec_of(app, document, body, |it: Ingress| it.spec)?,
         ("apps", "StatefulSet") => workload(app, document, body, false, true).map(Object::from),
         ("batch", "Job") => workload(app, document, body, true, false).map(Object::from),
         _ => workload(app, document, body, false, false).map(Object::from),
@@ -139,20 +140,23 @@ pub(crate) fn decode<'a>(
     }))
 }
 
-/// `document` decoded whole as `T`, kept without its metadata (see the module docs).
-fn without_metadata<'a, T>(
+/// `document` decoded whole as `T`, of which only the spec is kept (empty when it has none;
+/// see the module docs).
+fn spec_of<'a, T, S>(
     app: &'a AppManifest,
     document: &'a Document,
     body: &Value,
+    spec: impl FnOnce(T) -> Option<S>,
 ) -> Option<Result<Object, Undecodable<'a>>>
 where
-    T: DeserializeOwned + Metadata<Ty = ObjectMeta>,
-    Object: From<T>,
+    T: DeserializeOwned,
+    S: Default,
+    Object: From<S>,
 {
-    Some(decode_at(app, document, body, "")?.map(|mut object: T| {
-        *object.metadata_mut() = ObjectMeta::default();
-        Object::from(object)
-    }))
+    Some(
+        decode_at(app, document, body, "")?
+            .map(|object: T| Object::from(spec(object).unwrap_or_default())),
+    )
 }
 
 /// The fields of a workload's spec besides its pod template, each decoded at its own pointer
@@ -206,7 +210,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use k8s_openapi::api::core::v1::Service;
+    use k8s_openapi::api::core::v1::ServiceSpec;
     use serde_json::json;
 
     use super::{Typed, Workload, decode};
@@ -250,8 +254,7 @@ mod tests {
     fn a_service_decodes_into_its_typed_view() {
         let app = app(vec![service(json!([{"name": "http", "port": 80}]))]);
         let decoded = decode(&app, &app.documents[0]).unwrap().ok().unwrap();
-        let service = Service::of(&decoded.object).unwrap();
-        let spec = service.spec.as_ref().unwrap();
+        let spec = ServiceSpec::of(&decoded.object).unwrap();
         assert_eq!(spec.ports.as_ref().unwrap()[0].port, 80);
         assert_eq!(spec.selector.as_ref().unwrap()["app"], "web");
         assert!(Workload::of(&decoded.object).is_none());

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{LimitRange, PersistentVolumeClaim, ResourceQuota};
+use k8s_openapi::api::core::v1::{LimitRangeSpec, PersistentVolumeClaimSpec, ResourceQuotaSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use crate::finding::{Finding, Severity};
@@ -97,24 +97,24 @@ fn pod_quantity_fields(template: &PodTemplate<'_>) -> Vec<(String, String)> {
 /// number is a quantity as it is: it decodes to its decimal text).
 fn quantity_fields(context: &Context<'_>, document: &Document) -> Vec<(String, String)> {
     let mut fields = Vec::new();
-    if let Some(claim) = context.typed_of::<PersistentVolumeClaim>(document) {
-        push_claim(&mut fields, "spec", claim);
+    if let Some(claim) = context.typed_of::<PersistentVolumeClaimSpec>(document) {
+        push_claim(&mut fields, "spec", Some(claim));
     }
     if let Some(workload) = context.typed_of::<Workload>(document) {
         for (index, claim) in workload.claim_templates.iter().enumerate() {
             push_claim(
                 &mut fields,
                 &format!("spec.volumeClaimTemplates[{index}].spec"),
-                claim,
+                claim.spec.as_ref(),
             );
         }
     }
-    if let Some(quota) = context.typed_of::<ResourceQuota>(document) {
-        let hard = quota.spec.as_ref().and_then(|spec| spec.hard.as_ref());
+    if let Some(quota) = context.typed_of::<ResourceQuotaSpec>(document) {
+        let hard = quota.hard.as_ref();
         push_map(&mut fields, "spec.hard", hard);
     }
-    if let Some(range) = context.typed_of::<LimitRange>(document) {
-        let limits = range.spec.iter().flat_map(|spec| &spec.limits);
+    if let Some(range) = context.typed_of::<LimitRangeSpec>(document) {
+        let limits = range.limits.iter();
         for (index, limit) in limits.enumerate() {
             for (kind, map) in [
                 ("max", &limit.max),
@@ -135,8 +135,12 @@ fn quantity_fields(context: &Context<'_>, document: &Document) -> Vec<(String, S
 }
 
 /// The requests and limits of a claim whose spec is at `spec` (`spec`, or a claim template's).
-fn push_claim(fields: &mut Vec<(String, String)>, spec: &str, claim: &PersistentVolumeClaim) {
-    let resources = claim.spec.as_ref().and_then(|spec| spec.resources.as_ref());
+fn push_claim(
+    fields: &mut Vec<(String, String)>,
+    spec: &str,
+    claim: Option<&PersistentVolumeClaimSpec>,
+) {
+    let resources = claim.and_then(|claim| claim.resources.as_ref());
     for (kind, map) in [
         ("requests", resources.and_then(|r| r.requests.as_ref())),
         ("limits", resources.and_then(|r| r.limits.as_ref())),

@@ -12,8 +12,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::Service;
-use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::api::core::v1::ServiceSpec;
+use k8s_openapi::api::networking::v1::IngressSpec;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
@@ -161,7 +161,7 @@ fn backends(context: &Context<'_>, document: &Document, namespace: &str) -> Vec<
             })
             .collect(),
         ("networking.k8s.io", "Ingress") => context
-            .typed_of::<Ingress>(document)
+            .typed_of::<IngressSpec>(document)
             .map(|ingress| ingress_backends(ingress, namespace))
             .unwrap_or_default(),
         _ => Vec::new(),
@@ -169,10 +169,7 @@ fn backends(context: &Context<'_>, document: &Document, namespace: &str) -> Vec<
 }
 
 /// The Service backends of an Ingress: those of its paths, then its default backend.
-fn ingress_backends(ingress: &Ingress, namespace: &str) -> Vec<Backend> {
-    let Some(spec) = &ingress.spec else {
-        return Vec::new();
-    };
+fn ingress_backends(spec: &IngressSpec, namespace: &str) -> Vec<Backend> {
     let paths = spec
         .rules
         .iter()
@@ -213,11 +210,8 @@ fn services<'a>(context: &Context<'a>) -> Services<'a> {
         };
         let made = match (document.group(), document.kind()) {
             ("", "Service") => {
-                let ports = context.typed_of::<Service>(document).map(|service| {
-                    let ports = service
-                        .spec
-                        .iter()
-                        .flat_map(|spec| spec.ports.iter().flatten());
+                let ports = context.typed_of::<ServiceSpec>(document).map(|spec| {
+                    let ports = spec.ports.iter().flatten();
                     ports
                         .map(|port| Port {
                             number: port.port.into(),

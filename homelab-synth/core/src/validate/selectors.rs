@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::ServiceSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{Map, Value};
@@ -76,10 +76,7 @@ fn check_service(
     service: &Document,
     findings: &mut Vec<Finding>,
 ) {
-    let Some(spec) = context
-        .typed_of::<Service>(service)
-        .and_then(|typed| typed.spec.as_ref())
-    else {
+    let Some(spec) = context.typed_of::<ServiceSpec>(service) else {
         return;
     };
     let Some(selector) = &spec.selector else {
