@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use homelab_synth_core::BRANCH_FOLDER;
-use homelab_synth_core::output::{WriteOutcome, compare_tree, read_tree, write_tree};
+use homelab_synth_core::output::{ComparedTree, WriteOutcome};
 use homelab_synth_core::{ClusterSettings, Synthesis, Workspace};
 
 pub(crate) use cmd::fleet::synthesize_all;
@@ -294,13 +294,13 @@ fn synthesize_and_write<S: ClusterSettings + Default>(
         return print_stream(&synthesized);
     }
     let written = write_output(synth, &root, &out, synthesized);
-    if let (Ok(Written { files, summary }), Some(inputs)) = (&written, &inputs)
+    if let (Ok(Written { tree, summary }), Some(inputs)) = (&written, &inputs)
         && !printed.cache_warnings
     {
         // a later run with the same inputs finds the tree as written and prints what a full
         // run would: the same findings, and that the folder is up to date
         let summary = summary.up_to_date();
-        inputs.record(files, &summary, &printed.findings);
+        inputs.record(tree, &summary, &printed.findings);
     }
     // The process ends right after: freeing the written files would take longer than the
     // write; the operating system reclaims the memory at exit. Forgetting leaks nothing past
@@ -310,7 +310,7 @@ fn synthesize_and_write<S: ClusterSettings + Default>(
 
 /// What a write left in the output folder, and its summary.
 struct Written {
-    files: homelab_synth_core::output::RenderedFiles,
+    tree: ComparedTree,
     summary: Summary,
 }
 
@@ -354,25 +354,28 @@ fn write_output<S>(
         clusters => format!("{} apps on {clusters} clusters", apps.len()),
     };
     let per_cluster = synthesized.per_cluster;
-    // the documents are freed as they are rendered
-    let mut files = synthesized.into_files()?;
+    // each app's documents are freed as it is rendered, and its files' bytes as soon as
+    // they are found equal to the files on disk
+    // what the run was asked to do names a refused output folder: "cannot write" it
+    let action = if args.check {
+        "cannot compare with"
+    } else {
+        "cannot write"
+    };
+    let mut tree = ComparedTree::new(&out, workspace)
+        .with_context(|| format!("{action} {}", out.display()))?;
+    synthesized.render_into(&mut tree)?;
     if !args.select.apps.is_empty() || !args.select.clusters.clusters.is_empty() {
         // only the selected clusters and apps are replaced; the other files stay as they are
         let selection = args.select.selection();
-        let existing =
-            read_tree(&out, workspace).with_context(|| format!("cannot read {}", out.display()))?;
-        files.extend(
-            existing
-                .into_iter()
-                .filter(|(path, _)| !selection.covers(path, per_cluster)),
-        );
+        tree.keep_existing(|path| !selection.covers(path, per_cluster))
+            .with_context(|| format!("cannot read {}", out.display()))?;
     }
     if args.check {
-        let changes = compare_tree(&files, &out, workspace)
-            .with_context(|| format!("cannot compare with {}", out.display()))?;
+        let changes = tree.changes();
         if changes.is_empty() {
             print!("{}", summary.up_to_date());
-            return Ok(Written { files, summary });
+            return Ok(Written { tree, summary });
         }
         for (sign, paths) in [
             ("+", &changes.added),
@@ -392,7 +395,8 @@ fn write_output<S>(
         );
         return Err(Reported(1).into());
     }
-    let outcome = write_tree(&files, &out, workspace)
+    let outcome = tree
+        .write()
         .with_context(|| format!("cannot write {}", out.display()))?;
     match outcome {
         WriteOutcome::Unchanged => print!("{}", summary.up_to_date()),
@@ -404,7 +408,7 @@ fn write_output<S>(
             changes.removed.len()
         ),
     }
-    Ok(Written { files, summary })
+    Ok(Written { tree, summary })
 }
 
 /// Every synthesized file as one YAML stream on standard output, each document preceded by

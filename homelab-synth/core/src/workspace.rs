@@ -22,7 +22,7 @@ use crate::helm_release::check_read;
 pub use crate::manifest::Extent;
 use crate::manifest::ManifestSet;
 use crate::output::parallel::map_owned_in_parallel;
-use crate::output::{RenderError, RenderedFiles, render, render_owned};
+use crate::output::{CompareError, ComparedTree, RenderError, RenderedFiles, render};
 use crate::registry::Registry;
 use crate::rollout::RolloutGraph;
 use crate::synth::{
@@ -208,17 +208,15 @@ impl<S> Synthesis<S> {
         Ok(files)
     }
 
-    /// [`Synthesis::files`], consuming the synthesis: each app's documents are freed as soon as
-    /// the app is rendered (on the rendering threads), so the documents and their YAML are
-    /// never both held whole.
-    pub fn into_files(self) -> Result<RenderedFiles, RenderError> {
-        let mut files = RenderedFiles::new();
+    /// Renders every cluster into `tree`, consuming the synthesis: each app's documents are
+    /// freed once rendered, and each file's bytes once found equal to the file on disk
+    /// ([`ComparedTree`]).
+    pub fn render_into(self, tree: &mut ComparedTree) -> Result<(), CompareError> {
         for (cluster, set) in self.clusters {
-            for (path, bytes) in render_owned(set)? {
-                files.insert(prefixed(self.per_cluster, &cluster.name, &path), bytes);
-            }
+            let prefix = prefixed(self.per_cluster, &cluster.name, "");
+            tree.render(set, &prefix)?;
         }
-        Ok(files)
+        Ok(())
     }
 
     /// Objects of every selected cluster.

@@ -33,7 +33,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use homelab_synth_core::BuildInfo;
-use homelab_synth_core::output::{RenderedFiles, tree_file_digests};
+use homelab_synth_core::output::{ComparedTree, tree_file_digests};
 use homelab_synth_fingerprint::workspace_digest;
 use homelab_synth_helm::cache::hex;
 use sha2::{Digest, Sha256};
@@ -166,10 +166,10 @@ impl Inputs {
 
     /// Records a successful write of `files`, which printed `stdout` and `stderr`; a stamp that
     /// cannot be written only costs the next run its skip.
-    pub(crate) fn record(&self, files: &RenderedFiles, stdout: &str, stderr: &str) {
+    pub(crate) fn record(&self, tree: &ComparedTree, stdout: &str, stderr: &str) {
         let stamp = Stamp {
             inputs: self.digest.clone(),
-            output: tree_digest(files),
+            output: tree_digest(tree.digests()),
             stdout: stdout.to_owned(),
             stderr: stderr.to_owned(),
         };
@@ -263,12 +263,8 @@ impl Parts {
 
 /// The digest of an output tree: every file's relative path and the sha256 of its content,
 /// in path order (what [`digest_of_file_digests`] computes from the files on disk).
-pub(crate) fn tree_digest(files: &RenderedFiles) -> String {
-    let digests: Vec<(&String, [u8; 32])> = files
-        .iter()
-        .map(|(path, content)| (path, Sha256::digest(content).into()))
-        .collect();
-    digest_of_file_digests(digests)
+pub(crate) fn tree_digest<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8; 32])>) -> String {
+    digest_of_file_digests(files.into_iter().map(|(path, digest)| (path, *digest)))
 }
 
 /// The tree digest from each file's path and content digest, in path order.
@@ -563,22 +559,17 @@ mod tests {
 
     #[test]
     fn the_tree_digest_covers_paths_and_contents() {
-        let tree = |entries: &[(&str, &str)]| -> RenderedFiles {
-            entries
+        let digest = |entries: &[(&str, &str)]| {
+            let hashed: Vec<(&str, [u8; 32])> = entries
                 .iter()
-                .map(|(path, content)| (path.to_string(), content.as_bytes().to_vec()))
-                .collect()
+                .map(|(path, content)| (*path, Sha256::digest(content.as_bytes()).into()))
+                .collect();
+            tree_digest(hashed.iter().map(|(path, digest)| (*path, digest)))
         };
-        let base = tree_digest(&tree(&[("a/x.yaml", "1"), ("b/y.yaml", "2")]));
-        assert_ne!(
-            tree_digest(&tree(&[("a/x.yaml", "1"), ("b/y.yaml", "3")])),
-            base
-        );
-        assert_ne!(
-            tree_digest(&tree(&[("a/x.yaml", "1"), ("b/z.yaml", "2")])),
-            base
-        );
-        assert_ne!(tree_digest(&tree(&[("a/x.yaml", "1")])), base);
-        assert_ne!(tree_digest(&tree(&[("a/x.yaml", "1b/y.yaml2")])), base);
+        let base = digest(&[("a/x.yaml", "1"), ("b/y.yaml", "2")]);
+        assert_ne!(digest(&[("a/x.yaml", "1"), ("b/y.yaml", "3")]), base);
+        assert_ne!(digest(&[("a/x.yaml", "1"), ("b/z.yaml", "2")]), base);
+        assert_ne!(digest(&[("a/x.yaml", "1")]), base);
+        assert_ne!(digest(&[("a/x.yaml", "1b/y.yaml2")]), base);
     }
 }

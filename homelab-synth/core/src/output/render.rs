@@ -50,7 +50,7 @@ pub fn render_owned(set: ManifestSet) -> Result<RenderedFiles, RenderError> {
     Ok(per_app.into_iter().flatten().collect())
 }
 
-fn render_app(app: &AppManifest) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+pub(super) fn render_app(app: &AppManifest) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
     app.documents
         .iter()
         .map(|document| {

@@ -61,6 +61,15 @@ pub enum OutputError {
         /// The enclosing synth output tree, with links in the path resolved.
         tree: PathBuf,
     },
+    /// A file of the tree on disk changed while synth was writing the new tree, which takes
+    /// the unchanged files from it.
+    #[error(
+        "`{path}` changed while synth was writing the new tree; nothing was replaced: run synth again"
+    )]
+    ChangedDuringWrite {
+        /// The file.
+        path: PathBuf,
+    },
     /// A file system operation failed (the cause is the error's source).
     #[error("cannot {action} `{path}`")]
     Io {
@@ -74,7 +83,7 @@ pub enum OutputError {
     },
 }
 
-fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> OutputError {
+pub(super) fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> OutputError {
     let path = path.to_path_buf();
     move |source| OutputError::Io {
         action,
@@ -129,14 +138,7 @@ pub fn compare_tree(
         if !existing.contains(*path) {
             return Ok(FileState::Added);
         }
-        let file = out.join(path);
-        let size = fs::metadata(&file)
-            .map_err(io_error("inspect", &file))?
-            .len();
-        // a different size needs no read to know the file changed
-        let same = size == content.len() as u64
-            && holds(&file, content).map_err(io_error("read", &file))?;
-        Ok(if same {
+        Ok(if file_holds(&out, path, content)? {
             FileState::Same
         } else {
             FileState::Changed
@@ -155,6 +157,16 @@ pub fn compare_tree(
         .filter(|path| !files.contains_key(path))
         .collect();
     Ok(changes)
+}
+
+/// Whether the existing file `path` of the tree at `out` holds exactly `content` (a
+/// different size needs no read to know it does not).
+pub(super) fn file_holds(out: &Path, path: &str, content: &[u8]) -> Result<bool, OutputError> {
+    let file = out.join(path);
+    let size = fs::metadata(&file)
+        .map_err(io_error("inspect", &file))?
+        .len();
+    Ok(size == content.len() as u64 && holds(&file, content).map_err(io_error("read", &file))?)
 }
 
 /// Whether the file at `path` holds exactly `content`, read a block at a time: comparing a
@@ -224,6 +236,17 @@ pub fn write_tree(
         return Ok(WriteOutcome::Unchanged);
     }
     let out = checked_output_path(out, workspace)?;
+    replace_tree(&out, |staging| write_files(staging, files))?;
+    Ok(WriteOutcome::Replaced(changes))
+}
+
+/// Replaces the tree at `out` (checked) with what `fill` writes into an empty staging folder
+/// beside it, atomically (see the module docs). When `fill` fails, the staging folder is
+/// removed and the old tree is left as it was.
+pub(super) fn replace_tree(
+    out: &Path,
+    fill: impl FnOnce(&Path) -> Result<(), OutputError>,
+) -> Result<(), OutputError> {
     let parent = out.parent().unwrap_or(Path::new("/"));
     let name = out
         .file_name()
@@ -236,26 +259,39 @@ pub fn write_tree(
         fs::remove_dir_all(&staging).map_err(io_error("remove", &staging))?;
     }
     fs::create_dir(&staging).map_err(io_error("create", &staging))?;
-    write_files(&staging, files)?;
+    if let Err(error) = fill(&staging) {
+        // best effort: a folder left behind is removed by the next run
+        let _ = fs::remove_dir_all(&staging);
+        return Err(error);
+    }
     if out.exists() {
-        exchange(&staging, &out)?;
+        exchange(&staging, out)?;
         remove_tree(&staging)?;
     } else {
-        fs::rename(&staging, &out).map_err(io_error("move the new tree to", &out))?;
+        fs::rename(&staging, out).map_err(io_error("move the new tree to", out))?;
     }
-    Ok(WriteOutcome::Replaced(changes))
+    Ok(())
 }
 
-/// Writes `files` below `root`: folders first, then the files from one thread per core.
-fn write_files(root: &Path, files: &RenderedFiles) -> Result<(), OutputError> {
-    let folders: BTreeSet<&str> = files
-        .keys()
+/// Creates the folders of `paths` (relative files) below `root`.
+pub(super) fn create_folders<'a>(
+    root: &Path,
+    paths: impl IntoIterator<Item = &'a String>,
+) -> Result<(), OutputError> {
+    let folders: BTreeSet<&str> = paths
+        .into_iter()
         .filter_map(|path| path.rsplit_once('/').map(|(folder, _)| folder))
         .collect();
     for folder in folders {
         let dir = root.join(folder);
         fs::create_dir_all(&dir).map_err(io_error("create", &dir))?;
     }
+    Ok(())
+}
+
+/// Writes `files` below `root`: folders first, then the files from one thread per core.
+fn write_files(root: &Path, files: &RenderedFiles) -> Result<(), OutputError> {
+    create_folders(root, files.keys())?;
     let entries: Vec<(&String, &Vec<u8>)> = files.iter().collect();
     map_in_parallel(&entries, |(path, content)| {
         let target = root.join(path);
@@ -320,7 +356,7 @@ fn exchange(new: &Path, out: &Path) -> Result<(), OutputError> {
 
 /// `out` made absolute and checked: strictly inside the canonical workspace, no symbolic
 /// link on the way, and the folder itself not a symbolic link.
-fn checked_output_path(out: &Path, workspace: &Path) -> Result<PathBuf, OutputError> {
+pub(super) fn checked_output_path(out: &Path, workspace: &Path) -> Result<PathBuf, OutputError> {
     let workspace = workspace
         .canonicalize()
         .map_err(io_error("resolve the workspace", workspace))?;
@@ -381,7 +417,7 @@ fn is_output_tree(folder: &Path) -> bool {
 
 /// Relative paths of the files in an existing output tree; refuses anything synth would not
 /// have written.
-fn existing_files(out: &Path) -> Result<BTreeSet<String>, OutputError> {
+pub(super) fn existing_files(out: &Path) -> Result<BTreeSet<String>, OutputError> {
     let mut files = BTreeSet::new();
     match fs::symlink_metadata(out) {
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(files),

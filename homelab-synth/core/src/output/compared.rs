@@ -1,0 +1,416 @@
+//! The new output tree compared with the one on disk while it is rendered, so that only what
+//! changes is held. Each rendered file is hashed (the digest the up-to-date stamp records)
+//! and compared with the file at its path a block at a time; the bytes of a file the tree on
+//! disk already holds are dropped at once. A run with nothing changed holds no file, and one
+//! that changes an app holds that app's files: the 21 MB of YAML the homelab writes were
+//! most of a warm run's peak heap when every file was held until the comparison.
+//!
+//! Writing ([`ComparedTree::write`]) replaces the tree atomically as [`super::write_tree`]
+//! does; the staging folder takes each unchanged file from the tree on disk (a hard link, or
+//! a copy where links are refused) and checks it against the digest the comparison took, so
+//! a file edited between the comparison and the write fails the write instead of reaching
+//! the new tree.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::manifest::ManifestSet;
+use crate::output::parallel::{map_in_parallel, map_owned_in_parallel};
+use crate::output::render::{RenderError, render_app};
+use crate::output::tree::{
+    OutputError, TreeChanges, WriteOutcome, checked_output_path, create_folders, existing_files,
+    file_holds, io_error, replace_tree,
+};
+
+/// Why a tree could not be rendered and compared.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// A document could not be rendered.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// The tree on disk could not be read.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// One file of the new tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ComparedFile {
+    /// sha256 of the content.
+    pub digest: [u8; 32],
+    /// The content, when the tree on disk does not already hold it at this path.
+    pub content: Option<Vec<u8>>,
+}
+
+/// A new output tree compared with the one on disk (see the module docs).
+#[derive(Debug)]
+pub struct ComparedTree {
+    /// The output folder, absolute and checked.
+    out: PathBuf,
+    /// The files of the tree on disk when the comparison started.
+    existing: BTreeSet<String>,
+    /// Every file of the new tree, by path relative to the output folder.
+    files: BTreeMap<String, ComparedFile>,
+}
+
+impl ComparedTree {
+    /// An empty new tree to be compared with the tree at `out`, which must lie inside
+    /// `workspace` and look like synth output (see [`super::write_tree`]).
+    pub fn new(out: &Path, workspace: &Path) -> Result<Self, OutputError> {
+        let out = checked_output_path(out, workspace)?;
+        let existing = existing_files(&out)?;
+        Ok(ComparedTree {
+            out,
+            existing,
+            files: BTreeMap::new(),
+        })
+    }
+
+    /// Renders every document of `set` into the tree, each file under `prefix` (`""`, or a
+    /// cluster's `<cluster>/`), apps in parallel: each app's documents are freed once
+    /// rendered, and its files' bytes once compared, unless they are new.
+    pub fn render(&mut self, set: ManifestSet, prefix: &str) -> Result<(), CompareError> {
+        let (out, existing) = (&self.out, &self.existing);
+        let per_app = map_owned_in_parallel(set.apps, |app| {
+            render_app(&app)?
+                .into_iter()
+                .map(|(path, content)| {
+                    let path = format!("{prefix}{path}");
+                    let file = compared(out, existing, &path, content)?;
+                    Ok((path, file))
+                })
+                .collect::<Result<Vec<_>, CompareError>>()
+        })?;
+        self.files.extend(per_app.into_iter().flatten());
+        Ok(())
+    }
+
+    /// Adds `path` with `content` to the tree, compared like a rendered file.
+    pub fn insert(&mut self, path: String, content: Vec<u8>) -> Result<(), OutputError> {
+        let file = compared(&self.out, &self.existing, &path, content)?;
+        self.files.insert(path, file);
+        Ok(())
+    }
+
+    /// Keeps the files of the tree on disk that `keep` selects and the new tree lacks, as
+    /// they are (a write of some apps or clusters leaves the others alone); their digests are
+    /// read from disk.
+    pub fn keep_existing(&mut self, keep: impl Fn(&str) -> bool) -> Result<(), OutputError> {
+        let kept: Vec<String> = self
+            .existing
+            .iter()
+            .filter(|path| !self.files.contains_key(*path) && keep(path))
+            .cloned()
+            .collect();
+        let out = &self.out;
+        let digests = map_in_parallel(&kept, |path| file_digest(&out.join(path)))?;
+        for (path, digest) in kept.into_iter().zip(digests) {
+            self.files.insert(
+                path,
+                ComparedFile {
+                    digest,
+                    content: None,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Every file of the new tree with its digest, in path order.
+    pub fn digests(&self) -> impl Iterator<Item = (&str, &[u8; 32])> {
+        self.files
+            .iter()
+            .map(|(path, file)| (path.as_str(), &file.digest))
+    }
+
+    /// Every file of the new tree, in path order.
+    pub fn files(&self) -> &BTreeMap<String, ComparedFile> {
+        &self.files
+    }
+
+    /// What writing the tree would add, change and remove.
+    pub fn changes(&self) -> TreeChanges {
+        let mut changes = TreeChanges::default();
+        for (path, file) in &self.files {
+            match (&file.content, self.existing.contains(path)) {
+                (None, _) => {}
+                (Some(_), true) => changes.changed.push(path.clone()),
+                (Some(_), false) => changes.added.push(path.clone()),
+            }
+        }
+        changes.removed = self
+            .existing
+            .iter()
+            .filter(|path| !self.files.contains_key(*path))
+            .cloned()
+            .collect();
+        changes
+    }
+
+    /// Replaces the tree on disk with the new one, atomically; does nothing when it already
+    /// is the new one.
+    pub fn write(&self) -> Result<WriteOutcome, OutputError> {
+        let changes = self.changes();
+        if changes.is_empty() && self.out.is_dir() {
+            return Ok(WriteOutcome::Unchanged);
+        }
+        replace_tree(&self.out, |staging| self.fill(staging))?;
+        Ok(WriteOutcome::Replaced(changes))
+    }
+
+    /// Writes every file of the new tree below `staging`: the new and changed ones from
+    /// their bytes, the others taken from the tree on disk and checked against their digest.
+    fn fill(&self, staging: &Path) -> Result<(), OutputError> {
+        create_folders(staging, self.files.keys())?;
+        let entries: Vec<(&String, &ComparedFile)> = self.files.iter().collect();
+        map_in_parallel(&entries, |(path, file)| {
+            let target = staging.join(path);
+            match &file.content {
+                Some(content) => fs::write(&target, content).map_err(io_error("write", &target)),
+                None => {
+                    let source = self.out.join(path);
+                    take_over(&source, &target)?;
+                    if file_digest(&target)? == file.digest {
+                        Ok(())
+                    } else {
+                        Err(OutputError::ChangedDuringWrite { path: source })
+                    }
+                }
+            }
+        })?;
+        Ok(())
+    }
+}
+
+/// `content` at `path` compared with the tree on disk: its digest, and the bytes unless the
+/// file there holds them.
+fn compared(
+    out: &Path,
+    existing: &BTreeSet<String>,
+    path: &str,
+    content: Vec<u8>,
+) -> Result<ComparedFile, OutputError> {
+    let digest = Sha256::digest(&content).into();
+    let held = existing.contains(path) && file_holds(out, path, &content)?;
+    Ok(ComparedFile {
+        digest,
+        content: (!held).then_some(content),
+    })
+}
+
+/// The sha256 of the file at `path`.
+fn file_digest(path: &Path) -> Result<[u8; 32], OutputError> {
+    let mut file = fs::File::open(path).map_err(io_error("read", path))?;
+    let mut hasher = Sha256::new();
+    io::copy(&mut file, &mut hasher).map_err(io_error("read", path))?;
+    Ok(hasher.finalize().into())
+}
+
+/// Puts the file at `source` at `target`: a hard link, or a copy where the file system
+/// refuses one.
+fn take_over(source: &Path, target: &Path) -> Result<(), OutputError> {
+    if fs::hard_link(source, target).is_ok() {
+        return Ok(());
+    }
+    fs::copy(source, target)
+        .map(drop)
+        .map_err(io_error("copy", source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::{AppManifest, Document};
+    use crate::object::Origin;
+    use crate::scope::Scope;
+    use serde_json::json;
+
+    fn config_map(name: &str, value: &str) -> Document {
+        let body = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": "web"}, "data": {"key": value}});
+        Document::new(
+            format!("web/{name}"),
+            Origin::Code,
+            Scope::Namespaced,
+            &body,
+        )
+        .with_file_name(format!("ConfigMap.{name}.yaml"))
+    }
+
+    fn set(documents: Vec<Document>) -> ManifestSet {
+        ManifestSet {
+            apps: vec![AppManifest {
+                name: "web".into(),
+                category: "test".into(),
+                namespaces: vec!["web".into()],
+                documents,
+                external_namespaces: Default::default(),
+            }],
+            ..ManifestSet::default()
+        }
+    }
+
+    fn workspace() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap()
+    }
+
+    fn compared_with(workspace: &Path, documents: Vec<Document>) -> ComparedTree {
+        let mut tree = ComparedTree::new(&workspace.join("app"), workspace).unwrap();
+        tree.render(set(documents), "").unwrap();
+        tree
+    }
+
+    #[test]
+    fn only_files_the_tree_on_disk_lacks_keep_their_bytes() {
+        let workspace = workspace();
+        let first = compared_with(
+            workspace.path(),
+            vec![config_map("a", "1"), config_map("b", "1")],
+        );
+        assert!(first.files().values().all(|file| file.content.is_some()));
+        assert_eq!(first.changes().added.len(), 2);
+        assert!(matches!(first.write().unwrap(), WriteOutcome::Replaced(_)));
+
+        let same = compared_with(
+            workspace.path(),
+            vec![config_map("a", "1"), config_map("b", "1")],
+        );
+        assert!(same.files().values().all(|file| file.content.is_none()));
+        assert_eq!(same.write().unwrap(), WriteOutcome::Unchanged);
+        let digests: Vec<(String, [u8; 32])> = same
+            .digests()
+            .map(|(path, digest)| (path.to_owned(), *digest))
+            .collect();
+        assert_eq!(
+            digests,
+            crate::output::tree_file_digests(&workspace.path().join("app"), workspace.path())
+                .unwrap(),
+            "the digests are those of the files on disk"
+        );
+
+        let changed = compared_with(
+            workspace.path(),
+            vec![config_map("a", "2"), config_map("c", "1")],
+        );
+        let held: Vec<&str> = changed
+            .files()
+            .iter()
+            .filter(|(_, file)| file.content.is_some())
+            .map(|(path, _)| path.as_str())
+            .collect();
+        assert_eq!(held, ["web/ConfigMap.a.yaml", "web/ConfigMap.c.yaml"]);
+        assert_eq!(
+            changed.changes(),
+            TreeChanges {
+                added: vec!["web/ConfigMap.c.yaml".into()],
+                changed: vec!["web/ConfigMap.a.yaml".into()],
+                removed: vec!["web/ConfigMap.b.yaml".into()],
+            }
+        );
+    }
+
+    #[test]
+    fn a_write_takes_unchanged_files_from_disk_and_writes_the_others() {
+        let workspace = workspace();
+        let out = workspace.path().join("app");
+        compared_with(
+            workspace.path(),
+            vec![config_map("a", "1"), config_map("b", "1")],
+        )
+        .write()
+        .unwrap();
+        let before = fs::read(out.join("web/ConfigMap.b.yaml")).unwrap();
+        let tree = compared_with(
+            workspace.path(),
+            vec![config_map("a", "2"), config_map("b", "1")],
+        );
+        tree.write().unwrap();
+        let expected =
+            crate::output::render(&set(vec![config_map("a", "2"), config_map("b", "1")])).unwrap();
+        let written = crate::output::read_tree(&out, workspace.path()).unwrap();
+        assert_eq!(written, expected, "exactly the new tree");
+        assert_eq!(fs::read(out.join("web/ConfigMap.b.yaml")).unwrap(), before);
+        let leftovers: Vec<_> = fs::read_dir(workspace.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["app"], "no staging folder is left");
+    }
+
+    #[test]
+    fn a_file_edited_between_comparison_and_write_fails_the_write_and_keeps_the_old_tree() {
+        let workspace = workspace();
+        let out = workspace.path().join("app");
+        compared_with(
+            workspace.path(),
+            vec![config_map("a", "1"), config_map("b", "1")],
+        )
+        .write()
+        .unwrap();
+        let tree = compared_with(
+            workspace.path(),
+            vec![config_map("a", "2"), config_map("b", "1")],
+        );
+        fs::write(out.join("web/ConfigMap.b.yaml"), "edited: by hand\n").unwrap();
+        let error = tree.write().unwrap_err();
+        assert!(
+            matches!(&error, OutputError::ChangedDuringWrite { path } if path.ends_with("web/ConfigMap.b.yaml")),
+            "{error}"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("web/ConfigMap.b.yaml")).unwrap(),
+            "edited: by hand\n",
+            "the old tree is left as it was"
+        );
+        assert!(
+            fs::read_to_string(out.join("web/ConfigMap.a.yaml"))
+                .unwrap()
+                .contains("key: \"1\"")
+        );
+        let leftovers: Vec<_> = fs::read_dir(workspace.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["app"], "the staging folder is removed");
+    }
+
+    #[test]
+    fn files_outside_the_selection_are_kept_with_their_digests() {
+        let workspace = workspace();
+        let out = workspace.path().join("app");
+        compared_with(workspace.path(), vec![config_map("a", "1")])
+            .write()
+            .unwrap();
+        fs::create_dir_all(out.join("other")).unwrap();
+        fs::write(out.join("other/ConfigMap.x.yaml"), "x: 1\n").unwrap();
+        let mut tree = ComparedTree::new(&out, workspace.path()).unwrap();
+        tree.render(set(vec![config_map("a", "2")]), "").unwrap();
+        tree.keep_existing(|path| path.starts_with("other/"))
+            .unwrap();
+        assert_eq!(
+            tree.files()["other/ConfigMap.x.yaml"].digest,
+            <[u8; 32]>::from(Sha256::digest(b"x: 1\n"))
+        );
+        assert!(tree.changes().removed.is_empty());
+        tree.write().unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("other/ConfigMap.x.yaml")).unwrap(),
+            "x: 1\n"
+        );
+    }
+
+    #[test]
+    fn the_output_folder_is_checked_before_anything_is_rendered() {
+        let workspace = workspace();
+        let outside = tempfile::tempdir().unwrap();
+        let error = ComparedTree::new(outside.path(), workspace.path()).unwrap_err();
+        assert!(
+            matches!(error, OutputError::OutsideWorkspace { .. }),
+            "{error}"
+        );
+    }
+}
