@@ -258,6 +258,21 @@ mod tests {
         tempfile::tempdir().unwrap()
     }
 
+    /// `a` and `b` written, then compared with `a` changed.
+    fn written_then_changed(workspace: &Path) -> ComparedTree {
+        let both = vec![config_map("a", "1"), config_map("b", "1")];
+        compared_with(workspace, both).write().unwrap();
+        compared_with(workspace, vec![config_map("a", "2"), config_map("b", "1")])
+    }
+
+    /// The names in `folder`.
+    fn entries(folder: &Path) -> Vec<std::ffi::OsString> {
+        fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect()
+    }
+
     fn compared_with(workspace: &Path, documents: Vec<Document>) -> ComparedTree {
         let mut tree = ComparedTree::new(&workspace.join("app"), workspace).unwrap();
         tree.render(set(documents), "").unwrap();
@@ -317,44 +332,26 @@ mod tests {
     fn a_write_takes_unchanged_files_from_disk_and_writes_the_others() {
         let workspace = workspace();
         let out = workspace.path().join("app");
-        compared_with(
-            workspace.path(),
-            vec![config_map("a", "1"), config_map("b", "1")],
-        )
-        .write()
-        .unwrap();
+        let tree = written_then_changed(workspace.path());
         let before = fs::read(out.join("web/ConfigMap.b.yaml")).unwrap();
-        let tree = compared_with(
-            workspace.path(),
-            vec![config_map("a", "2"), config_map("b", "1")],
-        );
         tree.write().unwrap();
         let expected =
             crate::output::render(&set(vec![config_map("a", "2"), config_map("b", "1")])).unwrap();
         let written = crate::output::read_tree(&out, workspace.path()).unwrap();
         assert_eq!(written, expected, "exactly the new tree");
         assert_eq!(fs::read(out.join("web/ConfigMap.b.yaml")).unwrap(), before);
-        let leftovers: Vec<_> = fs::read_dir(workspace.path())
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name())
-            .collect();
-        assert_eq!(leftovers, ["app"], "no staging folder is left");
+        assert_eq!(
+            entries(workspace.path()),
+            ["app"],
+            "no staging folder is left"
+        );
     }
 
     #[test]
     fn a_file_edited_between_comparison_and_write_fails_the_write_and_keeps_the_old_tree() {
         let workspace = workspace();
         let out = workspace.path().join("app");
-        compared_with(
-            workspace.path(),
-            vec![config_map("a", "1"), config_map("b", "1")],
-        )
-        .write()
-        .unwrap();
-        let tree = compared_with(
-            workspace.path(),
-            vec![config_map("a", "2"), config_map("b", "1")],
-        );
+        let tree = written_then_changed(workspace.path());
         fs::write(out.join("web/ConfigMap.b.yaml"), "edited: by hand\n").unwrap();
         let error = tree.write().unwrap_err();
         assert!(
@@ -371,11 +368,11 @@ mod tests {
                 .unwrap()
                 .contains("key: \"1\"")
         );
-        let leftovers: Vec<_> = fs::read_dir(workspace.path())
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name())
-            .collect();
-        assert_eq!(leftovers, ["app"], "the staging folder is removed");
+        assert_eq!(
+            entries(workspace.path()),
+            ["app"],
+            "the staging folder is removed"
+        );
     }
 
     #[test]
