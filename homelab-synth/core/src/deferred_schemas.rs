@@ -105,6 +105,11 @@ impl DeferredSchemas {
             .map(|(_, text)| text.get())
     }
 
+    /// Every deferred schema: `(index in spec.versions, text)`, in index order.
+    pub fn texts(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.0.iter().map(|(index, text)| (*index, text.get()))
+    }
+
     /// Puts every schema back into `document`, parsed.
     pub fn restore(&self, document: &mut Value) -> Result<(), DeferredSchemaError> {
         for &(index, ref text) in &self.0 {

@@ -5,22 +5,28 @@
 //! that changes an app holds that app's files: the 21 MB of YAML the homelab writes were
 //! most of a warm run's peak heap when every file was held until the comparison.
 //!
+//! A rendered CRD (its schemas kept as text, see [`crate::DeferredSchemas`]) identical to one
+//! rendered earlier in the same comparison (a chart's CRDs on every cluster of the fleet) is
+//! not emitted again when the file at its path already holds the YAML the first one made:
+//! the homelab's staging cluster repeats 5 of the 21 MB of YAML the main one writes.
+//!
 //! Writing ([`ComparedTree::write`]) replaces the tree atomically as [`super::write_tree`]
 //! does; the staging folder takes each unchanged file from the tree on disk (a hard link, or
 //! a copy where links are refused) and checks it against the digest the comparison took, so
 //! a file edited between the comparison and the write fails the write instead of reaching
 //! the new tree.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use crate::manifest::ManifestSet;
+use crate::manifest::{AppManifest, Document, ManifestSet};
 use crate::output::parallel::{map_in_parallel, map_owned_in_parallel};
-use crate::output::render::{RenderError, render_app};
+use crate::output::render::{RenderError, render_document};
 use crate::output::tree::{
     OutputError, TreeChanges, WriteOutcome, checked_output_path, create_folders, existing_files,
     file_holds, io_error, replace_tree,
@@ -55,6 +61,9 @@ pub struct ComparedTree {
     existing: BTreeSet<String>,
     /// Every file of the new tree, by path relative to the output folder.
     files: BTreeMap<String, ComparedFile>,
+    /// The digest of the YAML of each CRD with deferred schemas rendered so far, by the
+    /// digest of its document ([`crd_key`]).
+    rendered_crds: Mutex<HashMap<[u8; 32], [u8; 32]>>,
 }
 
 impl ComparedTree {
@@ -67,6 +76,7 @@ impl ComparedTree {
             out,
             existing,
             files: BTreeMap::new(),
+            rendered_crds: Mutex::new(HashMap::new()),
         })
     }
 
@@ -74,19 +84,54 @@ impl ComparedTree {
     /// cluster's `<cluster>/`), apps in parallel: each app's documents are freed once
     /// rendered, and its files' bytes once compared, unless they are new.
     pub fn render(&mut self, set: ManifestSet, prefix: &str) -> Result<(), CompareError> {
-        let (out, existing) = (&self.out, &self.existing);
+        let this = &*self;
         let per_app = map_owned_in_parallel(set.apps, |app| {
-            render_app(&app)?
-                .into_iter()
-                .map(|(path, content)| {
-                    let path = format!("{prefix}{path}");
-                    let file = compared(out, existing, &path, content)?;
-                    Ok((path, file))
-                })
+            app.documents
+                .iter()
+                .map(|document| this.render_document(&app, document, prefix))
                 .collect::<Result<Vec<_>, CompareError>>()
         })?;
         self.files.extend(per_app.into_iter().flatten());
         Ok(())
+    }
+
+    /// `document` of `app` rendered and compared; a CRD identical to one rendered before is
+    /// only hashed on disk when its file there may hold the same YAML (see the module docs).
+    fn render_document(
+        &self,
+        app: &AppManifest,
+        document: &Document,
+        prefix: &str,
+    ) -> Result<(String, ComparedFile), CompareError> {
+        let key = (!document.schemas.is_empty()).then(|| crd_key(document));
+        if let Some(key) = &key {
+            let path = format!("{prefix}{}/{}", app.name, document.file_name);
+            let known = self.rendered_crds().get(key).copied();
+            if let Some(digest) = known
+                && self.existing.contains(&path)
+                && file_digest(&self.out.join(&path))? == digest
+            {
+                let file = ComparedFile {
+                    digest,
+                    content: None,
+                };
+                return Ok((path, file));
+            }
+        }
+        let (path, content) = render_document(app, document)?;
+        let path = format!("{prefix}{path}");
+        let file = compared(&self.out, &self.existing, &path, content)?;
+        if let Some(key) = key {
+            self.rendered_crds().insert(key, file.digest);
+        }
+        Ok((path, file))
+    }
+
+    fn rendered_crds(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], [u8; 32]>> {
+        // a panic while holding the lock cannot leave the map half-updated
+        self.rendered_crds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Adds `path` with `content` to the tree, compared like a rendered file.
@@ -200,6 +245,23 @@ fn compared(
         digest,
         content: (!held).then_some(content),
     })
+}
+
+/// The digest of what a document with deferred schemas renders from: its body's text and
+/// each schema's index and text (lengths first, so no two documents share one input).
+fn crd_key(document: &Document) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    part(document.body_text().as_bytes());
+    part(document.file_name.as_bytes());
+    for (index, text) in document.schemas.texts() {
+        part(&(index as u64).to_le_bytes());
+        part(text.as_bytes());
+    }
+    hasher.finalize().into()
 }
 
 /// The sha256 of the file at `path`.
@@ -397,6 +459,75 @@ mod tests {
         assert_eq!(
             fs::read_to_string(out.join("other/ConfigMap.x.yaml")).unwrap(),
             "x: 1\n"
+        );
+    }
+
+    /// A CRD whose schema is kept as text, as a rendered one's is.
+    fn rendered_crd(description: &str) -> Document {
+        let mut body = json!({"apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {"group": "example.com", "names": {"kind": "Widget", "plural": "widgets"},
+                "scope": "Namespaced", "versions": [{"name": "v1", "served": true,
+                    "storage": true, "schema": {"openAPIV3Schema": {"type": "object",
+                        "description": description}}}]}});
+        let schemas = crate::DeferredSchemas::take(&mut body);
+        assert!(!schemas.is_empty());
+        Document::new("web/crd", Origin::Code, Scope::Cluster, &body)
+            .with_schemas(schemas)
+            .with_file_name("CustomResourceDefinition.widgets.example.com.yaml")
+    }
+
+    /// `documents` rendered on two clusters, `one/` and `two/`, compared with the tree.
+    fn on_two_clusters(workspace: &Path, documents: &[Document]) -> ComparedTree {
+        let mut tree = ComparedTree::new(&workspace.join("app"), workspace).unwrap();
+        for cluster in ["one/", "two/"] {
+            tree.render(set(documents.to_vec()), cluster).unwrap();
+        }
+        tree
+    }
+
+    #[test]
+    fn a_crd_rendered_on_two_clusters_compares_right_whatever_the_disk_holds() {
+        let workspace = workspace();
+        let out = workspace.path().join("app");
+        let documents = [rendered_crd("a widget"), config_map("a", "1")];
+        let first = on_two_clusters(workspace.path(), &documents);
+        assert!(first.files().values().all(|file| file.content.is_some()));
+        first.write().unwrap();
+        let expected = crate::output::render(&set(documents.to_vec())).unwrap();
+        let crd = "web/CustomResourceDefinition.widgets.example.com.yaml";
+        for cluster in ["one", "two"] {
+            let written = fs::read(out.join(cluster).join(crd)).unwrap();
+            assert_eq!(written, expected[crd], "{cluster}");
+        }
+
+        let same = on_two_clusters(workspace.path(), &documents);
+        assert_eq!(same.changes(), TreeChanges::default());
+        assert_eq!(
+            same.files()[&format!("two/{crd}")].digest,
+            same.files()[&format!("one/{crd}")].digest
+        );
+
+        // the second cluster's file edited: its bytes are rendered again
+        fs::write(out.join("two").join(crd), "edited: by hand\n").unwrap();
+        let repaired = on_two_clusters(workspace.path(), &documents);
+        assert_eq!(repaired.changes().changed, [format!("two/{crd}")]);
+        assert_eq!(
+            repaired.files()[&format!("two/{crd}")].content.as_deref(),
+            Some(expected[crd].as_slice())
+        );
+
+        // another schema is another CRD, never taken for the first
+        let other = [rendered_crd("another widget"), config_map("a", "1")];
+        let mut tree = ComparedTree::new(&out, workspace.path()).unwrap();
+        tree.render(set(documents.to_vec()), "one/").unwrap();
+        tree.render(set(other.to_vec()), "two/").unwrap();
+        assert_eq!(tree.changes().changed, [format!("two/{crd}")]);
+        let rendered = crate::output::render(&set(other.to_vec())).unwrap();
+        assert_eq!(
+            tree.files()[&format!("two/{crd}")].content.as_deref(),
+            Some(rendered[crd].as_slice())
         );
     }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::deferred_schemas::DeferredSchemaError;
-use crate::manifest::{AppManifest, ManifestSet};
+use crate::manifest::{AppManifest, Document, ManifestSet};
 use crate::output::parallel::{map_in_parallel, map_owned_in_parallel};
 use crate::yaml::{EmitError, to_yaml};
 
@@ -50,24 +50,30 @@ pub fn render_owned(set: ManifestSet) -> Result<RenderedFiles, RenderError> {
     Ok(per_app.into_iter().flatten().collect())
 }
 
-pub(super) fn render_app(app: &AppManifest) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+fn render_app(app: &AppManifest) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
     app.documents
         .iter()
-        .map(|document| {
-            let file = format!("{}/{}", app.name, document.file_name);
-            let text = document
-                .whole_body()
-                .map_err(RenderFailure::from)
-                .and_then(|body| Ok(to_yaml(&body)?))
-                .map_err(|source| RenderError {
-                    path: document.path.clone(),
-                    file: file.clone(),
-                    source,
-                })?;
-            // the whole tree is held until it is written: no file keeps the slack of its growth
-            let mut bytes = text.into_bytes();
-            bytes.shrink_to_fit();
-            Ok((file, bytes))
-        })
+        .map(|document| render_document(app, document))
         .collect()
+}
+
+/// One document of `app` as its file: `(<app>/<file name>, YAML)`.
+pub(super) fn render_document(
+    app: &AppManifest,
+    document: &Document,
+) -> Result<(String, Vec<u8>), RenderError> {
+    let file = format!("{}/{}", app.name, document.file_name);
+    let text = document
+        .whole_body()
+        .map_err(RenderFailure::from)
+        .and_then(|body| Ok(to_yaml(&body)?))
+        .map_err(|source| RenderError {
+            path: document.path.clone(),
+            file: file.clone(),
+            source,
+        })?;
+    // the whole tree is held until it is written: no file keeps the slack of its growth
+    let mut bytes = text.into_bytes();
+    bytes.shrink_to_fit();
+    Ok((file, bytes))
 }
