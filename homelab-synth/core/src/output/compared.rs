@@ -18,7 +18,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -29,7 +28,7 @@ use crate::output::parallel::{map_in_parallel, map_owned_in_parallel};
 use crate::output::render::{RenderError, render_document};
 use crate::output::tree::{
     OutputError, TreeChanges, WriteOutcome, checked_output_path, create_folders, existing_files,
-    file_holds, io_error, replace_tree,
+    file_digest, file_holds, io_error, replace_tree,
 };
 
 /// Why a tree could not be rendered and compared.
@@ -262,14 +261,6 @@ fn crd_key(document: &Document) -> [u8; 32] {
         part(text.as_bytes());
     }
     hasher.finalize().into()
-}
-
-/// The sha256 of the file at `path`.
-fn file_digest(path: &Path) -> Result<[u8; 32], OutputError> {
-    let mut file = fs::File::open(path).map_err(io_error("read", path))?;
-    let mut hasher = Sha256::new();
-    io::copy(&mut file, &mut hasher).map_err(io_error("read", path))?;
-    Ok(hasher.finalize().into())
 }
 
 /// Puts the file at `source` at `target`: a hard link, or a copy where the file system

@@ -208,20 +208,26 @@ pub fn read_tree(out: &Path, workspace: &Path) -> Result<RenderedFiles, OutputEr
 }
 
 /// The files of the synth output tree at `out` (inside `workspace`), each with the sha256 of
-/// its content, in path order: what [`read_tree`] reads, without holding every file at once
+/// its content, in path order: what [`read_tree`] reads, without holding any file whole
 /// (files are read and hashed in parallel).
 pub fn tree_file_digests(
     out: &Path,
     workspace: &Path,
 ) -> Result<Vec<(String, [u8; 32])>, OutputError> {
-    use sha2::Digest as _;
     let out = checked_output_path(out, workspace)?;
     let paths: Vec<String> = existing_files(&out)?.into_iter().collect();
     map_in_parallel(&paths, |path| {
-        let file = out.join(path);
-        let content = fs::read(&file).map_err(io_error("read", &file))?;
-        Ok((path.clone(), sha2::Sha256::digest(&content).into()))
+        Ok((path.clone(), file_digest(&out.join(path))?))
     })
+}
+
+/// The sha256 of the file at `path`, read a buffer at a time (not held whole).
+pub(super) fn file_digest(path: &Path) -> Result<[u8; 32], OutputError> {
+    use sha2::Digest as _;
+    let mut file = fs::File::open(path).map_err(io_error("read", path))?;
+    let mut hasher = sha2::Sha256::new();
+    io::copy(&mut file, &mut hasher).map_err(io_error("read", path))?;
+    Ok(hasher.finalize().into())
 }
 
 /// Replaces the tree at `out` with exactly `files`, atomically; does nothing when the tree
