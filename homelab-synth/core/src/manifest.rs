@@ -275,13 +275,12 @@ mod tests {
 
     use super::*;
 
+    /// A CRD of the gadgets of `tools.example.com` (only what identifies it).
     fn crd() -> Value {
-        json!({
-            "apiVersion": "apiextensions.k8s.io/v1",
-            "kind": "CustomResourceDefinition",
-            "metadata": {"name": "widgets.example.com", "labels": {"a": "b"}},
-            "spec": {"group": "example.com", "names": {"kind": "Widget"}, "scope": "Namespaced"},
-        })
+        let spec = json!({"group": "tools.example.com", "names": {"kind": "Gadget"}});
+        let metadata = json!({"name": "gadgets.tools.example.com", "labels": {"a": "b"}});
+        json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": metadata, "spec": spec})
     }
 
     #[test]
@@ -292,12 +291,15 @@ mod tests {
         assert_eq!(document.api_version(), "apiextensions.k8s.io/v1");
         assert_eq!(document.group(), "apiextensions.k8s.io");
         assert_eq!(document.kind(), "CustomResourceDefinition");
-        assert_eq!(document.name(), "widgets.example.com");
+        assert_eq!(document.name(), "gadgets.tools.example.com");
         assert_eq!(document.namespace(), None);
-        assert_eq!(document.defined_kind(), Some(("example.com", "Widget")));
+        assert_eq!(
+            document.defined_kind(),
+            Some(("tools.example.com", "Gadget"))
+        );
         assert_eq!(
             document.metadata(),
-            json!({"name": "widgets.example.com", "labels": {"a": "b"}})
+            json!({"name": "gadgets.tools.example.com", "labels": {"a": "b"}})
         );
     }
 
@@ -314,7 +316,7 @@ mod tests {
         assert_eq!(document.name(), "settings");
         assert_eq!(document.namespace(), Some("web"));
         assert_eq!(document.defined_kind(), None, "no longer a CRD");
-        assert_eq!(document.body()["spec"]["group"], "example.com");
+        assert_eq!(document.body()["spec"]["group"], "tools.example.com");
     }
 
     #[test]
