@@ -354,8 +354,6 @@ fn write_output<S>(
         clusters => format!("{} apps on {clusters} clusters", apps.len()),
     };
     let per_cluster = synthesized.per_cluster;
-    // each app's documents are freed as it is rendered, and its files' bytes as soon as
-    // they are found equal to the files on disk
     // what the run was asked to do names a refused output folder: "cannot write" it
     let action = if args.check {
         "cannot compare with"
@@ -364,6 +362,8 @@ fn write_output<S>(
     };
     let mut tree = ComparedTree::new(&out, workspace)
         .with_context(|| format!("{action} {}", out.display()))?;
+    // each app's documents are freed as it is rendered, and its files' bytes as soon as
+    // they are found equal to the files on disk
     synthesized.render_into(&mut tree)?;
     if !args.select.apps.is_empty() || !args.select.clusters.clusters.is_empty() {
         // only the selected clusters and apps are replaced; the other files stay as they are

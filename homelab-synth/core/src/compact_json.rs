@@ -48,12 +48,6 @@ impl PartialEq for CompactJson {
     }
 }
 
-impl From<&Value> for CompactJson {
-    fn from(value: &Value) -> Self {
-        CompactJson::new(value)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,9 +102,9 @@ impl ComparedTree {
         document: &Document,
         prefix: &str,
     ) -> Result<(String, ComparedFile), CompareError> {
+        let path = format!("{prefix}{}/{}", app.name, document.file_name);
         let key = (!document.schemas.is_empty()).then(|| crd_key(document));
         if let Some(key) = &key {
-            let path = format!("{prefix}{}/{}", app.name, document.file_name);
             let known = self.rendered_crds().get(key).copied();
             if let Some(digest) = known
                 && self.existing.contains(&path)
@@ -117,8 +117,7 @@ impl ComparedTree {
                 return Ok((path, file));
             }
         }
-        let (path, content) = render_document(app, document)?;
-        let path = format!("{prefix}{path}");
+        let (_, content) = render_document(app, document)?;
         let file = compared(&self.out, &self.existing, &path, content)?;
         if let Some(key) = key {
             self.rendered_crds().insert(key, file.digest);
@@ -131,13 +130,6 @@ impl ComparedTree {
         self.rendered_crds
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Adds `path` with `content` to the tree, compared like a rendered file.
-    pub fn insert(&mut self, path: String, content: Vec<u8>) -> Result<(), OutputError> {
-        let file = compared(&self.out, &self.existing, &path, content)?;
-        self.files.insert(path, file);
-        Ok(())
     }
 
     /// Keeps the files of the tree on disk that `keep` selects and the new tree lacks, as
