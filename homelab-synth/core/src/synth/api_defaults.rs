@@ -8,14 +8,13 @@
 
 use serde_json::{Value, json};
 
-use crate::scope::group_of;
+use crate::synth::kind_of;
 
 /// Fills in what the API server would, on the bodies of one app's documents (before they
 /// are kept as text).
 pub(crate) fn spell_out(bodies: &mut [Value]) {
     for body in bodies {
-        let text = |field| body.get(field).and_then(Value::as_str).unwrap_or_default();
-        if group_of(text("apiVersion")) == "apps" && text("kind") == "StatefulSet" {
+        if kind_of(body) == ("apps", "StatefulSet") {
             fill_claim_templates(body);
         }
     }

@@ -337,13 +337,14 @@ pub fn synthesize_owned_with(
     // each app is dropped once resolved: what is left of it (charts, ids) is not read again
     for (built, mut items) in apps.into_iter().zip(expanded) {
         let app = &built.app;
-        let mut resolved_items = Vec::with_capacity(items.len());
+        // `kept[i]` is the item index of `resolved[i]`
+        let mut resolved = Vec::with_capacity(items.len());
         let mut kept = Vec::with_capacity(items.len());
         for (index, item) in items.iter_mut().enumerate() {
             match resolve(item, &app.charts[item.node.chart], &crds) {
-                Ok(resolved) => {
+                Ok(object) => {
                     kept.push(index);
-                    resolved_items.push((index, resolved));
+                    resolved.push(object);
                 }
                 Err(error) => findings.push(located(
                     Finding::error(&app.name, &item.path, error.to_string()).by_rule("resolve"),
@@ -362,11 +363,10 @@ pub fn synthesize_owned_with(
                 continue;
             }
         };
-        let mut slots: Vec<Option<(usize, Resolved)>> =
-            resolved_items.into_iter().map(Some).collect();
+        let mut slots: Vec<Option<Resolved>> = resolved.into_iter().map(Some).collect();
         let (indexes, mut resolved): (Vec<usize>, Vec<Resolved>) = order
             .into_iter()
-            .filter_map(|position| slots[position].take())
+            .filter_map(|position| Some((kept[position], slots[position].take()?)))
             .unzip();
         // what the API server fills in, and the sync waves, change bodies across the app:
         // done before the bodies are kept as text
@@ -442,6 +442,12 @@ pub fn synthesize_owned_with(
         provenance,
         warnings,
     })
+}
+
+/// `(group, kind)` of an object's body (`""` for what it lacks).
+fn kind_of(body: &Value) -> (&str, &str) {
+    let text = |field| body.get(field).and_then(Value::as_str).unwrap_or_default();
+    (crate::scope::group_of(text("apiVersion")), text("kind"))
 }
 
 /// Gives a rendered object the release namespace when its kind is namespaced and it has

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::crd_schema::crd_kind;
-use crate::scope::group_of;
+use crate::synth::kind_of;
 
 /// The Argo CD sync-wave annotation.
 pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
@@ -26,12 +26,6 @@ pub const SYNC_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 pub(crate) fn order_app(bodies: &mut [Value]) {
     order_crds_first(bodies);
     order_namespaces_first(bodies);
-}
-
-/// `(group, kind)` of an object.
-fn kind_of(body: &Value) -> (&str, &str) {
-    let text = |field| body.get(field).and_then(Value::as_str).unwrap_or_default();
-    (group_of(text("apiVersion")), text("kind"))
 }
 
 fn order_crds_first(bodies: &mut [Value]) {
