@@ -3,6 +3,7 @@
 
 mod bootstrap;
 mod cli;
+mod dev_link;
 mod diff;
 mod fmt;
 // the publish crate's git helpers (repositories with a fixed identity, bare remotes, hooks)
