@@ -52,7 +52,8 @@ struct Unit {
     /// Its package, `-` read as `_`.
     package: String,
     /// `<crate>-<hash>`, the stem of its files in `deps/`, for a library or a binary; `None`
-    /// for other units (tests, build scripts and their runs).
+    /// for other units (tests, build scripts and their runs). `<crate>` for the unit whose
+    /// files carry no hash ([`hashless_stems`]).
     stem: Option<String>,
     /// Its fingerprint's file in the entry (`lib-<crate>`, `bin-<name>`...), which holds
     /// the fingerprint hash cargo computed for it.
@@ -80,7 +81,8 @@ pub(crate) fn adopt(
     let theirs = members(tree)?.crates;
     let (mut taken, mut changed) = take_dependencies(built, target, &ours.crates, &theirs)?;
 
-    let (units, by_hash) = units(built, &ours.crates)?;
+    let (mut units, by_hash) = units(built, &ours.crates)?;
+    hashless_stems(built, &mut units);
     let mut judge = Judge {
         workspace,
         tree,
@@ -308,6 +310,38 @@ fn units(
     Ok((units, by_hash))
 }
 
+/// Gives the files that carry no hash to the unit that made them. cargo names a path
+/// package's dylib `lib<crate>.so` and its dep-info `<crate>.d` whatever the unit's hash, so
+/// those files are the last build's of the crate: of the units whose own stem names no
+/// dep-info, the one built last (its `invoked.timestamp`) takes the stem `<crate>`. The others
+/// keep a stem that names no files, and are not adopted.
+fn hashless_stems(built: &Path, units: &mut [Unit]) {
+    let deps = built.join("deps");
+    let mut last: HashMap<String, (std::time::SystemTime, usize)> = HashMap::new();
+    for (index, unit) in units.iter().enumerate() {
+        let Some(stem) = &unit.stem else { continue };
+        let Some((name, _)) = stem.rsplit_once('-') else {
+            continue;
+        };
+        if deps.join(format!("{stem}.d")).exists() || !deps.join(format!("{name}.d")).exists() {
+            continue;
+        }
+        let invoked = built
+            .join(".fingerprint")
+            .join(&unit.entry)
+            .join("invoked.timestamp");
+        let Ok(at) = std::fs::metadata(invoked).and_then(|meta| meta.modified()) else {
+            continue;
+        };
+        if last.get(name).is_none_or(|&(latest, _)| at > latest) {
+            last.insert(name.to_owned(), (at, index));
+        }
+    }
+    for (name, (_, index)) in last {
+        units[index].stem = Some(name);
+    }
+}
+
 /// The hashes of the units a fingerprint (`.fingerprint/<entry>/<kind>.json`) depends on,
 /// written as its hash files write them: the 64-bit number's bytes, little-endian, in hex.
 fn dependency_hashes(fingerprint: &serde_json::Value) -> Vec<String> {
@@ -514,6 +548,47 @@ mod tests {
         );
         assert_eq!(DepInfo::parse(""), None);
         assert_eq!(DepInfo::parse("no rule here\n"), None);
+    }
+
+    #[test]
+    fn files_without_a_hash_belong_to_the_unit_of_their_crate_built_last() {
+        let built = tempfile::tempdir().unwrap();
+        let built = built.path();
+        let deps = built.join("deps");
+        std::fs::create_dir_all(&deps).unwrap();
+        let epoch = std::time::SystemTime::UNIX_EPOCH;
+        // two dylib builds of `lab-link` (other features, say) and a check build of it
+        for (hash, invoked_at) in [("aaaa", 200), ("bbbb", 100), ("cccc", 300)] {
+            let entry = built.join(".fingerprint").join(format!("lab-link-{hash}"));
+            std::fs::create_dir_all(&entry).unwrap();
+            std::fs::write(entry.join("lib-lab_link"), hash).unwrap();
+            std::fs::write(entry.join("lib-lab_link.json"), "{}").unwrap();
+            let invoked = File::create(entry.join("invoked.timestamp")).unwrap();
+            invoked
+                .set_modified(epoch + std::time::Duration::from_secs(invoked_at))
+                .unwrap();
+        }
+        std::fs::write(deps.join("lab_link-cccc.d"), "").unwrap();
+        std::fs::write(deps.join("liblab_link-cccc.rmeta"), "").unwrap();
+        std::fs::write(deps.join("lab_link.d"), "").unwrap();
+        std::fs::write(deps.join("liblab_link.so"), "").unwrap();
+        let members = BTreeSet::from(["lab_link".to_owned()]);
+        let (mut units, _) = units(built, &members).unwrap();
+        hashless_stems(built, &mut units);
+        let stems: BTreeMap<&str, &str> = units
+            .iter()
+            .map(|unit| (unit.entry.as_str(), unit.stem.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            stems,
+            BTreeMap::from([
+                ("lab-link-aaaa", "lab_link"),
+                ("lab-link-bbbb", "lab_link-bbbb"),
+                ("lab-link-cccc", "lab_link-cccc"),
+            ])
+        );
+        let files = files_by_stem(&deps).unwrap();
+        assert_eq!(files["lab_link"], ["lab_link.d", "liblab_link.so"]);
     }
 
     #[test]
