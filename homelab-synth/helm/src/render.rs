@@ -483,21 +483,24 @@ impl HelmRenderer for HelmCli {
         let results: Vec<OnceLock<Result<Rendered, HelmError>>> =
             requests.iter().map(|_| OnceLock::new()).collect();
         let workers = self.config.jobs.clamp(1, requests.len().max(1));
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| {
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(request) = requests.get(index) else {
-                            break;
-                        };
-                        let outcome = self.render_one(request);
-                        let rendered = matches!(outcome, Ok((_, true)));
-                        progress.finished(&request.path, rendered);
-                        let _ = results[index].set(outcome.map(|(r, _)| r));
-                    }
-                });
+        let work = || {
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(request) = requests.get(index) else {
+                    break;
+                };
+                let outcome = self.render_one(request);
+                let rendered = matches!(outcome, Ok((_, true)));
+                progress.finished(&request.path, rendered);
+                let _ = results[index].set(outcome.map(|(r, _)| r));
             }
+        };
+        // the calling thread is one of the workers
+        std::thread::scope(|scope| {
+            for _ in 1..workers {
+                scope.spawn(work);
+            }
+            work();
         });
         results
             .into_iter()

@@ -1,6 +1,6 @@
-//! Work spread over one thread per core: the slice is cut into contiguous chunks, each
-//! chunk handled by one scoped thread, and the results come back in input order, so the
-//! outcome is the same as a sequential loop.
+//! Work spread over one thread per core: the slice is cut into contiguous chunks, the first
+//! handled by the calling thread and each other by one scoped thread, and the results come
+//! back in input order, so the outcome is the same as a sequential loop.
 
 /// Applies `work` to every item, in parallel, returning the results in input order or the
 /// first error (in input order).
@@ -17,15 +17,20 @@ where
     }
     let chunk = items.len().div_ceil(workers);
     let work = &work;
+    let mut parts = items.chunks(chunk);
+    let first = parts.next().unwrap_or_default();
     let parts: Vec<Result<Vec<R>, E>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
+        let handles: Vec<_> = parts
             .map(|part| scope.spawn(move || part.iter().map(work).collect()))
             .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().expect("worker thread panicked"))
-            .collect()
+        // the calling thread takes the first chunk rather than waiting
+        let mut parts = vec![first.iter().map(work).collect()];
+        parts.extend(
+            handles
+                .into_iter()
+                .map(|handle| handle.join().expect("worker thread panicked")),
+        );
+        parts
     });
     let mut results = Vec::with_capacity(items.len());
     for part in parts {
@@ -58,15 +63,20 @@ where
         chunks.push(part);
     }
     let work = &work;
+    let mut chunks = chunks.into_iter();
+    let first = chunks.next().unwrap_or_default();
     let parts: Vec<Result<Vec<R>, E>> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
-            .into_iter()
             .map(|part| scope.spawn(move || part.into_iter().map(work).collect()))
             .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().expect("worker thread panicked"))
-            .collect()
+        // the calling thread takes the first chunk rather than waiting
+        let mut parts = vec![first.into_iter().map(work).collect()];
+        parts.extend(
+            handles
+                .into_iter()
+                .map(|handle| handle.join().expect("worker thread panicked")),
+        );
+        parts
     });
     let mut results = Vec::new();
     for part in parts {
