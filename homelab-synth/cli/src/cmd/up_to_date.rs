@@ -42,7 +42,7 @@ use crate::SynthArgs;
 use crate::cmd::stale::{self, Stale};
 
 /// The stamp format; a stamp of another version is ignored.
-const STAMP_VERSION: u64 = 2;
+const STAMP_VERSION: u64 = 3;
 
 /// The environment variables a run reads, by name (the Helm and kustomize renderers' settings,
 /// where their binaries and caches are found, colors). Every variable whose name starts with

@@ -21,14 +21,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use sha2::{Digest, Sha256};
-
 use crate::manifest::{AppManifest, Document, ManifestSet};
+use crate::output::digest::{content_digest, file_digest};
 use crate::output::parallel::{map_in_parallel, map_owned_in_parallel};
 use crate::output::render::{RenderError, render_document};
 use crate::output::tree::{
     OutputError, TreeChanges, WriteOutcome, checked_output_path, create_folders, existing_files,
-    file_digest, file_holds, io_error, replace_tree,
+    file_holds, io_error, replace_tree,
 };
 
 /// Why a tree could not be rendered and compared.
@@ -45,7 +44,7 @@ pub enum CompareError {
 /// One file of the new tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComparedFile {
-    /// sha256 of the content.
+    /// The digest of the content ([`content_digest`]).
     pub digest: [u8; 32],
     /// The content, when the tree on disk does not already hold it at this path.
     pub content: Option<Vec<u8>>,
@@ -230,7 +229,7 @@ fn compared(
     path: &str,
     content: Vec<u8>,
 ) -> Result<ComparedFile, OutputError> {
-    let digest = Sha256::digest(&content).into();
+    let digest = content_digest(&content);
     let held = existing.contains(path) && file_holds(out, path, &content)?;
     Ok(ComparedFile {
         digest,
@@ -241,9 +240,9 @@ fn compared(
 /// The digest of what a document with deferred schemas renders from: its body's text and
 /// each schema's index and text (lengths first, so no two documents share one input).
 fn crd_key(document: &Document) -> [u8; 32] {
-    let mut hasher = Sha256::new();
+    let mut hasher = blake3::Hasher::new();
     let mut part = |bytes: &[u8]| {
-        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     };
     part(document.body_text().as_bytes());
@@ -252,7 +251,7 @@ fn crd_key(document: &Document) -> [u8; 32] {
         part(&(index as u64).to_le_bytes());
         part(text.as_bytes());
     }
-    hasher.finalize().into()
+    *hasher.finalize().as_bytes()
 }
 
 /// Puts the file at `source` at `target`: a hard link, or a copy where the file system
@@ -435,7 +434,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             tree.files()["other/ConfigMap.x.yaml"].digest,
-            <[u8; 32]>::from(Sha256::digest(b"x: 1\n"))
+            content_digest(b"x: 1\n")
         );
         assert!(tree.changes().removed.is_empty());
         tree.write().unwrap();

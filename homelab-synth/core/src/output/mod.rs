@@ -5,12 +5,14 @@
 //! compares at once, holding only the files that change, and writes them the same way.
 
 mod compared;
+mod digest;
 pub(crate) mod file_name;
 pub(crate) mod parallel;
 mod render;
 mod tree;
 
 pub use compared::{CompareError, ComparedFile, ComparedTree};
+pub use digest::content_digest;
 pub use render::{RenderError, RenderFailure, RenderedFiles, render, render_owned};
 pub use tree::{
     OutputError, TreeChanges, WriteOutcome, compare_tree, read_tree, tree_file_digests, write_tree,

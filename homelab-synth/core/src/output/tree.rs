@@ -19,6 +19,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::output::digest::file_digest;
 use crate::output::parallel::map_in_parallel;
 use crate::output::render::RenderedFiles;
 
@@ -207,8 +208,8 @@ pub fn read_tree(out: &Path, workspace: &Path) -> Result<RenderedFiles, OutputEr
         .collect()
 }
 
-/// The files of the synth output tree at `out` (inside `workspace`), each with the sha256 of
-/// its content, in path order: what [`read_tree`] reads, without holding any file whole
+/// The files of the synth output tree at `out` (inside `workspace`), each with the digest of
+/// its content ([`content_digest`](crate::output::content_digest)), in path order: what [`read_tree`] reads, without holding any file whole
 /// (files are read and hashed in parallel).
 pub fn tree_file_digests(
     out: &Path,
@@ -219,15 +220,6 @@ pub fn tree_file_digests(
     map_in_parallel(&paths, |path| {
         Ok((path.clone(), file_digest(&out.join(path))?))
     })
-}
-
-/// The sha256 of the file at `path`, read a buffer at a time (not held whole).
-pub(super) fn file_digest(path: &Path) -> Result<[u8; 32], OutputError> {
-    use sha2::Digest as _;
-    let mut file = fs::File::open(path).map_err(io_error("read", path))?;
-    let mut hasher = sha2::Sha256::new();
-    io::copy(&mut file, &mut hasher).map_err(io_error("read", path))?;
-    Ok(hasher.finalize().into())
 }
 
 /// Replaces the tree at `out` with exactly `files`, atomically; does nothing when the tree
@@ -557,7 +549,6 @@ mod tests {
 
     #[test]
     fn file_digests_name_every_file_of_the_tree_in_path_order() {
-        use sha2::Digest as _;
         let workspace = tempfile::tempdir().unwrap();
         let out = workspace.path().join("app");
         // more files than threads, so the order of the answer is not the order of the work
@@ -567,7 +558,7 @@ mod tests {
         write_tree(&files, &out, workspace.path()).unwrap();
         let expected: Vec<(String, [u8; 32])> = files
             .iter()
-            .map(|(path, content)| (path.clone(), sha2::Sha256::digest(content).into()))
+            .map(|(path, content)| (path.clone(), crate::output::content_digest(content)))
             .collect();
         assert_eq!(tree_file_digests(&out, workspace.path()).unwrap(), expected);
         // what is not synth output is refused, as by `read_tree`
