@@ -20,8 +20,6 @@ use std::sync::{Mutex, OnceLock};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
-use crate::names::hex;
-
 /// The first line of a serialized set, before its generation.
 const HEADER: &str = "homelab-synth schema verdicts 1";
 
@@ -78,16 +76,12 @@ impl Write for HashWriter {
 pub fn checker_digest() -> &'static str {
     static DIGEST: OnceLock<String> = OnceLock::new();
     DIGEST.get_or_init(|| {
-        let mut hasher = Sha256::new();
-        for source in [
+        crate::sources_digest::sources_digest(&[
             env!("CARGO_PKG_VERSION"),
             include_str!("crd_schema.rs"),
             include_str!("crd_rules.rs"),
             include_str!("crd_verdicts.rs"),
-        ] {
-            hasher.update(Sha256::digest(source.as_bytes()));
-        }
-        hex(&hasher.finalize())
+        ])
     })
 }
 

@@ -41,6 +41,7 @@ pub mod rendering;
 mod rollout;
 mod scope;
 mod sorted_json;
+mod sources_digest;
 mod synth;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;

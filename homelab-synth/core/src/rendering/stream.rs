@@ -7,7 +7,6 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::deferred_schemas::{DeferredSchemaError, DeferredSchemas};
 use crate::yaml::{ReadError, read_documents};
@@ -67,23 +66,15 @@ impl RenderedDocument {
 pub fn split_digest() -> &'static str {
     static DIGEST: OnceLock<String> = OnceLock::new();
     DIGEST.get_or_init(|| {
-        let mut hasher = Sha256::new();
-        for source in [
+        let digest = crate::sources_digest::sources_digest(&[
             include_str!("stream.rs"),
             include_str!("../deferred_schemas.rs"),
             include_str!("../yaml/read.rs"),
             include_str!("../yaml/parse.rs"),
             include_str!("../yaml/scan.rs"),
             include_str!("../yaml/coercion.rs"),
-        ] {
-            hasher.update(Sha256::digest(source.as_bytes()));
-        }
-        let hex: String = hasher
-            .finalize()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        format!("sha256:{hex}")
+        ]);
+        format!("sha256:{digest}")
     })
 }
 

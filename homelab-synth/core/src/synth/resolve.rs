@@ -125,7 +125,7 @@ pub(crate) fn crd_scopes<'a>(items: impl IntoIterator<Item = &'a Item>) -> CrdSc
     let mut scopes = CrdScopes::new();
     for item in items {
         let node = &item.node;
-        if node.kind != "CustomResourceDefinition" || node.group() != "apiextensions.k8s.io" {
+        if !crate::crd_catalog::is_crd(&node.api_version, &node.kind) {
             continue;
         }
         let defined = node.body.read(|body| {
