@@ -232,6 +232,33 @@ fn two_processes_write_byte_identical_trees() {
 }
 
 #[test]
+fn a_warm_run_takes_unchanged_crds_from_disk_and_puts_back_edited_ones() {
+    let dir = temp_in_workspace();
+    let out = dir.path().join("app");
+    let out_arg = out.to_str().expect("UTF-8 path");
+    let write = || {
+        // --no-skip: a full run each time, which reads the CRDs it emitted before by digest
+        let run = synth(&["--out", out_arg, "--no-skip"]);
+        assert!(run.status.success(), "{:?}", text(&run));
+    };
+    write();
+    write();
+    let expected = rendered_tree();
+    assert_eq!(read_tree(&out), expected);
+    let crds: Vec<&String> = expected
+        .keys()
+        .filter(|path| path.contains("/CustomResourceDefinition."))
+        .collect();
+    assert!(crds.len() > 10, "the homelab renders CRDs: {crds:?}");
+    // one edited, one removed, one emptied: each is emitted again, the others stay
+    std::fs::write(out.join(crds[0]), "edited: by hand\n").unwrap();
+    std::fs::remove_file(out.join(crds[1])).unwrap();
+    std::fs::write(out.join(crds[crds.len() - 1]), "").unwrap();
+    write();
+    assert_eq!(read_tree(&out), expected);
+}
+
+#[test]
 fn no_cluster_scoped_object_has_a_namespace_and_no_name_is_too_long() {
     for app in all_apps() {
         for document in &app.documents {

@@ -362,9 +362,17 @@ fn write_output<S>(
     };
     let mut tree = ComparedTree::new(&out, workspace)
         .with_context(|| format!("{action} {}", out.display()))?;
+    // the CRDs this binary emitted before are found on disk by their YAML's digest
+    let memo = cmd::crd_memo::CrdMemo::open();
+    if let Some(memo) = &memo {
+        tree = memo.apply(tree);
+    }
     // each app's documents are freed as it is rendered, and its files' bytes as soon as
     // they are found equal to the files on disk
     synthesized.render_into(&mut tree)?;
+    if let Some(memo) = &memo {
+        memo.record(&tree);
+    }
     if !args.select.apps.is_empty() || !args.select.clusters.clusters.is_empty() {
         // only the selected clusters and apps are replaced; the other files stay as they are
         let selection = args.select.selection();

@@ -3,6 +3,7 @@
 pub(crate) mod bootstrap;
 pub(crate) mod charts;
 pub(crate) mod completions;
+pub(crate) mod crd_memo;
 pub(crate) mod diff;
 pub(crate) mod fleet;
 pub(crate) mod fmt;

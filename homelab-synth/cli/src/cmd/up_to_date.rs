@@ -382,7 +382,7 @@ fn identity(path: &Path) -> Option<String> {
 }
 
 /// The running binary's identity: a rebuilt binary never replays an older one's stamp.
-fn current_binary() -> Option<String> {
+pub(crate) fn current_binary() -> Option<String> {
     identity(&std::env::current_exe().ok()?)
 }
 

@@ -78,6 +78,23 @@ impl ComparedTree {
         })
     }
 
+    /// The same tree, knowing the YAML digests of CRDs an earlier run of this same binary
+    /// emitted ([`ComparedTree::crd_digests`] of that run): a CRD document with the same key
+    /// whose file on disk has that digest is hashed there instead of emitted again (the
+    /// schemas' parse and emission were most of a warm run's rendering). Only this binary's
+    /// own digests may be given: another emitter could write other YAML for the same key.
+    #[must_use]
+    pub fn with_known_crds(self, known: HashMap<[u8; 32], [u8; 32]>) -> Self {
+        self.rendered_crds().extend(known);
+        self
+    }
+
+    /// The YAML digest of every CRD document rendered or known so far, by its key: what a
+    /// later run of this binary can take with [`ComparedTree::with_known_crds`].
+    pub fn crd_digests(&self) -> HashMap<[u8; 32], [u8; 32]> {
+        self.rendered_crds().clone()
+    }
+
     /// Renders every document of `set` into the tree, each file under `prefix` (`""`, or a
     /// cluster's `<cluster>/`), apps in parallel: each app's documents are freed once
     /// rendered, and its files' bytes once compared, unless they are new.
@@ -511,6 +528,51 @@ mod tests {
             tree.files()[&format!("two/{crd}")].content.as_deref(),
             Some(rendered[crd].as_slice())
         );
+    }
+
+    #[test]
+    fn a_crd_an_earlier_run_emitted_is_taken_from_disk_only_while_it_holds_that_yaml() {
+        let workspace = workspace();
+        let out = workspace.path().join("app");
+        let crd = "web/CustomResourceDefinition.widgets.example.com.yaml";
+        let documents = [rendered_crd("a widget")];
+        let mut first = ComparedTree::new(&out, workspace.path()).unwrap();
+        first.render(set(documents.to_vec()), "").unwrap();
+        let known = first.crd_digests();
+        assert_eq!(known.len(), 1);
+        first.write().unwrap();
+
+        // the disk holds what the known digest names: the file is hashed, not emitted
+        let mut again = ComparedTree::new(&out, workspace.path())
+            .unwrap()
+            .with_known_crds(known.clone());
+        again.render(set(documents.to_vec()), "").unwrap();
+        assert_eq!(again.files()[crd].content, None);
+        assert_eq!(again.changes(), TreeChanges::default());
+
+        // a known digest the disk does not hold (the file edited since): emitted again
+        let edited = b"edited: by hand\n";
+        fs::write(out.join(crd), edited).unwrap();
+        let mut repaired = ComparedTree::new(&out, workspace.path())
+            .unwrap()
+            .with_known_crds(known.clone());
+        repaired.render(set(documents.to_vec()), "").unwrap();
+        let expected = crate::output::render(&set(documents.to_vec())).unwrap();
+        assert_eq!(
+            repaired.files()[crd].content.as_deref(),
+            Some(expected[crd].as_slice())
+        );
+        assert_eq!(repaired.crd_digests(), known);
+
+        // a digest remembered for the key is what decides: one naming the edited file makes
+        // that file the CRD's (why only a binary's own digests may be given)
+        let key = *known.keys().next().unwrap();
+        let trusted = HashMap::from([(key, content_digest(edited))]);
+        let mut taken = ComparedTree::new(&out, workspace.path())
+            .unwrap()
+            .with_known_crds(trusted);
+        taken.render(set(documents.to_vec()), "").unwrap();
+        assert_eq!(taken.files()[crd].content, None);
     }
 
     #[test]
