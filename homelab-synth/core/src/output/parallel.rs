@@ -11,32 +11,7 @@ where
     E: Send,
     F: Fn(&T) -> Result<R, E> + Sync,
 {
-    let workers = std::thread::available_parallelism().map_or(1, usize::from);
-    if workers == 1 || items.len() < 2 {
-        return items.iter().map(&work).collect();
-    }
-    let chunk = items.len().div_ceil(workers);
-    let work = &work;
-    let mut parts = items.chunks(chunk);
-    let first = parts.next().unwrap_or_default();
-    let parts: Vec<Result<Vec<R>, E>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .map(|part| scope.spawn(move || part.iter().map(work).collect()))
-            .collect();
-        // the calling thread takes the first chunk rather than waiting
-        let mut parts = vec![first.iter().map(work).collect()];
-        parts.extend(
-            handles
-                .into_iter()
-                .map(|handle| handle.join().expect("worker thread panicked")),
-        );
-        parts
-    });
-    let mut results = Vec::with_capacity(items.len());
-    for part in parts {
-        results.extend(part?);
-    }
-    Ok(results)
+    map_owned_in_parallel(items.iter().collect(), work)
 }
 
 /// [`map_in_parallel`] over owned items: each item is handed to `work` by value, so it is
