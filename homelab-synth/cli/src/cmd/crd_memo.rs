@@ -12,15 +12,11 @@
 //! file atomically. Only the files of the 8 binaries that wrote last are kept.
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use homelab_synth_core::output::ComparedTree;
 use homelab_synth_helm::cache::hex;
 use sha2::{Digest as _, Sha256};
-
-/// The format of the file; one of another version is ignored.
-const VERSION: u64 = 1;
 
 /// The CRD digests one binary remembers.
 pub(crate) struct CrdMemo {
@@ -55,7 +51,7 @@ impl CrdMemo {
         if digests == self.known {
             return;
         }
-        let _ = write(&self.path, &digests);
+        let _ = crate::cmd::cache_file::write_atomically(&self.path, &to_bytes(&digests));
         if let Some(dir) = self.path.parent() {
             keep_newest(dir, KEPT_FILES);
         }
@@ -81,46 +77,30 @@ fn keep_newest(dir: &std::path::Path, kept: usize) {
     }
 }
 
+/// The first line of a memo file; 64-byte records follow, a CRD document's key then its YAML's
+/// digest.
+const HEADER: &[u8] = b"homelab-synth crd yaml 1\n";
+
 /// The digests in a memo file's bytes, if it is one of this version.
 fn parse(bytes: &[u8]) -> Option<HashMap<[u8; 32], [u8; 32]>> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    if value.get("version")?.as_u64()? != VERSION {
+    let records = bytes.strip_prefix(HEADER)?;
+    if records.len() % 64 != 0 {
         return None;
     }
-    value
-        .get("crds")?
-        .as_object()?
-        .iter()
-        .map(|(key, digest)| Some((unhex(key)?, unhex(digest.as_str()?)?)))
+    records
+        .chunks_exact(64)
+        .map(|record| Some((record[..32].try_into().ok()?, record[32..].try_into().ok()?)))
         .collect()
 }
 
-/// Writes `digests` to a temporary file beside `path`, then renames it over `path`.
-fn write(path: &std::path::Path, digests: &HashMap<[u8; 32], [u8; 32]>) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let crds: serde_json::Map<String, serde_json::Value> = digests
-        .iter()
-        .map(|(key, digest)| (hex(key), hex(digest).into()))
-        .collect();
-    let json = serde_json::json!({ "version": VERSION, "crds": crds });
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer(&mut file, &json)?;
-    file.flush()?;
-    file.persist(path).map_err(|error| error.error)?;
-    Ok(())
-}
-
-/// 32 bytes from 64 lowercase hex digits.
-fn unhex(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 || !text.is_ascii() {
-        return None;
+/// A memo file's bytes for `digests`.
+fn to_bytes(digests: &HashMap<[u8; 32], [u8; 32]>) -> Vec<u8> {
+    let mut bytes = HEADER.to_vec();
+    for (key, digest) in digests {
+        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(digest);
     }
-    let mut bytes = [0; 32];
-    for (byte, pair) in bytes.iter_mut().zip(text.as_bytes().chunks(2)) {
-        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
-    }
-    Some(bytes)
+    bytes
 }
 
 #[cfg(test)]
@@ -147,17 +127,14 @@ mod tests {
 
     #[test]
     fn digests_written_read_back_and_anything_else_is_no_memo() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("memo");
         let digests = HashMap::from([([1; 32], [2; 32]), ([0xab; 32], [0xff; 32])]);
-        write(&path, &digests).unwrap();
-        assert_eq!(parse(&std::fs::read(&path).unwrap()), Some(digests));
-        let other = serde_json::json!({ "version": VERSION + 1, "crds": {} });
-        assert_eq!(parse(other.to_string().as_bytes()), None);
-        let short = serde_json::json!({ "version": VERSION, "crds": { "ab": "cd" } });
-        assert_eq!(parse(short.to_string().as_bytes()), None);
-        assert_eq!(parse(b"not json"), None);
-        assert_eq!(unhex(&hex(&[7; 32])), Some([7; 32]));
-        assert_eq!(unhex(&"g".repeat(64)), None);
+        let bytes = to_bytes(&digests);
+        assert_eq!(parse(&bytes), Some(digests));
+        assert_eq!(parse(HEADER), Some(HashMap::new()));
+        assert_eq!(parse(&bytes[..bytes.len() - 1]), None, "a cut record");
+        let mut other = bytes.clone();
+        other[HEADER.len() - 2] = b'2';
+        assert_eq!(parse(&other), None, "another version");
+        assert_eq!(parse(b"not a memo"), None);
     }
 }

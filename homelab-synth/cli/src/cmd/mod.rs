@@ -1,6 +1,7 @@
 //! Subcommands with options of their own, one module each.
 
 pub(crate) mod bootstrap;
+pub(crate) mod cache_file;
 pub(crate) mod charts;
 pub(crate) mod completions;
 pub(crate) mod crd_memo;

@@ -226,8 +226,6 @@ impl Stamp {
 
     /// Writes the stamp to a temporary file beside `path`, then renames it over `path`.
     fn write(&self, path: &Path) -> std::io::Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
         let json = serde_json::json!({
             "version": STAMP_VERSION,
             "inputs": self.inputs,
@@ -236,11 +234,7 @@ impl Stamp {
             "stdout": self.stdout,
             "stderr": self.stderr,
         });
-        let mut file = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer(&mut file, &json)?;
-        file.flush()?;
-        file.persist(path).map_err(|error| error.error)?;
-        Ok(())
+        crate::cmd::cache_file::write_atomically(path, &serde_json::to_vec(&json)?)
     }
 }
 

@@ -10,7 +10,6 @@
 //! violation is found and reported every run. Writes replace the file atomically, so two runs
 //! at once can only lose each other's new entries.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use homelab_synth_core::{SchemaVerdicts, checker_digest};
@@ -62,35 +61,6 @@ impl VerdictFile {
             return;
         }
         // a shortcut only: a failed write leaves the old file, and the next run checks again
-        let _ = write_atomically(path, &self.verdicts.to_bytes());
-    }
-}
-
-/// Replaces `path` with `bytes` by renaming a finished file over it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.persist(path).map_err(|error| error.error)?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_written_file_is_replaced_whole() {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let path = dir.path().join("cache/schema-verdicts");
-        write_atomically(&path, b"first").expect("write");
-        write_atomically(&path, b"second").expect("write again");
-        assert_eq!(std::fs::read(&path).expect("read"), b"second");
-        let names: Vec<_> = std::fs::read_dir(path.parent().expect("folder"))
-            .expect("list")
-            .map(|entry| entry.expect("entry").file_name())
-            .collect();
-        assert_eq!(names, ["schema-verdicts"], "no temporary file is left");
+        let _ = crate::cmd::cache_file::write_atomically(path, &self.verdicts.to_bytes());
     }
 }
