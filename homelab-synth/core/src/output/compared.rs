@@ -542,21 +542,23 @@ mod tests {
         assert_eq!(known.len(), 1);
         first.write().unwrap();
 
+        let knowing = |known: HashMap<[u8; 32], [u8; 32]>| {
+            let mut tree = ComparedTree::new(&out, workspace.path())
+                .unwrap()
+                .with_known_crds(known);
+            tree.render(set(documents.to_vec()), "").unwrap();
+            tree
+        };
+
         // the disk holds what the known digest names: the file is hashed, not emitted
-        let mut again = ComparedTree::new(&out, workspace.path())
-            .unwrap()
-            .with_known_crds(known.clone());
-        again.render(set(documents.to_vec()), "").unwrap();
+        let again = knowing(known.clone());
         assert_eq!(again.files()[crd].content, None);
         assert_eq!(again.changes(), TreeChanges::default());
 
         // a known digest the disk does not hold (the file edited since): emitted again
         let edited = b"edited: by hand\n";
         fs::write(out.join(crd), edited).unwrap();
-        let mut repaired = ComparedTree::new(&out, workspace.path())
-            .unwrap()
-            .with_known_crds(known.clone());
-        repaired.render(set(documents.to_vec()), "").unwrap();
+        let repaired = knowing(known.clone());
         let expected = crate::output::render(&set(documents.to_vec())).unwrap();
         assert_eq!(
             repaired.files()[crd].content.as_deref(),
@@ -568,11 +570,7 @@ mod tests {
         // that file the CRD's (why only a binary's own digests may be given)
         let key = *known.keys().next().unwrap();
         let trusted = HashMap::from([(key, content_digest(edited))]);
-        let mut taken = ComparedTree::new(&out, workspace.path())
-            .unwrap()
-            .with_known_crds(trusted);
-        taken.render(set(documents.to_vec()), "").unwrap();
-        assert_eq!(taken.files()[crd].content, None);
+        assert_eq!(knowing(trusted).files()[crd].content, None);
     }
 
     #[test]
